@@ -1,0 +1,165 @@
+//! The event loop: block for the next event, drain everything pending, update, run the
+//! effects, and redraw once if anything changed. It never waits on a query.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use crossterm::event::{self as term_event, Event as TermEvent};
+
+use crate::keymap::Keymap;
+use crate::state::{self, Effect, Event, State};
+use crate::store::worker::{DbWorker, ReplySink, SearchWorker};
+use crate::tui::TerminalGuard;
+use crate::ui::{self, DrawInfo, theme::Theme};
+
+/// How often the clock ticks (live waiting times, autosave deadlines).
+const TICK: Duration = Duration::from_millis(250);
+
+/// How long quitting waits for the last draft to reach the disk.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Settings the workstation starts with.
+pub struct Options {
+    pub workspace_name: String,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Shown in the status bar at start (config warnings).
+    pub notice: Option<String>,
+}
+
+/// Runs the workstation on an already opened (and migrated) workspace until the rep quits.
+pub fn run(db_path: &Path, options: Options) -> Result<()> {
+    let (tx, rx) = mpsc::channel::<Event>();
+    let reply_tx = tx.clone();
+    let sink: ReplySink = Arc::new(move |reply| {
+        let _ = reply_tx.send(Event::Db(reply));
+    });
+    let db = DbWorker::spawn(db_path, Arc::clone(&sink)).context("starting the database worker")?;
+    let search = SearchWorker::spawn(db_path, sink).context("starting the search worker")?;
+    watch_signals(tx.clone())?;
+
+    let mut state = State::new(&options.workspace_name, options.keymap, now_ms());
+    state.theme = options.theme;
+    if let Some(notice) = options.notice {
+        state.flash(notice, state::Tone::Error);
+    }
+    let mut guard = TerminalGuard::enter()?;
+    spawn_input_thread(tx);
+
+    // The first frame is drawn before the first query is even sent.
+    let mut info = draw(&mut guard, &state)?;
+    let start = state.start();
+    let mut stop = run_effects(&mut guard, &db, &search, start)?;
+    let mut last_second = state.now();
+    while !stop {
+        let first = match rx.recv_timeout(TICK) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => Event::Tick,
+            Err(RecvTimeoutError::Disconnected) => Event::Shutdown,
+        };
+        let mut effects = Vec::new();
+        let mut dirty = false;
+        for event in std::iter::once(first).chain(rx.try_iter()) {
+            state.now_ms = now_ms();
+            state.clamp_scrolling(info);
+            dirty |= !matches!(event, Event::Tick);
+            effects.extend(state::update(&mut state, event));
+        }
+        // Waiting times and timers tick once a second even with no input.
+        if state.now() != last_second {
+            last_second = state.now();
+            dirty = true;
+        }
+        stop = run_effects(&mut guard, &db, &search, effects)?;
+        if dirty && !stop {
+            match draw(&mut guard, &state) {
+                Ok(i) => info = i,
+                // A failed draw means the terminal is gone: save and leave as on hang-up.
+                Err(_) => {
+                    let last = state::update(&mut state, Event::Shutdown);
+                    run_effects(&mut guard, &db, &search, last)?;
+                    stop = true;
+                }
+            }
+        }
+    }
+    // Every draft and note asked for is on disk before the process ends.
+    db.flush(FLUSH_TIMEOUT);
+    drop(guard);
+    Ok(())
+}
+
+fn draw(guard: &mut TerminalGuard, state: &State) -> Result<DrawInfo> {
+    let mut info = DrawInfo::default();
+    guard.terminal.draw(|frame| info = ui::draw(state, frame))?;
+    Ok(info)
+}
+
+/// Runs effects; returns true when the app should stop.
+fn run_effects(guard: &mut TerminalGuard, db: &DbWorker, search: &SearchWorker, effects: Vec<Effect>) -> Result<bool> {
+    let mut stop = false;
+    for effect in effects {
+        match effect {
+            Effect::Db(request) => {
+                if !db.send(request) {
+                    anyhow::bail!("the database worker stopped unexpectedly");
+                }
+            }
+            Effect::Search(request) => search.submit(request),
+            Effect::Suspend => {
+                db.flush(FLUSH_TIMEOUT);
+                guard.suspend()?;
+            }
+            Effect::Quit => stop = true,
+        }
+    }
+    Ok(stop)
+}
+
+/// Reads terminal input on its own thread. When the terminal goes away (hang-up, closed
+/// SSH) reading fails or returns nothing: it reports once and ends, instead of spinning.
+fn spawn_input_thread(tx: Sender<Event>) {
+    let _ = std::thread::Builder::new().name("frontline-input".into()).spawn(move || {
+        loop {
+            let event = match term_event::read() {
+                Ok(TermEvent::Key(key)) => Event::Key(key),
+                Ok(TermEvent::Paste(text)) => Event::Paste(text),
+                Ok(TermEvent::Resize(w, h)) => Event::Resize(w, h),
+                Ok(_) => continue,
+                Err(_) => {
+                    let _ = tx.send(Event::Shutdown);
+                    return;
+                }
+            };
+            if tx.send(event).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT become a clean shutdown that saves the draft.
+fn watch_signals(tx: Sender<Event>) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+        std::thread::Builder::new().name("frontline-signals".into()).spawn(move || {
+            for _ in signals.forever() {
+                if tx.send(Event::Shutdown).is_err() {
+                    return;
+                }
+            }
+        })?;
+    }
+    #[cfg(not(unix))]
+    let _ = tx;
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,160 @@
+//! The command line: global options and subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A keyboard-first terminal workstation for customer-service representatives.
+#[derive(Debug, Parser)]
+#[command(name = "frontline", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Workspace database file (default: the data dir's frontline.db).
+    #[arg(long, global = true, env = "FRONTLINE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Config file (default: the config dir's config.toml).
+    #[arg(long, global = true, env = "FRONTLINE_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Open the demo workspace (created on first use).
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const EXAMPLES: &str = "Examples:
+  frontline --demo                      open the workstation on the demo workspace
+  frontline                             open your own workspace
+  frontline kb search \"refund window\"   search the knowledge base
+  frontline import kb ./help-centre     import Markdown articles
+  frontline db path                     show where your data lives";
+
+/// What to do instead of opening the workstation.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the demo workspace, or recreate it with --reset.
+    #[command(after_help = "Example:\n  frontline demo --reset")]
+    Demo {
+        /// Delete and recreate the demo workspace.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Bring articles, customers or contacts in from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Search the knowledge base.
+    #[command(subcommand)]
+    Kb(KbCommand),
+    /// List the waiting contacts, most urgent first.
+    #[command(after_help = "Example:\n  frontline queue --json")]
+    Queue {
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create contacts from the shell.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Look at the workspace file.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `frontline import …`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Markdown files or folders (optional YAML front matter; folders become categories).
+    #[command(after_help = "Example:\n  frontline import kb ./docs/help-centre")]
+    Kb {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Customers from .json (with nested orders and billing) or .csv.
+    #[command(after_help = "Example:\n  frontline import customers customers.json")]
+    Customers { file: PathBuf },
+    /// Contacts (with history) from .json or .csv.
+    #[command(after_help = "Example:\n  frontline import contacts contacts.csv")]
+    Contacts { file: PathBuf },
+}
+
+/// `frontline kb …`
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Search articles with the same ranking as the workstation.
+    #[command(after_help = "Example:\n  frontline kb search \"refund window\" --limit 5")]
+    Search {
+        /// Words to search for; any text is accepted.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Most results to print.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `frontline contact …`
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Put a new contact in the queue.
+    #[command(
+        after_help = "Example:\n  frontline contact new --channel phone --subject \"Order late\" --customer ana@example.com"
+    )]
+    New(NewContactArgs),
+}
+
+/// Fields of `frontline contact new`.
+#[derive(Debug, Args)]
+pub struct NewContactArgs {
+    #[arg(long, value_enum)]
+    pub channel: ChannelArg,
+    #[arg(long)]
+    pub subject: String,
+    /// Email, phone, handle, order number or id of the customer (an unknown email, phone or
+    /// handle creates the customer).
+    #[arg(long)]
+    pub customer: Option<String>,
+    #[arg(long, default_value = "")]
+    pub body: String,
+    /// 1 = most urgent … 4.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub priority: u8,
+    /// Print the new contact as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Channel names on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChannelArg {
+    Phone,
+    Email,
+    Chat,
+    Social,
+    InPerson,
+}
+
+impl From<ChannelArg> for crate::domain::Channel {
+    fn from(c: ChannelArg) -> Self {
+        match c {
+            ChannelArg::Phone => Self::Phone,
+            ChannelArg::Email => Self::Email,
+            ChannelArg::Chat => Self::Chat,
+            ChannelArg::Social => Self::Social,
+            ChannelArg::InPerson => Self::InPerson,
+        }
+    }
+}
+
+/// `frontline db …`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Print the workspace file's path.
+    Path,
+    /// Run SQLite's integrity check on the workspace.
+    Check,
+}

@@ -1,0 +1,277 @@
+//! Plain data types shared by the store, the state machine, the UI and the command line.
+
+pub mod identity;
+pub mod text;
+pub mod time;
+
+use serde::{Deserialize, Serialize};
+
+/// Database row id.
+pub type Id = i64;
+
+/// Unix time in seconds (UTC). Stored as INTEGER so ordering and arithmetic are cheap.
+pub type Timestamp = i64;
+
+/// How a contact reached the rep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Phone,
+    Email,
+    Chat,
+    Social,
+    InPerson,
+}
+
+impl Channel {
+    /// Every channel, in the order reports list them.
+    pub const ALL: [Channel; 5] = [Self::Phone, Self::Email, Self::Chat, Self::Social, Self::InPerson];
+
+    /// The name used in the database, files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::Chat => "chat",
+            Self::Social => "social",
+            Self::InPerson => "in_person",
+        }
+    }
+
+    /// A short label for narrow table columns.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Phone => "Phone",
+            Self::Email => "Email",
+            Self::Chat => "Chat",
+            Self::Social => "Social",
+            Self::InPerson => "Walk-in",
+        }
+    }
+
+    /// Parses a channel name, accepting a few common spellings.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+            "phone" | "call" | "voice" => Self::Phone,
+            "email" | "mail" => Self::Email,
+            "chat" => Self::Chat,
+            "social" => Self::Social,
+            "in_person" | "walk_in" | "walkin" => Self::InPerson,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a contact is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactStatus {
+    Waiting,
+    Active,
+    OnHold,
+    WrapUp,
+    Resolved,
+    Escalated,
+    Transferred,
+}
+
+impl ContactStatus {
+    /// The name used in the database and files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Active => "active",
+            Self::OnHold => "on_hold",
+            Self::WrapUp => "wrap_up",
+            Self::Resolved => "resolved",
+            Self::Escalated => "escalated",
+            Self::Transferred => "transferred",
+        }
+    }
+
+    /// Parses a stored status name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "waiting" => Self::Waiting,
+            "active" => Self::Active,
+            "on_hold" => Self::OnHold,
+            "wrap_up" => Self::WrapUp,
+            "resolved" => Self::Resolved,
+            "escalated" => Self::Escalated,
+            "transferred" => Self::Transferred,
+            _ => return None,
+        })
+    }
+}
+
+/// One row of the contact queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueRow {
+    pub id: Id,
+    pub channel: Channel,
+    pub customer_name: Option<String>,
+    pub subject: String,
+    pub priority: u8,
+    pub created_at: Timestamp,
+    pub status: ContactStatus,
+}
+
+/// A contact with everything shown about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contact {
+    pub id: Id,
+    pub customer_id: Option<Id>,
+    pub channel: Channel,
+    pub subject: String,
+    pub body: String,
+    pub status: ContactStatus,
+    pub priority: u8,
+    pub tags: Vec<String>,
+    pub created_at: Timestamp,
+    pub accepted_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    pub disposition: Option<String>,
+    pub escalated_to: Option<String>,
+    pub csat: Option<u8>,
+}
+
+/// A way of reaching a customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    pub value: String,
+}
+
+/// Which kind of address an identity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityKind {
+    Email,
+    Phone,
+    Handle,
+}
+
+impl IdentityKind {
+    /// The name used in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Handle => "handle",
+        }
+    }
+
+    /// Parses a stored kind name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "email" => Some(Self::Email),
+            "phone" => Some(Self::Phone),
+            "handle" => Some(Self::Handle),
+            _ => None,
+        }
+    }
+}
+
+/// Customer profile fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Customer {
+    pub id: Id,
+    pub name: String,
+    pub company: Option<String>,
+    pub tier: Option<String>,
+    pub language: Option<String>,
+    pub timezone: Option<String>,
+    pub vip: bool,
+    pub fraud_watch: bool,
+    pub do_not_contact: bool,
+    pub pinned_note: Option<String>,
+}
+
+/// An order as shown on the customer record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Order {
+    pub number: String,
+    pub placed_at: Timestamp,
+    pub status: String,
+    pub total_cents: i64,
+    pub currency: String,
+    pub items: String,
+    pub carrier: Option<String>,
+    pub tracking: Option<String>,
+}
+
+/// A charge, refund, credit or dispute.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BillingEvent {
+    pub at: Timestamp,
+    pub kind: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub description: String,
+}
+
+/// One earlier (or current) contact on a customer's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEntry {
+    pub contact_id: Id,
+    pub channel: Channel,
+    pub subject: String,
+    pub status: ContactStatus,
+    pub created_at: Timestamp,
+    pub disposition: Option<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Everything the Customer pane shows about one customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerRecord {
+    pub customer: Customer,
+    pub identities: Vec<Identity>,
+    pub orders: Vec<Order>,
+    pub billing: Vec<BillingEvent>,
+    pub open_promises: Vec<Note>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A saved note or promise.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    pub id: Id,
+    pub contact_id: Option<Id>,
+    pub created_at: Timestamp,
+    pub kind: String,
+    pub body: String,
+    pub due_at: Option<Timestamp>,
+}
+
+/// An opened contact: the contact, its customer, its notes and the unsaved draft.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactDetail {
+    pub contact: Contact,
+    pub customer: Option<CustomerRecord>,
+    pub notes: Vec<Note>,
+    pub draft: Option<String>,
+}
+
+/// One knowledge-base search result. `snippet` marks matches with [`text::MARK_START`] /
+/// [`text::MARK_END`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KbHit {
+    pub id: Id,
+    pub title: String,
+    pub category: String,
+    pub snippet: String,
+    pub score: f64,
+}
+
+/// A knowledge-base article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    pub id: Id,
+    pub source: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub body: String,
+}

@@ -1,0 +1,336 @@
+//! Knowledge-base articles from Markdown files and folders, as help-centre exports and
+//! static-site docs really are: optional YAML front matter, folders as categories, template
+//! tags removed, redirect and hidden pages skipped. Re-importing updates changed articles.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use rusqlite::Connection;
+use yaml_rust2::{Yaml, YamlLoader};
+
+use crate::domain::Timestamp;
+use crate::domain::text::{mask_card_numbers, sanitize};
+use crate::store::{self, kb};
+
+/// What an import did, with reasons for what it left out.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Pages deliberately left out (redirects, hidden, drafts), with why.
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Files that could not be read or parsed, with why.
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+/// One Markdown file, and the root it was found under (for its category and identity).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// Stable key: the root folder's name and the path below it.
+    pub key: String,
+    /// Folders between the root and the file, humanised.
+    pub category: String,
+}
+
+/// Finds the Markdown files under the given files and folders, in a stable order.
+pub fn collect(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<SourceFile> {
+    let mut out = Vec::new();
+    for root in paths {
+        if root.is_file() {
+            let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            out.push(SourceFile { path: root.clone(), key: name, category: String::new() });
+        } else if root.is_dir() {
+            let base = root
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_default();
+            walk(root, root, &base, &mut out, failed);
+        } else {
+            failed.push((root.clone(), "no such file or folder".into()));
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+fn walk(root: &Path, dir: &Path, base: &str, out: &mut Vec<SourceFile>, failed: &mut Vec<(PathBuf, String)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            failed.push((dir.to_path_buf(), e.to_string()));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Hidden folders (.git) and underscore folders (_includes, _layouts) are site
+        // machinery, not articles.
+        if name.starts_with('.') || name.starts_with('_') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(root, &path, base, out, failed);
+        } else if is_markdown(&path) {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let category = rel
+                .parent()
+                .map(|p| {
+                    p.components().map(|c| humanize(&c.as_os_str().to_string_lossy())).collect::<Vec<_>>().join(" / ")
+                })
+                .unwrap_or_default();
+            let key = format!("{base}/{}", rel.to_string_lossy());
+            out.push(SourceFile { path, key, category });
+        }
+    }
+}
+
+fn is_markdown(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("md" | "markdown" | "mdx")
+    )
+}
+
+/// "returns-and-refunds" → "Returns and refunds".
+pub fn humanize(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let spaced = stem.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+}
+
+/// Why a page is not imported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Article(Box<kb::NewArticle>),
+    Skipped(String),
+}
+
+/// Reads one article from its file text.
+pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
+    let (front, body) = split_front_matter(&text);
+    let meta = match front {
+        Some(yaml) => match YamlLoader::load_from_str(yaml) {
+            Ok(docs) => docs.into_iter().next().unwrap_or(Yaml::Null),
+            Err(e) => return Err(format!("front matter is not valid YAML: {e}")),
+        },
+        None => Yaml::Null,
+    };
+    if let Some(reason) = skip_reason(&meta) {
+        return Ok(Parsed::Skipped(reason));
+    }
+    let body = strip_template_tags(body);
+    let (heading, plain) = plain_text(&body);
+    let title = yaml_str(&meta, "title").or(heading).unwrap_or_else(|| {
+        humanize(&source.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+    });
+    let description = yaml_str(&meta, "description").or_else(|| yaml_str(&meta, "summary")).unwrap_or_default();
+    let category = yaml_str(&meta, "category").unwrap_or_else(|| source.category.clone());
+    let tags = yaml_list(&meta, "tags").into_iter().chain(yaml_list(&meta, "keywords")).collect::<Vec<_>>();
+    if plain.trim().is_empty() && title.trim().is_empty() {
+        return Ok(Parsed::Skipped("empty page".into()));
+    }
+    let clean = |s: &str| mask_card_numbers(&sanitize(s)).text;
+    let body = clean(&body);
+    let plain = clean(&format!("{description}\n{plain}"));
+    let hash = fnv1a(&[title.as_str(), &description, &category, &tags.join(","), &body]);
+    Ok(Parsed::Article(Box::new(kb::NewArticle {
+        source: source.key.clone(),
+        title: clean(title.trim()),
+        description: clean(description.trim()),
+        category: clean(&category),
+        tags: tags.iter().map(|t| clean(t)).collect(),
+        body,
+        plain,
+        hash,
+    })))
+}
+
+fn split_front_matter(text: &str) -> (Option<&str>, &str) {
+    let Some(rest) = text.strip_prefix("---\n") else { return (None, text) };
+    for end in ["\n---\n", "\n...\n"] {
+        if let Some(i) = rest.find(end) {
+            return (Some(&rest[..i]), &rest[i + end.len()..]);
+        }
+    }
+    for end in ["\n---", "\n..."] {
+        if rest.ends_with(end) {
+            return (Some(&rest[..rest.len() - end.len()]), "");
+        }
+    }
+    (None, text)
+}
+
+fn skip_reason(meta: &Yaml) -> Option<String> {
+    for key in ["redirect_to", "redirect", "redirect_url", "external_url"] {
+        if yaml_str(meta, key).is_some() {
+            return Some(format!("redirect page ({key})"));
+        }
+    }
+    if yaml_str(meta, "layout").is_some_and(|l| l.eq_ignore_ascii_case("redirect")) {
+        return Some("redirect page (layout: redirect)".into());
+    }
+    for (key, skip_when) in [("hidden", true), ("draft", true), ("published", false), ("unlisted", true)] {
+        if meta[key].as_bool() == Some(skip_when) {
+            return Some(format!("{key}: {skip_when}"));
+        }
+    }
+    None
+}
+
+fn yaml_str(meta: &Yaml, key: &str) -> Option<String> {
+    match &meta[key] {
+        Yaml::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Real(r) => Some(r.clone()),
+        _ => None,
+    }
+}
+
+fn yaml_list(meta: &Yaml, key: &str) -> Vec<String> {
+    match &meta[key] {
+        Yaml::Array(items) => items
+            .iter()
+            .filter_map(|item| match item {
+                Yaml::String(s) => Some(s.trim().to_string()),
+                Yaml::Integer(i) => Some(i.to_string()),
+                Yaml::Real(r) => Some(r.clone()),
+                _ => None,
+            })
+            .filter(|t| !t.is_empty())
+            .collect(),
+        Yaml::String(s) => s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Removes Liquid/Jinja/Hugo template tags (`{{ site.baseurl }}`, `{% include x %}`,
+/// `{{< shortcode >}}`), which mean nothing outside the site generator.
+pub fn strip_template_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(['{']) {
+        let after = &rest[start..];
+        let close = if after.starts_with("{{") {
+            Some("}}")
+        } else if after.starts_with("{%") {
+            Some("%}")
+        } else {
+            None
+        };
+        match close.and_then(|c| after.find(c).map(|end| end + c.len())) {
+            Some(end) => {
+                out.push_str(&rest[..start]);
+                rest = &after[end..];
+            }
+            None => {
+                out.push_str(&rest[..=start]);
+                rest = &rest[start + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first top-level heading (for articles without front matter) and the searchable
+/// plain text, HTML tags removed.
+fn plain_text(markdown: &str) -> (Option<String>, String) {
+    let mut plain = String::new();
+    let mut first_heading: Option<String> = None;
+    let mut in_h1 = false;
+    let mut h1_text = String::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { level: pulldown_cmark::HeadingLevel::H1, .. }) if first_heading.is_none() => {
+                in_h1 = true
+            }
+            Event::End(TagEnd::Heading(_)) if in_h1 => {
+                in_h1 = false;
+                first_heading = Some(h1_text.trim().to_string());
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if in_h1 {
+                    h1_text.push_str(&t);
+                }
+                plain.push_str(&t);
+            }
+            Event::Html(h) | Event::InlineHtml(h) => plain.push_str(&strip_html_tags(&h)),
+            Event::SoftBreak | Event::HardBreak => plain.push(' '),
+            Event::End(_) => plain.push('\n'),
+            _ => {}
+        }
+    }
+    (first_heading.filter(|h| !h.is_empty()), plain)
+}
+
+fn strip_html_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A stable 64-bit content hash (FNV-1a), so unchanged articles are not rewritten.
+fn fnv1a(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// Imports Markdown articles from files and folders. Unreadable or malformed files are
+/// listed in the summary and the rest still import, in one transaction.
+pub fn import(conn: &mut Connection, paths: &[PathBuf], now: Timestamp) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let files = collect(paths, &mut summary.failed);
+    let mut articles = Vec::new();
+    for file in files {
+        let text = match std::fs::read(&file.path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    summary.failed.push((file.path.clone(), "not UTF-8 text".into()));
+                    continue;
+                }
+            },
+            Err(e) => {
+                summary.failed.push((file.path.clone(), e.to_string()));
+                continue;
+            }
+        };
+        match parse(&file, &text) {
+            Ok(Parsed::Article(a)) => articles.push(*a),
+            Ok(Parsed::Skipped(why)) => summary.skipped.push((file.path.clone(), why)),
+            Err(why) => summary.failed.push((file.path.clone(), why)),
+        }
+    }
+    store::write(conn, |tx| -> rusqlite::Result<()> {
+        for a in &articles {
+            match kb::upsert_article(tx, a, now)? {
+                kb::Upsert::Added => summary.added += 1,
+                kb::Upsert::Updated => summary.updated += 1,
+                kb::Upsert::Unchanged => summary.unchanged += 1,
+            }
+        }
+        Ok(())
+    })?;
+    Ok(summary)
+}

@@ -1,0 +1,56 @@
+//! Reading files into the workspace. Each importer checks every record before writing,
+//! writes in one transaction, and names the file, line (CSV) or index (JSON) and field of
+//! the first bad record — a bad file changes nothing.
+
+pub mod fields;
+pub mod kb;
+pub mod records;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in a file a record came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// 1-based line of a CSV record.
+    Line(u64),
+    /// 0-based index of a JSON array element.
+    Index(usize),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Line(n) => write!(f, "line {n}"),
+            Self::Index(i) => write!(f, "[{i}]"),
+        }
+    }
+}
+
+/// A record that cannot be imported, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError {
+    pub file: PathBuf,
+    pub origin: Origin,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.origin)?;
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+impl RecordError {
+    /// An error about one field of a record.
+    pub fn field(file: &Path, origin: Origin, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { file: file.to_path_buf(), origin, field: Some(field.into()), message: message.into() }
+    }
+}

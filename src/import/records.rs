@@ -1,0 +1,628 @@
+//! Customers and contacts from `.json` (an array of objects) or `.csv` (a header row).
+//! Both formats become the same rows, checked by the same code.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, params};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::fields::{Cents, Int, List};
+use super::{Origin, RecordError};
+use crate::domain::identity::{classify, normalize};
+use crate::domain::text::{mask_card_numbers, sanitize};
+use crate::domain::time::parse_rfc3339;
+use crate::domain::{BillingEvent, Channel, ContactStatus, Id, IdentityKind, Order, Timestamp};
+use crate::store::{self, contacts, customers, notes};
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Added to every time in the file (the demo moves its history up to today).
+    pub shift_seconds: i64,
+    /// The time new customers are recorded as created.
+    pub now: Timestamp,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub added: usize,
+    pub updated: usize,
+    pub customers_created: usize,
+    pub cards_masked: usize,
+    pub warnings: Vec<String>,
+}
+
+/// One record and where it came from.
+pub type Row = (Origin, Map<String, Value>);
+
+/// Reads a `.json` or `.csv` file into rows, naming the file and line of any format error.
+pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    parse_rows(path, &bytes)
+}
+
+/// Parses file contents into rows; `path` names the file in messages and its extension
+/// picks the format.
+pub fn parse_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        bail!("{}: file is UTF-16; save it as UTF-8", path.display());
+    }
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(t) => t.to_string(),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            bail!("{}: line {line}: not UTF-8 text (Latin-1? save the file as UTF-8)", path.display());
+        }
+    };
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("json") => json_rows(path, &text),
+        Some("csv") => csv_rows(path, &text),
+        _ => bail!("{}: unknown file type; use .json or .csv", path.display()),
+    }
+}
+
+fn json_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{}: line {}: invalid JSON: {e}", path.display(), e.line()))?;
+    let Value::Array(items) = value else {
+        bail!("{}: expected a JSON array of objects", path.display());
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Object(map) => Ok((Origin::Index(i), map)),
+            _ => bail!("{}: [{i}]: expected an object", path.display()),
+        })
+        .collect()
+}
+
+fn csv_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}: line 1: cannot read the header row", path.display()))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            anyhow::anyhow!("{}: line {line}: {}", path.display(), csv_error_text(&e))
+        })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let map: Map<String, Value> = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
+            .collect();
+        rows.push((Origin::Line(line), map));
+    }
+    Ok(rows)
+}
+
+fn csv_error_text(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("has {len} fields but the header has {expected_len} (an unbalanced quote?)")
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Deserialises one row, naming the field at fault.
+fn typed<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    origin: &Origin,
+    map: Map<String, Value>,
+) -> Result<T, RecordError> {
+    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
+        let field = e.path().to_string();
+        let message = e.into_inner().to_string();
+        RecordError {
+            file: path.to_path_buf(),
+            origin: origin.clone(),
+            field: (field != ".").then_some(field),
+            message,
+        }
+    })
+}
+
+fn warn_unknown(path: &Path, extra: &BTreeMap<String, Value>, warnings: &mut Vec<String>) {
+    for key in extra.keys() {
+        let w = format!("{}: unknown column `{key}` ignored", path.display());
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
+}
+
+fn time_field(
+    path: &Path,
+    origin: &Origin,
+    field: &str,
+    value: Option<&str>,
+    shift: i64,
+) -> Result<Option<Timestamp>, RecordError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse_rfc3339(v).map(|t| Some(t + shift)).ok_or_else(|| {
+            RecordError::field(
+                path,
+                origin.clone(),
+                field,
+                format!("\"{v}\" is not an RFC 3339 time like 2026-11-20T14:00:00Z"),
+            )
+        }),
+    }
+}
+
+fn clean(text: Option<String>) -> Option<String> {
+    text.map(|t| sanitize(t.trim())).filter(|t| !t.is_empty())
+}
+
+// ---------------------------------------------------------------- customers
+
+#[derive(Debug, Deserialize)]
+struct CustomerRow {
+    name: String,
+    company: Option<String>,
+    tier: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    handle: Option<String>,
+    #[serde(default)]
+    emails: List,
+    #[serde(default)]
+    phones: List,
+    #[serde(default)]
+    handles: List,
+    #[serde(default)]
+    flags: List,
+    pinned_note: Option<String>,
+    #[serde(default)]
+    orders: Vec<OrderRow>,
+    #[serde(default)]
+    billing: Vec<BillingRow>,
+    #[serde(flatten)]
+    extra: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct OrderRow {
+    number: String,
+    placed_at: String,
+    status: Option<String>,
+    total: Cents,
+    currency: Option<String>,
+    items: Option<String>,
+    carrier: Option<String>,
+    tracking: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BillingRow {
+    at: String,
+    kind: String,
+    amount: Cents,
+    currency: Option<String>,
+    description: Option<String>,
+}
+
+/// A customer checked and ready to write.
+struct CheckedCustomer {
+    new: customers::NewCustomer,
+}
+
+fn check_customer(
+    path: &Path,
+    origin: &Origin,
+    row: CustomerRow,
+    opts: Options,
+) -> Result<CheckedCustomer, RecordError> {
+    let err = |field: &str, msg: String| RecordError::field(path, origin.clone(), field, msg);
+    let name = sanitize(row.name.trim());
+    if name.is_empty() {
+        return Err(err("name", "must not be empty".into()));
+    }
+    let mut identities = Vec::new();
+    for (field, kind, values) in [
+        ("emails", IdentityKind::Email, row.emails.0.into_iter().chain(row.email).collect::<Vec<_>>()),
+        ("phones", IdentityKind::Phone, row.phones.0.into_iter().chain(row.phone).collect()),
+        ("handles", IdentityKind::Handle, row.handles.0.into_iter().chain(row.handle).collect()),
+    ] {
+        for value in values.into_iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+            let ok = match kind {
+                IdentityKind::Email => value.contains('@') && !value.starts_with('@'),
+                IdentityKind::Phone => classify(&value) == Some(IdentityKind::Phone),
+                IdentityKind::Handle => !value.contains(char::is_whitespace),
+            };
+            if !ok {
+                return Err(err(field, format!("\"{value}\" is not a valid {}", kind.as_str())));
+            }
+            if !identities
+                .iter()
+                .any(|(k, v): &(IdentityKind, String)| *k == kind && normalize(kind, v) == normalize(kind, &value))
+            {
+                identities.push((kind, value));
+            }
+        }
+    }
+    let (mut vip, mut fraud_watch, mut do_not_contact) = (false, false, false);
+    for flag in &row.flags.0 {
+        match flag.to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+            "vip" => vip = true,
+            "fraud_watch" | "fraud" => fraud_watch = true,
+            "do_not_contact" | "dnc" => do_not_contact = true,
+            other => {
+                return Err(err("flags", format!("unknown flag \"{other}\" (known: vip, fraud_watch, do_not_contact)")));
+            }
+        }
+    }
+    let mut orders = Vec::new();
+    for (i, o) in row.orders.into_iter().enumerate() {
+        let number = o.number.trim().to_string();
+        if number.is_empty() {
+            return Err(err(&format!("orders[{i}].number"), "must not be empty".into()));
+        }
+        let placed_at =
+            time_field(path, origin, &format!("orders[{i}].placed_at"), Some(&o.placed_at), opts.shift_seconds)?
+                .unwrap_or(0);
+        orders.push(Order {
+            number,
+            placed_at,
+            status: clean(o.status).unwrap_or_else(|| "processing".into()),
+            total_cents: o.total.0,
+            currency: clean(o.currency).unwrap_or_else(|| "USD".into()).to_ascii_uppercase(),
+            items: clean(o.items).unwrap_or_default(),
+            carrier: clean(o.carrier),
+            tracking: clean(o.tracking),
+        });
+    }
+    let mut billing = Vec::new();
+    for (i, b) in row.billing.into_iter().enumerate() {
+        let kind = b.kind.trim().to_ascii_lowercase();
+        if !["charge", "refund", "credit", "dispute"].contains(&kind.as_str()) {
+            return Err(err(
+                &format!("billing[{i}].kind"),
+                format!("\"{kind}\" is not one of charge, refund, credit, dispute"),
+            ));
+        }
+        let at = time_field(path, origin, &format!("billing[{i}].at"), Some(&b.at), opts.shift_seconds)?.unwrap_or(0);
+        billing.push(BillingEvent {
+            at,
+            kind,
+            amount_cents: b.amount.0,
+            currency: clean(b.currency).unwrap_or_else(|| "USD".into()).to_ascii_uppercase(),
+            description: clean(b.description).map(|d| mask_card_numbers(&d).text).unwrap_or_default(),
+        });
+    }
+    Ok(CheckedCustomer {
+        new: customers::NewCustomer {
+            name,
+            company: clean(row.company),
+            tier: clean(row.tier).map(|t| t.to_ascii_lowercase()),
+            language: clean(row.language),
+            timezone: clean(row.timezone),
+            vip,
+            fraud_watch,
+            do_not_contact,
+            pinned_note: clean(row.pinned_note).map(|n| mask_card_numbers(&n).text),
+            identities,
+            orders,
+            billing,
+        },
+    })
+}
+
+/// Imports customers; an existing customer (matched by any identity) is updated instead of
+/// duplicated. All or nothing.
+pub fn import_customers(conn: &mut Connection, path: &Path, opts: Options) -> Result<Summary> {
+    import_customer_rows(conn, path, read_rows(path)?, opts)
+}
+
+/// Imports already-read customer rows (see [`import_customers`]).
+pub fn import_customer_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let mut checked = Vec::new();
+    for (origin, map) in rows {
+        let row: CustomerRow = typed(path, &origin, map)?;
+        warn_unknown(path, &row.extra, &mut summary.warnings);
+        checked.push((origin.clone(), check_customer(path, &origin, row, opts)?));
+    }
+    store::write(conn, |tx| -> Result<()> {
+        for (origin, c) in &checked {
+            match existing_customer(tx, path, origin, &c.new)? {
+                Some(id) => {
+                    update_customer(tx, id, &c.new, opts.now)?;
+                    summary.updated += 1;
+                }
+                None => {
+                    customers::insert(tx, &c.new, opts.now).map_err(|e| db_error(path, origin, &e))?;
+                    summary.added += 1;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+fn db_error(path: &Path, origin: &Origin, e: &rusqlite::Error) -> anyhow::Error {
+    let message = match e {
+        rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("UNIQUE") && m.contains("orders.number") => {
+            "an order number appears twice (in this file or on another customer)".to_string()
+        }
+        rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("UNIQUE") && m.contains("identities") => {
+            "an email, phone or handle appears twice in this file".to_string()
+        }
+        other => other.to_string(),
+    };
+    anyhow::anyhow!("{}: {origin}: {message}", path.display())
+}
+
+/// The one existing customer that owns any of these identities.
+fn existing_customer(
+    conn: &Connection,
+    path: &Path,
+    origin: &Origin,
+    c: &customers::NewCustomer,
+) -> Result<Option<Id>> {
+    let mut found: Option<Id> = None;
+    for (kind, value) in &c.identities {
+        if let Some(id) = customers::find_by_identity(conn, *kind, value)? {
+            if found.is_some_and(|f| f != id) {
+                bail!(
+                    "{}: {origin}: its identities belong to two different customers; merge them first",
+                    path.display()
+                );
+            }
+            found = Some(id);
+        }
+    }
+    Ok(found)
+}
+
+fn update_customer(conn: &Connection, id: Id, c: &customers::NewCustomer, _now: Timestamp) -> Result<()> {
+    conn.execute(
+        "UPDATE customers SET name = ?2, company = coalesce(?3, company), tier = coalesce(?4, tier),
+            language = coalesce(?5, language), timezone = coalesce(?6, timezone),
+            vip = vip OR ?7, fraud_watch = fraud_watch OR ?8, do_not_contact = do_not_contact OR ?9,
+            pinned_note = coalesce(?10, pinned_note)
+         WHERE id = ?1",
+        params![
+            id,
+            c.name,
+            c.company,
+            c.tier,
+            c.language,
+            c.timezone,
+            c.vip,
+            c.fraud_watch,
+            c.do_not_contact,
+            c.pinned_note
+        ],
+    )?;
+    for (kind, value) in &c.identities {
+        if customers::find_by_identity(conn, *kind, value)?.is_none() {
+            customers::add_identity(conn, id, *kind, value)?;
+        }
+    }
+    for o in &c.orders {
+        conn.execute(
+            "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(number) DO UPDATE SET status = excluded.status, carrier = excluded.carrier,
+                tracking = excluded.tracking, items = excluded.items, total_cents = excluded.total_cents
+             WHERE orders.customer_id = excluded.customer_id",
+            params![id, o.number, o.placed_at, o.status, o.total_cents, o.currency, o.items, o.carrier, o.tracking],
+        )?;
+    }
+    for b in &c.billing {
+        conn.execute(
+            "INSERT INTO billing_events(customer_id, at, kind, amount_cents, currency, description)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (
+                SELECT 1 FROM billing_events WHERE customer_id = ?1 AND at = ?2 AND kind = ?3 AND amount_cents = ?4)",
+            params![id, b.at, b.kind, b.amount_cents, b.currency, b.description],
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- contacts
+
+#[derive(Debug, Deserialize)]
+struct ContactRow {
+    channel: String,
+    customer: Option<String>,
+    subject: String,
+    #[serde(default)]
+    body: String,
+    priority: Option<Int>,
+    status: Option<String>,
+    created_at: Option<String>,
+    accepted_at: Option<String>,
+    ended_at: Option<String>,
+    hold_seconds: Option<Int>,
+    disposition: Option<String>,
+    escalated_to: Option<String>,
+    csat: Option<Int>,
+    #[serde(default)]
+    tags: List,
+    #[serde(default)]
+    notes: Vec<NoteRow>,
+    #[serde(flatten)]
+    extra: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NoteRow {
+    at: String,
+    text: String,
+    kind: Option<String>,
+    due: Option<String>,
+}
+
+struct CheckedContact {
+    customer_key: Option<String>,
+    contact: contacts::NewContact,
+    notes: Vec<(String, String, Timestamp, Option<Timestamp>)>,
+    cards: usize,
+}
+
+fn check_contact(path: &Path, origin: &Origin, row: ContactRow, opts: Options) -> Result<CheckedContact, RecordError> {
+    let err = |field: &str, msg: String| RecordError::field(path, origin.clone(), field, msg);
+    let channel = Channel::parse(&row.channel).ok_or_else(|| {
+        err("channel", format!("\"{}\" is not one of phone, email, chat, social, in_person", row.channel))
+    })?;
+    let subject = sanitize(row.subject.trim());
+    if subject.is_empty() {
+        return Err(err("subject", "must not be empty".into()));
+    }
+    let priority = match row.priority {
+        None => 3,
+        Some(Int(p @ 1..=4)) => u8::try_from(p).unwrap_or(3),
+        Some(Int(p)) => return Err(err("priority", format!("{p} is not between 1 (most urgent) and 4"))),
+    };
+    let status_text = row.status.as_deref().map_or("waiting", str::trim).to_ascii_lowercase();
+    let status = match ContactStatus::parse(&status_text) {
+        Some(
+            s @ (ContactStatus::Waiting
+            | ContactStatus::Resolved
+            | ContactStatus::Escalated
+            | ContactStatus::Transferred),
+        ) => s,
+        _ => {
+            return Err(err(
+                "status",
+                format!("\"{status_text}\" is not one of waiting, resolved, escalated, transferred"),
+            ));
+        }
+    };
+    let shift = opts.shift_seconds;
+    let created_at = time_field(path, origin, "created_at", row.created_at.as_deref(), shift)?.unwrap_or(opts.now);
+    let accepted_at = time_field(path, origin, "accepted_at", row.accepted_at.as_deref(), shift)?;
+    let ended_at = time_field(path, origin, "ended_at", row.ended_at.as_deref(), shift)?;
+    if accepted_at.is_some_and(|a| a < created_at) {
+        return Err(err("accepted_at", "is before created_at".into()));
+    }
+    if let Some(end) = ended_at {
+        if end < accepted_at.unwrap_or(created_at) {
+            return Err(err("ended_at", "is before the contact was accepted".into()));
+        }
+    }
+    if status == ContactStatus::Waiting && ended_at.is_some() {
+        return Err(err("status", "a waiting contact cannot have ended_at".into()));
+    }
+    if status != ContactStatus::Waiting && ended_at.is_none() {
+        return Err(err("ended_at", format!("a {status_text} contact needs the time it ended")));
+    }
+    let hold_seconds = match row.hold_seconds {
+        None => 0,
+        Some(Int(h)) if h >= 0 => h,
+        Some(Int(h)) => return Err(err("hold_seconds", format!("{h} is negative"))),
+    };
+    if hold_seconds > 0 {
+        let handled = ended_at.zip(accepted_at).map(|(e, a)| e - a);
+        if handled.is_none_or(|d| hold_seconds > d) {
+            return Err(err("hold_seconds", "is longer than the time between accepted_at and ended_at".into()));
+        }
+    }
+    let csat = match row.csat {
+        None => None,
+        Some(Int(c @ 1..=5)) => u8::try_from(c).ok(),
+        Some(Int(c)) => return Err(err("csat", format!("{c} is not a rating from 1 to 5"))),
+    };
+    let body = mask_card_numbers(&sanitize(&row.body));
+    let mut cards = body.cards + body.codes;
+    let mut notes = Vec::new();
+    for (i, n) in row.notes.into_iter().enumerate() {
+        let at = time_field(path, origin, &format!("notes[{i}].at"), Some(&n.at), shift)?.unwrap_or(created_at);
+        let due = time_field(path, origin, &format!("notes[{i}].due"), n.due.as_deref(), shift)?;
+        let kind = n.kind.as_deref().map_or("note", str::trim).to_ascii_lowercase();
+        if kind != "note" && kind != "promise" {
+            return Err(err(&format!("notes[{i}].kind"), format!("\"{kind}\" is not note or promise")));
+        }
+        let text = mask_card_numbers(&sanitize(n.text.trim()));
+        cards += text.cards + text.codes;
+        notes.push((kind, text.text, at, due));
+    }
+    Ok(CheckedContact {
+        customer_key: clean(row.customer),
+        contact: contacts::NewContact {
+            customer_id: None,
+            channel,
+            subject,
+            body: body.text,
+            priority,
+            status,
+            tags: row.tags.0.iter().map(|t| sanitize(t)).collect(),
+            created_at,
+            accepted_at,
+            ended_at,
+            hold_seconds,
+            disposition: clean(row.disposition),
+            escalated_to: clean(row.escalated_to),
+            csat,
+        },
+        notes,
+        cards,
+    })
+}
+
+/// Imports contacts (with their history); customers are matched by email, phone or handle,
+/// and an unknown one is created. All or nothing.
+pub fn import_contacts(conn: &mut Connection, path: &Path, opts: Options) -> Result<Summary> {
+    import_contact_rows(conn, path, read_rows(path)?, opts)
+}
+
+/// Imports already-read contact rows (see [`import_contacts`]).
+pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let mut checked = Vec::new();
+    for (origin, map) in rows {
+        let row: ContactRow = typed(path, &origin, map)?;
+        warn_unknown(path, &row.extra, &mut summary.warnings);
+        let c = check_contact(path, &origin, row, opts)?;
+        if let Some(key) = &c.customer_key {
+            if classify(key).is_none() {
+                return Err(RecordError::field(
+                    path,
+                    origin,
+                    "customer",
+                    format!("\"{key}\" is not an email, phone number or @handle"),
+                )
+                .into());
+            }
+        }
+        checked.push(c);
+    }
+    store::write(conn, |tx| -> Result<()> {
+        for c in &mut checked {
+            if let Some(key) = &c.customer_key {
+                let before = customers::count(tx)?;
+                c.contact.customer_id = customers::find_or_create_by_identity(tx, key, opts.now)?;
+                if customers::count(tx)? > before {
+                    summary.customers_created += 1;
+                }
+            }
+            let id = contacts::insert(tx, &c.contact)?;
+            for (kind, text, at, due) in &c.notes {
+                notes::insert_note(tx, Some(id), c.contact.customer_id, (kind, text, *at, *due))?;
+            }
+            summary.cards_masked += c.cards;
+            summary.added += 1;
+        }
+        Ok(())
+    })?;
+    Ok(summary)
+}

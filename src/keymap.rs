@@ -1,0 +1,248 @@
+//! Key bindings per pane. Footer hints and the help overlay are rendered from this table,
+//! so they can never drift from what the keys really do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::action::Action;
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Global,
+    Queue,
+    Customer,
+    Knowledge,
+    Reader,
+    Notes,
+}
+
+impl Scope {
+    /// The heading used in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Global => "Everywhere",
+            Self::Queue => "Queue",
+            Self::Customer => "Customer",
+            Self::Knowledge => "Knowledge search",
+            Self::Reader => "Reading an article",
+            Self::Notes => "Notes editor",
+        }
+    }
+}
+
+/// One key with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    const fn plain(code: KeyCode) -> Self {
+        Self { code, mods: KeyModifiers::NONE }
+    }
+
+    const fn ctrl(c: char) -> Self {
+        Self { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+    }
+
+    const fn ch(c: char) -> Self {
+        Self::plain(KeyCode::Char(c))
+    }
+
+    /// Whether a key event is this key. Shift is ignored for characters, since it is
+    /// already part of the character (`?` is Shift-/ on many layouts, not on others).
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        let relevant = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        match (self.code, ev.code) {
+            (KeyCode::Char(a), KeyCode::Char(b)) => {
+                a.eq_ignore_ascii_case(&b)
+                    && (a == b || self.mods.contains(KeyModifiers::CONTROL))
+                    && (ev.modifiers & relevant) == (self.mods & relevant)
+            }
+            (KeyCode::BackTab, KeyCode::BackTab) => true,
+            (a, b) => a == b && (ev.modifiers & (relevant | KeyModifiers::SHIFT)) == self.mods,
+        }
+    }
+
+    /// How the key is written in hints and help: `Ctrl-S`, `PgDn`, `j`.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            other => format!("{other:?}"),
+        };
+        let mut label = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            label.push_str("Ctrl-");
+            return label + &base.to_uppercase();
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            label.push_str("Alt-");
+        }
+        label + &base
+    }
+}
+
+/// A key (or several) bound to an action within a scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: Vec<Key>,
+    pub action: Action,
+    pub desc: &'static str,
+    /// Shown in the status bar's hints for its scope (the rest live in the help overlay).
+    pub hint: bool,
+}
+
+/// The live keymap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        use Action as A;
+        use KeyCode as K;
+        use Scope as S;
+        let b = |scope, keys: &[Key], action, desc, hint| Binding { scope, keys: keys.to_vec(), action, desc, hint };
+        let list_moves = |scope| {
+            vec![
+                b(scope, &[Key::plain(K::Up), Key::ch('k')], A::MoveUp, "move up", false),
+                b(scope, &[Key::plain(K::Down), Key::ch('j')], A::MoveDown, "move down", false),
+                b(scope, &[Key::plain(K::PageUp)], A::PageUp, "page up", false),
+                b(scope, &[Key::plain(K::PageDown)], A::PageDown, "page down", false),
+                b(scope, &[Key::plain(K::Home), Key::ch('g')], A::First, "go to the top", false),
+                b(scope, &[Key::plain(K::End), Key::ch('G')], A::Last, "go to the bottom", false),
+            ]
+        };
+        let mut bindings = vec![
+            b(S::Global, &[Key::ctrl('q')], A::Quit, "quit (unsaved note text is kept as a draft)", true),
+            b(S::Global, &[Key::ctrl('c')], A::Quit, "quit, like Ctrl-Q", false),
+            b(S::Global, &[Key::ctrl('z')], A::Suspend, "suspend to the shell (fg to return)", false),
+            b(S::Global, &[Key::plain(K::Tab)], A::FocusNext, "next pane", true),
+            b(S::Global, &[Key::plain(K::BackTab)], A::FocusPrev, "previous pane", false),
+            b(S::Global, &[Key::plain(K::F(1))], A::ToggleHelp, "show or hide this help", true),
+            b(S::Global, &[Key::ctrl('f')], A::SearchKb, "search the knowledge base", true),
+        ];
+        bindings.push(b(S::Queue, &[Key::plain(K::Enter)], A::OpenSelected, "open the selected contact", true));
+        bindings.extend(list_moves(S::Queue));
+        bindings.push(b(S::Queue, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
+        bindings.push(b(S::Queue, &[Key::ch('?')], A::ToggleHelp, "show help", false));
+        bindings.extend(list_moves(S::Customer));
+        bindings.push(b(S::Customer, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
+        bindings.push(b(S::Customer, &[Key::ch('?')], A::ToggleHelp, "show help", false));
+        bindings.extend([
+            b(S::Knowledge, &[Key::plain(K::Enter)], A::OpenSelected, "read the selected article", true),
+            b(S::Knowledge, &[Key::plain(K::Up)], A::MoveUp, "previous result", false),
+            b(S::Knowledge, &[Key::plain(K::Down)], A::MoveDown, "next result", true),
+            b(S::Knowledge, &[Key::plain(K::PageUp)], A::PageUp, "page up", false),
+            b(S::Knowledge, &[Key::plain(K::PageDown)], A::PageDown, "page down", false),
+            b(S::Knowledge, &[Key::plain(K::Esc)], A::Back, "clear the search", true),
+        ]);
+        bindings.extend(list_moves(S::Reader));
+        bindings.extend([
+            b(S::Reader, &[Key::plain(K::Esc)], A::Back, "back to the results", true),
+            b(S::Reader, &[Key::ch('/')], A::SearchKb, "new search", false),
+            b(S::Reader, &[Key::ch('?')], A::ToggleHelp, "show help", false),
+            b(S::Notes, &[Key::ctrl('s')], A::SaveNote, "save the text as a note", true),
+        ]);
+        Self { bindings }
+    }
+}
+
+impl Keymap {
+    /// The action a key triggers in a scope: the scope's own bindings first, then global ones.
+    pub fn resolve(&self, scope: Scope, ev: &KeyEvent) -> Option<Action> {
+        let find = |s: Scope| {
+            self.bindings.iter().find(|b| b.scope == s && b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
+        };
+        find(scope).or_else(|| find(Scope::Global))
+    }
+
+    /// The bindings of one scope, in table order.
+    pub fn in_scope(&self, scope: Scope) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.scope == scope)
+    }
+
+    /// Footer hints for a scope: its hinted bindings, then the global ones.
+    pub fn hints(&self, scope: Scope) -> Vec<(String, &'static str)> {
+        self.in_scope(scope)
+            .chain(self.in_scope(Scope::Global))
+            .filter(|b| b.hint)
+            .map(|b| (b.keys.first().map(Key::label).unwrap_or_default(), short_desc(b.desc)))
+            .collect()
+    }
+
+    /// The first key bound to an action in a scope (or globally), written for people.
+    pub fn key_for(&self, scope: Scope, action: Action) -> Option<String> {
+        self.in_scope(scope)
+            .chain(self.in_scope(Scope::Global))
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(Key::label)
+    }
+}
+
+/// The first words of a description, for the narrow footer.
+fn short_desc(desc: &'static str) -> &'static str {
+    desc.split(" (").next().unwrap_or(desc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn scope_bindings_win_over_global_ones() {
+        let map = Keymap::default();
+        assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Enter, KeyModifiers::NONE)), Some(Action::OpenSelected));
+        assert_eq!(map.resolve(Scope::Notes, &key(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Action::Quit));
+        assert_eq!(map.resolve(Scope::Notes, &key(KeyCode::Char('s'), KeyModifiers::CONTROL)), Some(Action::SaveNote));
+    }
+
+    #[test]
+    fn typing_keys_are_free_in_the_notes_editor() {
+        let map = Keymap::default();
+        for c in ['j', 'k', '/', '?', 'g', 'G', 'q'] {
+            assert_eq!(map.resolve(Scope::Notes, &key(KeyCode::Char(c), KeyModifiers::NONE)), None, "{c}");
+        }
+    }
+
+    #[test]
+    fn shifted_characters_match_their_binding() {
+        let map = Keymap::default();
+        assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::ToggleHelp));
+        assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Last));
+        assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Char('g'), KeyModifiers::NONE)), Some(Action::First));
+        assert_eq!(
+            map.resolve(Scope::Queue, &key(KeyCode::Char('Q'), KeyModifiers::CONTROL | KeyModifiers::SHIFT)),
+            Some(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn every_binding_has_a_description_and_a_key() {
+        for b in Keymap::default().bindings {
+            assert!(!b.desc.is_empty() && !b.keys.is_empty(), "{:?}", b.action);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Frontline: a keyboard-first terminal workstation for customer-service representatives.
+//! Everything lives in the library so tests can reach it; `main.rs` only maps errors to
+//! exit codes.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod import;
+pub mod keymap;
+pub mod paths;
+pub mod state;
+pub mod store;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,314 @@
+//! The one state of the workstation and the pure `update` that changes it.
+//!
+//! `update` takes an [`Event`] (a key, a paste, a clock tick, a database reply) and returns
+//! the [`Effect`]s to perform; it does no IO and reads no clock (the app sets
+//! [`State::now_ms`] before each event), so every behaviour is testable without a terminal.
+
+pub mod customer;
+pub mod knowledge;
+pub mod notes;
+pub mod queue;
+
+use crossterm::event::{KeyEvent, KeyEventKind};
+
+use crate::action::Action;
+use crate::domain::{ContactDetail, Id, Timestamp};
+use crate::keymap::{Keymap, Scope};
+use crate::store::worker::{Reply, Request, SearchRequest};
+use crate::ui::{DrawInfo, theme::Theme};
+
+pub use customer::CustomerState;
+pub use knowledge::KnowledgeState;
+pub use notes::NotesState;
+pub use queue::QueueState;
+
+/// The four panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Queue,
+    Customer,
+    Knowledge,
+    Notes,
+}
+
+impl Pane {
+    const ORDER: [Pane; 4] = [Pane::Queue, Pane::Customer, Pane::Knowledge, Pane::Notes];
+
+    fn next(self) -> Self {
+        let i = Self::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    }
+
+    fn prev(self) -> Self {
+        let i = Self::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        Self::ORDER[(i + Self::ORDER.len() - 1) % Self::ORDER.len()]
+    }
+
+    /// The pane's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Queue => "Queue",
+            Self::Customer => "Customer",
+            Self::Knowledge => "Knowledge",
+            Self::Notes => "Notes",
+        }
+    }
+}
+
+/// Something that happened, for `update` to react to.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    /// The clock moved on (timers, autosave, live waiting times).
+    Tick,
+    Resize(u16, u16),
+    Db(Reply),
+    /// The terminal is gone or a signal asked us to stop: save and leave.
+    Shutdown,
+}
+
+/// Something `update` wants done outside the pure state machine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Db(Request),
+    Search(SearchRequest),
+    Suspend,
+    Quit,
+}
+
+/// How a status-bar message should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Error,
+}
+
+/// A short message shown in the status bar for a few seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    pub text: String,
+    pub tone: Tone,
+    pub until_ms: i64,
+}
+
+/// The whole workstation.
+#[derive(Debug)]
+pub struct State {
+    /// Wall clock in milliseconds since the Unix epoch, set by the app before each event.
+    pub now_ms: i64,
+    pub workspace: String,
+    pub focus: Pane,
+    pub help: Option<u16>,
+    pub keymap: Keymap,
+    pub queue: QueueState,
+    pub customer: CustomerState,
+    pub knowledge: KnowledgeState,
+    pub notes: NotesState,
+    /// The contact opened with Enter: shown by Customer, written about in Notes.
+    pub open: Option<ContactDetail>,
+    pub flash: Option<Flash>,
+    pub quitting: bool,
+    pub theme: Theme,
+    seq: u64,
+}
+
+impl State {
+    /// A fresh workstation for the named workspace at time `now_ms`.
+    pub fn new(workspace: &str, keymap: Keymap, now_ms: i64) -> Self {
+        Self {
+            now_ms,
+            workspace: workspace.to_string(),
+            focus: Pane::Queue,
+            help: None,
+            keymap,
+            queue: QueueState::default(),
+            customer: CustomerState::default(),
+            knowledge: KnowledgeState::default(),
+            notes: NotesState::default(),
+            open: None,
+            flash: None,
+            quitting: false,
+            theme: Theme::standard(),
+            seq: 0,
+        }
+    }
+
+    /// The current time in whole seconds.
+    pub fn now(&self) -> Timestamp {
+        self.now_ms.div_euclid(1000)
+    }
+
+    /// A fresh sequence number for a request; replies carrying an older one are stale.
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// The effects to run once at start: load the queue (the first frame is drawn before it
+    /// arrives).
+    pub fn start(&mut self) -> Vec<Effect> {
+        queue::load(self)
+    }
+
+    /// Where keys go now: the open overlay, or the focused pane's mode.
+    pub fn scope(&self) -> Scope {
+        match self.focus {
+            Pane::Queue => Scope::Queue,
+            Pane::Customer => Scope::Customer,
+            Pane::Knowledge if self.knowledge.reading.is_some() => Scope::Reader,
+            Pane::Knowledge => Scope::Knowledge,
+            Pane::Notes => Scope::Notes,
+        }
+    }
+
+    /// The id of the open contact.
+    pub fn open_contact_id(&self) -> Option<Id> {
+        self.open.as_ref().map(|d| d.contact.id)
+    }
+
+    /// Shows a message in the status bar for a few seconds.
+    pub fn flash(&mut self, text: impl Into<String>, tone: Tone) {
+        self.flash = Some(Flash { text: text.into(), tone, until_ms: self.now_ms + 4000 });
+    }
+
+    /// Keeps scroll offsets within what the last frame measured, so scrolling back up after
+    /// End or a long PgDn responds at once.
+    pub fn clamp_scrolling(&mut self, info: DrawInfo) {
+        self.customer.scroll = self.customer.scroll.min(info.customer_max_scroll);
+        if let Some(r) = self.knowledge.reading.as_mut() {
+            r.scroll = r.scroll.min(info.reader_max_scroll);
+        }
+    }
+
+    fn focus(&mut self, pane: Pane) {
+        self.focus = pane;
+    }
+}
+
+/// Reacts to one event.
+pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        Event::Key(key) => handle_key(state, key),
+        Event::Paste(text) => paste(state, &text),
+        Event::Tick => tick(state),
+        Event::Resize(..) => Vec::new(),
+        Event::Db(reply) => handle_reply(state, reply),
+        Event::Shutdown => quit(state),
+    }
+}
+
+fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.help.is_some() {
+        return help_key(state, key);
+    }
+    let scope = state.scope();
+    match state.keymap.resolve(scope, &key) {
+        Some(action) => perform(state, action),
+        None => match state.focus {
+            Pane::Notes => notes::type_key(state, key),
+            Pane::Knowledge if state.knowledge.reading.is_none() => knowledge::type_key(state, key),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// Keys while the help overlay is open: scroll it, or close it with Esc, `?`, F1 or `q`.
+fn help_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    use crossterm::event::KeyCode;
+    let action = state.keymap.resolve(Scope::Queue, &key);
+    match (key.code, action) {
+        (_, Some(Action::Quit)) => return quit(state),
+        (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::ToggleHelp)) => state.help = None,
+        (_, Some(Action::MoveDown)) => state.help = state.help.map(|s| s.saturating_add(1)),
+        (_, Some(Action::MoveUp)) => state.help = state.help.map(|s| s.saturating_sub(1)),
+        (_, Some(Action::PageDown)) => state.help = state.help.map(|s| s.saturating_add(10)),
+        (_, Some(Action::PageUp)) => state.help = state.help.map(|s| s.saturating_sub(10)),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Carries out a bound action.
+pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Quit => quit(state),
+        Action::Suspend => {
+            let mut effects = notes::flush_draft(state);
+            effects.push(Effect::Suspend);
+            effects
+        }
+        Action::FocusNext => {
+            state.focus(state.focus.next());
+            Vec::new()
+        }
+        Action::FocusPrev => {
+            state.focus(state.focus.prev());
+            Vec::new()
+        }
+        Action::ToggleHelp => {
+            state.help = if state.help.is_some() { None } else { Some(0) };
+            Vec::new()
+        }
+        Action::SearchKb => knowledge::focus_search(state),
+        Action::SaveNote => notes::save_note(state),
+        Action::MoveUp
+        | Action::MoveDown
+        | Action::PageUp
+        | Action::PageDown
+        | Action::First
+        | Action::Last
+        | Action::OpenSelected
+        | Action::Back => match state.focus {
+            Pane::Queue => queue::perform(state, action),
+            Pane::Customer => customer::perform(state, action),
+            Pane::Knowledge => knowledge::perform(state, action),
+            Pane::Notes => Vec::new(),
+        },
+    }
+}
+
+fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    match state.focus {
+        Pane::Notes => notes::paste(state, text),
+        Pane::Knowledge if state.knowledge.reading.is_none() => knowledge::paste(state, text),
+        _ => Vec::new(),
+    }
+}
+
+fn tick(state: &mut State) -> Vec<Effect> {
+    if state.flash.as_ref().is_some_and(|f| f.until_ms <= state.now_ms) {
+        state.flash = None;
+    }
+    let mut effects = notes::autosave_if_due(state);
+    effects.extend(queue::refresh_if_due(state));
+    effects
+}
+
+/// Saves what the editor holds and stops.
+fn quit(state: &mut State) -> Vec<Effect> {
+    state.quitting = true;
+    let mut effects = notes::flush_draft(state);
+    effects.push(Effect::Quit);
+    effects
+}
+
+fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
+    match reply {
+        Reply::Queue { seq, rows, waiting, articles } => queue::loaded(state, seq, rows, waiting, articles),
+        Reply::Contact { seq, detail } => queue::contact_opened(state, seq, detail),
+        Reply::DraftSaved { contact } => notes::draft_saved(state, contact),
+        Reply::NoteSaved { note } => notes::note_saved(state, note),
+        Reply::NoteFailed { contact, body, error } => notes::note_failed(state, contact, &body, &error),
+        Reply::KbResults { seq, hits, suggested } => knowledge::results(state, seq, hits, suggested),
+        Reply::Article { seq, article } => knowledge::article_loaded(state, seq, article),
+        Reply::Failed { what, error } => {
+            state.flash(format!("{what}: {error}"), Tone::Error);
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,185 @@
+//! The Notes pane: a multi-line editor for the open contact, autosaved as a draft while the
+//! rep types, and saved as a timestamped note with Ctrl-S.
+
+use crossterm::event::KeyEvent;
+use ratatui_textarea::{CursorMove, DataCursor, TextArea, WrapMode};
+
+use crate::domain::text::{Masked, mask_card_numbers};
+use crate::domain::{Id, Note};
+use crate::store::worker::Request;
+
+use super::{Effect, State, Tone};
+
+/// A draft is written once typing pauses this long…
+const AUTOSAVE_IDLE_MS: i64 = 300;
+/// …or, during continuous typing, at least this often, so a crash loses under a second.
+const AUTOSAVE_MAX_DELAY_MS: i64 = 700;
+
+/// The notes editor and its save bookkeeping.
+#[derive(Debug)]
+pub struct NotesState {
+    pub editor: TextArea<'static>,
+    /// The contact the editor writes about.
+    pub contact: Option<Id>,
+    /// The editor holds text not yet written as a draft.
+    pub dirty: bool,
+    /// A draft write is on its way to the database.
+    pub saving: bool,
+    last_edit_ms: i64,
+    unsaved_since_ms: Option<i64>,
+}
+
+impl Default for NotesState {
+    fn default() -> Self {
+        Self {
+            editor: new_editor(Vec::new()),
+            contact: None,
+            dirty: false,
+            saving: false,
+            last_edit_ms: 0,
+            unsaved_since_ms: None,
+        }
+    }
+}
+
+impl NotesState {
+    /// The editor's text.
+    pub fn text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+}
+
+/// An editor that wraps long lines at word boundaries, as a notes field should.
+pub fn new_editor(lines: Vec<String>) -> TextArea<'static> {
+    let mut editor = TextArea::new(lines);
+    editor.set_wrap_mode(WrapMode::WordOrGlyph);
+    editor.set_max_histories(500);
+    editor
+}
+
+/// Puts a contact's draft into the editor.
+pub fn load_for(state: &mut State, contact: Id, draft: &str) {
+    let mut editor = new_editor(draft.lines().map(str::to_string).collect());
+    editor.move_cursor(CursorMove::Bottom);
+    editor.move_cursor(CursorMove::End);
+    state.notes = NotesState { editor, contact: Some(contact), ..NotesState::default() };
+}
+
+/// A key typed into the editor.
+pub fn type_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.notes.contact.is_none() {
+        state.flash("Open a contact from the Queue (Enter) to write notes", Tone::Info);
+        return Vec::new();
+    }
+    if state.notes.editor.input(key) { edited(state) } else { Vec::new() }
+}
+
+/// Pasted text goes in at the cursor, newlines and all.
+pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.notes.contact.is_none() {
+        return Vec::new();
+    }
+    let clean = crate::domain::text::sanitize(text);
+    if state.notes.editor.insert_str(clean) { edited(state) } else { Vec::new() }
+}
+
+fn edited(state: &mut State) -> Vec<Effect> {
+    let n = &mut state.notes;
+    n.dirty = true;
+    n.last_edit_ms = state.now_ms;
+    n.unsaved_since_ms.get_or_insert(state.now_ms);
+    autosave_if_due(state)
+}
+
+/// Writes the draft when typing pauses, or at the latest [`AUTOSAVE_MAX_DELAY_MS`] after
+/// the first unsaved keystroke.
+pub fn autosave_if_due(state: &mut State) -> Vec<Effect> {
+    let n = &state.notes;
+    let Some(since) = n.unsaved_since_ms else { return Vec::new() };
+    let idle = state.now_ms - n.last_edit_ms >= AUTOSAVE_IDLE_MS;
+    let overdue = state.now_ms - since >= AUTOSAVE_MAX_DELAY_MS;
+    if n.dirty && (idle || overdue) { flush_draft(state) } else { Vec::new() }
+}
+
+/// Writes the editor's text as the contact's draft now, if it has unsaved changes.
+pub fn flush_draft(state: &mut State) -> Vec<Effect> {
+    let Some(contact) = state.notes.contact else { return Vec::new() };
+    if !state.notes.dirty {
+        return Vec::new();
+    }
+    let body = masked_text(state);
+    let n = &mut state.notes;
+    n.dirty = false;
+    n.saving = true;
+    n.unsaved_since_ms = None;
+    vec![Effect::Db(Request::SaveDraft { contact, body })]
+}
+
+/// Saves the editor's text as a note (Ctrl-S) and empties the editor.
+pub fn save_note(state: &mut State) -> Vec<Effect> {
+    let Some(contact) = state.notes.contact else {
+        state.flash("Open a contact from the Queue (Enter) to write notes", Tone::Info);
+        return Vec::new();
+    };
+    let body = masked_text(state);
+    if body.trim().is_empty() {
+        state.flash("Nothing to save: type a note first", Tone::Info);
+        return Vec::new();
+    }
+    state.notes = NotesState { contact: Some(contact), saving: true, ..NotesState::default() };
+    vec![Effect::Db(Request::SaveNote { contact, body: body.trim_end().to_string() })]
+}
+
+/// The editor's text with card numbers masked; if anything was masked the editor shows the
+/// masked text too, and the rep is told.
+fn masked_text(state: &mut State) -> String {
+    let Masked { text, cards, codes } = mask_card_numbers(&state.notes.text());
+    if cards + codes > 0 {
+        let DataCursor(row, col) = state.notes.editor.cursor();
+        let mut editor = new_editor(text.split('\n').map(str::to_string).collect());
+        editor.move_cursor(CursorMove::Jump(
+            u16::try_from(row).unwrap_or(u16::MAX),
+            u16::try_from(col).unwrap_or(u16::MAX),
+        ));
+        state.notes.editor = editor;
+        state.flash("Card number masked: Frontline never stores full card numbers or security codes", Tone::Info);
+    }
+    text
+}
+
+/// The draft reached the database.
+pub fn draft_saved(state: &mut State, contact: Id) -> Vec<Effect> {
+    if state.notes.contact == Some(contact) {
+        state.notes.saving = false;
+    }
+    Vec::new()
+}
+
+/// The note could not be saved: put its text back in the editor, ahead of anything typed
+/// since, so nothing is lost.
+pub fn note_failed(state: &mut State, contact: Id, body: &str, error: &str) -> Vec<Effect> {
+    state.flash(format!("Note not saved ({error}); its text is back in the editor"), Tone::Error);
+    if state.notes.contact != Some(contact) {
+        return Vec::new();
+    }
+    let typed_since = state.notes.text();
+    let mut lines: Vec<String> = body.split('\n').map(str::to_string).collect();
+    if !typed_since.is_empty() {
+        lines.extend(typed_since.split('\n').map(str::to_string));
+    }
+    state.notes.editor = new_editor(lines);
+    state.notes.saving = false;
+    edited(state)
+}
+
+/// A note reached the database: list it under the editor.
+pub fn note_saved(state: &mut State, note: Note) -> Vec<Effect> {
+    if state.notes.contact == note.contact_id {
+        state.notes.saving = false;
+    }
+    if let Some(open) = state.open.as_mut().filter(|d| Some(d.contact.id) == note.contact_id) {
+        open.notes.push(note);
+    }
+    state.flash("Note saved", Tone::Info);
+    Vec::new()
+}

@@ -1,0 +1,119 @@
+//! The contact queue: waiting contacts, selection, opening one.
+
+use crate::action::Action;
+use crate::domain::{ContactDetail, QueueRow};
+use crate::store::worker::Request;
+
+use super::{Effect, Pane, State, knowledge, notes};
+
+/// How often the queue is re-read to pick up another instance's changes.
+const REFRESH_EVERY_MS: i64 = 1_000;
+
+/// Rows moved by PgUp / PgDn.
+pub const PAGE_ROWS: usize = 10;
+
+/// What the Queue pane shows.
+#[derive(Debug, Default)]
+pub struct QueueState {
+    pub rows: Vec<QueueRow>,
+    pub selected: usize,
+    /// Total waiting contacts (the pane may hold only the first page).
+    pub waiting: i64,
+    /// Articles in the knowledge base, so an empty workspace can say what to import.
+    pub articles: i64,
+    /// `None` until the first reply arrives.
+    pub loaded: bool,
+    pending: Option<u64>,
+    last_refresh_ms: i64,
+}
+
+impl QueueState {
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&QueueRow> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// Asks for the queue.
+pub fn load(state: &mut State) -> Vec<Effect> {
+    let seq = state.next_seq();
+    state.queue.pending = Some(seq);
+    state.queue.last_refresh_ms = state.now_ms;
+    vec![Effect::Db(Request::Queue { seq, only_if_changed: false })]
+}
+
+/// Re-reads the queue every second if another process changed the database.
+pub fn refresh_if_due(state: &mut State) -> Vec<Effect> {
+    if state.queue.pending.is_some() || state.now_ms - state.queue.last_refresh_ms < REFRESH_EVERY_MS {
+        return Vec::new();
+    }
+    let seq = state.next_seq();
+    state.queue.pending = Some(seq);
+    state.queue.last_refresh_ms = state.now_ms;
+    vec![Effect::Db(Request::Queue { seq, only_if_changed: true })]
+}
+
+/// The queue arrived; keep the same contact selected if it is still there.
+pub fn loaded(state: &mut State, seq: u64, rows: Option<Vec<QueueRow>>, waiting: i64, articles: i64) -> Vec<Effect> {
+    if state.queue.pending != Some(seq) {
+        return Vec::new();
+    }
+    state.queue.pending = None;
+    let Some(rows) = rows else { return Vec::new() };
+    let q = &mut state.queue;
+    let keep = q.selected_row().map(|r| r.id);
+    q.rows = rows;
+    q.waiting = waiting;
+    q.articles = articles;
+    q.loaded = true;
+    q.selected = keep.and_then(|id| q.rows.iter().position(|r| r.id == id)).unwrap_or(q.selected);
+    q.selected = q.selected.min(q.rows.len().saturating_sub(1));
+    Vec::new()
+}
+
+/// Moves the selection or opens the selected contact.
+pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
+    let q = &mut state.queue;
+    let last = q.rows.len().saturating_sub(1);
+    match action {
+        Action::MoveUp => q.selected = q.selected.saturating_sub(1),
+        Action::MoveDown => q.selected = (q.selected + 1).min(last),
+        Action::PageUp => q.selected = q.selected.saturating_sub(PAGE_ROWS),
+        Action::PageDown => q.selected = (q.selected + PAGE_ROWS).min(last),
+        Action::First => q.selected = 0,
+        Action::Last => q.selected = last,
+        Action::OpenSelected => return open_selected(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Opens the selected contact: the record loads into Customer and focus goes to Notes.
+fn open_selected(state: &mut State) -> Vec<Effect> {
+    let Some(id) = state.queue.selected_row().map(|r| r.id) else {
+        return Vec::new();
+    };
+    let mut effects = notes::flush_draft(state);
+    let seq = state.next_seq();
+    state.customer.pending = Some(seq);
+    state.focus = Pane::Notes;
+    effects.push(Effect::Db(Request::OpenContact { seq, id }));
+    effects
+}
+
+/// The opened contact arrived: show it, restore its draft, suggest articles.
+pub fn contact_opened(state: &mut State, seq: u64, detail: Option<ContactDetail>) -> Vec<Effect> {
+    if state.customer.pending != Some(seq) {
+        return Vec::new();
+    }
+    state.customer.pending = None;
+    let Some(detail) = detail else {
+        state.flash("That contact no longer exists", super::Tone::Error);
+        return load(state);
+    };
+    state.customer.scroll = 0;
+    notes::load_for(state, detail.contact.id, detail.draft.as_deref().unwrap_or(""));
+    let (subject, body) = (detail.contact.subject.clone(), detail.contact.body.clone());
+    state.open = Some(detail);
+    knowledge::suggest_for(state, &subject, &body)
+}

@@ -1,0 +1,306 @@
+//! The rep's stories, told to `update()` without a terminal or a database.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::domain::{Channel, Contact, ContactStatus, KbHit, QueueRow};
+
+const T0: i64 = 1_795_183_200_000;
+
+fn state() -> State {
+    State::new("Test", Keymap::default(), T0)
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(s, key(KeyCode::Char(c)))).collect()
+}
+
+fn row(id: i64, subject: &str) -> QueueRow {
+    QueueRow {
+        id,
+        channel: Channel::Email,
+        customer_name: Some("Ana".into()),
+        subject: subject.into(),
+        priority: 3,
+        created_at: 0,
+        status: ContactStatus::Waiting,
+    }
+}
+
+fn detail(id: i64, draft: Option<&str>) -> ContactDetail {
+    ContactDetail {
+        contact: Contact {
+            id,
+            customer_id: None,
+            channel: Channel::Email,
+            subject: "Tent pole snapped".into(),
+            body: "It broke on the first night.".into(),
+            status: ContactStatus::Waiting,
+            priority: 3,
+            tags: vec![],
+            created_at: 0,
+            accepted_at: None,
+            ended_at: None,
+            disposition: None,
+            escalated_to: None,
+            csat: None,
+        },
+        customer: None,
+        notes: vec![],
+        draft: draft.map(str::to_string),
+    }
+}
+
+/// Loads a queue of three contacts, as the worker would answer the start request.
+fn with_queue() -> State {
+    let mut s = state();
+    let effects = s.start();
+    let Some(Effect::Db(Request::Queue { seq, .. })) = effects.first().cloned() else {
+        unreachable!("start asks for the queue first: {effects:?}")
+    };
+    let rows = vec![row(1, "first"), row(2, "second"), row(3, "third")];
+    update(&mut s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5 }));
+    s
+}
+
+/// Opens contact 2 and delivers its detail.
+fn with_open_contact(draft: Option<&str>) -> State {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Down));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let seq = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Db(Request::OpenContact { seq, id: 2 }) => Some(*seq),
+            _ => None,
+        })
+        .unwrap_or_default();
+    update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(detail(2, draft)) }));
+    s
+}
+
+#[test]
+fn the_queue_has_focus_with_its_first_contact_selected_at_start() {
+    let s = with_queue();
+    assert_eq!(s.focus, Pane::Queue);
+    assert_eq!(s.queue.selected_row().map(|r| r.id), Some(1));
+}
+
+#[test]
+fn tab_and_shift_tab_cycle_the_panes_in_order() {
+    let mut s = state();
+    let mut seen = vec![];
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+        seen.push(s.focus);
+    }
+    assert_eq!(seen, vec![Pane::Customer, Pane::Knowledge, Pane::Notes, Pane::Queue]);
+    update(&mut s, key(KeyCode::BackTab));
+    assert_eq!(s.focus, Pane::Notes);
+}
+
+#[test]
+fn list_keys_move_and_stop_at_the_ends() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(s.queue.selected, 0);
+    update(&mut s, key(KeyCode::Char('j')));
+    assert_eq!(s.queue.selected, 1);
+    update(&mut s, key(KeyCode::End));
+    assert_eq!(s.queue.selected, 2);
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(s.queue.selected, 2);
+    update(&mut s, key(KeyCode::Home));
+    assert_eq!(s.queue.selected, 0);
+}
+
+#[test]
+fn a_refreshed_queue_keeps_the_same_contact_selected() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Down)); // contact 2
+    s.now_ms += 1_500;
+    let effects = update(&mut s, Event::Tick);
+    let Some(Effect::Db(Request::Queue { seq, only_if_changed: true })) = effects.last().cloned() else {
+        unreachable!("a tick after a second re-reads the queue: {effects:?}")
+    };
+    let rows = vec![row(9, "new and urgent"), row(1, "first"), row(2, "second")];
+    update(&mut s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5 }));
+    assert_eq!(s.queue.selected_row().map(|r| r.id), Some(2));
+}
+
+#[test]
+fn enter_opens_the_contact_and_moves_focus_to_notes_with_its_draft() {
+    let s = with_open_contact(Some("half a thought"));
+    assert_eq!(s.focus, Pane::Notes);
+    assert_eq!(s.open_contact_id(), Some(2));
+    assert_eq!(s.notes.text(), "half a thought");
+}
+
+#[test]
+fn a_stale_contact_reply_is_dropped() {
+    let mut s = with_queue();
+    let first = update(&mut s, key(KeyCode::Enter));
+    s.focus = Pane::Queue;
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
+    let Some(Effect::Db(Request::OpenContact { seq: old, .. })) = first.last().cloned() else {
+        unreachable!("enter opens a contact")
+    };
+    update(&mut s, Event::Db(Reply::Contact { seq: old, detail: Some(detail(1, None)) }));
+    assert_eq!(s.open, None, "the reply to the first Enter arrived after the second Enter");
+}
+
+#[test]
+fn typing_a_note_is_autosaved_within_a_second() {
+    let mut s = with_open_contact(None);
+    let mut saved = Vec::new();
+    for (i, c) in "Refund approved".chars().enumerate() {
+        s.now_ms = T0 + 100 * i64::try_from(i).unwrap_or(0);
+        saved.extend(update(&mut s, key(KeyCode::Char(c))));
+    }
+    let drafts: Vec<_> = saved.iter().filter(|e| matches!(e, Effect::Db(Request::SaveDraft { .. }))).collect();
+    assert!(!drafts.is_empty(), "continuous typing for 1.5 s must write a draft at least once");
+    // After a pause the rest is written too.
+    s.now_ms += 400;
+    let effects = update(&mut s, Event::Tick);
+    assert_eq!(effects.first(), Some(&Effect::Db(Request::SaveDraft { contact: 2, body: "Refund approved".into() })));
+    assert!(!s.notes.dirty);
+}
+
+#[test]
+fn quitting_keeps_unsaved_text_as_a_draft_first() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "call back");
+    let effects = update(&mut s, ctrl('q'));
+    assert_eq!(effects, vec![Effect::Db(Request::SaveDraft { contact: 2, body: "call back".into() }), Effect::Quit]);
+}
+
+#[test]
+fn a_hang_up_saves_the_draft_like_quit() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "x");
+    let effects = update(&mut s, Event::Shutdown);
+    assert_eq!(effects.last(), Some(&Effect::Quit));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Db(Request::SaveDraft { .. }))));
+}
+
+#[test]
+fn ctrl_s_saves_a_note_with_card_numbers_masked_and_empties_the_editor() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "paid with 4111 1111 1111 1111");
+    let effects = update(&mut s, ctrl('s'));
+    assert_eq!(effects, vec![Effect::Db(Request::SaveNote { contact: 2, body: "paid with 411111******1111".into() })]);
+    assert_eq!(s.notes.text(), "");
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("masked")), "the rep is told");
+}
+
+#[test]
+fn a_note_that_fails_to_save_comes_back_into_the_editor() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "keep me");
+    update(&mut s, ctrl('s'));
+    type_text(&mut s, "later");
+    update(&mut s, Event::Db(Reply::NoteFailed { contact: 2, body: "keep me".into(), error: "disk full".into() }));
+    assert_eq!(s.notes.text(), "keep me\nlater");
+    assert!(s.notes.dirty, "the restored text is written as a draft");
+}
+
+#[test]
+fn question_mark_and_slash_type_into_notes_but_open_help_and_search_elsewhere() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "why?/");
+    assert_eq!(s.notes.text(), "why?/");
+    assert_eq!(s.help, None);
+    s.focus = Pane::Queue;
+    update(&mut s, key(KeyCode::Char('?')));
+    assert_eq!(s.help, Some(0));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Char('/')));
+    assert_eq!(s.focus, Pane::Knowledge);
+}
+
+#[test]
+fn ctrl_f_reaches_search_even_from_the_notes_editor() {
+    let mut s = with_open_contact(None);
+    update(&mut s, ctrl('f'));
+    assert_eq!(s.focus, Pane::Knowledge);
+}
+
+fn hit(id: i64) -> KbHit {
+    KbHit { id, title: format!("Article {id}"), category: String::new(), snippet: String::new(), score: -1.0 }
+}
+
+#[test]
+fn search_as_you_type_keeps_only_the_newest_results() {
+    let mut s = state();
+    update(&mut s, ctrl('f'));
+    let seqs: Vec<u64> = type_text(&mut s, "ref")
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Search(SearchRequest::Search { seq, .. }) => Some(seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seqs.len(), 3, "one search per keystroke");
+    update(&mut s, Event::Db(Reply::KbResults { seq: seqs[2], hits: vec![hit(3)], suggested: false }));
+    update(&mut s, Event::Db(Reply::KbResults { seq: seqs[0], hits: vec![hit(1)], suggested: false }));
+    assert_eq!(s.knowledge.hits, vec![hit(3)], "the late reply to “r” is ignored");
+}
+
+#[test]
+fn opening_an_article_and_esc_returns_to_the_results() {
+    let mut s = state();
+    update(&mut s, ctrl('f'));
+    let effects = type_text(&mut s, "x");
+    let Some(Effect::Search(SearchRequest::Search { seq, .. })) = effects.last().cloned() else {
+        unreachable!("typing searches")
+    };
+    update(&mut s, Event::Db(Reply::KbResults { seq, hits: vec![hit(7)], suggested: false }));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let Some(Effect::Db(Request::Article { seq, id: 7 })) = effects.last().cloned() else {
+        unreachable!("enter opens the selected article: {effects:?}")
+    };
+    let article = crate::domain::Article {
+        id: 7,
+        source: "a.md".into(),
+        title: "Returns".into(),
+        description: String::new(),
+        category: String::new(),
+        tags: vec![],
+        body: "# Returns".into(),
+    };
+    update(&mut s, Event::Db(Reply::Article { seq, article: Some(article) }));
+    assert!(s.knowledge.reading.is_some());
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.knowledge.reading.is_none());
+    assert_eq!(s.knowledge.hits.len(), 1);
+}
+
+#[test]
+fn opening_a_contact_suggests_articles_from_its_subject() {
+    let mut s = with_queue();
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let Some(Effect::Db(Request::OpenContact { seq, .. })) = effects.last().cloned() else { unreachable!() };
+    let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(detail(1, None)) }));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Search(SearchRequest::Suggest { subject, .. })] if subject == "Tent pole snapped"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn typing_in_notes_with_no_contact_open_explains_instead_of_losing_keys() {
+    let mut s = with_queue();
+    s.focus = Pane::Notes;
+    let effects = type_text(&mut s, "a");
+    assert!(effects.is_empty());
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("Open a contact")));
+}

@@ -1,0 +1,148 @@
+//! Knowledge-base articles and their full-text search.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::fts::{self, Combine};
+use crate::domain::text::{MARK_END, MARK_START};
+use crate::domain::{Article, Id, KbHit, Timestamp};
+
+/// bm25 column weights: title, tags, body. A word in the title outranks many in the body.
+const WEIGHTS: (f64, f64, f64) = (10.0, 5.0, 1.0);
+
+/// An article as read from a file, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArticle {
+    pub source: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub body: String,
+    pub plain: String,
+    pub hash: String,
+}
+
+/// What storing an article did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Added,
+    Updated,
+    Unchanged,
+}
+
+/// Adds an article, or updates the one from the same source if its content changed.
+pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -> rusqlite::Result<Upsert> {
+    let existing: Option<(Id, String)> = conn
+        .query_row("SELECT id, hash FROM kb_articles WHERE source = ?1", [&article.source], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let tags = article.tags.join(", ");
+    match existing {
+        Some((_, hash)) if hash == article.hash => Ok(Upsert::Unchanged),
+        Some((id, _)) => {
+            conn.execute(
+                "UPDATE kb_articles SET title = ?2, description = ?3, category = ?4, tags = ?5, body = ?6, plain = ?7,
+                 hash = ?8, updated_at = ?9 WHERE id = ?1",
+                params![
+                    id,
+                    article.title,
+                    article.description,
+                    article.category,
+                    tags,
+                    article.body,
+                    article.plain,
+                    article.hash,
+                    now
+                ],
+            )?;
+            Ok(Upsert::Updated)
+        }
+        None => {
+            conn.execute(
+                "INSERT INTO kb_articles(source, title, description, category, tags, body, plain, hash, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    article.source,
+                    article.title,
+                    article.description,
+                    article.category,
+                    tags,
+                    article.body,
+                    article.plain,
+                    article.hash,
+                    now
+                ],
+            )?;
+            Ok(Upsert::Added)
+        }
+    }
+}
+
+/// Searches articles as the rep types: all words must match; if none does, any word may.
+pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let Some(all) = fts::build_query(input, Combine::All) else { return Ok(Vec::new()) };
+    let hits = run_match(conn, &all, limit)?;
+    if !hits.is_empty() {
+        return Ok(hits);
+    }
+    match fts::build_query(input, Combine::Any) {
+        Some(any) if any != all => run_match(conn, &any, limit),
+        _ => Ok(hits),
+    }
+}
+
+/// Suggests articles for a contact from its subject and body, before the rep types.
+pub fn suggest(conn: &Connection, subject: &str, body: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    // Whole words only (a trailing space turns off prefix matching); the subject counts twice.
+    let text = format!("{subject} {subject} {body} ");
+    let mut words = fts::words(&text);
+    words.truncate(40);
+    match fts::build_query(&format!("{} ", words.join(" ")), Combine::Any) {
+        Some(q) => run_match(conn, &q, limit),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn run_match(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let sql = format!(
+        "SELECT a.id, a.title, a.category,
+                snippet(kb_fts, 2, '{MARK_START}', '{MARK_END}', '…', 14),
+                bm25(kb_fts, {}, {}, {}) AS score
+         FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
+         WHERE kb_fts MATCH ?1
+         ORDER BY score LIMIT ?2",
+        WEIGHTS.0, WEIGHTS.1, WEIGHTS.2
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![query, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+        Ok(KbHit { id: r.get(0)?, title: r.get(1)?, category: r.get(2)?, snippet: r.get(3)?, score: r.get(4)? })
+    })?;
+    rows.collect()
+}
+
+/// Reads one article.
+pub fn article(conn: &Connection, id: Id) -> rusqlite::Result<Option<Article>> {
+    conn.query_row(
+        "SELECT id, source, title, description, category, tags, body FROM kb_articles WHERE id = ?1",
+        [id],
+        |r| {
+            let tags: String = r.get(5)?;
+            Ok(Article {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                title: r.get(2)?,
+                description: r.get(3)?,
+                category: r.get(4)?,
+                tags: tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
+                body: r.get(6)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// How many articles the workspace holds.
+pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT count(*) FROM kb_articles", [], |r| r.get(0))
+}

@@ -1,0 +1,31 @@
+//! A small `user_version` migration runner: each SQL file in `assets/migrations` runs once,
+//! in order, in its own transaction.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::open::APPLICATION_ID;
+
+/// The migrations, in order; the schema version is the number applied.
+const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../../assets/migrations/0001_initial.sql"))];
+
+/// The schema version this build writes; a file with a higher one is refused.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Applies every migration the database has not seen yet.
+pub fn apply(conn: &Connection) -> Result<()> {
+    loop {
+        // The version is read inside the write transaction so two instances opening a new
+        // file at once cannot both apply the same migration.
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let Some((name, sql)) = usize::try_from(current).ok().and_then(|i| MIGRATIONS.get(i)) else {
+            tx.commit()?;
+            return Ok(());
+        };
+        tx.execute_batch(sql).with_context(|| format!("migration {name}"))?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
+        tx.commit()?;
+    }
+}

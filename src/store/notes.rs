@@ -1,0 +1,81 @@
+//! Notes, promises and the autosaved drafts of the notes editor.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::domain::{Id, Note, Timestamp};
+
+const NOTE_COLUMNS: &str = "id, contact_id, created_at, kind, body, due_at";
+
+fn note_from_row(r: &Row<'_>) -> rusqlite::Result<Note> {
+    Ok(Note {
+        id: r.get(0)?,
+        contact_id: r.get(1)?,
+        created_at: r.get(2)?,
+        kind: r.get(3)?,
+        body: r.get(4)?,
+        due_at: r.get(5)?,
+    })
+}
+
+/// Saves a note on a contact (and its customer) and clears the contact's draft, in the
+/// caller's transaction so the text is never in both places or neither.
+pub fn save_note(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<Note> {
+    conn.execute(
+        "INSERT INTO notes(contact_id, customer_id, created_at, kind, body)
+         VALUES (?1, (SELECT customer_id FROM contacts WHERE id = ?1), ?2, 'note', ?3)",
+        params![contact, now, body],
+    )?;
+    let id = conn.last_insert_rowid();
+    conn.execute("DELETE FROM drafts WHERE contact_id = ?1", [contact])?;
+    conn.query_row(&format!("SELECT {NOTE_COLUMNS} FROM notes WHERE id = ?1"), [id], note_from_row)
+}
+
+/// Inserts a note with explicit fields (imports and the demo use it for history).
+pub fn insert_note(
+    conn: &Connection,
+    contact: Option<Id>,
+    customer: Option<Id>,
+    note: (&str, &str, Timestamp, Option<Timestamp>),
+) -> rusqlite::Result<Id> {
+    let (kind, body, at, due) = note;
+    conn.execute(
+        "INSERT INTO notes(contact_id, customer_id, created_at, kind, body, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![contact, customer, at, kind, body, due],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The notes of one contact, oldest first.
+pub fn for_contact(conn: &Connection, contact: Id) -> rusqlite::Result<Vec<Note>> {
+    conn.prepare_cached(&format!("SELECT {NOTE_COLUMNS} FROM notes WHERE contact_id = ?1 ORDER BY created_at, id"))?
+        .query_map([contact], note_from_row)?
+        .collect()
+}
+
+/// A customer's promises that have a due date, soonest first.
+pub fn open_promises(conn: &Connection, customer: Id) -> rusqlite::Result<Vec<Note>> {
+    conn.prepare_cached(&format!(
+        "SELECT {NOTE_COLUMNS} FROM notes WHERE customer_id = ?1 AND kind = 'promise' ORDER BY due_at IS NULL, due_at, id"
+    ))?
+    .query_map([customer], note_from_row)?
+    .collect()
+}
+
+/// Replaces the draft of a contact; an empty text removes it.
+pub fn save_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
+    if body.trim().is_empty() {
+        conn.execute("DELETE FROM drafts WHERE contact_id = ?1", [contact])?;
+    } else {
+        conn.execute(
+            "INSERT INTO drafts(contact_id, body, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(contact_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            params![contact, body, now],
+        )?;
+    }
+    Ok(())
+}
+
+/// The saved draft of a contact, if any.
+pub fn draft(conn: &Connection, contact: Id) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT body FROM drafts WHERE contact_id = ?1", [contact], |r| r.get(0)).optional()
+}

@@ -1,0 +1,186 @@
+//! The Customer pane: the open contact and its customer's whole story.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::domain::text::for_display;
+use crate::domain::time::{compact_duration, local_date, local_datetime};
+use crate::domain::{ContactDetail, CustomerRecord};
+use crate::state::{Pane, State};
+use crate::ui::theme::Theme;
+
+/// Draws the record; returns the largest useful scroll offset.
+pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
+    let theme = &state.theme;
+    let block = super::pane_block(state, Pane::Customer, "");
+    let lines = match (&state.open, state.customer.pending) {
+        (_, Some(_)) => vec![Line::styled("Opening…", theme.dim)],
+        (None, None) => vec![
+            Line::styled("No contact open.", theme.title),
+            Line::raw(""),
+            Line::raw("Select a contact in the Queue and press Enter: the customer's"),
+            Line::raw("profile, flags, orders, billing and every earlier contact"),
+            Line::raw("across channels show here."),
+        ],
+        (Some(detail), None) => record_lines(detail, state.now(), theme),
+    };
+    let inner = block.inner(area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = paragraph.line_count(inner.width);
+    let (scroll, max) = super::clamp_scroll(state.customer.scroll, total, inner.height);
+    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
+    max
+}
+
+fn section<'a>(title: String, theme: &Theme) -> Line<'a> {
+    Line::styled(format!("── {title} "), theme.heading)
+}
+
+/// The open contact, then the customer's record, as one scrollable page.
+pub fn record_lines(detail: &ContactDetail, now: i64, theme: &Theme) -> Vec<Line<'static>> {
+    let c = &detail.contact;
+    let mut out = vec![
+        Line::from(vec![
+            Span::styled(format!("[{}] ", c.channel.label()), theme.key),
+            Span::styled(for_display(&c.subject), theme.title),
+        ]),
+        Line::styled(
+            format!(
+                "#{} · P{} · {} · waited {}",
+                c.id,
+                c.priority,
+                c.status.as_str().replace('_', " "),
+                compact_duration(c.accepted_at.unwrap_or(now) - c.created_at)
+            ),
+            theme.dim,
+        ),
+    ];
+    if !c.tags.is_empty() {
+        out.push(Line::styled(format!("tags: {}", for_display(&c.tags.join(", "))), theme.dim));
+    }
+    for line in crate::domain::text::sanitize(&c.body).lines() {
+        out.push(Line::raw(line.to_string()));
+    }
+    match &detail.customer {
+        None => {
+            out.push(Line::raw(""));
+            out.push(Line::styled("No customer is linked to this contact.", theme.warning));
+        }
+        Some(record) => customer_lines(record, c.id, theme, &mut out),
+    }
+    out
+}
+
+fn customer_lines(record: &CustomerRecord, current: i64, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let cu = &record.customer;
+    out.push(Line::raw(""));
+    let mut name = vec![Span::styled(for_display(&cu.name), theme.title)];
+    if cu.vip {
+        name.push(Span::styled("  ★ VIP", theme.warning));
+    }
+    if cu.fraud_watch {
+        name.push(Span::styled("  ⚠ FRAUD WATCH", theme.danger));
+    }
+    if cu.do_not_contact {
+        name.push(Span::styled("  ⛔ DO NOT CONTACT", theme.danger));
+    }
+    out.push(Line::from(name));
+    if let Some(note) = cu.pinned_note.as_deref().filter(|n| !n.trim().is_empty()) {
+        out.push(Line::styled(format!("⚑ {}", for_display(note)), theme.warning));
+    }
+    let profile: Vec<String> = [&cu.company, &cu.tier, &cu.language, &cu.timezone]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .map(|s| for_display(s))
+        .collect();
+    if !profile.is_empty() {
+        out.push(Line::raw(profile.join(" · ")));
+    }
+    if !record.identities.is_empty() {
+        let ids: Vec<String> = record.identities.iter().map(|i| for_display(&i.value)).collect();
+        out.push(Line::styled(ids.join(" · "), theme.dim));
+    }
+    if !record.open_promises.is_empty() {
+        out.push(section(format!("Promises ({})", record.open_promises.len()), theme));
+        for p in &record.open_promises {
+            let due = p.due_at.map(|d| format!("due {}: ", local_date(d))).unwrap_or_default();
+            out.push(Line::from(vec![
+                Span::styled(format!("• {due}"), theme.warning),
+                Span::raw(for_display(&p.body)),
+            ]));
+        }
+    }
+    out.push(section(format!("Orders ({})", record.orders.len()), theme));
+    for o in &record.orders {
+        out.push(Line::from(vec![
+            Span::styled(for_display(&o.number), theme.key),
+            Span::raw(format!(
+                " {} {} {} ",
+                local_date(o.placed_at),
+                for_display(&o.status),
+                money(o.total_cents, &o.currency)
+            )),
+            Span::raw(for_display(&o.items)),
+        ]));
+        if o.carrier.is_some() || o.tracking.is_some() {
+            let shipping = format!(
+                "   {} {}",
+                o.carrier.as_deref().map(for_display).unwrap_or_default(),
+                o.tracking.as_deref().map(for_display).unwrap_or_default()
+            );
+            out.push(Line::styled(shipping, theme.dim));
+        }
+    }
+    let mut balance = 0i64;
+    let mut billing_lines = Vec::new();
+    for b in &record.billing {
+        balance += match b.kind.as_str() {
+            "charge" => b.amount_cents,
+            "refund" | "credit" => -b.amount_cents,
+            _ => 0,
+        };
+        let kind_style = if b.kind == "dispute" { theme.danger } else { theme.text };
+        billing_lines.push(Line::from(vec![
+            Span::raw(format!("{} ", local_date(b.at))),
+            Span::styled(format!("{:<8}", b.kind), kind_style),
+            Span::raw(format!("{:>10} ", money(b.amount_cents, &b.currency))),
+            Span::styled(format!("bal {} ", money(balance, &b.currency)), theme.dim),
+            Span::raw(for_display(&b.description)),
+        ]));
+    }
+    let currency = record.billing.last().map_or("USD", |b| b.currency.as_str());
+    out.push(section(format!("Billing (balance {})", money(balance, currency)), theme));
+    out.extend(billing_lines);
+    out.push(section(format!("History ({} contacts, all channels)", record.timeline.len()), theme));
+    for t in &record.timeline {
+        let marker = if t.contact_id == current { "▸ " } else { "  " };
+        let outcome = t.disposition.as_deref().map(|d| format!(" · {}", for_display(d))).unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{} ", local_datetime(t.created_at)), theme.dim),
+            Span::styled(format!("{:<7} ", t.channel.label()), theme.key),
+            Span::raw(for_display(&t.subject)),
+            Span::styled(format!(" [{}{outcome}]", t.status.as_str().replace('_', " ")), theme.dim),
+        ]));
+        for n in &t.notes {
+            out.push(Line::styled(format!("    └ {}", for_display(&n.body)), theme.dim));
+        }
+    }
+}
+
+/// Formats cents as a money amount: `$129.95`, `-$40.00`, `EUR 12.00`.
+pub fn money(cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    let amount = format!("{}.{:02}", abs / 100, abs % 100);
+    match currency {
+        "USD" => format!("{sign}${amount}"),
+        "CAD" => format!("{sign}CA${amount}"),
+        "EUR" => format!("{sign}€{amount}"),
+        "GBP" => format!("{sign}£{amount}"),
+        other => format!("{sign}{} {amount}", for_display(other)),
+    }
+}

@@ -1,0 +1,47 @@
+//! The help overlay, generated from the live keymap.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::keymap::Scope;
+use crate::state::State;
+
+const SCOPES: [Scope; 6] =
+    [Scope::Global, Scope::Queue, Scope::Customer, Scope::Knowledge, Scope::Reader, Scope::Notes];
+
+/// The help text: every binding of every scope with its description.
+pub fn lines(state: &State) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let mut out = Vec::new();
+    for scope in SCOPES {
+        if !out.is_empty() {
+            out.push(Line::raw(""));
+        }
+        out.push(Line::styled(scope.title(), theme.heading));
+        for b in state.keymap.in_scope(scope) {
+            let keys = b.keys.iter().map(crate::keymap::Key::label).collect::<Vec<_>>().join(" / ");
+            out.push(Line::from(vec![Span::styled(format!("  {keys:<16}"), theme.key), Span::raw(b.desc)]));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("In the notes editor: arrows, Ctrl-←/→ by word, Ctrl-U undo, Ctrl-R redo.", theme.dim));
+    out
+}
+
+/// Draws the overlay centred over `area`, scrolled by `scroll` lines.
+pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect, scroll: u16) {
+    let body = lines(state);
+    let height = u16::try_from(body.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    let width = 72.min(area.width);
+    let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(state.theme.focused_border)
+        .title(Line::styled(" Keys — Esc closes ", state.theme.title));
+    let (scroll, _) = super::clamp_scroll(scroll, body.len(), height.saturating_sub(2));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(body).block(block).scroll((scroll, 0)), popup);
+}

@@ -1,0 +1,124 @@
+//! The Knowledge pane: search box, ranked results with highlighted snippets, and the reader.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+
+use crate::domain::text::{MARK_END, MARK_START, for_display};
+use crate::state::knowledge::Reader;
+use crate::state::{Pane, State};
+use crate::ui::theme::Theme;
+
+/// Draws search or the open article; returns the reader's largest useful scroll offset.
+pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
+    match &state.knowledge.reading {
+        Some(reader) => draw_reader(state, reader, frame, area),
+        None => {
+            draw_search(state, frame, area);
+            0
+        }
+    }
+}
+
+fn draw_search(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let k = &state.knowledge;
+    let label = if k.searching { "searching… " } else { "" };
+    let block = super::pane_block(state, Pane::Knowledge, Span::styled(label, theme.dim));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [input_area, results_area] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let [prompt_area, field_area] = Layout::horizontal([Constraint::Length(2), Constraint::Min(1)]).areas(input_area);
+    frame.render_widget(Span::styled("⌕ ", theme.key), prompt_area);
+    let mut field = k.input.clone();
+    field.set_cursor_line_style(ratatui::style::Style::new());
+    if state.focus != Pane::Knowledge {
+        field.set_cursor_style(ratatui::style::Style::new());
+    }
+    field.set_placeholder_text("type to search the knowledge base (Ctrl-F)");
+    field.set_placeholder_style(theme.dim);
+    frame.render_widget(&field, field_area);
+
+    if k.hits.is_empty() {
+        let query = k.query();
+        let text = if query.trim().is_empty() {
+            "Suggestions for the open contact appear here; or just type.".to_string()
+        } else if k.searching {
+            String::new()
+        } else {
+            format!("No article matches “{}”.", for_display(&query))
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)).wrap(Wrap { trim: true }), results_area);
+        return;
+    }
+    let mut items = Vec::with_capacity(k.hits.len() + 1);
+    let header = if k.suggested { "Suggested for this contact" } else { "Best matches first" };
+    items.push(ListItem::new(Line::styled(header, theme.dim)));
+    for hit in &k.hits {
+        let width = usize::from(results_area.width.saturating_sub(2));
+        let category =
+            if hit.category.is_empty() { String::new() } else { format!("  {}", for_display(&hit.category)) };
+        items.push(ListItem::new(vec![
+            Line::from(vec![
+                Span::styled(super::truncate(&for_display(&hit.title), width), theme.title),
+                Span::styled(category, theme.dim),
+            ]),
+            snippet_line(&hit.snippet, theme, width),
+        ]));
+    }
+    let selected_style = if state.focus == Pane::Knowledge { theme.selected } else { theme.text };
+    let list = List::new(items).highlight_style(selected_style);
+    let mut list_state = ListState::default().with_selected(Some(k.selected + 1));
+    frame.render_stateful_widget(list, results_area, &mut list_state);
+}
+
+/// A snippet with its matched words highlighted (the markers come from FTS5 `snippet()`).
+fn snippet_line(snippet: &str, theme: &Theme, width: usize) -> Line<'static> {
+    let mut spans = vec![Span::raw("  ")];
+    let mut used = 2;
+    let mut highlighted = false;
+    for part in snippet.split_inclusive([MARK_START, MARK_END]) {
+        let (text, marker) = match part.chars().last() {
+            Some(c @ (MARK_START | MARK_END)) => (&part[..part.len() - c.len_utf8()], Some(c)),
+            _ => (part, None),
+        };
+        let text = for_display(text);
+        let room = width.saturating_sub(used);
+        let shown = super::truncate(&text, room);
+        used += unicode_width::UnicodeWidthStr::width(shown.as_str());
+        spans.push(Span::styled(shown, if highlighted { theme.highlight } else { theme.dim }));
+        if let Some(m) = marker {
+            highlighted = m == MARK_START;
+        }
+        if used >= width {
+            break;
+        }
+    }
+    Line::from(spans)
+}
+
+fn draw_reader(state: &State, reader: &Reader, frame: &mut Frame<'_>, area: Rect) -> u16 {
+    let theme = &state.theme;
+    let a = &reader.article;
+    let block = super::pane_block(state, Pane::Knowledge, Span::styled("Esc back ", theme.dim));
+    let mut lines = vec![Line::styled(for_display(&a.title), theme.heading)];
+    let mut meta = Vec::new();
+    if !a.category.is_empty() {
+        meta.push(for_display(&a.category));
+    }
+    if !a.tags.is_empty() {
+        meta.push(for_display(&a.tags.join(", ")));
+    }
+    if !meta.is_empty() {
+        lines.push(Line::styled(meta.join(" · "), theme.dim));
+    }
+    lines.push(Line::raw(""));
+    lines.extend(super::markdown::render(&a.body, theme));
+    let inner = block.inner(area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = paragraph.line_count(inner.width);
+    let (scroll, max) = super::clamp_scroll(reader.scroll, total, inner.height);
+    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
+    max
+}

@@ -1,0 +1,122 @@
+//! Drawing: pure functions from [`State`] to a frame. Nothing here touches the database.
+
+mod customer;
+mod help;
+mod knowledge;
+pub mod markdown;
+mod notes;
+mod queue;
+mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use crate::state::{Pane, State};
+use theme::Theme;
+
+/// Measurements made while drawing that the state needs to clamp scrolling.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrawInfo {
+    /// Largest useful scroll offset of the customer record.
+    pub customer_max_scroll: u16,
+    /// Largest useful scroll offset of the open article.
+    pub reader_max_scroll: u16,
+}
+
+/// Below this size the panes cannot show anything useful; a one-line notice is drawn.
+const MIN_WIDTH: u16 = 40;
+const MIN_HEIGHT: u16 = 8;
+
+/// Draws the whole workstation and reports the measurements made on the way.
+pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
+    let area = frame.area();
+    let theme = &state.theme;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let notice = Paragraph::new(Line::from(vec![
+            Span::styled("Frontline", theme.title),
+            Span::raw(format!(" needs {MIN_WIDTH}×{MIN_HEIGHT}; Ctrl-Q quits")),
+        ]));
+        frame.render_widget(notice, area);
+        return DrawInfo::default();
+    }
+    let [main, status_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [left, right] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(main);
+    // While an article is open and focused, it takes most of the left column.
+    let reading = state.focus == Pane::Knowledge && state.knowledge.reading.is_some();
+    let (queue_share, kb_share) = if reading { (30, 70) } else { (50, 50) };
+    let [queue_area, kb_area] =
+        Layout::vertical([Constraint::Percentage(queue_share), Constraint::Percentage(kb_share)]).areas(left);
+    let [customer_area, notes_area] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
+
+    queue::draw(state, frame, queue_area);
+    let customer_max_scroll = customer::draw(state, frame, customer_area);
+    let reader_max_scroll = knowledge::draw(state, frame, kb_area);
+    notes::draw(state, frame, notes_area);
+    status::draw(state, frame, status_area);
+    if let Some(scroll) = state.help {
+        help::draw(state, frame, area, scroll);
+    }
+    DrawInfo { customer_max_scroll, reader_max_scroll }
+}
+
+/// A pane's frame: a heavy cyan border and a marked title when focused, dim otherwise.
+fn pane_block<'a>(state: &State, pane: Pane, extra: impl Into<Line<'a>>) -> Block<'a> {
+    let theme: &Theme = &state.theme;
+    let focused = state.focus == pane;
+    let mut title = vec![if focused {
+        Span::styled(format!("▶ {} ", pane.title()), theme.focused_border)
+    } else {
+        Span::styled(format!(" {} ", pane.title()), theme.title)
+    }];
+    title.extend(extra.into().spans);
+    Block::bordered()
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(if focused { theme.focused_border } else { theme.border })
+        .title(Line::from(title))
+}
+
+/// Truncates text to `width` display columns, ending with `…` when cut.
+fn truncate(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in unicode_segmentation::UnicodeSegmentation::graphemes(text, true) {
+        let w = g.width();
+        if used + w + 1 > width {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Scroll offset clamped to the content, and the largest one, for a paragraph of
+/// `lines` rendered lines in a viewport of `height`.
+fn clamp_scroll(wanted: u16, lines: usize, height: u16) -> (u16, u16) {
+    let max = u16::try_from(lines.saturating_sub(usize::from(height))).unwrap_or(u16::MAX);
+    (wanted.min(max), max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_respects_display_width() {
+        assert_eq!(truncate("hello", 10), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("日本語テキスト", 7), "日本語…");
+        assert_eq!(truncate("abc", 0), "");
+    }
+}

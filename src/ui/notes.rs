@@ -1,0 +1,66 @@
+//! The Notes pane: the editor for the open contact and its saved notes beneath.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::domain::text::for_display;
+use crate::domain::time::local_datetime;
+use crate::state::{Pane, State};
+
+/// Draws the editor and the saved notes of the open contact.
+pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let n = &state.notes;
+    let status = if n.contact.is_none() {
+        ""
+    } else if n.dirty || n.saving {
+        "saving… "
+    } else if n.editor.is_empty() {
+        ""
+    } else {
+        "draft saved "
+    };
+    let block = super::pane_block(state, Pane::Notes, Span::styled(status, theme.dim));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if n.contact.is_none() {
+        let hint = Paragraph::new(vec![
+            Line::styled("Open a contact (Enter in the Queue) to take notes.", theme.dim),
+            Line::styled("Notes autosave as you type; Ctrl-S files them with a timestamp.", theme.dim),
+        ])
+        .wrap(Wrap { trim: true });
+        frame.render_widget(hint, inner);
+        return;
+    }
+    let saved = state.open.as_ref().map(|d| d.notes.as_slice()).unwrap_or_default();
+    let saved_height = if saved.is_empty() { 0 } else { (inner.height / 3).clamp(2, 8) };
+    let [editor_area, saved_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(saved_height)]).areas(inner);
+    let mut editor = n.editor.clone();
+    editor.set_cursor_line_style(Style::new());
+    if state.focus == Pane::Notes {
+        editor.set_cursor_style(theme.selected);
+    } else {
+        editor.set_cursor_style(Style::new());
+    }
+    editor.set_placeholder_text("Type notes here… (Ctrl-S saves a note)");
+    editor.set_placeholder_style(theme.dim);
+    frame.render_widget(&editor, editor_area);
+    if saved_height > 0 {
+        let mut lines = vec![Line::styled(format!("── Saved notes ({}) ", saved.len()), theme.heading)];
+        // Newest last, and the newest always in view.
+        for note in saved {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", local_datetime(note.created_at)), theme.dim),
+                Span::raw(for_display(&note.body)),
+            ]));
+        }
+        let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+        let total = paragraph.line_count(saved_area.width);
+        let scroll = u16::try_from(total.saturating_sub(usize::from(saved_area.height))).unwrap_or(u16::MAX);
+        frame.render_widget(paragraph.scroll((scroll, 0)), saved_area);
+    }
+}
