@@ -138,7 +138,7 @@ fn kb_search(db: &Path, query: &str, limit: usize, as_json: bool) -> Result<()> 
         writeln!(out, "No article matches “{query}”.")?;
     }
     for (i, h) in hits.iter().enumerate() {
-        let snippet = h.snippet.replace(crate::domain::text::MARK_START, "").replace(crate::domain::text::MARK_END, "");
+        let snippet = h.snippet.replace([crate::domain::text::MARK_START, crate::domain::text::MARK_END], "");
         writeln!(out, "{}. {}  [{}]\n   {}", i + 1, h.title, h.category, crate::domain::text::for_display(&snippet))?;
     }
     Ok(())

@@ -160,8 +160,8 @@ fn split_front_matter(text: &str) -> (Option<&str>, &str) {
         }
     }
     for end in ["\n---", "\n..."] {
-        if rest.ends_with(end) {
-            return (Some(&rest[..rest.len() - end.len()]), "");
+        if let Some(front) = rest.strip_suffix(end) {
+            return (Some(front), "");
         }
     }
     (None, text)

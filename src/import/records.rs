@@ -264,7 +264,10 @@ fn check_customer(
             "fraud_watch" | "fraud" => fraud_watch = true,
             "do_not_contact" | "dnc" => do_not_contact = true,
             other => {
-                return Err(err("flags", format!("unknown flag \"{other}\" (known: vip, fraud_watch, do_not_contact)")));
+                return Err(err(
+                    "flags",
+                    format!("unknown flag \"{other}\" (known: vip, fraud_watch, do_not_contact)"),
+                ));
             }
         }
     }

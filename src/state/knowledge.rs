@@ -21,7 +21,7 @@ pub struct Reader {
 }
 
 /// What the Knowledge pane shows.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct KnowledgeState {
     pub input: TextArea<'static>,
     pub hits: Vec<KbHit>,
@@ -33,21 +33,6 @@ pub struct KnowledgeState {
     pub reading: Option<Reader>,
     pending: Option<u64>,
     pending_article: Option<u64>,
-}
-
-impl Default for KnowledgeState {
-    fn default() -> Self {
-        Self {
-            input: TextArea::default(),
-            hits: Vec::new(),
-            selected: 0,
-            suggested: false,
-            searching: false,
-            reading: None,
-            pending: None,
-            pending_article: None,
-        }
-    }
 }
 
 impl KnowledgeState {

@@ -102,7 +102,7 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
 }
 
 /// The opened contact arrived: show it, restore its draft, suggest articles.
-pub fn contact_opened(state: &mut State, seq: u64, detail: Option<ContactDetail>) -> Vec<Effect> {
+pub fn contact_opened(state: &mut State, seq: u64, detail: Option<Box<ContactDetail>>) -> Vec<Effect> {
     if state.customer.pending != Some(seq) {
         return Vec::new();
     }
@@ -114,6 +114,6 @@ pub fn contact_opened(state: &mut State, seq: u64, detail: Option<ContactDetail>
     state.customer.scroll = 0;
     notes::load_for(state, detail.contact.id, detail.draft.as_deref().unwrap_or(""));
     let (subject, body) = (detail.contact.subject.clone(), detail.contact.body.clone());
-    state.open = Some(detail);
+    state.open = Some(*detail);
     knowledge::suggest_for(state, &subject, &body)
 }

@@ -83,7 +83,7 @@ fn with_open_contact(draft: Option<&str>) -> State {
             _ => None,
         })
         .unwrap_or_default();
-    update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(detail(2, draft)) }));
+    update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(2, draft))) }));
     s
 }
 
@@ -154,7 +154,7 @@ fn a_stale_contact_reply_is_dropped() {
     let Some(Effect::Db(Request::OpenContact { seq: old, .. })) = first.last().cloned() else {
         unreachable!("enter opens a contact")
     };
-    update(&mut s, Event::Db(Reply::Contact { seq: old, detail: Some(detail(1, None)) }));
+    update(&mut s, Event::Db(Reply::Contact { seq: old, detail: Some(Box::new(detail(1, None))) }));
     assert_eq!(s.open, None, "the reply to the first Enter arrived after the second Enter");
 }
 
@@ -289,7 +289,7 @@ fn opening_a_contact_suggests_articles_from_its_subject() {
     let mut s = with_queue();
     let effects = update(&mut s, key(KeyCode::Enter));
     let Some(Effect::Db(Request::OpenContact { seq, .. })) = effects.last().cloned() else { unreachable!() };
-    let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(detail(1, None)) }));
+    let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
     assert!(
         matches!(effects.as_slice(), [Effect::Search(SearchRequest::Suggest { subject, .. })] if subject == "Tent pole snapped"),
         "{effects:?}"

@@ -74,7 +74,7 @@ pub enum Reply {
     },
     Contact {
         seq: u64,
-        detail: Option<ContactDetail>,
+        detail: Option<Box<ContactDetail>>,
     },
     DraftSaved {
         contact: Id,
@@ -184,7 +184,7 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             result.unwrap_or_else(|e: rusqlite::Error| failed("Reading the queue", &e))
         }
         Request::OpenContact { seq, id } => match contacts::detail(conn, id) {
-            Ok(detail) => Reply::Contact { seq, detail },
+            Ok(detail) => Reply::Contact { seq, detail: detail.map(Box::new) },
             Err(e) => failed("Opening the contact", &e),
         },
         Request::SaveDraft { contact, body } => {
