@@ -28,6 +28,30 @@ pub enum Action {
     Back,
     /// Save the editor's text as a timestamped note.
     SaveNote,
+    /// Take the most urgent contact (a due follow-up first).
+    AcceptNext,
+    /// Accept the contact selected in the queue.
+    AcceptSelected,
+    /// Log a call or walk-in that just started.
+    LogContact,
+    /// Put the current contact on hold, or resume it.
+    ToggleHold,
+    /// End the current contact: disposition, outcome, follow-up.
+    WrapUp,
+    /// Switch to the next contact in progress.
+    NextActive,
+    /// Show my numbers: today and this week.
+    Dashboard,
+    /// Change the current contact's priority, tags, customer or CSAT.
+    EditContact,
+    /// Reopen the selected resolved contact.
+    Reopen,
+    /// Filter the queue by channel (cycles).
+    CycleChannel,
+    /// Show waiting, active, on hold, follow-ups due, escalated or resolved today (cycles).
+    CycleView,
+    /// Filter the queue by words in the subject or customer name.
+    FilterText,
 }
 
 impl Action {

@@ -60,6 +60,21 @@ pub enum Command {
     /// Look at the workspace file.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Handle time, speed of answer, FCR, CSAT and SLA over contacts that ended in a window.
+    #[command(
+        after_help = "Examples:\n  frontline report\n  frontline report --from 2026-11-01 --to 2026-11-30 --json"
+    )]
+    Report {
+        /// First day (local, YYYY-MM-DD) or RFC 3339 time; default: today.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day, included (local, YYYY-MM-DD), or RFC 3339 time, excluded; default: today.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `frontline import …`

@@ -31,6 +31,9 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Db(DbCommand::Check)) => db_check(&db),
+        Some(Command::Report { from, to, json }) => {
+            report(&db, from.as_deref(), to.as_deref(), json, &crate::domain::metrics::Settings::default())
+        }
     }
 }
 
@@ -203,6 +206,29 @@ fn new_contact(db: &Path, args: &NewContactArgs) -> Result<()> {
         println!("{}", json!({ "id": id }));
     } else {
         println!("Contact #{id} is waiting in the queue");
+    }
+    Ok(())
+}
+
+/// `frontline report`: the metrics of DESIGN.md section 4 over whole local days or a time
+/// range; `settings` carries the SLA targets and FCR window.
+fn report(
+    db: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    as_json: bool,
+    settings: &crate::domain::metrics::Settings,
+) -> Result<()> {
+    let today = chrono::Local::now().date_naive();
+    let (start, end) = crate::domain::metrics::parse_window(from, to, today, &chrono::Local)?;
+    let conn = store::open_workspace(db)?;
+    let report = store::report::report(&conn, start, end, settings)?;
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        serde_json::to_writer_pretty(&mut out, &report.to_json(&chrono::Local))?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", report.to_table(&chrono::Local))?;
     }
     Ok(())
 }

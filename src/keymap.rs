@@ -138,10 +138,43 @@ impl Default for Keymap {
             b(S::Global, &[Key::plain(K::BackTab)], A::FocusPrev, "previous pane", false),
             b(S::Global, &[Key::plain(K::F(1))], A::ToggleHelp, "show or hide this help", true),
             b(S::Global, &[Key::ctrl('f')], A::SearchKb, "search the knowledge base", true),
+            b(S::Global, &[Key::plain(K::F(2))], A::AcceptNext, "accept the next contact", true),
+            b(S::Global, &[Key::plain(K::F(3))], A::LogContact, "log a call or walk-in that just started", false),
+            b(S::Global, &[Key::plain(K::F(4))], A::ToggleHold, "hold / resume the current contact", false),
+            b(
+                S::Global,
+                &[Key::plain(K::F(5))],
+                A::WrapUp,
+                "wrap up: disposition, resolve / escalate / transfer, follow-up",
+                false,
+            ),
+            b(S::Global, &[Key::plain(K::F(6))], A::NextActive, "switch to the next contact in progress", false),
+            b(S::Global, &[Key::plain(K::F(7))], A::Dashboard, "my numbers: today and this week", false),
+            b(
+                S::Global,
+                &[Key::plain(K::F(8))],
+                A::EditContact,
+                "contact details: priority, tags, customer, CSAT",
+                false,
+            ),
         ];
         bindings.push(b(S::Queue, &[Key::plain(K::Enter)], A::OpenSelected, "open the selected contact", true));
         bindings.extend(list_moves(S::Queue));
-        bindings.push(b(S::Queue, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
+        bindings.extend([
+            b(S::Queue, &[Key::ch('a')], A::AcceptSelected, "accept the selected contact", true),
+            b(S::Queue, &[Key::ch('n')], A::LogContact, "log a call or walk-in", false),
+            b(S::Queue, &[Key::ch('r')], A::Reopen, "reopen the selected contact", false),
+            b(
+                S::Queue,
+                &[Key::ch('s')],
+                A::CycleView,
+                "show: waiting, active, on hold, follow-ups, escalated, resolved today",
+                false,
+            ),
+            b(S::Queue, &[Key::ch('c')], A::CycleChannel, "filter by channel", false),
+            b(S::Queue, &[Key::ch('f')], A::FilterText, "filter by words (Esc clears)", false),
+            b(S::Queue, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false),
+        ]);
         bindings.push(b(S::Queue, &[Key::ch('?')], A::ToggleHelp, "show help", false));
         bindings.extend(list_moves(S::Customer));
         bindings.push(b(S::Customer, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));

@@ -1,6 +1,7 @@
 //! Plain data types shared by the store, the state machine, the UI and the command line.
 
 pub mod identity;
+pub mod metrics;
 pub mod text;
 pub mod time;
 
@@ -114,6 +115,143 @@ pub struct QueueRow {
     pub priority: u8,
     pub created_at: Timestamp,
     pub status: ContactStatus,
+    /// Set when the row is a follow-up that has come due (it sorts to the top).
+    pub follow_up: Option<FollowUp>,
+}
+
+/// A scheduled follow-up on a contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FollowUp {
+    pub id: Id,
+    pub due_at: Timestamp,
+    pub note: String,
+}
+
+/// One step of a contact's life, from its append-only event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Create,
+    Accept,
+    Hold,
+    Resume,
+    WrapUp,
+    Transfer,
+    Escalate,
+    Resolve,
+    Reopen,
+}
+
+impl EventKind {
+    /// The name used in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Accept => "accept",
+            Self::Hold => "hold",
+            Self::Resume => "resume",
+            Self::WrapUp => "wrap_up",
+            Self::Transfer => "transfer",
+            Self::Escalate => "escalate",
+            Self::Resolve => "resolve",
+            Self::Reopen => "reopen",
+        }
+    }
+
+    /// Parses a stored event name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "create" => Self::Create,
+            "accept" => Self::Accept,
+            "hold" => Self::Hold,
+            "resume" => Self::Resume,
+            "wrap_up" => Self::WrapUp,
+            "transfer" => Self::Transfer,
+            "escalate" => Self::Escalate,
+            "resolve" => Self::Resolve,
+            "reopen" => Self::Reopen,
+            _ => return None,
+        })
+    }
+
+    /// Whether this event ends a work segment.
+    pub fn closes(self) -> bool {
+        matches!(self, Self::Transfer | Self::Escalate | Self::Resolve)
+    }
+}
+
+/// One entry of a contact's event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactEvent {
+    pub at: Timestamp,
+    pub kind: EventKind,
+    pub detail: Option<String>,
+}
+
+/// Live timers of a contact, replayed from its event log at a given moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timers {
+    /// Time worked so far (talk, hold and after-contact work), over every segment.
+    pub handle: i64,
+    /// Total time on hold.
+    pub hold: i64,
+    /// Length of the hold in progress, if on hold now.
+    pub current_hold: Option<i64>,
+    /// Length of after-contact work in progress, if wrapping up now.
+    pub wrap_up: Option<i64>,
+}
+
+impl Timers {
+    /// Replays an event log (in time order) up to `now`.
+    pub fn replay(events: &[ContactEvent], now: Timestamp) -> Self {
+        let mut t = Timers::default();
+        let mut working_since: Option<Timestamp> = None;
+        let mut hold_since: Option<Timestamp> = None;
+        let mut wrap_since: Option<Timestamp> = None;
+        for e in events {
+            match e.kind {
+                EventKind::Accept | EventKind::Reopen => {
+                    working_since.get_or_insert(e.at);
+                }
+                EventKind::Hold => {
+                    if working_since.is_some() {
+                        hold_since.get_or_insert(e.at);
+                    }
+                }
+                EventKind::Resume => {
+                    if let Some(h) = hold_since.take() {
+                        t.hold += e.at - h;
+                    }
+                }
+                EventKind::WrapUp => {
+                    if let Some(h) = hold_since.take() {
+                        t.hold += e.at - h;
+                    }
+                    wrap_since.get_or_insert(e.at);
+                }
+                kind if kind.closes() => {
+                    if let Some(h) = hold_since.take() {
+                        t.hold += e.at - h;
+                    }
+                    if let Some(w) = working_since.take() {
+                        t.handle += e.at - w;
+                    }
+                    wrap_since = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(w) = working_since {
+            t.handle += (now - w).max(0);
+        }
+        if let Some(h) = hold_since {
+            let current = (now - h).max(0);
+            t.hold += current;
+            t.current_hold = Some(current);
+        }
+        t.wrap_up = wrap_since.map(|w| (now - w).max(0));
+        t
+    }
 }
 
 /// A contact with everything shown about it.
@@ -233,6 +371,15 @@ pub struct CustomerRecord {
     pub timeline: Vec<TimelineEntry>,
 }
 
+/// A customer found by a search, with what matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerHit {
+    pub id: Id,
+    pub name: String,
+    /// The identity or order number that matched, or the customer's first identity.
+    pub detail: String,
+}
+
 /// A saved note or promise.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
@@ -251,6 +398,10 @@ pub struct ContactDetail {
     pub customer: Option<CustomerRecord>,
     pub notes: Vec<Note>,
     pub draft: Option<String>,
+    pub events: Vec<ContactEvent>,
+    /// Hold time the customer has had today on their other contacts (long holds anger
+    /// people), not counting this contact.
+    pub customer_hold_today: i64,
 }
 
 /// One knowledge-base search result. `snippet` marks matches with [`text::MARK_START`] /

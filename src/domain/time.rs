@@ -40,6 +40,65 @@ pub fn local_date(ts: Timestamp) -> String {
     Local.timestamp_opt(ts, 0).single().map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
+/// The local midnight that starts the day containing `ts` ("today" for reports and the
+/// resolved-today filter).
+pub fn local_day_start(ts: Timestamp) -> Timestamp {
+    Local
+        .timestamp_opt(ts, 0)
+        .single()
+        .and_then(|t| t.date_naive().and_hms_opt(0, 0, 0))
+        .and_then(|midnight| Local.from_local_datetime(&midnight).earliest())
+        .map_or(ts - ts.rem_euclid(86_400), |t| t.timestamp())
+}
+
+/// Reads a due date the way a rep says it: `today`, `tomorrow`, a weekday (`fri`,
+/// `friday`: the next one), `+3d` / `+2h`, `2026-11-25` or `2026-11-25 15:00` (local), or
+/// RFC 3339. A date without a time means the end of the working day (17:00 local).
+pub fn parse_due(input: &str, now: Timestamp) -> Option<Timestamp> {
+    use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+    let text = input.trim().to_lowercase();
+    if text.is_empty() {
+        return None;
+    }
+    if let Some(t) = parse_rfc3339(&text.to_uppercase()) {
+        return Some(t);
+    }
+    let local_now = Local.timestamp_opt(now, 0).single()?;
+    let end_of_day = NaiveTime::from_hms_opt(17, 0, 0)?;
+    let at = |date: NaiveDate| Local.from_local_datetime(&date.and_time(end_of_day)).earliest().map(|t| t.timestamp());
+    if let Some(rest) = text.strip_prefix('+') {
+        let (n, unit) = rest.split_at(rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len()));
+        let n: i64 = n.parse().ok()?;
+        return match unit.trim() {
+            "m" | "min" | "mins" => Some(now + n * 60),
+            "h" | "hr" | "hrs" | "hours" => Some(now + n * 3600),
+            "d" | "day" | "days" | "" => at(local_now.date_naive() + Duration::days(n)),
+            "w" | "week" | "weeks" => at(local_now.date_naive() + Duration::weeks(n)),
+            _ => None,
+        };
+    }
+    match text.as_str() {
+        "today" | "eod" => return at(local_now.date_naive()),
+        "tomorrow" | "tmrw" => return at(local_now.date_naive() + Duration::days(1)),
+        _ => {}
+    }
+    if let Ok(day) = text.parse::<Weekday>() {
+        let today = local_now.weekday();
+        let ahead = (i64::from(day.num_days_from_monday()) - i64::from(today.num_days_from_monday())).rem_euclid(7);
+        let ahead = if ahead == 0 { 7 } else { ahead };
+        return at(local_now.date_naive() + Duration::days(ahead));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        return at(date);
+    }
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(&text, format) {
+            return Local.from_local_datetime(&dt).earliest().map(|t| t.timestamp());
+        }
+    }
+    None
+}
+
 /// The current time as a Unix timestamp; the one place the real clock is read outside `app`.
 pub fn now() -> Timestamp {
     Utc::now().timestamp()
@@ -59,6 +118,20 @@ mod tests {
         assert_eq!(compact_duration(2 * 86_400 + 3 * 3600), "2d03h");
         assert_eq!(clock_duration(65), "1:05");
         assert_eq!(clock_duration(3661), "1:01:01");
+    }
+
+    #[test]
+    fn due_dates_read_like_speech() {
+        let now = Local.with_ymd_and_hms(2026, 11, 18, 10, 0, 0).single().map(|t| t.timestamp()).unwrap_or_default(); // a Wednesday
+        let day = |d: u32| Local.with_ymd_and_hms(2026, 11, d, 17, 0, 0).single().map(|t| t.timestamp());
+        assert_eq!(parse_due("tomorrow", now), day(19));
+        assert_eq!(parse_due("Fri", now), day(20));
+        assert_eq!(parse_due("wednesday", now), day(25), "the same weekday means next week");
+        assert_eq!(parse_due("+3d", now), day(21));
+        assert_eq!(parse_due("+2h", now), Some(now + 7200));
+        assert_eq!(parse_due("2026-11-25", now), day(25));
+        assert_eq!(parse_due("someday", now), None);
+        assert_eq!(parse_due("", now), None);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! the [`Effect`]s to perform; it does no IO and reads no clock (the app sets
 //! [`State::now_ms`] before each event), so every behaviour is testable without a terminal.
 
+pub mod contact;
 pub mod customer;
+pub mod forms;
 pub mod knowledge;
 pub mod notes;
 pub mod queue;
@@ -105,8 +107,14 @@ pub struct State {
     pub customer: CustomerState,
     pub knowledge: KnowledgeState,
     pub notes: NotesState,
-    /// The contact opened with Enter: shown by Customer, written about in Notes.
+    /// The contact on screen: shown by Customer, written about in Notes.
     pub open: Option<ContactDetail>,
+    /// Contacts in progress that are not on screen, and the strip's order.
+    pub work: contact::Workbench,
+    /// The form open over the panes, if any.
+    pub modal: Option<forms::Modal>,
+    /// Dispositions, departments and SLA targets from the config.
+    pub lists: forms::Lists,
     pub flash: Option<Flash>,
     pub quitting: bool,
     pub theme: Theme,
@@ -127,6 +135,9 @@ impl State {
             knowledge: KnowledgeState::default(),
             notes: NotesState::default(),
             open: None,
+            work: contact::Workbench::default(),
+            modal: None,
+            lists: forms::Lists::default(),
             flash: None,
             quitting: false,
             theme: Theme::standard(),
@@ -148,7 +159,9 @@ impl State {
     /// The effects to run once at start: load the queue (the first frame is drawn before it
     /// arrives).
     pub fn start(&mut self) -> Vec<Effect> {
-        queue::load(self)
+        let mut effects = queue::load(self);
+        effects.push(Effect::Db(Request::LoadStrip));
+        effects
     }
 
     /// Where keys go now: the open overlay, or the focused pane's mode.
@@ -203,6 +216,16 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.help.is_some() {
         return help_key(state, key);
     }
+    if state.modal.is_some() {
+        // Quit still works from a form; everything else belongs to the form.
+        if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
+            return quit(state);
+        }
+        return forms::key(state, key);
+    }
+    if state.queue.editing_filter() && state.focus == Pane::Queue {
+        return queue::filter_key(state, key);
+    }
     let scope = state.scope();
     match state.keymap.resolve(scope, &key) {
         Some(action) => perform(state, action),
@@ -253,6 +276,19 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::SearchKb => knowledge::focus_search(state),
         Action::SaveNote => notes::save_note(state),
+        Action::AcceptNext => contact::accept_next(state),
+        Action::AcceptSelected => contact::accept_selected(state),
+        Action::LogContact => forms::open_log_contact(state),
+        Action::ToggleHold => contact::toggle_hold(state),
+        Action::WrapUp => contact::wrap_up(state),
+        Action::NextActive => contact::next_active(state),
+        Action::Dashboard => {
+            state.flash("My numbers: not yet available", Tone::Info);
+            Vec::new()
+        }
+        Action::EditContact => forms::open_details(state),
+        Action::Reopen => contact::reopen(state),
+        Action::CycleChannel | Action::CycleView | Action::FilterText => queue::perform(state, action),
         Action::MoveUp
         | Action::MoveDown
         | Action::PageUp
@@ -270,6 +306,9 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.modal.is_some() || state.help.is_some() {
+        return Vec::new();
+    }
     match state.focus {
         Pane::Notes => notes::paste(state, text),
         Pane::Knowledge if state.knowledge.reading.is_none() => knowledge::paste(state, text),
@@ -298,6 +337,13 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
     match reply {
         Reply::Queue { seq, rows, waiting, articles } => queue::loaded(state, seq, rows, waiting, articles),
         Reply::Contact { seq, detail } => queue::contact_opened(state, seq, detail),
+        Reply::ContactChanged { detail, focus } => contact::changed(state, *detail, focus),
+        Reply::Strip { details } => contact::strip_loaded(state, details),
+        Reply::Refused { message } => {
+            state.flash(message, Tone::Info);
+            queue::load(state)
+        }
+        Reply::CustomerHits { seq, hits } => forms::customer_hits(state, seq, hits),
         Reply::DraftSaved { contact } => notes::draft_saved(state, contact),
         Reply::NoteSaved { note } => notes::note_saved(state, note),
         Reply::NoteFailed { contact, body, error } => notes::note_failed(state, contact, &body, &error),

@@ -59,10 +59,15 @@ pub fn new_editor(lines: Vec<String>) -> TextArea<'static> {
 
 /// Puts a contact's draft into the editor.
 pub fn load_for(state: &mut State, contact: Id, draft: &str) {
+    load_into(&mut state.notes, contact, draft);
+}
+
+/// Fills an editor with a contact's draft, cursor at the end.
+pub fn load_into(notes: &mut NotesState, contact: Id, draft: &str) {
     let mut editor = new_editor(draft.lines().map(str::to_string).collect());
     editor.move_cursor(CursorMove::Bottom);
     editor.move_cursor(CursorMove::End);
-    state.notes = NotesState { editor, contact: Some(contact), ..NotesState::default() };
+    *notes = NotesState { editor, contact: Some(contact), ..NotesState::default() };
 }
 
 /// A key typed into the editor.

@@ -1,10 +1,14 @@
 //! The contact queue: waiting contacts, selection, opening one.
 
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui_textarea::TextArea;
+
 use crate::action::Action;
-use crate::domain::{ContactDetail, QueueRow};
+use crate::domain::{Channel, ContactDetail, QueueRow};
+use crate::store::contacts::{QueueFilter, QueueView};
 use crate::store::worker::Request;
 
-use super::{Effect, Pane, State, knowledge, notes};
+use super::{Effect, Pane, State, contact, forms, notes};
 
 /// How often the queue is re-read to pick up another instance's changes.
 const REFRESH_EVERY_MS: i64 = 1_000;
@@ -23,6 +27,10 @@ pub struct QueueState {
     pub articles: i64,
     /// `None` until the first reply arrives.
     pub loaded: bool,
+    /// What the queue is narrowed to.
+    pub filter: QueueFilter,
+    /// The text filter being typed (`f`), if any.
+    pub filter_input: Option<TextArea<'static>>,
     pending: Option<u64>,
     last_refresh_ms: i64,
 }
@@ -32,6 +40,11 @@ impl QueueState {
     pub fn selected_row(&self) -> Option<&QueueRow> {
         self.rows.get(self.selected)
     }
+
+    /// Whether keys go to the text filter.
+    pub fn editing_filter(&self) -> bool {
+        self.filter_input.is_some()
+    }
 }
 
 /// Asks for the queue.
@@ -39,7 +52,7 @@ pub fn load(state: &mut State) -> Vec<Effect> {
     let seq = state.next_seq();
     state.queue.pending = Some(seq);
     state.queue.last_refresh_ms = state.now_ms;
-    vec![Effect::Db(Request::Queue { seq, only_if_changed: false })]
+    vec![Effect::Db(Request::Queue { seq, filter: state.queue.filter.clone(), only_if_changed: false })]
 }
 
 /// Re-reads the queue every second if another process changed the database.
@@ -50,7 +63,7 @@ pub fn refresh_if_due(state: &mut State) -> Vec<Effect> {
     let seq = state.next_seq();
     state.queue.pending = Some(seq);
     state.queue.last_refresh_ms = state.now_ms;
-    vec![Effect::Db(Request::Queue { seq, only_if_changed: true })]
+    vec![Effect::Db(Request::Queue { seq, filter: state.queue.filter.clone(), only_if_changed: true })]
 }
 
 /// The queue arrived; keep the same contact selected if it is still there.
@@ -83,9 +96,62 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::First => q.selected = 0,
         Action::Last => q.selected = last,
         Action::OpenSelected => return open_selected(state),
+        Action::CycleView => return cycle_view(state),
+        Action::CycleChannel => return cycle_channel(state),
+        Action::FilterText => {
+            state.focus = Pane::Queue;
+            let current = state.queue.filter.text.clone();
+            state.queue.filter_input = Some(forms::line_field(&current));
+        }
         _ => {}
     }
     Vec::new()
+}
+
+/// `s`: waiting → active → on hold → follow-ups due → escalated → resolved today → …
+fn cycle_view(state: &mut State) -> Vec<Effect> {
+    let views = QueueView::ALL;
+    let i = views.iter().position(|v| *v == state.queue.filter.view).unwrap_or(0);
+    state.queue.filter.view = views[(i + 1) % views.len()];
+    state.queue.selected = 0;
+    load(state)
+}
+
+/// `c`: all channels → phone → email → chat → social → walk-in → all …
+fn cycle_channel(state: &mut State) -> Vec<Effect> {
+    let f = &mut state.queue.filter;
+    f.channel = match f.channel {
+        None => Some(Channel::ALL[0]),
+        Some(c) => Channel::ALL.iter().position(|x| *x == c).and_then(|i| Channel::ALL.get(i + 1)).copied(),
+    };
+    state.queue.selected = 0;
+    load(state)
+}
+
+/// Keys while typing the text filter: Enter keeps it, Esc clears it; the queue narrows as
+/// the rep types.
+pub fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(input) = state.queue.filter_input.as_mut() else { return Vec::new() };
+    match key.code {
+        KeyCode::Enter => {
+            state.queue.filter_input = None;
+            Vec::new()
+        }
+        KeyCode::Esc => {
+            state.queue.filter_input = None;
+            state.queue.filter.text.clear();
+            load(state)
+        }
+        _ => {
+            if input.input(key) {
+                state.queue.filter.text = forms::field_text(input);
+                state.queue.selected = 0;
+                load(state)
+            } else {
+                Vec::new()
+            }
+        }
+    }
 }
 
 /// Opens the selected contact: the record loads into Customer and focus goes to Notes.
@@ -111,9 +177,5 @@ pub fn contact_opened(state: &mut State, seq: u64, detail: Option<Box<ContactDet
         state.flash("That contact no longer exists", super::Tone::Error);
         return load(state);
     };
-    state.customer.scroll = 0;
-    notes::load_for(state, detail.contact.id, detail.draft.as_deref().unwrap_or(""));
-    let (subject, body) = (detail.contact.subject.clone(), detail.contact.body.clone());
-    state.open = Some(*detail);
-    knowledge::suggest_for(state, &subject, &body)
+    contact::show(state, *detail)
 }

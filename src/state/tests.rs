@@ -32,6 +32,7 @@ fn row(id: i64, subject: &str) -> QueueRow {
         priority: 3,
         created_at: 0,
         status: ContactStatus::Waiting,
+        follow_up: None,
     }
 }
 
@@ -56,6 +57,8 @@ fn detail(id: i64, draft: Option<&str>) -> ContactDetail {
         customer: None,
         notes: vec![],
         draft: draft.map(str::to_string),
+        events: vec![],
+        customer_hold_today: 0,
     }
 }
 
@@ -128,7 +131,7 @@ fn a_refreshed_queue_keeps_the_same_contact_selected() {
     update(&mut s, key(KeyCode::Down)); // contact 2
     s.now_ms += 1_500;
     let effects = update(&mut s, Event::Tick);
-    let Some(Effect::Db(Request::Queue { seq, only_if_changed: true })) = effects.last().cloned() else {
+    let Some(Effect::Db(Request::Queue { seq, only_if_changed: true, .. })) = effects.last().cloned() else {
         unreachable!("a tick after a second re-reads the queue: {effects:?}")
     };
     let rows = vec![row(9, "new and urgent"), row(1, "first"), row(2, "second")];

@@ -2,7 +2,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::domain::{Channel, Contact, ContactDetail, ContactStatus, Id, QueueRow, TimelineEntry, Timestamp};
+use crate::domain::{
+    Channel, Contact, ContactDetail, ContactEvent, ContactStatus, EventKind, FollowUp, Id, QueueRow, TimelineEntry,
+    Timers, Timestamp,
+};
 
 use super::{customers, notes};
 
@@ -108,26 +111,141 @@ pub fn append_event(
     Ok(())
 }
 
+/// Which contacts the queue lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum QueueView {
+    /// Waiting contacts, with follow-ups that have come due on top.
+    #[default]
+    Waiting,
+    Active,
+    OnHold,
+    FollowUpDue,
+    Escalated,
+    ResolvedToday,
+}
+
+impl QueueView {
+    /// Every view, in the order the filter key cycles through them.
+    pub const ALL: [QueueView; 6] =
+        [Self::Waiting, Self::Active, Self::OnHold, Self::FollowUpDue, Self::Escalated, Self::ResolvedToday];
+
+    /// The name shown in the Queue pane's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Active => "active",
+            Self::OnHold => "on hold",
+            Self::FollowUpDue => "follow-ups due",
+            Self::Escalated => "escalated",
+            Self::ResolvedToday => "resolved today",
+        }
+    }
+}
+
+/// What the queue is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct QueueFilter {
+    pub view: QueueView,
+    pub channel: Option<Channel>,
+    /// Words that must appear in the subject or the customer's name.
+    pub text: String,
+}
+
+const QUEUE_COLUMNS: &str = "c.id, c.channel, cu.name, c.subject, c.priority, c.created_at, c.status";
+
+fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
+    Ok(QueueRow {
+        id: r.get(0)?,
+        channel: channel_column(r, 1)?,
+        customer_name: r.get(2)?,
+        subject: r.get(3)?,
+        priority: r.get(4)?,
+        created_at: r.get(5)?,
+        status: status_column(r, 6)?,
+        follow_up: None,
+    })
+}
+
+/// One page of the queue for a filter. `day_start` is the local midnight that "resolved
+/// today" counts from; `now` decides which follow-ups are due.
+pub fn queue_filtered(
+    conn: &Connection,
+    filter: &QueueFilter,
+    now: Timestamp,
+    day_start: Timestamp,
+    limit: usize,
+) -> rusqlite::Result<Vec<QueueRow>> {
+    let channel = filter.channel.map(Channel::as_str);
+    let like = like_pattern(&filter.text);
+    let mut rows = Vec::new();
+    if matches!(filter.view, QueueView::Waiting | QueueView::FollowUpDue) {
+        rows.extend(due_follow_ups(conn, channel, &like, now)?);
+    }
+    let (condition, order) = match filter.view {
+        QueueView::Waiting => ("c.status = 'waiting'", "c.priority, c.created_at, c.id"),
+        QueueView::Active => ("c.status IN ('active', 'wrap_up')", "c.created_at DESC"),
+        QueueView::OnHold => ("c.status = 'on_hold'", "c.created_at DESC"),
+        QueueView::Escalated => ("c.status IN ('escalated', 'transferred')", "c.created_at DESC"),
+        QueueView::ResolvedToday => ("c.status = 'resolved' AND c.ended_at >= ?4", "c.ended_at DESC"),
+        QueueView::FollowUpDue => return Ok(rows),
+    };
+    let sql = format!(
+        "SELECT {QUEUE_COLUMNS} FROM contacts c LEFT JOIN customers cu ON cu.id = c.customer_id
+         WHERE {condition} AND (?1 IS NULL OR c.channel = ?1)
+           AND (?2 IS NULL OR c.subject LIKE ?2 ESCAPE '\\' OR cu.name LIKE ?2 ESCAPE '\\')
+         ORDER BY {order} LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let limit = to_i64(limit);
+    let mapped = if filter.view == QueueView::ResolvedToday {
+        stmt.query_map(params![channel, like, limit, day_start], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+    } else {
+        stmt.query_map(params![channel, like, limit], queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    rows.extend(mapped);
+    Ok(rows)
+}
+
+/// A LIKE pattern for the text filter (`%` and `_` typed by the rep are literal).
+fn like_pattern(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Some(format!("%{escaped}%"))
+}
+
+fn due_follow_ups(
+    conn: &Connection,
+    channel: Option<&str>,
+    like: &Option<String>,
+    now: Timestamp,
+) -> rusqlite::Result<Vec<QueueRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {QUEUE_COLUMNS}, f.id, f.due_at, f.note
+         FROM follow_ups f JOIN contacts c ON c.id = f.contact_id LEFT JOIN customers cu ON cu.id = c.customer_id
+         WHERE f.done_at IS NULL AND f.due_at <= ?1 AND (?2 IS NULL OR c.channel = ?2)
+           AND (?3 IS NULL OR c.subject LIKE ?3 ESCAPE '\\' OR cu.name LIKE ?3 ESCAPE '\\')
+         ORDER BY f.due_at, f.id"
+    ))?;
+    let rows = stmt.query_map(params![now, channel, like], |r| {
+        let mut row = queue_row(r)?;
+        row.follow_up = Some(FollowUp { id: r.get(7)?, due_at: r.get(8)?, note: r.get(9)? });
+        Ok(row)
+    })?;
+    rows.collect()
+}
+
 /// One page of waiting contacts, most urgent first, then longest waiting.
 pub fn queue(conn: &Connection, offset: usize, limit: usize) -> rusqlite::Result<Vec<QueueRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.channel, cu.name, c.subject, c.priority, c.created_at, c.status
-         FROM contacts c LEFT JOIN customers cu ON cu.id = c.customer_id
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {QUEUE_COLUMNS} FROM contacts c LEFT JOIN customers cu ON cu.id = c.customer_id
          WHERE c.status = 'waiting'
          ORDER BY c.priority, c.created_at, c.id
-         LIMIT ?1 OFFSET ?2",
-    )?;
-    let rows = stmt.query_map(params![to_i64(limit), to_i64(offset)], |r| {
-        Ok(QueueRow {
-            id: r.get(0)?,
-            channel: channel_column(r, 1)?,
-            customer_name: r.get(2)?,
-            subject: r.get(3)?,
-            priority: r.get(4)?,
-            created_at: r.get(5)?,
-            status: status_column(r, 6)?,
-        })
-    })?;
+         LIMIT ?1 OFFSET ?2"
+    ))?;
+    let rows = stmt.query_map(params![to_i64(limit), to_i64(offset)], queue_row)?;
     rows.collect()
 }
 
@@ -182,8 +300,9 @@ pub fn contact(conn: &Connection, id: Id) -> rusqlite::Result<Option<Contact>> {
     .optional()
 }
 
-/// Reads a contact with its customer record, its notes and its draft.
-pub fn detail(conn: &Connection, id: Id) -> rusqlite::Result<Option<ContactDetail>> {
+/// Reads a contact with its customer record, notes, draft and event log; `day_start` is
+/// the local midnight from which the customer's hold time today is counted.
+pub fn detail(conn: &Connection, id: Id, day_start: Timestamp) -> rusqlite::Result<Option<ContactDetail>> {
     let Some(contact) = contact(conn, id)? else { return Ok(None) };
     let customer = match contact.customer_id {
         Some(cid) => customers::record(conn, cid)?,
@@ -191,7 +310,237 @@ pub fn detail(conn: &Connection, id: Id) -> rusqlite::Result<Option<ContactDetai
     };
     let notes = notes::for_contact(conn, id)?;
     let draft = notes::draft(conn, id)?;
-    Ok(Some(ContactDetail { contact, customer, notes, draft }))
+    let events = events(conn, id)?;
+    let customer_hold_today = match contact.customer_id {
+        Some(cid) => customer_hold_since(conn, cid, id, day_start)?,
+        None => 0,
+    };
+    Ok(Some(ContactDetail { contact, customer, notes, draft, events, customer_hold_today }))
+}
+
+/// A contact's event log, oldest first.
+pub fn events(conn: &Connection, contact: Id) -> rusqlite::Result<Vec<ContactEvent>> {
+    conn.prepare_cached("SELECT at, kind, detail FROM contact_events WHERE contact_id = ?1 ORDER BY at, id")?
+        .query_map([contact], |r| {
+            let kind: String = r.get(1)?;
+            Ok(ContactEvent {
+                at: r.get(0)?,
+                kind: EventKind::parse(&kind).ok_or_else(|| {
+                    rusqlite::Error::InvalidColumnType(1, format!("event {kind}"), rusqlite::types::Type::Text)
+                })?,
+                detail: r.get(2)?,
+            })
+        })?
+        .collect()
+}
+
+/// Total hold on a customer's other contacts created since `since`.
+fn customer_hold_since(conn: &Connection, customer: Id, except: Id, since: Timestamp) -> rusqlite::Result<i64> {
+    let ids: Vec<Id> = conn
+        .prepare_cached("SELECT id FROM contacts WHERE customer_id = ?1 AND id <> ?2 AND created_at >= ?3")?
+        .query_map(params![customer, except, since], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut total = 0;
+    for id in ids {
+        let log = events(conn, id)?;
+        let end = log.last().map_or(since, |e| e.at);
+        total += Timers::replay(&log, end).hold;
+    }
+    Ok(total)
+}
+
+/// Why a step of the contact loop was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+fn status_of(conn: &Connection, id: Id) -> rusqlite::Result<Option<ContactStatus>> {
+    conn.query_row("SELECT status FROM contacts WHERE id = ?1", [id], |r| status_column(r, 0)).optional()
+}
+
+fn set_status(conn: &Connection, id: Id, status: ContactStatus) -> rusqlite::Result<()> {
+    conn.execute("UPDATE contacts SET status = ?2 WHERE id = ?1", params![id, status.as_str()])?;
+    Ok(())
+}
+
+/// A step of the contact loop, applied to a contact in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Accept,
+    Hold,
+    Resume,
+    WrapUp,
+    Close { outcome: Outcome, disposition: String, reason: Option<String> },
+    Reopen,
+}
+
+/// How a contact ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Resolve,
+    Escalate(String),
+    Transfer(String),
+}
+
+/// Applies a step if the contact's status allows it; appends it to the event log.
+/// Returns `Err(Refused)` (nothing written) when the contact is not in a state for it —
+/// e.g. another instance accepted it first.
+pub fn apply_step(conn: &Connection, id: Id, step: &Step, now: Timestamp) -> rusqlite::Result<Result<(), Refused>> {
+    use ContactStatus as S;
+    let Some(status) = status_of(conn, id)? else { return Ok(Err(Refused("the contact no longer exists".into()))) };
+    let refused =
+        |what: &str| Ok(Err(Refused(format!("cannot {what} a contact that is {}", status.as_str().replace('_', " ")))));
+    match step {
+        Step::Accept => {
+            if status != S::Waiting {
+                return refused("accept");
+            }
+            conn.execute(
+                "UPDATE contacts SET status = 'active', accepted_at = coalesce(accepted_at, ?2) WHERE id = ?1",
+                params![id, now],
+            )?;
+            append_event(conn, id, now, "accept", None)?;
+        }
+        Step::Hold => {
+            if status != S::Active {
+                return refused("hold");
+            }
+            set_status(conn, id, S::OnHold)?;
+            append_event(conn, id, now, "hold", None)?;
+        }
+        Step::Resume => {
+            if status != S::OnHold {
+                return refused("resume");
+            }
+            set_status(conn, id, S::Active)?;
+            append_event(conn, id, now, "resume", None)?;
+        }
+        Step::WrapUp => {
+            if !matches!(status, S::Active | S::OnHold) {
+                return refused("wrap up");
+            }
+            if status == S::OnHold {
+                append_event(conn, id, now, "resume", None)?;
+            }
+            set_status(conn, id, S::WrapUp)?;
+            append_event(conn, id, now, "wrap_up", None)?;
+        }
+        Step::Close { outcome, disposition, reason } => {
+            if !matches!(status, S::Active | S::OnHold | S::WrapUp) {
+                return refused("close");
+            }
+            if status == S::OnHold {
+                append_event(conn, id, now, "resume", None)?;
+            }
+            let (new_status, kind, department) = match outcome {
+                Outcome::Resolve => (S::Resolved, "resolve", None),
+                Outcome::Escalate(d) => (S::Escalated, "escalate", Some(d.as_str())),
+                Outcome::Transfer(d) => (S::Transferred, "transfer", Some(d.as_str())),
+            };
+            conn.execute(
+                "UPDATE contacts SET status = ?2, ended_at = ?3, disposition = ?4, escalated_to = ?5 WHERE id = ?1",
+                params![id, new_status.as_str(), now, disposition, department],
+            )?;
+            let detail = match (department, reason.as_deref().filter(|r| !r.trim().is_empty())) {
+                (Some(d), Some(r)) => Some(format!("{d}: {r}")),
+                (Some(d), None) => Some(d.to_string()),
+                (None, r) => r.map(str::to_string),
+            };
+            append_event(conn, id, now, kind, detail.as_deref())?;
+        }
+        Step::Reopen => {
+            if !matches!(status, S::Resolved | S::Escalated | S::Transferred) {
+                return refused("reopen");
+            }
+            conn.execute("UPDATE contacts SET status = 'active', ended_at = NULL WHERE id = ?1", [id])?;
+            append_event(conn, id, now, "reopen", None)?;
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Contacts in progress (active, on hold or wrapping up), oldest accepted first: the strip.
+pub fn in_progress(conn: &Connection) -> rusqlite::Result<Vec<Id>> {
+    conn.prepare_cached(
+        "SELECT id FROM contacts WHERE status IN ('active', 'on_hold', 'wrap_up') ORDER BY accepted_at, id",
+    )?
+    .query_map([], |r| r.get(0))?
+    .collect()
+}
+
+/// The contact "accept next" should take: most urgent, then longest waiting.
+pub fn next_waiting(conn: &Connection) -> rusqlite::Result<Option<Id>> {
+    conn.query_row(
+        "SELECT id FROM contacts WHERE status = 'waiting' ORDER BY priority, created_at, id LIMIT 1",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Schedules a follow-up on a contact.
+pub fn add_follow_up(
+    conn: &Connection,
+    contact: Id,
+    due_at: Timestamp,
+    note: &str,
+    now: Timestamp,
+) -> rusqlite::Result<Id> {
+    conn.execute(
+        "INSERT INTO follow_ups(contact_id, customer_id, due_at, note, created_at)
+         VALUES (?1, (SELECT customer_id FROM contacts WHERE id = ?1), ?2, ?3, ?4)",
+        params![contact, due_at, note, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Starts working a due follow-up: a new outbound contact for the same customer, accepted
+/// at once, and the follow-up marked done. Returns the new contact's id.
+pub fn start_follow_up(conn: &Connection, follow_up: Id, now: Timestamp) -> rusqlite::Result<Option<Id>> {
+    let original: Option<(Id, Option<Id>, String, String, u8)> = conn
+        .query_row(
+            "SELECT c.id, c.customer_id, c.channel, c.subject, c.priority FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+             WHERE f.id = ?1 AND f.done_at IS NULL",
+            [follow_up],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((_, customer, channel, subject, priority)) = original else { return Ok(None) };
+    conn.execute("UPDATE follow_ups SET done_at = ?2 WHERE id = ?1", params![follow_up, now])?;
+    conn.execute(
+        "INSERT INTO contacts(customer_id, channel, direction, subject, status, priority, created_at, accepted_at)
+         VALUES (?1, ?2, 'outbound', ?3, 'active', ?4, ?5, ?5)",
+        params![customer, channel, format!("Follow-up: {subject}"), priority, now],
+    )?;
+    let id = conn.last_insert_rowid();
+    append_event(conn, id, now, "create", None)?;
+    append_event(conn, id, now, "accept", None)?;
+    Ok(Some(id))
+}
+
+/// Changes a contact's priority.
+pub fn set_priority(conn: &Connection, id: Id, priority: u8) -> rusqlite::Result<()> {
+    conn.execute("UPDATE contacts SET priority = ?2 WHERE id = ?1", params![id, priority])?;
+    Ok(())
+}
+
+/// Replaces a contact's tags.
+pub fn set_tags(conn: &Connection, id: Id, tags: &[String]) -> rusqlite::Result<()> {
+    conn.execute("UPDATE contacts SET tags = ?2 WHERE id = ?1", params![id, tags.join(";")])?;
+    Ok(())
+}
+
+/// Links a contact (and its notes) to a customer found mid-call.
+pub fn link_customer(conn: &Connection, id: Id, customer: Id) -> rusqlite::Result<()> {
+    conn.execute("UPDATE contacts SET customer_id = ?2 WHERE id = ?1", params![id, customer])?;
+    conn.execute("UPDATE notes SET customer_id = ?2 WHERE contact_id = ?1", params![id, customer])?;
+    conn.execute("UPDATE follow_ups SET customer_id = ?2 WHERE contact_id = ?1", params![id, customer])?;
+    Ok(())
+}
+
+/// Records the customer's satisfaction rating (1–5).
+pub fn set_csat(conn: &Connection, id: Id, csat: Option<u8>) -> rusqlite::Result<()> {
+    conn.execute("UPDATE contacts SET csat = ?2 WHERE id = ?1", params![id, csat])?;
+    Ok(())
 }
 
 /// Every contact of a customer across all channels, newest first, each with its notes.

@@ -3,7 +3,9 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::identity::{classify, normalize};
-use crate::domain::{BillingEvent, Customer, CustomerRecord, Id, Identity, IdentityKind, Note, Order, Timestamp};
+use crate::domain::{
+    BillingEvent, Customer, CustomerHit, CustomerRecord, Id, Identity, IdentityKind, Note, Order, Timestamp,
+};
 
 use super::{contacts, notes};
 
@@ -176,4 +178,86 @@ pub fn record(conn: &Connection, id: Id) -> rusqlite::Result<Option<CustomerReco
 /// How many customers the workspace holds.
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+}
+
+/// Finds customers as the rep types: exact on an identity or order number (ranked first),
+/// then fuzzy on names (every typed word must appear; ranked by the fuzzy matcher).
+pub fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<CustomerHit>> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut hits: Vec<CustomerHit> = Vec::new();
+    let push = |hit: CustomerHit, hits: &mut Vec<CustomerHit>| {
+        if !hits.iter().any(|h| h.id == hit.id) {
+            hits.push(hit);
+        }
+    };
+    if let Some(kind) = classify(q) {
+        let norm = normalize(kind, q);
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.id, c.name, i.value FROM identities i JOIN customers c ON c.id = i.customer_id
+             WHERE i.kind = ?1 AND i.normalized LIKE ?2 ESCAPE '\\' ORDER BY i.normalized = ?3 DESC, c.name LIMIT ?4",
+        )?;
+        let pattern = format!("{}%", escape_like(&norm));
+        for hit in stmt.query_map(params![kind.as_str(), pattern, norm, limit_i64(limit)], hit_from_row)? {
+            push(hit?, &mut hits);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name, o.number FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE o.number = ?1 COLLATE NOCASE LIMIT 5",
+    )?;
+    for hit in stmt.query_map([q], |r| {
+        hit_from_row(r).map(|mut h| {
+            h.detail = format!("order {}", h.detail);
+            h
+        })
+    })? {
+        push(hit?, &mut hits);
+    }
+    for hit in fuzzy_names(conn, q, limit)? {
+        push(hit, &mut hits);
+    }
+    hits.truncate(limit);
+    Ok(hits)
+}
+
+fn hit_from_row(r: &Row<'_>) -> rusqlite::Result<CustomerHit> {
+    Ok(CustomerHit { id: r.get(0)?, name: r.get(1)?, detail: r.get(2)? })
+}
+
+fn limit_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Names containing every typed word (in any order), ranked by nucleo's fuzzy score.
+fn fuzzy_names(conn: &Connection, q: &str, limit: usize) -> rusqlite::Result<Vec<CustomerHit>> {
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    use nucleo_matcher::{Config, Matcher, Utf32Str};
+    let words: Vec<String> = q.split_whitespace().map(|w| format!("%{}%", escape_like(w))).take(4).collect();
+    let mut sql = String::from(
+        "SELECT c.id, c.name, coalesce((SELECT value FROM identities WHERE customer_id = c.id ORDER BY kind, id LIMIT 1), '')
+         FROM customers c WHERE 1",
+    );
+    for i in 0..words.len() {
+        sql.push_str(&format!(" AND c.name LIKE ?{} ESCAPE '\\'", i + 1));
+    }
+    sql.push_str(" LIMIT 500");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let candidates: Vec<CustomerHit> =
+        stmt.query_map(rusqlite::params_from_iter(words.iter()), hit_from_row)?.collect::<rusqlite::Result<_>>()?;
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let pattern = Pattern::parse(q, CaseMatching::Ignore, Normalization::Smart);
+    let mut buf = Vec::new();
+    let mut scored: Vec<(u32, CustomerHit)> = candidates
+        .into_iter()
+        .filter_map(|h| pattern.score(Utf32Str::new(&h.name, &mut buf), &mut matcher).map(|s| (s, h)))
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    Ok(scored.into_iter().take(limit).map(|(_, h)| h).collect())
 }

@@ -7,7 +7,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::open::APPLICATION_ID;
 
 /// The migrations, in order; the schema version is the number applied.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../../assets/migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("../../assets/migrations/0001_initial.sql")),
+    ("0002_contact_loop", include_str!("../../assets/migrations/0002_contact_loop.sql")),
+];
 
 /// The schema version this build writes; a file with a higher one is refused.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -8,6 +8,7 @@ pub mod kb;
 mod migrate;
 pub mod notes;
 pub mod open;
+pub mod report;
 pub mod worker;
 
 pub use open::{OpenError, connect, open_in_memory, open_workspace};

@@ -12,10 +12,12 @@ use anyhow::Result;
 use rusqlite::{Connection, InterruptHandle};
 
 use crate::domain::text::mask_card_numbers;
+use crate::domain::time::local_day_start;
 use crate::domain::time::now;
-use crate::domain::{Article, ContactDetail, Id, KbHit, Note, QueueRow};
+use crate::domain::{Article, Channel, ContactDetail, CustomerHit, Id, KbHit, Note, QueueRow, Timestamp};
 
-use super::{contacts, kb, notes};
+use super::contacts::{Outcome, QueueFilter, Step};
+use super::{contacts, customers, kb, notes};
 
 /// Work for the main database worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +26,7 @@ pub enum Request {
     /// committed since the last read (so a second instance's changes show up).
     Queue {
         seq: u64,
+        filter: QueueFilter,
         only_if_changed: bool,
     },
     OpenContact {
@@ -42,6 +45,71 @@ pub enum Request {
         seq: u64,
         id: Id,
     },
+    /// Read every contact in progress (the strip), e.g. after a restart.
+    LoadStrip,
+    /// Take the most urgent work: a due follow-up first, else the next waiting contact.
+    AcceptNext,
+    /// Start working a follow-up that has come due.
+    StartFollowUp {
+        follow_up: Id,
+    },
+    /// One step of the contact loop on one contact.
+    Step {
+        id: Id,
+        step: Step,
+    },
+    /// Create a contact for a call or walk-in that just started, accepted at once.
+    LogContact(NewLoggedContact),
+    /// Change a contact's details during the contact.
+    UpdateContact(ContactUpdate),
+    /// Close a contact after wrap-up, with any follow-up and promise, in one transaction.
+    Finish(Finish),
+    /// Find customers by name, email, phone, handle or order number.
+    SearchCustomers {
+        seq: u64,
+        query: String,
+    },
+}
+
+/// A contact logged by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLoggedContact {
+    pub channel: Channel,
+    pub subject: String,
+    pub customer: CustomerChoice,
+}
+
+/// Which customer a logged or edited contact belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomerChoice {
+    None,
+    Existing(Id),
+    /// Create a customer; `key` becomes an identity if it is an email, phone or handle,
+    /// otherwise it is the name.
+    New {
+        key: String,
+    },
+}
+
+/// New values for a contact's details (`None` leaves a field alone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactUpdate {
+    pub id: Id,
+    pub priority: Option<u8>,
+    pub tags: Option<Vec<String>>,
+    pub customer: CustomerChoice,
+    pub csat: Option<Option<u8>>,
+}
+
+/// Everything the wrap-up form decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finish {
+    pub id: Id,
+    pub outcome: Outcome,
+    pub disposition: String,
+    pub reason: Option<String>,
+    pub follow_up: Option<(Timestamp, String)>,
+    pub promise: Option<(String, Timestamp)>,
 }
 
 /// Work for the search worker; only the newest request matters.
@@ -75,6 +143,24 @@ pub enum Reply {
     Contact {
         seq: u64,
         detail: Option<Box<ContactDetail>>,
+    },
+    /// A contact changed (accepted, held, closed, edited…); `focus` asks to make it the
+    /// current contact (newly accepted or logged).
+    ContactChanged {
+        detail: Box<ContactDetail>,
+        focus: bool,
+    },
+    /// Every contact in progress, oldest first.
+    Strip {
+        details: Vec<ContactDetail>,
+    },
+    /// A step was not possible (e.g. another instance accepted the contact first).
+    Refused {
+        message: String,
+    },
+    CustomerHits {
+        seq: u64,
+        hits: Vec<CustomerHit>,
     },
     DraftSaved {
         contact: Id,
@@ -168,7 +254,7 @@ fn db_loop(mut conn: Connection, rx: &Receiver<Job>, sink: &ReplySink) {
 
 fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>) -> Reply {
     match request {
-        Request::Queue { seq, only_if_changed } => {
+        Request::Queue { seq, filter, only_if_changed } => {
             let result = (|| {
                 let version: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
                 let changed = *seen_version != Some(version);
@@ -176,14 +262,15 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
                 if only_if_changed && !changed {
                     return Ok(Reply::Queue { seq, rows: None, waiting: 0, articles: 0 });
                 }
-                let rows = contacts::queue(conn, 0, contacts::QUEUE_PAGE)?;
+                let t = now();
+                let rows = contacts::queue_filtered(conn, &filter, t, local_day_start(t), contacts::QUEUE_PAGE)?;
                 let waiting = contacts::waiting_count(conn)?;
                 let articles = kb::count(conn)?;
                 Ok(Reply::Queue { seq, rows: Some(rows), waiting, articles })
             })();
             result.unwrap_or_else(|e: rusqlite::Error| failed("Reading the queue", &e))
         }
-        Request::OpenContact { seq, id } => match contacts::detail(conn, id) {
+        Request::OpenContact { seq, id } => match contacts::detail(conn, id, local_day_start(now())) {
             Ok(detail) => Reply::Contact { seq, detail: detail.map(Box::new) },
             Err(e) => failed("Opening the contact", &e),
         },
@@ -204,6 +291,128 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
         Request::Article { seq, id } => match kb::article(conn, id) {
             Ok(article) => Reply::Article { seq, article },
             Err(e) => failed("Opening the article", &e),
+        },
+        Request::LoadStrip => {
+            let t = now();
+            let result = contacts::in_progress(conn).and_then(|ids| {
+                ids.into_iter().filter_map(|id| contacts::detail(conn, id, local_day_start(t)).transpose()).collect()
+            });
+            match result {
+                Ok(details) => Reply::Strip { details },
+                Err(e) => failed("Reading the contacts in progress", &e),
+            }
+        }
+        Request::AcceptNext => changed(conn, "Accepting the next contact", true, |tx, t| {
+            if let Some(row) = contacts::queue_filtered(tx, &QueueFilter::default(), t, 0, 1)?.into_iter().next() {
+                if let Some(f) = row.follow_up {
+                    return Ok(contacts::start_follow_up(tx, f.id, t)?
+                        .ok_or_else(|| refused("that follow-up was already done")));
+                }
+            }
+            let Some(id) = contacts::next_waiting(tx)? else { return Ok(Err(refused("No contact is waiting"))) };
+            Ok(contacts::apply_step(tx, id, &Step::Accept, t)?.map(|()| id).map_err(|r| r.0))
+        }),
+        Request::StartFollowUp { follow_up } => changed(conn, "Starting the follow-up", true, |tx, t| {
+            Ok(contacts::start_follow_up(tx, follow_up, t)?.ok_or_else(|| refused("that follow-up was already done")))
+        }),
+        Request::Step { id, step } => {
+            let focus = step == Step::Accept || step == Step::Reopen;
+            changed(conn, "Updating the contact", focus, |tx, t| {
+                Ok(contacts::apply_step(tx, id, &step, t)?.map(|()| id).map_err(|r| r.0))
+            })
+        }
+        Request::LogContact(new) => changed(conn, "Logging the contact", true, |tx, t| {
+            let customer_id = resolve_customer(tx, &new.customer, t)?;
+            let mut c = contacts::NewContact::waiting(new.channel, &mask_card_numbers(&new.subject).text, t);
+            c.customer_id = customer_id;
+            c.status = crate::domain::ContactStatus::Active;
+            c.accepted_at = Some(t);
+            Ok(Ok(contacts::insert(tx, &c)?))
+        }),
+        Request::UpdateContact(u) => changed(conn, "Saving the contact's details", false, |tx, t| {
+            if let Some(p) = u.priority {
+                contacts::set_priority(tx, u.id, p)?;
+            }
+            if let Some(tags) = &u.tags {
+                contacts::set_tags(tx, u.id, tags)?;
+            }
+            if let Some(customer) = resolve_customer(tx, &u.customer, t)? {
+                contacts::link_customer(tx, u.id, customer)?;
+            }
+            if let Some(csat) = u.csat {
+                contacts::set_csat(tx, u.id, csat)?;
+            }
+            Ok(Ok(u.id))
+        }),
+        Request::Finish(f) => changed(conn, "Closing the contact", false, |tx, t| {
+            let step = Step::Close {
+                outcome: f.outcome.clone(),
+                disposition: f.disposition.clone(),
+                reason: f.reason.clone(),
+            };
+            if let Err(r) = contacts::apply_step(tx, f.id, &step, t)? {
+                return Ok(Err(r.0));
+            }
+            if let Some((due, note)) = &f.follow_up {
+                contacts::add_follow_up(tx, f.id, *due, &mask_card_numbers(note).text, t)?;
+            }
+            if let Some((text, due)) = &f.promise {
+                let customer = contacts::contact(tx, f.id)?.and_then(|c| c.customer_id);
+                notes::insert_note(
+                    tx,
+                    Some(f.id),
+                    customer,
+                    ("promise", &mask_card_numbers(text).text, t, Some(*due)),
+                )?;
+            }
+            Ok(Ok(f.id))
+        }),
+        Request::SearchCustomers { seq, query } => match customers::search(conn, &query, 12) {
+            Ok(hits) => Reply::CustomerHits { seq, hits },
+            Err(e) => failed("Finding customers", &e),
+        },
+    }
+}
+
+fn refused(message: &str) -> String {
+    message.to_string()
+}
+
+/// Runs a write in one transaction and answers with the changed contact's fresh detail,
+/// or with why it was refused (nothing written).
+fn changed(
+    conn: &mut Connection,
+    what: &str,
+    focus: bool,
+    f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> rusqlite::Result<Result<Id, String>>,
+) -> Reply {
+    let t = now();
+    let result =
+        super::write(conn, |tx| -> rusqlite::Result<Result<ContactDetail, String>> {
+            match f(tx, t)? {
+                Ok(id) => Ok(contacts::detail(tx, id, local_day_start(t))?
+                    .ok_or_else(|| "the contact no longer exists".to_string())),
+                Err(message) => Ok(Err(message)),
+            }
+        });
+    match result {
+        Ok(Ok(detail)) => Reply::ContactChanged { detail: Box::new(detail), focus },
+        Ok(Err(message)) => Reply::Refused { message },
+        Err(e) => failed(what, &e),
+    }
+}
+
+fn resolve_customer(conn: &Connection, choice: &CustomerChoice, now: Timestamp) -> rusqlite::Result<Option<Id>> {
+    match choice {
+        CustomerChoice::None => Ok(None),
+        CustomerChoice::Existing(id) => Ok(Some(*id)),
+        CustomerChoice::New { key } => match customers::find_or_create_by_identity(conn, key, now)? {
+            Some(id) => Ok(Some(id)),
+            None => {
+                let new =
+                    customers::NewCustomer { name: crate::domain::text::sanitize(key.trim()), ..Default::default() };
+                customers::insert(conn, &new, now).map(Some)
+            }
         },
     }
 }

@@ -1,12 +1,14 @@
 //! Drawing: pure functions from [`State`] to a frame. Nothing here touches the database.
 
 mod customer;
+mod forms;
 mod help;
 mod knowledge;
 pub mod markdown;
 mod notes;
 mod queue;
 mod status;
+mod strip;
 pub mod theme;
 
 use ratatui::Frame;
@@ -42,7 +44,12 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
         frame.render_widget(notice, area);
         return DrawInfo::default();
     }
-    let [main, status_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let strip_height = u16::from(!state.work.strip.is_empty());
+    let [strip_area, main, status_area] =
+        Layout::vertical([Constraint::Length(strip_height), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    if strip_height > 0 {
+        strip::draw(state, frame, strip_area);
+    }
     let [left, right] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(main);
     // While an article is open and focused, it takes most of the left column.
     let reading = state.focus == Pane::Knowledge && state.knowledge.reading.is_some();
@@ -57,6 +64,9 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     let reader_max_scroll = knowledge::draw(state, frame, kb_area);
     notes::draw(state, frame, notes_area);
     status::draw(state, frame, status_area);
+    if let Some(modal) = &state.modal {
+        forms::draw(state, modal, frame, area);
+    }
     if let Some(scroll) = state.help {
         help::draw(state, frame, area, scroll);
     }

@@ -1,13 +1,15 @@
 //! The Queue pane: waiting contacts with live waiting times.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use crate::domain::text::for_display;
 use crate::domain::time::compact_duration;
+use crate::domain::{ContactStatus, QueueRow};
 use crate::state::{Pane, State};
+use crate::store::contacts::{QueueFilter, QueueView};
 
 /// Below this inner width the queue drops the priority and full channel names.
 const WIDE: u16 = 56;
@@ -16,41 +18,32 @@ const WIDE: u16 = 56;
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let q = &state.queue;
     let theme = &state.theme;
-    let extra = if q.loaded { Span::styled(format!("{} waiting ", q.waiting), theme.dim) } else { Span::raw("") };
-    let block = super::pane_block(state, Pane::Queue, Line::from(extra));
+    let block = super::pane_block(state, Pane::Queue, Line::from(title_spans(state)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let filter_height = u16::from(q.filter_input.is_some());
+    let [filter_row, list_area] =
+        Layout::vertical([Constraint::Length(filter_height), Constraint::Min(0)]).areas(inner);
+    if let Some(input) = &q.filter_input {
+        let [label, field] = Layout::horizontal([Constraint::Length(8), Constraint::Min(1)]).areas(filter_row);
+        frame.render_widget(Span::styled("Filter: ", theme.key), label);
+        frame.render_widget(input, field);
+    }
     if !q.loaded {
-        frame.render_widget(Paragraph::new(Span::styled("Loading…", theme.dim)).block(block), area);
+        frame.render_widget(Paragraph::new(Span::styled("Loading…", theme.dim)), list_area);
         return;
     }
     if q.rows.is_empty() {
-        frame.render_widget(Paragraph::new(empty_text(state)).wrap(Wrap { trim: true }).block(block), area);
+        let text = if q.filter == QueueFilter::default() {
+            empty_text(state)
+        } else {
+            Text::from(Line::styled("Nothing matches this view or filter (s, c, f change it).", theme.dim))
+        };
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), list_area);
         return;
     }
-    let inner_width = area.width.saturating_sub(2);
-    let wide = inner_width >= WIDE;
-    let now = state.now();
-    let rows = q.rows.iter().map(|r| {
-        let waited = now - r.created_at;
-        let who = r.customer_name.as_deref().map_or_else(|| "unknown".to_string(), for_display);
-        let urgency = if r.priority <= 1 {
-            theme.danger
-        } else if r.priority == 2 {
-            theme.warning
-        } else {
-            theme.text
-        };
-        let mut cells = Vec::new();
-        if wide {
-            cells.push(Cell::from(Span::styled(format!("P{}", r.priority), urgency)));
-            cells.push(Cell::from(r.channel.label()));
-        } else {
-            cells.push(Cell::from(Span::styled(short_channel(r.channel), urgency)));
-        }
-        cells.push(Cell::from(who));
-        cells.push(Cell::from(for_display(&r.subject)));
-        cells.push(Cell::from(Line::from(compact_duration(waited)).right_aligned()));
-        Row::new(cells)
-    });
+    let wide = list_area.width >= WIDE;
+    let rows = q.rows.iter().map(|r| row(state, r, wide));
     let widths: Vec<Constraint> = if wide {
         vec![
             Constraint::Length(2),
@@ -62,12 +55,78 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     } else {
         vec![Constraint::Length(2), Constraint::Length(11), Constraint::Fill(1), Constraint::Length(5)]
     };
-    let table = Table::new(rows, widths)
-        .block(block)
-        .column_spacing(1)
-        .row_highlight_style(if state.focus == Pane::Queue { theme.selected } else { theme.title });
+    let table = Table::new(rows, widths).column_spacing(1).row_highlight_style(if state.focus == Pane::Queue {
+        theme.selected
+    } else {
+        theme.title
+    });
     let mut table_state = TableState::default().with_selected(Some(q.selected));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    frame.render_stateful_widget(table, list_area, &mut table_state);
+}
+
+/// The title's view, channel and text filter.
+fn title_spans(state: &State) -> Vec<Span<'static>> {
+    let q = &state.queue;
+    let theme = &state.theme;
+    let mut extra = Vec::new();
+    if q.loaded {
+        let f = &q.filter;
+        let view =
+            if f.view == QueueView::Waiting { format!("{} waiting", q.waiting) } else { f.view.label().to_string() };
+        extra.push(Span::styled(format!("{view} "), theme.dim));
+        if let Some(c) = f.channel {
+            extra.push(Span::styled(format!("· {} ", c.label()), theme.warning));
+        }
+        if !f.text.is_empty() {
+            extra.push(Span::styled(format!("· “{}” ", for_display(&f.text)), theme.warning));
+        }
+    }
+    extra
+}
+
+/// One queue row: priority and channel, customer, subject, and the waiting time coloured
+/// against the SLA target for its priority.
+fn row<'a>(state: &State, r: &'a QueueRow, wide: bool) -> Row<'a> {
+    let theme = &state.theme;
+    let now = state.now();
+    let waited = now - r.created_at;
+    let who = r.customer_name.as_deref().map_or_else(|| "unknown".to_string(), for_display);
+    let urgency = match r.priority {
+        0 | 1 => theme.danger,
+        2 => theme.warning,
+        _ => theme.text,
+    };
+    let target = state.lists.sla_targets.get(usize::from(r.priority.saturating_sub(1))).copied().unwrap_or(i64::MAX);
+    // Waiting time turns warning at three quarters of the SLA target, breach colour past it.
+    let sla = if r.status != ContactStatus::Waiting || r.follow_up.is_some() {
+        theme.dim
+    } else if waited > target {
+        theme.danger
+    } else if waited * 4 >= target * 3 {
+        theme.warning
+    } else {
+        theme.text
+    };
+    let subject = match &r.follow_up {
+        Some(_) => format!("⚑ follow-up due · {}", for_display(&r.subject)),
+        None => for_display(&r.subject),
+    };
+    let age = match (&r.follow_up, r.status) {
+        (Some(f), _) => compact_duration(now - f.due_at),
+        (None, ContactStatus::Waiting) => compact_duration(waited),
+        (None, status) => status.as_str().replace('_', " "),
+    };
+    let mut cells = Vec::new();
+    if wide {
+        cells.push(Cell::from(Span::styled(format!("P{}", r.priority), urgency)));
+        cells.push(Cell::from(r.channel.label()));
+    } else {
+        cells.push(Cell::from(Span::styled(short_channel(r.channel), urgency)));
+    }
+    cells.push(Cell::from(who));
+    cells.push(Cell::from(subject));
+    cells.push(Cell::from(Line::from(Span::styled(age, sla)).right_aligned()));
+    Row::new(cells)
 }
 
 fn short_channel(channel: crate::domain::Channel) -> &'static str {

@@ -6,7 +6,32 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::text::for_display;
+use crate::domain::time::clock_duration;
+use crate::domain::{ContactDetail, ContactStatus, Timers};
 use crate::state::{State, Tone};
+
+/// The live handle timer, and the hold timer with the customer's hold today while on hold.
+fn timer_spans(state: &State, open: &ContactDetail) -> Vec<Span<'static>> {
+    let theme = &state.theme;
+    let t = Timers::replay(&open.events, state.now());
+    match open.contact.status {
+        ContactStatus::Active => vec![Span::styled(format!("● {} ", clock_duration(t.handle)), theme.key)],
+        ContactStatus::OnHold => {
+            let today = open.customer_hold_today + t.hold;
+            vec![
+                Span::styled(format!("⏸ HOLD {} ", clock_duration(t.current_hold.unwrap_or(0))), theme.warning),
+                Span::raw(format!("(hold today {}) ", clock_duration(today))),
+                Span::styled(format!("● {} ", clock_duration(t.handle)), theme.key),
+            ]
+        }
+        ContactStatus::WrapUp => vec![Span::styled(
+            format!("✎ wrap-up {} · handle {} ", clock_duration(t.wrap_up.unwrap_or(0)), clock_duration(t.handle)),
+            theme.warning,
+        )],
+        ContactStatus::Waiting => vec![Span::styled("reading · a accepts ", theme.dim)],
+        _ => vec![Span::styled(format!("{} ", open.contact.status.as_str()), theme.dim)],
+    }
+}
 
 /// Draws the one-line status bar.
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
@@ -17,9 +42,10 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         spans.push(Span::raw(format!(
             "│ #{} {} · {} ",
             open.contact.id,
-            super::truncate(&for_display(&open.contact.subject), 28),
+            super::truncate(&for_display(&open.contact.subject), 24),
             who
         )));
+        spans.extend(timer_spans(state, open));
     }
     spans.push(Span::raw("│ "));
     match &state.flash {

@@ -1,0 +1,237 @@
+//! The contact loop: accepting, holding, wrapping up, reopening, and juggling several
+//! contacts at once. The database is the source of truth: every step is a request, and the
+//! worker answers with the contact's fresh detail (event log included), which replaces the
+//! copy held here. Timers are replayed from that log, never counted here.
+
+use std::collections::HashMap;
+
+use crate::domain::{ContactDetail, ContactStatus, Id, Timers};
+use crate::store::contacts::Step;
+use crate::store::worker::Request;
+
+use super::{Effect, Pane, State, Tone, forms, knowledge, notes, queue};
+
+/// A contact in progress that is not on screen right now, with its own editor (text,
+/// cursor and undo history kept while the rep works on another).
+#[derive(Debug)]
+pub struct Parked {
+    pub detail: ContactDetail,
+    pub notes: notes::NotesState,
+}
+
+/// The contacts in progress: their order in the strip, and the ones not on screen.
+#[derive(Debug, Default)]
+pub struct Workbench {
+    pub strip: Vec<Id>,
+    pub parked: HashMap<Id, Parked>,
+}
+
+/// Whether a contact is being worked (shown in the strip).
+pub fn in_progress(status: ContactStatus) -> bool {
+    matches!(status, ContactStatus::Active | ContactStatus::OnHold | ContactStatus::WrapUp)
+}
+
+/// The current contact's timers at this moment.
+pub fn timers(state: &State) -> Option<Timers> {
+    state.open.as_ref().map(|d| Timers::replay(&d.events, state.now()))
+}
+
+/// A strip entry's detail, wherever it is held.
+pub fn strip_detail(state: &State, id: Id) -> Option<&ContactDetail> {
+    match &state.open {
+        Some(d) if d.contact.id == id => Some(d),
+        _ => state.work.parked.get(&id).map(|p| &p.detail),
+    }
+}
+
+/// F2: take the most urgent work.
+pub fn accept_next(state: &mut State) -> Vec<Effect> {
+    let mut effects = notes::flush_draft(state);
+    effects.push(Effect::Db(Request::AcceptNext));
+    effects
+}
+
+/// `a` in the queue: accept the selected contact (or start the selected due follow-up).
+pub fn accept_selected(state: &mut State) -> Vec<Effect> {
+    let Some(row) = state.queue.selected_row().cloned() else { return Vec::new() };
+    let mut effects = notes::flush_draft(state);
+    effects.push(Effect::Db(match row.follow_up {
+        Some(f) => Request::StartFollowUp { follow_up: f.id },
+        None => Request::Step { id: row.id, step: Step::Accept },
+    }));
+    effects
+}
+
+/// F4: hold or resume the current contact.
+pub fn toggle_hold(state: &mut State) -> Vec<Effect> {
+    let Some(c) = state.open.as_ref().map(|d| &d.contact) else {
+        state.flash("No contact open to hold", Tone::Info);
+        return Vec::new();
+    };
+    let step = match c.status {
+        ContactStatus::Active => Step::Hold,
+        ContactStatus::OnHold => Step::Resume,
+        other => {
+            let msg = format!("Only an active contact can be held (this one is {})", other.as_str().replace('_', " "));
+            state.flash(msg, Tone::Info);
+            return Vec::new();
+        }
+    };
+    vec![Effect::Db(Request::Step { id: c.id, step })]
+}
+
+/// F5: end the talk (after-contact work starts counting) and open the wrap-up form.
+pub fn wrap_up(state: &mut State) -> Vec<Effect> {
+    let Some(c) = state.open.as_ref().map(|d| d.contact.clone()) else {
+        state.flash("No contact open to wrap up", Tone::Info);
+        return Vec::new();
+    };
+    let mut effects = notes::flush_draft(state);
+    match c.status {
+        ContactStatus::Active | ContactStatus::OnHold => {
+            effects.push(Effect::Db(Request::Step { id: c.id, step: Step::WrapUp }));
+        }
+        ContactStatus::WrapUp => {}
+        other => {
+            let msg = format!("This contact is {}; accept it first (a, or F2)", other.as_str().replace('_', " "));
+            state.flash(msg, Tone::Info);
+            return effects;
+        }
+    }
+    state.modal = Some(forms::Modal::WrapUp(forms::WrapUpForm::new(&c, &state.lists)));
+    effects
+}
+
+/// `r` in the queue: reopen the selected closed contact.
+pub fn reopen(state: &mut State) -> Vec<Effect> {
+    let target = state.queue.selected_row().map(|r| (r.id, r.status));
+    match target {
+        Some((id, ContactStatus::Resolved | ContactStatus::Escalated | ContactStatus::Transferred)) => {
+            vec![Effect::Db(Request::Step { id, step: Step::Reopen })]
+        }
+        _ => {
+            state.flash("Select a resolved contact to reopen (s shows resolved today)", Tone::Info);
+            Vec::new()
+        }
+    }
+}
+
+/// F6: bring the next contact in progress on screen.
+pub fn next_active(state: &mut State) -> Vec<Effect> {
+    let strip = &state.work.strip;
+    if strip.is_empty() {
+        state.flash("No contacts in progress", Tone::Info);
+        return Vec::new();
+    }
+    let current = state.open_contact_id().and_then(|id| strip.iter().position(|s| *s == id));
+    let next = strip[current.map_or(0, |i| (i + 1) % strip.len())];
+    if Some(next) == state.open_contact_id() {
+        return Vec::new();
+    }
+    let Some(parked) = state.work.parked.remove(&next) else { return Vec::new() };
+    let mut effects = park_current(state);
+    state.notes = parked.notes;
+    let (subject, body) = (parked.detail.contact.subject.clone(), parked.detail.contact.body.clone());
+    state.open = Some(parked.detail);
+    state.focus = Pane::Notes;
+    state.customer.scroll = 0;
+    effects.extend(knowledge::suggest_for(state, &subject, &body));
+    effects
+}
+
+/// Moves the contact on screen out of the way: into the parked set if it is in progress
+/// (keeping its editor), else it is simply closed after its draft is written.
+fn park_current(state: &mut State) -> Vec<Effect> {
+    let effects = notes::flush_draft(state);
+    if let Some(detail) = state.open.take() {
+        let editor = std::mem::take(&mut state.notes);
+        if state.work.strip.contains(&detail.contact.id) {
+            state.work.parked.insert(detail.contact.id, Parked { detail, notes: editor });
+        }
+    }
+    effects
+}
+
+/// Shows a contact as the current one (from a reply), restoring its parked editor if any.
+pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
+    let id = detail.contact.id;
+    let mut effects = Vec::new();
+    if state.open_contact_id() != Some(id) {
+        effects.extend(park_current(state));
+        match state.work.parked.remove(&id) {
+            Some(p) => state.notes = p.notes,
+            None => notes::load_for(state, id, detail.draft.as_deref().unwrap_or("")),
+        }
+        state.customer.scroll = 0;
+    }
+    let (subject, body) = (detail.contact.subject.clone(), detail.contact.body.clone());
+    track(state, &detail);
+    state.open = Some(detail);
+    state.focus = Pane::Notes;
+    effects.extend(knowledge::suggest_for(state, &subject, &body));
+    effects
+}
+
+/// Keeps the strip in step with a contact's status.
+fn track(state: &mut State, detail: &ContactDetail) {
+    let id = detail.contact.id;
+    let strip = &mut state.work.strip;
+    if in_progress(detail.contact.status) {
+        if !strip.contains(&id) {
+            strip.push(id);
+        }
+    } else {
+        strip.retain(|s| *s != id);
+        state.work.parked.remove(&id);
+    }
+}
+
+/// A contact changed in the database: refresh every copy of it, and follow it on screen
+/// when it was just taken.
+pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Effect> {
+    let id = detail.contact.id;
+    let status = detail.contact.status;
+    let mut effects = queue::load(state);
+    if focus {
+        if status == ContactStatus::Active {
+            state.flash(format!("Accepted #{id}: the handle timer is running"), Tone::Info);
+        }
+        effects.extend(show(state, detail));
+        return effects;
+    }
+    let was_current = state.open_contact_id() == Some(id);
+    track(state, &detail);
+    if was_current {
+        // Keep the editor; take the fresh contact, customer, notes and events.
+        state.open = Some(detail);
+        if !in_progress(status) {
+            state.flash(format!("#{id} {}", status.as_str().replace('_', " ")), Tone::Info);
+            // A chat rep with other contacts going moves straight on to the next one;
+            // otherwise the queue takes focus, ready for the next contact.
+            if state.work.strip.is_empty() {
+                state.focus = Pane::Queue;
+            } else {
+                effects.extend(next_active(state));
+            }
+        }
+    } else if let Some(p) = state.work.parked.get_mut(&id) {
+        p.detail = detail;
+    }
+    effects
+}
+
+/// Every contact in progress arrived (at start): show them in the strip.
+pub fn strip_loaded(state: &mut State, details: Vec<ContactDetail>) -> Vec<Effect> {
+    for detail in details {
+        let id = detail.contact.id;
+        if !state.work.strip.contains(&id) {
+            state.work.strip.push(id);
+        }
+        if state.open_contact_id() != Some(id) {
+            let mut editor = notes::NotesState::default();
+            notes::load_into(&mut editor, id, detail.draft.as_deref().unwrap_or(""));
+            state.work.parked.insert(id, Parked { detail, notes: editor });
+        }
+    }
+    Vec::new()
+}

@@ -1,0 +1,434 @@
+//! Modal forms over the workstation: log a contact, wrap up, edit a contact's details.
+//! Each is a list of fields; Tab / Shift-Tab move between them, ←/→ change a choice, ↑/↓
+//! pick from a list, typing edits the focused text field, Enter submits, Esc closes.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use crate::domain::time::parse_due;
+use crate::domain::{Channel, Contact, CustomerHit, Timestamp};
+use crate::store::contacts::Outcome;
+use crate::store::worker::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Request};
+
+use super::{Effect, State};
+
+/// The configurable lists the forms offer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lists {
+    pub dispositions: Vec<String>,
+    pub departments: Vec<String>,
+    /// SLA wait targets in seconds for priorities 1..=4.
+    pub sla_targets: [i64; 4],
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        let own = |items: &[&str]| items.iter().map(|s| (*s).to_string()).collect();
+        Self {
+            dispositions: own(&[
+                "answered",
+                "refund_issued",
+                "replacement_sent",
+                "return_label_sent",
+                "order_updated",
+                "account_fixed",
+                "billing_adjusted",
+                "callback_scheduled",
+                "escalated",
+                "transferred",
+                "no_action_needed",
+            ]),
+            departments: own(&["billing", "returns", "shipping", "technical", "fraud", "account_management"]),
+            sla_targets: [60, 300, 1800, 14_400],
+        }
+    }
+}
+
+/// The open modal.
+#[derive(Debug)]
+pub enum Modal {
+    LogContact(LogForm),
+    WrapUp(WrapUpForm),
+    Details(DetailsForm),
+}
+
+/// A one-line text field.
+pub fn line_field(text: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![text.to_string()]);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+/// The text of a one-line field.
+pub fn field_text(t: &TextArea<'_>) -> String {
+    t.lines().join(" ").trim().to_string()
+}
+
+/// Customer lookup as the rep types: results arrive from the worker, newest query wins.
+#[derive(Debug)]
+pub struct CustomerPicker {
+    pub input: TextArea<'static>,
+    pub hits: Vec<CustomerHit>,
+    /// Index into hits, or `hits.len()` for "new customer from what was typed".
+    pub selected: usize,
+    pending: Option<u64>,
+}
+
+impl Default for CustomerPicker {
+    fn default() -> Self {
+        Self { input: line_field(""), hits: Vec::new(), selected: 0, pending: None }
+    }
+}
+
+impl CustomerPicker {
+    /// The customer chosen: a hit, a new customer from the typed text, or none.
+    pub fn choice(&self) -> CustomerChoice {
+        let typed = field_text(&self.input);
+        match self.hits.get(self.selected) {
+            Some(hit) => CustomerChoice::Existing(hit.id),
+            None if typed.is_empty() => CustomerChoice::None,
+            None => CustomerChoice::New { key: typed },
+        }
+    }
+
+    fn key(&mut self, state_seq: u64, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down => self.selected = (self.selected + 1).min(self.hits.len()),
+            _ => {
+                if self.input.input(key) {
+                    return self.search(state_seq);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn search(&mut self, seq: u64) -> Vec<Effect> {
+        self.pending = Some(seq);
+        self.selected = 0;
+        let query = field_text(&self.input);
+        if query.is_empty() {
+            self.hits.clear();
+            return Vec::new();
+        }
+        vec![Effect::Db(Request::SearchCustomers { seq, query })]
+    }
+
+    fn results(&mut self, seq: u64, hits: Vec<CustomerHit>) {
+        if self.pending == Some(seq) {
+            self.pending = None;
+            self.hits = hits;
+            self.selected = 0;
+        }
+    }
+}
+
+/// "Log contact": a call or walk-in that just started.
+#[derive(Debug)]
+pub struct LogForm {
+    pub field: usize,
+    pub channel: usize,
+    pub subject: TextArea<'static>,
+    pub customer: CustomerPicker,
+    pub error: Option<String>,
+}
+
+impl LogForm {
+    /// The field names, in Tab order.
+    pub const FIELDS: [&'static str; 3] = ["Channel", "Subject", "Customer"];
+}
+
+impl Default for LogForm {
+    fn default() -> Self {
+        Self { field: 1, channel: 0, subject: line_field(""), customer: CustomerPicker::default(), error: None }
+    }
+}
+
+/// The wrap-up form: disposition, outcome, and what happens next.
+#[derive(Debug)]
+pub struct WrapUpForm {
+    pub contact: crate::domain::Id,
+    pub field: usize,
+    pub disposition_filter: TextArea<'static>,
+    pub disposition: usize,
+    pub outcome: usize,
+    pub department: usize,
+    pub reason: TextArea<'static>,
+    pub follow_up: TextArea<'static>,
+    pub promise: TextArea<'static>,
+    pub promise_due: TextArea<'static>,
+    pub error: Option<String>,
+}
+
+impl WrapUpForm {
+    /// The field names, in Tab order.
+    pub const FIELDS: [&'static str; 7] =
+        ["Disposition", "Outcome", "Department", "Reason", "Follow-up due", "Promise", "Promise due"];
+    /// The outcomes, in the order ←/→ cycle them.
+    pub const OUTCOMES: [&'static str; 3] = ["Resolve", "Escalate", "Transfer"];
+
+    /// A fresh form for a contact.
+    pub fn new(contact: &Contact, _lists: &Lists) -> Self {
+        Self {
+            contact: contact.id,
+            field: 0,
+            disposition_filter: line_field(""),
+            disposition: 0,
+            outcome: 0,
+            department: 0,
+            reason: line_field(""),
+            follow_up: line_field(""),
+            promise: line_field(""),
+            promise_due: line_field(""),
+            error: None,
+        }
+    }
+
+    /// The dispositions matching the typed filter.
+    pub fn matching<'l>(&self, lists: &'l Lists) -> Vec<&'l String> {
+        let filter = field_text(&self.disposition_filter).to_lowercase().replace(' ', "_");
+        lists.dispositions.iter().filter(|d| d.to_lowercase().contains(&filter)).collect()
+    }
+
+    /// Whether the department field applies (escalate or transfer).
+    pub fn needs_department(&self) -> bool {
+        self.outcome > 0
+    }
+}
+
+/// Contact details during the contact: priority, tags, customer link, CSAT.
+#[derive(Debug)]
+pub struct DetailsForm {
+    pub contact: crate::domain::Id,
+    pub field: usize,
+    pub priority: u8,
+    pub tags: TextArea<'static>,
+    pub customer: CustomerPicker,
+    /// 0 = no rating, else 1..=5.
+    pub csat: u8,
+}
+
+impl DetailsForm {
+    /// The field names, in Tab order.
+    pub const FIELDS: [&'static str; 4] = ["Priority", "Tags", "Link customer", "CSAT"];
+
+    /// A form filled with a contact's current details.
+    pub fn new(contact: &Contact) -> Self {
+        Self {
+            contact: contact.id,
+            field: 0,
+            priority: contact.priority,
+            tags: line_field(&contact.tags.join(", ")),
+            customer: CustomerPicker::default(),
+            csat: contact.csat.unwrap_or(0),
+        }
+    }
+}
+
+/// Opens the log-contact form (F3).
+pub fn open_log_contact(state: &mut State) -> Vec<Effect> {
+    state.modal = Some(Modal::LogContact(LogForm::default()));
+    Vec::new()
+}
+
+/// Opens the details form for the current contact (F8).
+pub fn open_details(state: &mut State) -> Vec<Effect> {
+    match state.open.as_ref() {
+        Some(d) => state.modal = Some(Modal::Details(DetailsForm::new(&d.contact))),
+        None => state.flash("Open a contact first", super::Tone::Info),
+    }
+    Vec::new()
+}
+
+/// Customer search results arrived for whichever form is asking.
+pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec<Effect> {
+    match state.modal.as_mut() {
+        Some(Modal::LogContact(f)) => f.customer.results(seq, hits),
+        Some(Modal::Details(f)) => f.customer.results(seq, hits),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A key while a form is open.
+pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let seq = state.next_seq();
+    let now = state.now();
+    let Some(modal) = state.modal.as_mut() else { return Vec::new() };
+    let shift_tab =
+        key.code == KeyCode::BackTab || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
+    match key.code {
+        KeyCode::Esc => {
+            if let Modal::WrapUp(_) = modal {
+                state.flash(
+                    "Wrap-up paused: after-contact work keeps counting until you confirm (F5)",
+                    super::Tone::Info,
+                );
+            }
+            state.modal = None;
+            return Vec::new();
+        }
+        KeyCode::Enter => return submit(state, now),
+        _ if shift_tab => move_field(modal, -1),
+        KeyCode::Tab => move_field(modal, 1),
+        _ => return field_key(modal, &state.lists, seq, key),
+    }
+    Vec::new()
+}
+
+fn move_field(modal: &mut Modal, by: isize) {
+    let (field, count) = match modal {
+        Modal::LogContact(f) => (&mut f.field, LogForm::FIELDS.len()),
+        Modal::WrapUp(f) => (&mut f.field, WrapUpForm::FIELDS.len()),
+        Modal::Details(f) => (&mut f.field, DetailsForm::FIELDS.len()),
+    };
+    let n = isize::try_from(count).unwrap_or(1).max(1);
+    let current = isize::try_from(*field).unwrap_or(0);
+    *field = usize::try_from((current + by).rem_euclid(n)).unwrap_or(0);
+}
+
+/// ←/→ step through a choice of `len` items.
+fn cycle(value: usize, len: usize, key: &KeyEvent) -> usize {
+    match key.code {
+        KeyCode::Left => (value + len - 1) % len.max(1),
+        KeyCode::Right | KeyCode::Char(' ') => (value + 1) % len.max(1),
+        _ => value,
+    }
+}
+
+fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<Effect> {
+    match modal {
+        Modal::LogContact(f) => {
+            f.error = None;
+            match f.field {
+                0 => f.channel = cycle(f.channel, Channel::ALL.len(), &key),
+                1 => {
+                    f.subject.input(key);
+                }
+                _ => return f.customer.key(seq, key),
+            }
+        }
+        Modal::WrapUp(f) => {
+            f.error = None;
+            match f.field {
+                0 => match key.code {
+                    KeyCode::Up => f.disposition = f.disposition.saturating_sub(1),
+                    KeyCode::Down => f.disposition = (f.disposition + 1).min(f.matching(lists).len().saturating_sub(1)),
+                    _ => {
+                        if f.disposition_filter.input(key) {
+                            f.disposition = 0;
+                        }
+                    }
+                },
+                1 => f.outcome = cycle(f.outcome, WrapUpForm::OUTCOMES.len(), &key),
+                2 => f.department = cycle(f.department, lists.departments.len(), &key),
+                3 => {
+                    f.reason.input(key);
+                }
+                4 => {
+                    f.follow_up.input(key);
+                }
+                5 => {
+                    f.promise.input(key);
+                }
+                _ => {
+                    f.promise_due.input(key);
+                }
+            }
+        }
+        Modal::Details(f) => match f.field {
+            0 => f.priority = u8::try_from(cycle(usize::from(f.priority.saturating_sub(1)), 4, &key) + 1).unwrap_or(3),
+            1 => {
+                f.tags.input(key);
+            }
+            2 => return f.customer.key(seq, key),
+            _ => f.csat = u8::try_from(cycle(usize::from(f.csat), 6, &key)).unwrap_or(0),
+        },
+    }
+    Vec::new()
+}
+
+/// Enter: check the form and send it, or show what is missing.
+fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
+    let Some(modal) = state.modal.take() else { return Vec::new() };
+    match build_request(modal, &state.lists, now) {
+        Ok(request @ Request::Finish(_)) => {
+            // What the rep typed during the contact is filed as a note before it closes.
+            let mut effects =
+                if state.notes.text().trim().is_empty() { Vec::new() } else { super::notes::save_note(state) };
+            effects.push(Effect::Db(request));
+            effects
+        }
+        Ok(request) => vec![Effect::Db(request)],
+        Err(modal) => {
+            state.modal = Some(modal);
+            Vec::new()
+        }
+    }
+}
+
+/// Turns a filled form into its request; a form with a problem comes back with an error.
+fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request, Modal> {
+    match modal {
+        Modal::LogContact(mut f) => {
+            let subject = field_text(&f.subject);
+            if subject.is_empty() {
+                f.error = Some("Subject: say in a few words what the contact is about".into());
+                f.field = 1;
+                return Err(Modal::LogContact(f));
+            }
+            let channel = Channel::ALL[f.channel % Channel::ALL.len()];
+            Ok(Request::LogContact(NewLoggedContact { channel, subject, customer: f.customer.choice() }))
+        }
+        Modal::WrapUp(mut f) => {
+            let fail = |mut f: WrapUpForm, field: usize, msg: &str| {
+                f.error = Some(msg.to_string());
+                f.field = field;
+                Err(Modal::WrapUp(f))
+            };
+            let Some(disposition) = f.matching(lists).get(f.disposition).map(|d| (*d).clone()) else {
+                return fail(f, 0, "Disposition: pick one (type to filter, ↑/↓ to choose)");
+            };
+            let department = lists.departments.get(f.department).cloned();
+            let outcome = match (f.outcome, department) {
+                (0, _) => Outcome::Resolve,
+                (_, None) => return fail(f, 2, "Department: none configured"),
+                (1, Some(d)) => Outcome::Escalate(d),
+                (_, Some(d)) => Outcome::Transfer(d),
+            };
+            let follow_text = field_text(&f.follow_up);
+            let follow_up = if follow_text.is_empty() {
+                None
+            } else {
+                match parse_due(&follow_text, now) {
+                    Some(due) => Some((due, field_text(&f.reason))),
+                    None => return fail(f, 4, "Follow-up due: try tomorrow, fri, +3d or 2026-11-25"),
+                }
+            };
+            let promise_text = field_text(&f.promise);
+            let promise = if promise_text.is_empty() {
+                None
+            } else {
+                match parse_due(&field_text(&f.promise_due), now) {
+                    Some(due) => Some((promise_text, due)),
+                    None => return fail(f, 6, "Promise due: when was it promised for? (fri, +2d, 2026-11-25)"),
+                }
+            };
+            f.error = None;
+            let reason = Some(field_text(&f.reason)).filter(|r| !r.is_empty());
+            Ok(Request::Finish(Finish { id: f.contact, outcome, disposition, reason, follow_up, promise }))
+        }
+        Modal::Details(f) => {
+            let tags =
+                field_text(&f.tags).split([',', ';']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+            Ok(Request::UpdateContact(ContactUpdate {
+                id: f.contact,
+                priority: Some(f.priority),
+                tags: Some(tags),
+                customer: f.customer.choice(),
+                csat: Some((f.csat > 0).then_some(f.csat)),
+            }))
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The modal forms: log a contact, wrap up, contact details.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui_textarea::TextArea;
+
+use crate::domain::Channel;
+use crate::domain::text::for_display;
+use crate::domain::time::{local_datetime, parse_due};
+use crate::state::State;
+use crate::state::forms::{CustomerPicker, DetailsForm, LogForm, Modal, WrapUpForm, field_text};
+use crate::ui::theme::Theme;
+
+/// Draws the open form centred over `area`.
+pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let (title, lines) = match modal {
+        Modal::LogContact(f) => (" Log a contact ", log_lines(f, theme)),
+        Modal::WrapUp(f) => (" Wrap up ", wrap_lines(state, f, theme)),
+        Modal::Details(f) => (" Contact details ", details_lines(f, theme)),
+    };
+    let mut lines = lines;
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Tab next field · ←/→ change · ↑/↓ choose · Enter confirm · Esc close", theme.dim));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    let width = 76.min(area.width);
+    let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.focused_border)
+        .title(Line::styled(title, theme.title));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+fn label(name: &str, focused: bool, theme: &Theme) -> Span<'static> {
+    let style = if focused { theme.focused_border } else { theme.title };
+    Span::styled(format!("{}{name:<14}", if focused { "▶ " } else { "  " }), style)
+}
+
+/// A text field's content with a visible cursor when focused.
+fn text_value(t: &TextArea<'_>, focused: bool, placeholder: &str, theme: &Theme) -> Vec<Span<'static>> {
+    let text = for_display(&field_text(t));
+    if text.is_empty() && !focused {
+        return vec![Span::styled(placeholder.to_string(), theme.dim)];
+    }
+    if !focused {
+        return vec![Span::raw(text)];
+    }
+    let line = t.lines().first().cloned().unwrap_or_default();
+    let col = t.cursor().1;
+    let before: String = line.chars().take(col).collect();
+    let at: String = line.chars().nth(col).map_or(" ".to_string(), |c| c.to_string());
+    let after: String = line.chars().skip(col + 1).collect();
+    vec![
+        Span::raw(for_display(&before)),
+        Span::styled(for_display(&at), theme.selected),
+        Span::raw(for_display(&after)),
+    ]
+}
+
+fn choice(options: &[String], selected: usize, focused: bool, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if focused {
+        spans.push(Span::styled("◀ ", theme.dim));
+    }
+    for (i, o) in options.iter().enumerate() {
+        let style = if i == selected { theme.selected } else { theme.dim };
+        spans.push(Span::styled(format!(" {o} "), style));
+    }
+    if focused {
+        spans.push(Span::styled(" ▶", theme.dim));
+    }
+    spans
+}
+
+fn picker_lines(p: &CustomerPicker, focused: bool, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    if !focused && p.hits.is_empty() {
+        return;
+    }
+    for (i, hit) in p.hits.iter().enumerate() {
+        let style = if i == p.selected { theme.selected } else { theme.text };
+        out.push(Line::from(vec![
+            Span::raw("                "),
+            Span::styled(format!(" {} ", for_display(&hit.name)), style),
+            Span::styled(format!(" {}", for_display(&hit.detail)), theme.dim),
+        ]));
+    }
+    let typed = field_text(&p.input);
+    if !typed.is_empty() {
+        let style = if p.selected >= p.hits.len() { theme.selected } else { theme.dim };
+        out.push(Line::from(vec![
+            Span::raw("                "),
+            Span::styled(format!(" + new customer “{}” ", for_display(&typed)), style),
+        ]));
+    } else if focused {
+        out.push(Line::styled("                type a name, email, phone, handle or order number", theme.dim));
+    }
+}
+
+fn log_lines(f: &LogForm, theme: &Theme) -> Vec<Line<'static>> {
+    let channels: Vec<String> = Channel::ALL.iter().map(|c| c.label().to_string()).collect();
+    let mut out =
+        vec![Line::styled("A call or walk-in that just started: it is accepted at once.", theme.dim), Line::raw("")];
+    let mut row = vec![label(LogForm::FIELDS[0], f.field == 0, theme)];
+    row.extend(choice(&channels, f.channel, f.field == 0, theme));
+    out.push(Line::from(row));
+    let mut row = vec![label(LogForm::FIELDS[1], f.field == 1, theme)];
+    row.extend(text_value(&f.subject, f.field == 1, "what it is about", theme));
+    out.push(Line::from(row));
+    let mut row = vec![label(LogForm::FIELDS[2], f.field == 2, theme)];
+    row.extend(text_value(&f.customer.input, f.field == 2, "(optional) name, email, phone or order", theme));
+    out.push(Line::from(row));
+    picker_lines(&f.customer, f.field == 2, theme, &mut out);
+    if let Some(e) = &f.error {
+        out.push(Line::styled(e.clone(), theme.danger));
+    }
+    out
+}
+
+fn wrap_lines(state: &State, f: &WrapUpForm, theme: &Theme) -> Vec<Line<'static>> {
+    let lists = &state.lists;
+    let now = state.now();
+    let mut out = Vec::new();
+    if let Some(d) = state.open.as_ref().filter(|d| d.contact.id == f.contact) {
+        let timers = crate::domain::Timers::replay(&d.events, now);
+        out.push(Line::from(vec![
+            Span::styled(format!("#{} {}", d.contact.id, for_display(&d.contact.subject)), theme.title),
+            Span::styled(
+                format!(
+                    "  handle {} (after-contact work counts until you confirm)",
+                    crate::domain::time::clock_duration(timers.handle)
+                ),
+                theme.dim,
+            ),
+        ]));
+    }
+    out.push(Line::raw(""));
+    let focused = |i: usize| f.field == i;
+    let mut row = vec![label(WrapUpForm::FIELDS[0], focused(0), theme)];
+    row.extend(text_value(&f.disposition_filter, focused(0), "type to filter", theme));
+    out.push(Line::from(row));
+    let matching = f.matching(lists);
+    let shown = if focused(0) { 6 } else { 1 };
+    let start = f.disposition.saturating_sub(shown - 1);
+    for (i, d) in matching.iter().enumerate().skip(start).take(shown) {
+        let style = if i == f.disposition { theme.selected } else { theme.dim };
+        out.push(Line::from(vec![Span::raw("                "), Span::styled(format!(" {} ", for_display(d)), style)]));
+    }
+    if matching.is_empty() {
+        out.push(Line::styled("                no disposition matches", theme.warning));
+    }
+    let outcomes: Vec<String> = WrapUpForm::OUTCOMES.iter().map(|s| (*s).to_string()).collect();
+    let mut row = vec![label(WrapUpForm::FIELDS[1], focused(1), theme)];
+    row.extend(choice(&outcomes, f.outcome, focused(1), theme));
+    out.push(Line::from(row));
+    let mut row = vec![label(WrapUpForm::FIELDS[2], focused(2), theme)];
+    if f.needs_department() {
+        row.extend(choice(&lists.departments, f.department, focused(2), theme));
+    } else {
+        row.push(Span::styled("(for escalate or transfer)", theme.dim));
+    }
+    out.push(Line::from(row));
+    let mut row = vec![label(WrapUpForm::FIELDS[3], focused(3), theme)];
+    row.extend(text_value(&f.reason, focused(3), "why (escalation reason, follow-up note)", theme));
+    out.push(Line::from(row));
+    for (i, field, hint) in
+        [(4, &f.follow_up, "e.g. tomorrow, fri, +3d, 2026-11-25"), (6, &f.promise_due, "when it is due")]
+    {
+        if i == 6 {
+            let mut row = vec![label(WrapUpForm::FIELDS[5], focused(5), theme)];
+            row.extend(text_value(&f.promise, focused(5), "e.g. refund of $40 by Friday", theme));
+            out.push(Line::from(row));
+        }
+        let mut row = vec![label(WrapUpForm::FIELDS[i], focused(i), theme)];
+        row.extend(text_value(field, focused(i), hint, theme));
+        let typed = field_text(field);
+        if !typed.is_empty() {
+            row.push(match parse_due(&typed, now) {
+                Some(due) => Span::styled(format!("  → {}", local_datetime(due)), theme.ok),
+                None => Span::styled("  ?", theme.warning),
+            });
+        }
+        out.push(Line::from(row));
+    }
+    if let Some(e) = &f.error {
+        out.push(Line::styled(e.clone(), theme.danger));
+    }
+    out
+}
+
+fn details_lines(f: &DetailsForm, theme: &Theme) -> Vec<Line<'static>> {
+    let focused = |i: usize| f.field == i;
+    let mut out = vec![Line::raw("")];
+    let priorities: Vec<String> = (1..=4).map(|p| format!("P{p}")).collect();
+    let mut row = vec![label(DetailsForm::FIELDS[0], focused(0), theme)];
+    row.extend(choice(&priorities, usize::from(f.priority.saturating_sub(1)), focused(0), theme));
+    out.push(Line::from(row));
+    let mut row = vec![label(DetailsForm::FIELDS[1], focused(1), theme)];
+    row.extend(text_value(&f.tags, focused(1), "comma-separated", theme));
+    out.push(Line::from(row));
+    let mut row = vec![label(DetailsForm::FIELDS[2], focused(2), theme)];
+    row.extend(text_value(&f.customer.input, focused(2), "(unchanged) name, email, phone or order", theme));
+    out.push(Line::from(row));
+    picker_lines(&f.customer, focused(2), theme, &mut out);
+    let ratings: Vec<String> = ["none", "1", "2", "3", "4", "5"].iter().map(|s| (*s).to_string()).collect();
+    let mut row = vec![label(DetailsForm::FIELDS[3], focused(3), theme)];
+    row.extend(choice(&ratings, usize::from(f.csat), focused(3), theme));
+    out.push(Line::from(row));
+    out
+}
