@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use crossterm::event::{self as term_event, Event as TermEvent};
 
-use crate::keymap::Keymap;
+use crate::config::Config;
 use crate::state::{self, Effect, Event, State};
 use crate::store::worker::{DbWorker, ReplySink, SearchWorker};
 use crate::tui::TerminalGuard;
@@ -24,7 +24,7 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 /// Settings the workstation starts with.
 pub struct Options {
     pub workspace_name: String,
-    pub keymap: Keymap,
+    pub config: Config,
     pub theme: Theme,
     /// Shown in the status bar at start (config warnings).
     pub notice: Option<String>,
@@ -41,8 +41,10 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let search = SearchWorker::spawn(db_path, sink).context("starting the search worker")?;
     watch_signals(tx.clone())?;
 
-    let mut state = State::new(&options.workspace_name, options.keymap, now_ms());
+    let mut state = State::new(&options.workspace_name, options.config.keymap, now_ms());
     state.theme = options.theme;
+    state.lists = options.config.lists;
+    state.rep_name = options.config.rep_name;
     if let Some(notice) = options.notice {
         state.flash(notice, state::Tone::Error);
     }

@@ -60,6 +60,19 @@ pub enum Command {
     /// Look at the workspace file.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Show the config file's location, or print the commented default config.
+    #[command(after_help = "Examples:\n  frontline config --default > ~/.config/frontline/config.toml\n  frontline config --check")]
+    Config {
+        /// Print the commented default configuration.
+        #[arg(long)]
+        default: bool,
+        /// Read the config file and report every problem in it.
+        #[arg(long, conflicts_with = "default")]
+        check: bool,
+    },
+    /// List every action with its keys in each pane (after your config's changes).
+    #[command(after_help = "Example:\n  frontline keys")]
+    Keys,
     /// Handle time, speed of answer, FCR, CSAT and SLA over contacts that ended in a window.
     #[command(
         after_help = "Examples:\n  frontline report\n  frontline report --from 2026-11-01 --to 2026-11-30 --json"

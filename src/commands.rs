@@ -31,10 +31,59 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Db(DbCommand::Check)) => db_check(&db),
+        Some(Command::Config { default, check }) => config_command(cli.config.as_deref(), default, check),
+        Some(Command::Keys) => keys_command(cli.config.as_deref()),
         Some(Command::Report { from, to, json }) => {
             report(&db, from.as_deref(), to.as_deref(), json, &crate::domain::metrics::Settings::default())
         }
     }
+}
+
+/// The config file to read: `--config`/`FRONTLINE_CONFIG`, else the platform config dir's.
+fn config_path(explicit: Option<&Path>) -> Result<PathBuf> {
+    match explicit {
+        Some(p) => Ok(p.to_path_buf()),
+        None => Ok(paths::config_dir()?.join("config.toml")),
+    }
+}
+
+fn config_command(explicit: Option<&Path>, default: bool, check: bool) -> Result<()> {
+    if default {
+        print!("{}", config::DEFAULT_TOML);
+        return Ok(());
+    }
+    let path = config_path(explicit)?;
+    if !check {
+        let state = if path.exists() { "" } else { " (not created yet: frontline config --default > it)" };
+        println!("{}{state}", path.display());
+        return Ok(());
+    }
+    let (_, warnings) = config::load(&path)?;
+    for w in &warnings {
+        eprintln!("{}", w.0);
+    }
+    if warnings.is_empty() {
+        println!("{}: ok", path.display());
+        Ok(())
+    } else {
+        bail!("{}: {} problem(s)", path.display(), warnings.len())
+    }
+}
+
+fn keys_command(explicit: Option<&Path>) -> Result<()> {
+    let (config, warnings) = config::load(&config_path(explicit)?)?;
+    for w in &warnings {
+        eprintln!("warning: {}", w.0);
+    }
+    let mut out = std::io::stdout().lock();
+    for scope in crate::keymap::Scope::ALL {
+        writeln!(out, "[{}]", scope.name())?;
+        for b in config.keymap.in_scope(scope) {
+            let keys = b.keys.iter().map(crate::keymap::Key::label).collect::<Vec<_>>().join(", ");
+            writeln!(out, "  {:<18} {:<16} {}", b.action.name(), keys, b.desc)?;
+        }
+    }
+    Ok(())
 }
 
 fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
@@ -43,17 +92,10 @@ fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
         db.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "workspace".into())
     });
     drop(conn);
-    let config_path = match config_path {
-        Some(p) => p.to_path_buf(),
-        None => paths::config_dir()?.join("config.toml"),
-    };
-    let (config, warnings) = config::load(&config_path)?;
-    let theme = match config.theme {
-        config::ThemeName::Monochrome => crate::ui::theme::Theme::monochrome(),
-        config::ThemeName::Standard => crate::ui::theme::Theme::from_env(),
-    };
+    let (config, warnings) = config::load(&self::config_path(config_path)?)?;
+    let theme = crate::ui::theme::Theme::for_config(config.theme);
     let notice = warnings.first().map(|w| format!("{} ({} config warning(s))", w.0, warnings.len()));
-    app::run(db, app::Options { workspace_name: name, keymap: crate::keymap::Keymap::default(), theme, notice })
+    app::run(db, app::Options { workspace_name: name, config, theme, notice })
 }
 
 fn demo_command(explicit: Option<PathBuf>, reset: bool) -> Result<()> {
@@ -219,7 +261,10 @@ fn report(
     as_json: bool,
     settings: &crate::domain::metrics::Settings,
 ) -> Result<()> {
-    let today = chrono::Local::now().date_naive();
+    let today = chrono::TimeZone::timestamp_opt(&chrono::Local, now(), 0)
+        .single()
+        .map(|t| t.date_naive())
+        .context("the system clock is out of range")?;
     let (start, end) = crate::domain::metrics::parse_window(from, to, today, &chrono::Local)?;
     let conn = store::open_workspace(db)?;
     let report = store::report::report(&conn, start, end, settings)?;

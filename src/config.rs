@@ -1,9 +1,13 @@
-//! Settings: the embedded defaults, overlaid by the rep's `config.toml`. A bad value is
-//! reported with its key and line, and that key keeps its default.
+//! Settings: the embedded defaults, overlaid by the rep's `config.toml`. A file that is not
+//! TOML is an error; an unknown key or a bad value is a warning naming its line and key,
+//! and that setting keeps its default.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
+
+use crate::keymap::{Keymap, Preset};
+use crate::state::forms::Lists;
 
 /// The commented default configuration (`frontline config --default` prints it).
 pub const DEFAULT_TOML: &str = include_str!("../assets/default-config.toml");
@@ -12,6 +16,7 @@ pub const DEFAULT_TOML: &str = include_str!("../assets/default-config.toml");
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThemeName {
     Standard,
+    HighContrast,
     Monochrome,
 }
 
@@ -20,11 +25,20 @@ pub enum ThemeName {
 pub struct Config {
     pub rep_name: String,
     pub theme: ThemeName,
+    pub keymap: Keymap,
+    pub lists: Lists,
+    pub fcr_window_days: i64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { rep_name: "Rep".into(), theme: ThemeName::Standard }
+        Self {
+            rep_name: "Rep".into(),
+            theme: ThemeName::Standard,
+            keymap: Keymap::default(),
+            lists: Lists::default(),
+            fcr_window_days: 7,
+        }
     }
 }
 
@@ -32,8 +46,7 @@ impl Default for Config {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning(pub String);
 
-/// Loads the config file if it exists. A file that is not TOML at all is an error;
-/// unknown keys and bad values are warnings.
+/// Loads the config file if it exists.
 pub fn load(path: &Path) -> Result<(Config, Vec<Warning>)> {
     match std::fs::read_to_string(path) {
         Ok(text) => parse(&text, &path.display().to_string()),
@@ -42,35 +55,156 @@ pub fn load(path: &Path) -> Result<(Config, Vec<Warning>)> {
     }
 }
 
+/// Finds the line of `key` inside `[section]` (or at the top level), for messages.
+fn line_of(text: &str, section: Option<&str>, key: &str) -> usize {
+    let mut current: Option<String> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = Some(name.trim().to_string());
+            continue;
+        }
+        let here = current.as_deref() == section;
+        let is_key = line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+            || line.strip_prefix(&format!("\"{key}\"")).is_some_and(|rest| rest.trim_start().starts_with('='));
+        if here && is_key {
+            return i + 1;
+        }
+        // A table header line itself, e.g. the key is "sla" and the section line is [sla].
+        if section.is_none() && current.as_deref() == Some(key) && line.starts_with('[') {
+            return i + 1;
+        }
+    }
+    text.lines().position(|l| l.trim() == format!("[{key}]") || l.trim().starts_with(&format!("[{key}."))).map_or(1, |i| i + 1)
+}
+
+/// Collects warnings with file and line.
+struct Problems<'t> {
+    origin: &'t str,
+    text: &'t str,
+    warnings: Vec<Warning>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, section: Option<&str>, key: &str, message: impl std::fmt::Display) {
+        let line = line_of(self.text, section, key);
+        let name = section.map_or_else(|| key.to_string(), |s| format!("{s}.{key}"));
+        self.warnings.push(Warning(format!("{}:{line}: {name}: {message}", self.origin)));
+    }
+}
+
 /// Parses config text; `origin` names the file in messages.
 pub fn parse(text: &str, origin: &str) -> Result<(Config, Vec<Warning>)> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        let line = e.span().map(|s| text[..s.start].lines().count().max(1)).unwrap_or(1);
-        anyhow::anyhow!("{origin}:{line}: {}", e.message())
+        let line = e.span().map_or(1, |s| text[..s.start.min(text.len())].lines().count().max(1));
+        anyhow::anyhow!("{origin}:{line}: not valid TOML: {}", e.message())
     })?;
     let mut config = Config::default();
-    let mut warnings = Vec::new();
-    let line_of = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or(0, |i| i + 1);
+    let mut p = Problems { origin, text, warnings: Vec::new() };
+    let mut preset = Preset::Standard;
     for (key, value) in &table {
         match key.as_str() {
-            "rep_name" => match value.as_str() {
-                Some(s) if !s.trim().is_empty() => config.rep_name = s.trim().to_string(),
-                _ => {
-                    warnings.push(Warning(format!("{origin}:{}: rep_name: expected a non-empty string", line_of(key))))
-                }
+            "rep_name" => match value.as_str().map(str::trim) {
+                Some(s) if !s.is_empty() => config.rep_name = s.to_string(),
+                _ => p.at(None, key, "expected a non-empty string"),
             },
             "theme" => match value.as_str() {
                 Some("standard") => config.theme = ThemeName::Standard,
+                Some("high_contrast") => config.theme = ThemeName::HighContrast,
                 Some("monochrome") => config.theme = ThemeName::Monochrome,
-                _ => warnings.push(Warning(format!(
-                    "{origin}:{}: theme: expected \"standard\" or \"monochrome\"",
-                    line_of(key)
-                ))),
+                _ => p.at(None, key, "expected \"standard\", \"high_contrast\" or \"monochrome\""),
             },
-            other => warnings.push(Warning(format!("{origin}:{}: unknown key `{other}` (ignored)", line_of(key)))),
+            "keymap" => match value.as_str() {
+                Some("standard") => preset = Preset::Standard,
+                Some("vim") => preset = Preset::Vim,
+                _ => p.at(None, key, "expected \"standard\" or \"vim\""),
+            },
+            "fcr_window_days" => match value.as_integer() {
+                Some(d @ 1..=90) => config.fcr_window_days = d,
+                _ => p.at(None, key, "expected a whole number of days from 1 to 90"),
+            },
+            "dispositions" | "departments" => match string_list(value) {
+                Some(list) if !list.is_empty() => {
+                    if key == "dispositions" {
+                        config.lists.dispositions = list;
+                    } else {
+                        config.lists.departments = list;
+                    }
+                }
+                _ => p.at(None, key, "expected a non-empty list of strings"),
+            },
+            "sla" => match value.as_table() {
+                Some(sla) => read_sla(sla, &mut config.lists.sla_targets, &mut p),
+                None => p.at(None, key, "expected a table like [sla] p1 = 60"),
+            },
+            "keys" => {}
+            other => p.at(None, other, "unknown key (ignored)"),
         }
     }
-    Ok((config, warnings))
+    config.keymap = Keymap::preset(preset);
+    if let Some(keys) = table.get("keys") {
+        match keys.as_table() {
+            Some(keys) => read_keys(keys, &mut config.keymap, &mut p),
+            None => p.at(None, "keys", "expected tables like [keys.queue]"),
+        }
+    }
+    Ok((config, p.warnings))
+}
+
+fn string_list(value: &toml::Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+        .collect()
+}
+
+fn read_sla(sla: &toml::Table, targets: &mut [i64; 4], p: &mut Problems<'_>) {
+    for (key, value) in sla {
+        let slot = match key.as_str() {
+            "p1" => 0,
+            "p2" => 1,
+            "p3" => 2,
+            "p4" => 3,
+            other => {
+                p.at(Some("sla"), other, "unknown priority (use p1 … p4)");
+                continue;
+            }
+        };
+        match value.as_integer() {
+            Some(seconds) if seconds > 0 => targets[slot] = seconds,
+            _ => p.at(Some("sla"), key, "expected a positive number of seconds"),
+        }
+    }
+}
+
+fn read_keys(keys: &toml::Table, keymap: &mut Keymap, p: &mut Problems<'_>) {
+    for (scope_name, bindings) in keys {
+        let section = format!("keys.{scope_name}");
+        let Some(scope) = crate::keymap::Scope::parse(scope_name) else {
+            p.at(Some("keys"), scope_name, "unknown pane (global, queue, customer, knowledge, reader, notes)");
+            continue;
+        };
+        let Some(bindings) = bindings.as_table() else {
+            p.at(Some("keys"), scope_name, "expected a table of action = \"key\"");
+            continue;
+        };
+        for (action_name, keys_value) in bindings {
+            let texts: Vec<String> = match keys_value {
+                toml::Value::String(s) => vec![s.clone()],
+                other => match string_list(other) {
+                    Some(list) => list,
+                    None => {
+                        p.at(Some(&section), action_name, "expected \"key\" or a list of keys");
+                        continue;
+                    }
+                },
+            };
+            if let Err(message) = keymap.rebind(scope, action_name, &texts) {
+                p.at(Some(&section), action_name, message);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +212,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_file_parses_without_warnings() {
+    fn the_default_file_parses_to_the_defaults_without_warnings() {
         let (config, warnings) = parse(DEFAULT_TOML, "default").expect("default config parses");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(config, Config::default());
@@ -86,16 +220,29 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_named_with_their_line() {
-        let (config, warnings) = parse("rep_name = \"Ana\"\ncolour = 1\ntheme = \"neon\"\n", "c.toml").expect("parses");
+        let text = "rep_name = \"Ana\"\ncolour = 1\ntheme = \"neon\"\n[sla]\np1 = -5\n";
+        let (config, warnings) = parse(text, "c.toml").expect("parses");
         assert_eq!(config.rep_name, "Ana");
         assert_eq!(config.theme, ThemeName::Standard);
+        assert_eq!(config.lists.sla_targets, Lists::default().sla_targets);
         assert_eq!(
             warnings,
             vec![
-                Warning("c.toml:2: unknown key `colour` (ignored)".into()),
-                Warning("c.toml:3: theme: expected \"standard\" or \"monochrome\"".into()),
+                Warning("c.toml:2: colour: unknown key (ignored)".into()),
+                Warning("c.toml:5: sla.p1: expected a positive number of seconds".into()),
+                Warning("c.toml:3: theme: expected \"standard\", \"high_contrast\" or \"monochrome\"".into()),
             ]
         );
+    }
+
+    #[test]
+    fn lists_and_sla_targets_come_from_the_file() {
+        let text = "dispositions = [\"fixed\", \"not fixed\"]\ndepartments = [\"tier2\"]\n[sla]\np2 = 120\n";
+        let (config, warnings) = parse(text, "c.toml").expect("parses");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(config.lists.dispositions, vec!["fixed", "not fixed"]);
+        assert_eq!(config.lists.departments, vec!["tier2"]);
+        assert_eq!(config.lists.sla_targets[1], 120);
     }
 
     #[test]

@@ -17,6 +17,26 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Every scope, in the order the help overlay lists them.
+    pub const ALL: [Scope; 6] = [Self::Global, Self::Queue, Self::Customer, Self::Knowledge, Self::Reader, Self::Notes];
+
+    /// The name used in the config file (`[keys.queue]`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::Queue => "queue",
+            Self::Customer => "customer",
+            Self::Knowledge => "knowledge",
+            Self::Reader => "reader",
+            Self::Notes => "notes",
+        }
+    }
+
+    /// Parses a config-file scope name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// The heading used in the help overlay.
     pub fn title(self) -> &'static str {
         match self {
@@ -38,6 +58,61 @@ pub struct Key {
 }
 
 impl Key {
+    /// Parses a key as written in the config: `ctrl-s`, `f2`, `shift-tab`, `pgdn`, `a`, `?`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let lower = text.trim().to_ascii_lowercase();
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = lower.as_str();
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-").or_else(|| rest.strip_prefix("c-")) {
+                mods |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-").or_else(|| rest.strip_prefix("a-")) {
+                mods |= KeyModifiers::ALT;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("shift-").filter(|r| !r.is_empty()) {
+                if r == "tab" {
+                    return Ok(Self::plain(KeyCode::BackTab));
+                }
+                mods |= KeyModifiers::SHIFT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            f if f.starts_with('f') && f.len() > 1 && f[1..].chars().all(|c| c.is_ascii_digit()) => {
+                let n: u8 = f[1..].parse().map_err(|_| format!("\"{text}\" is not a key"))?;
+                if !(1..=24).contains(&n) {
+                    return Err(format!("\"{text}\" is not a function key (f1 … f24)"));
+                }
+                KeyCode::F(n)
+            }
+            single if single.chars().count() == 1 => {
+                // Keep the case the user wrote for letters: "G" is shift-g.
+                let original = text.trim().chars().last().unwrap_or(' ');
+                KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) { original.to_ascii_lowercase() } else { original })
+            }
+            _ => return Err(format!("\"{text}\" is not a key (try ctrl-s, f2, enter, pgdn, a)")),
+        };
+        Ok(Self { code, mods: mods - KeyModifiers::SHIFT })
+    }
+
     const fn plain(code: KeyCode) -> Self {
         Self { code, mods: KeyModifiers::NONE }
     }
@@ -114,6 +189,62 @@ pub struct Keymap {
     pub bindings: Vec<Binding>,
 }
 
+/// A starting set of bindings, chosen in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// Arrows, j/k, PgUp/PgDn, Home/End.
+    Standard,
+    /// Standard plus g/G for top and bottom and Ctrl-D/Ctrl-U for pages.
+    Vim,
+}
+
+impl Keymap {
+    /// The bindings of a preset.
+    pub fn preset(preset: Preset) -> Self {
+        let mut map = Self::default();
+        if preset == Preset::Vim {
+            for b in &mut map.bindings {
+                if !matches!(b.scope, Scope::Queue | Scope::Customer | Scope::Reader) {
+                    continue;
+                }
+                let extra = match b.action {
+                    Action::First => Some(Key::ch('g')),
+                    Action::Last => Some(Key::ch('G')),
+                    Action::PageDown => Some(Key::ctrl('d')),
+                    Action::PageUp => Some(Key::ctrl('u')),
+                    _ => None,
+                };
+                b.keys.extend(extra);
+            }
+        }
+        map
+    }
+
+    /// Rebinds an action in a scope to the given keys (config `[keys.SCOPE] action = …`).
+    /// An action not yet bound in that scope gets a new binding there.
+    pub fn rebind(&mut self, scope: Scope, action_name: &str, keys: &[String]) -> Result<(), String> {
+        let action: Action = serde_json::from_value(serde_json::Value::String(action_name.to_string()))
+            .map_err(|_| "unknown action (`frontline keys` lists them)".to_string())?;
+        let parsed = keys.iter().map(|k| Key::parse(k)).collect::<Result<Vec<_>, _>>()?;
+        if parsed.is_empty() {
+            return Err("needs at least one key".into());
+        }
+        // A key now means this action here: take it away from other actions in the scope.
+        for b in self.bindings.iter_mut().filter(|b| b.scope == scope && b.action != action) {
+            b.keys.retain(|k| !parsed.contains(k));
+        }
+        match self.bindings.iter_mut().find(|b| b.scope == scope && b.action == action) {
+            Some(b) => b.keys = parsed,
+            None => {
+                let desc = self.bindings.iter().find(|b| b.action == action).map_or("", |b| b.desc);
+                self.bindings.push(Binding { scope, keys: parsed, action, desc, hint: false });
+            }
+        }
+        self.bindings.retain(|b| !b.keys.is_empty());
+        Ok(())
+    }
+}
+
 impl Default for Keymap {
     fn default() -> Self {
         use Action as A;
@@ -126,13 +257,12 @@ impl Default for Keymap {
                 b(scope, &[Key::plain(K::Down), Key::ch('j')], A::MoveDown, "move down", false),
                 b(scope, &[Key::plain(K::PageUp)], A::PageUp, "page up", false),
                 b(scope, &[Key::plain(K::PageDown)], A::PageDown, "page down", false),
-                b(scope, &[Key::plain(K::Home), Key::ch('g')], A::First, "go to the top", false),
-                b(scope, &[Key::plain(K::End), Key::ch('G')], A::Last, "go to the bottom", false),
+                b(scope, &[Key::plain(K::Home)], A::First, "go to the top", false),
+                b(scope, &[Key::plain(K::End)], A::Last, "go to the bottom", false),
             ]
         };
         let mut bindings = vec![
-            b(S::Global, &[Key::ctrl('q')], A::Quit, "quit (unsaved note text is kept as a draft)", true),
-            b(S::Global, &[Key::ctrl('c')], A::Quit, "quit, like Ctrl-Q", false),
+            b(S::Global, &[Key::ctrl('q'), Key::ctrl('c')], A::Quit, "quit (unsaved note text is kept as a draft)", true),
             b(S::Global, &[Key::ctrl('z')], A::Suspend, "suspend to the shell (fg to return)", false),
             b(S::Global, &[Key::plain(K::Tab)], A::FocusNext, "next pane", true),
             b(S::Global, &[Key::plain(K::BackTab)], A::FocusPrev, "previous pane", false),
@@ -262,14 +392,40 @@ mod tests {
 
     #[test]
     fn shifted_characters_match_their_binding() {
-        let map = Keymap::default();
+        let map = Keymap::preset(Preset::Vim);
         assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::ToggleHelp));
         assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Last));
         assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Char('g'), KeyModifiers::NONE)), Some(Action::First));
+        assert_eq!(Keymap::default().resolve(Scope::Queue, &key(KeyCode::Char('g'), KeyModifiers::NONE)), None);
         assert_eq!(
             map.resolve(Scope::Queue, &key(KeyCode::Char('Q'), KeyModifiers::CONTROL | KeyModifiers::SHIFT)),
             Some(Action::Quit)
         );
+    }
+
+    #[test]
+    fn keys_parse_as_written_in_the_config() {
+        assert_eq!(Key::parse("ctrl-s"), Ok(Key::ctrl('s')));
+        assert_eq!(Key::parse("F2"), Ok(Key::plain(KeyCode::F(2))));
+        assert_eq!(Key::parse("shift-tab"), Ok(Key::plain(KeyCode::BackTab)));
+        assert_eq!(Key::parse("pgdn"), Ok(Key::plain(KeyCode::PageDown)));
+        assert_eq!(Key::parse("G"), Ok(Key::ch('G')));
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("f99").is_err());
+    }
+
+    #[test]
+    fn rebinding_moves_the_key_and_keeps_the_description() {
+        let mut map = Keymap::default();
+        map.rebind(Scope::Global, "accept_next", &["f9".into()]).expect("valid");
+        assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::F(9), KeyModifiers::NONE)), Some(Action::AcceptNext));
+        assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::F(2), KeyModifiers::NONE)), None);
+        // Taking Enter for accept in the queue removes it from "open".
+        map.rebind(Scope::Queue, "accept_selected", &["enter".into()]).expect("valid");
+        assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Enter, KeyModifiers::NONE)), Some(Action::AcceptSelected));
+        assert_eq!(map.key_for(Scope::Global, Action::AcceptNext).as_deref(), Some("F9"));
+        assert!(map.rebind(Scope::Queue, "fly_away", &["x".into()]).is_err());
+        assert!(map.rebind(Scope::Queue, "quit", &["hyper-x".into()]).is_err());
     }
 
     #[test]

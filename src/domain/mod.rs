@@ -213,10 +213,8 @@ impl Timers {
                 EventKind::Accept | EventKind::Reopen => {
                     working_since.get_or_insert(e.at);
                 }
-                EventKind::Hold => {
-                    if working_since.is_some() {
-                        hold_since.get_or_insert(e.at);
-                    }
+                EventKind::Hold if working_since.is_some() => {
+                    hold_since.get_or_insert(e.at);
                 }
                 EventKind::Resume => {
                     if let Some(h) = hold_since.take() {

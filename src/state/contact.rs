@@ -98,7 +98,7 @@ pub fn wrap_up(state: &mut State) -> Vec<Effect> {
             return effects;
         }
     }
-    state.modal = Some(forms::Modal::WrapUp(forms::WrapUpForm::new(&c, &state.lists)));
+    state.modal = Some(forms::Modal::WrapUp(Box::new(forms::WrapUpForm::new(&c, &state.lists))));
     effects
 }
 

@@ -47,9 +47,9 @@ impl Default for Lists {
 /// The open modal.
 #[derive(Debug)]
 pub enum Modal {
-    LogContact(LogForm),
-    WrapUp(WrapUpForm),
-    Details(DetailsForm),
+    LogContact(Box<LogForm>),
+    WrapUp(Box<WrapUpForm>),
+    Details(Box<DetailsForm>),
 }
 
 /// A one-line text field.
@@ -228,14 +228,14 @@ impl DetailsForm {
 
 /// Opens the log-contact form (F3).
 pub fn open_log_contact(state: &mut State) -> Vec<Effect> {
-    state.modal = Some(Modal::LogContact(LogForm::default()));
+    state.modal = Some(Modal::LogContact(Box::default()));
     Vec::new()
 }
 
 /// Opens the details form for the current contact (F8).
 pub fn open_details(state: &mut State) -> Vec<Effect> {
     match state.open.as_ref() {
-        Some(d) => state.modal = Some(Modal::Details(DetailsForm::new(&d.contact))),
+        Some(d) => state.modal = Some(Modal::Details(Box::new(DetailsForm::new(&d.contact)))),
         None => state.flash("Open a contact first", super::Tone::Info),
     }
     Vec::new()
@@ -382,7 +382,7 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request,
             Ok(Request::LogContact(NewLoggedContact { channel, subject, customer: f.customer.choice() }))
         }
         Modal::WrapUp(mut f) => {
-            let fail = |mut f: WrapUpForm, field: usize, msg: &str| {
+            let fail = |mut f: Box<WrapUpForm>, field: usize, msg: &str| {
                 f.error = Some(msg.to_string());
                 f.field = field;
                 Err(Modal::WrapUp(f))

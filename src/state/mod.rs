@@ -100,6 +100,8 @@ pub struct State {
     /// Wall clock in milliseconds since the Unix epoch, set by the app before each event.
     pub now_ms: i64,
     pub workspace: String,
+    /// The rep's name (snippets fill `{{rep.name}}` with it).
+    pub rep_name: String,
     pub focus: Pane,
     pub help: Option<u16>,
     pub keymap: Keymap,
@@ -127,6 +129,7 @@ impl State {
         Self {
             now_ms,
             workspace: workspace.to_string(),
+            rep_name: "Rep".into(),
             focus: Pane::Queue,
             help: None,
             keymap,

@@ -4,6 +4,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::config::ThemeName;
+
 /// The styles every pane draws with.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Theme {
@@ -46,6 +48,27 @@ impl Theme {
         }
     }
 
+    /// Bright, bold colours and underlined focus for low vision or washed-out screens.
+    pub fn high_contrast() -> Self {
+        let t = Self::standard();
+        Self {
+            text: Style::new().fg(Color::White),
+            dim: Style::new().fg(Color::Gray),
+            title: Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
+            focused_border: Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            border: Style::new().fg(Color::White),
+            selected: Style::new().fg(Color::Black).bg(Color::LightYellow).add_modifier(Modifier::BOLD),
+            heading: Style::new().fg(Color::LightCyan).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            highlight: Style::new().fg(Color::Black).bg(Color::LightCyan).add_modifier(Modifier::BOLD),
+            warning: Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD),
+            danger: Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            ok: Style::new().fg(Color::LightGreen).add_modifier(Modifier::BOLD),
+            key: Style::new().fg(Color::LightCyan).add_modifier(Modifier::BOLD),
+            status_bar: Style::new().fg(Color::Black).bg(Color::White),
+            ..t
+        }
+    }
+
     /// No colour at all, for `NO_COLOR`: structure comes from modifiers only.
     pub fn monochrome() -> Self {
         let strip = |s: Style| Style { fg: None, bg: None, underline_color: None, ..s };
@@ -69,8 +92,15 @@ impl Theme {
         }
     }
 
-    /// The theme for this environment: monochrome when `NO_COLOR` is set to anything.
-    pub fn from_env() -> Self {
-        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) { Self::monochrome() } else { Self::standard() }
+    /// The configured theme, made monochrome when `NO_COLOR` is set (to anything non-empty).
+    pub fn for_config(name: ThemeName) -> Self {
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            return Self::monochrome();
+        }
+        match name {
+            ThemeName::Standard => Self::standard(),
+            ThemeName::HighContrast => Self::high_contrast(),
+            ThemeName::Monochrome => Self::monochrome(),
+        }
     }
 }
