@@ -52,6 +52,22 @@ pub enum Action {
     CycleView,
     /// Filter the queue by words in the subject or customer name.
     FilterText,
+    /// Start or end selecting lines of the article.
+    SelectPassage,
+    /// Put the selected passage (or the line under the cursor) into the notes.
+    InsertPassage,
+    /// Put a link to the article into the notes.
+    InsertLink,
+    /// Copy the selected passage to the clipboard (works over SSH too).
+    CopyPassage,
+    /// Find words in the open article.
+    FindInArticle,
+    FindNext,
+    FindPrev,
+    /// Open the command palette: actions, snippets, articles, customers, dispositions.
+    OpenPalette,
+    /// Insert a canned response (snippet) at the cursor; Tab stacks several.
+    InsertSnippet,
 }
 
 impl Action {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use crossterm::event::{self as term_event, Event as TermEvent};
 
+use crate::clipboard::Clipboard;
 use crate::config::Config;
 use crate::state::{self, Effect, Event, State};
 use crate::store::worker::{DbWorker, ReplySink, SearchWorker};
@@ -41,20 +42,23 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let search = SearchWorker::spawn(db_path, sink).context("starting the search worker")?;
     watch_signals(tx.clone())?;
 
+    let metric_settings = options.config.metric_settings();
     let mut state = State::new(&options.workspace_name, options.config.keymap, now_ms());
     state.theme = options.theme;
+    state.metric_settings = metric_settings;
     state.lists = options.config.lists;
     state.rep_name = options.config.rep_name;
     if let Some(notice) = options.notice {
         state.flash(notice, state::Tone::Error);
     }
     let mut guard = TerminalGuard::enter()?;
+    let mut clipboard = Clipboard::default();
     spawn_input_thread(tx);
 
     // The first frame is drawn before the first query is even sent.
     let mut info = draw(&mut guard, &state)?;
     let start = state.start();
-    let mut stop = run_effects(&mut guard, &db, &search, start)?;
+    let mut stop = run_effects(&mut guard, &db, &search, &mut clipboard, start)?;
     let mut last_second = state.now();
     while !stop {
         let first = match rx.recv_timeout(TICK) {
@@ -75,14 +79,14 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
             last_second = state.now();
             dirty = true;
         }
-        stop = run_effects(&mut guard, &db, &search, effects)?;
+        stop = run_effects(&mut guard, &db, &search, &mut clipboard, effects)?;
         if dirty && !stop {
             match draw(&mut guard, &state) {
                 Ok(i) => info = i,
                 // A failed draw means the terminal is gone: save and leave as on hang-up.
                 Err(_) => {
                     let last = state::update(&mut state, Event::Shutdown);
-                    run_effects(&mut guard, &db, &search, last)?;
+                    run_effects(&mut guard, &db, &search, &mut clipboard, last)?;
                     stop = true;
                 }
             }
@@ -101,7 +105,13 @@ fn draw(guard: &mut TerminalGuard, state: &State) -> Result<DrawInfo> {
 }
 
 /// Runs effects; returns true when the app should stop.
-fn run_effects(guard: &mut TerminalGuard, db: &DbWorker, search: &SearchWorker, effects: Vec<Effect>) -> Result<bool> {
+fn run_effects(
+    guard: &mut TerminalGuard,
+    db: &DbWorker,
+    search: &SearchWorker,
+    clipboard: &mut Clipboard,
+    effects: Vec<Effect>,
+) -> Result<bool> {
     let mut stop = false;
     for effect in effects {
         match effect {
@@ -111,6 +121,9 @@ fn run_effects(guard: &mut TerminalGuard, db: &DbWorker, search: &SearchWorker, 
                 }
             }
             Effect::Search(request) => search.submit(request),
+            Effect::Copy(text) => {
+                clipboard.copy(&text, guard.terminal.backend_mut());
+            }
             Effect::Suspend => {
                 db.flush(FLUSH_TIMEOUT);
                 guard.suspend()?;

@@ -57,11 +57,24 @@ pub enum Command {
     /// Create contacts from the shell.
     #[command(subcommand)]
     Contact(ContactCommand),
+    /// Show or forget a customer.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Write customers, contacts or notes to a file (or stdout) for a spreadsheet or another tool.
+    #[command(after_help = "Examples:
+  frontline export customers --format csv --out customers.csv
+  frontline export customers --out customers.json      (re-imports with `frontline import customers`)
+  frontline export contacts --format md --customer ana@example.com
+  frontline export notes --format csv --from 2026-11-01 --to 2026-11-30
+  frontline export snippets --out snippets.json        (re-imports with `frontline import snippets`)")]
+    Export(ExportArgs),
     /// Look at the workspace file.
     #[command(subcommand)]
     Db(DbCommand),
     /// Show the config file's location, or print the commented default config.
-    #[command(after_help = "Examples:\n  frontline config --default > ~/.config/frontline/config.toml\n  frontline config --check")]
+    #[command(
+        after_help = "Examples:\n  frontline config --default > ~/.config/frontline/config.toml\n  frontline config --check"
+    )]
     Config {
         /// Print the commented default configuration.
         #[arg(long)]
@@ -105,6 +118,21 @@ pub enum ImportCommand {
     /// Contacts (with history) from .json or .csv.
     #[command(after_help = "Example:\n  frontline import contacts contacts.csv")]
     Contacts { file: PathBuf },
+    /// Snippets (canned responses) from a .json array of {title, body}, or a .md file or folder.
+    #[command(after_help = "Examples:
+  frontline import snippets snippets.json        (what `frontline export snippets` writes)
+  frontline import snippets ./snippets           (one .md file per snippet; title from front matter or # heading)")]
+    Snippets {
+        #[arg(value_name = "FILE")]
+        path: PathBuf,
+    },
+    /// Bulletins (incidents and policy updates) from a .json array of
+    /// {title, body, kind, starts_at, ends_at, keywords}.
+    #[command(after_help = "Example:\n  frontline import bulletins bulletins.json")]
+    Bulletins { file: PathBuf },
+    /// Scripts (guided checklists) from a .json array of {name, steps: [{text, required}], keywords}.
+    #[command(after_help = "Example:\n  frontline import scripts scripts.json")]
+    Scripts { file: PathBuf },
 }
 
 /// `frontline kb …`
@@ -185,4 +213,87 @@ pub enum DbCommand {
     Path,
     /// Run SQLite's integrity check on the workspace.
     Check,
+    /// Write a consistent copy of the workspace (safe while the workstation is running).
+    #[command(
+        after_help = "Examples:\n  frontline db backup ~/backups/frontline-$(date +%F).db\n  frontline db backup /media/usb/frontline.db --force"
+    )]
+    Backup {
+        /// Where to write the copy (created 0600; must not exist unless --force).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `frontline customer …`
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// Print a customer's whole record: profile, flags, identities, orders, billing, promises, timeline.
+    #[command(after_help = "Examples:
+  frontline customer show ana@example.com
+  frontline customer show \"+1 503 555 0142\" --json
+  frontline customer show LK-104233
+  frontline customer show 42")]
+    Show {
+        /// Any email, phone, @handle, order number or customer id.
+        key: String,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Erase a customer and everything that identifies them; their contacts stay, anonymised, for metrics.
+    #[command(after_help = "Examples:
+  frontline customer forget ana@example.com          (asks you to type the customer's name)
+  frontline customer forget ana@example.com --yes    (no question; for scripts)")]
+    Forget {
+        /// Any email, phone, @handle, order number or customer id.
+        key: String,
+        /// Do not ask for confirmation (required when not run from a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// What `frontline export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    Customers,
+    Contacts,
+    Notes,
+    /// Canned responses, as JSON that `frontline import snippets` reads back.
+    Snippets,
+}
+
+/// Export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Jsonl,
+    Csv,
+    /// A readable transcript (contacts only).
+    Md,
+}
+
+/// Arguments of `frontline export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub what: ExportWhat,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExportFormat,
+    /// Write to this file (created private, mode 0600) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Only records created on or after this day (local, YYYY-MM-DD) or RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only records created up to this day, included (local), or before this RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only this customer's records (any email, phone, @handle, order number or id).
+    #[arg(long, value_name = "KEY")]
+    pub customer: Option<String>,
 }

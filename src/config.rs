@@ -42,6 +42,16 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// The SLA targets and FCR window the metrics use.
+    pub fn metric_settings(&self) -> crate::domain::metrics::Settings {
+        crate::domain::metrics::Settings {
+            sla_targets_seconds: self.lists.sla_targets,
+            fcr_window_seconds: self.fcr_window_days * 86_400,
+        }
+    }
+}
+
 /// A problem found in a config file; the setting keeps its default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning(pub String);
@@ -75,7 +85,9 @@ fn line_of(text: &str, section: Option<&str>, key: &str) -> usize {
             return i + 1;
         }
     }
-    text.lines().position(|l| l.trim() == format!("[{key}]") || l.trim().starts_with(&format!("[{key}."))).map_or(1, |i| i + 1)
+    text.lines()
+        .position(|l| l.trim() == format!("[{key}]") || l.trim().starts_with(&format!("[{key}.")))
+        .map_or(1, |i| i + 1)
 }
 
 /// Collects warnings with file and line.
@@ -152,11 +164,7 @@ pub fn parse(text: &str, origin: &str) -> Result<(Config, Vec<Warning>)> {
 }
 
 fn string_list(value: &toml::Value) -> Option<Vec<String>> {
-    value
-        .as_array()?
-        .iter()
-        .map(|v| v.as_str().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
-        .collect()
+    value.as_array()?.iter().map(|v| v.as_str().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())).collect()
 }
 
 fn read_sla(sla: &toml::Table, targets: &mut [i64; 4], p: &mut Problems<'_>) {

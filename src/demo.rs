@@ -10,6 +10,7 @@ use include_dir::{Dir, include_dir};
 
 use crate::domain::Timestamp;
 use crate::import::kb::{self, Parsed, SourceFile};
+use crate::import::knowledge;
 use crate::import::records::{self, Options};
 use crate::store::{self, kb as kb_store};
 
@@ -87,6 +88,9 @@ pub fn seed(conn: &mut rusqlite::Connection, now: Timestamp) -> Result<()> {
     let contacts = file("contacts.json")?;
     let rows = records::parse_rows(Path::new("demo/contacts.json"), contacts)?;
     records::import_contact_rows(conn, Path::new("demo/contacts.json"), rows, opts)?;
+    knowledge::import_snippets_json(conn, Path::new("demo/snippets.json"), file("snippets.json")?, now)?;
+    knowledge::import_bulletins_json(conn, Path::new("demo/bulletins.json"), file("bulletins.json")?, opts)?;
+    knowledge::import_scripts_json(conn, Path::new("demo/scripts.json"), file("scripts.json")?)?;
     let articles = articles()?;
     store::write(conn, |tx| -> rusqlite::Result<()> {
         for a in &articles {

@@ -106,7 +106,11 @@ impl Key {
             single if single.chars().count() == 1 => {
                 // Keep the case the user wrote for letters: "G" is shift-g.
                 let original = text.trim().chars().last().unwrap_or(' ');
-                KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) { original.to_ascii_lowercase() } else { original })
+                KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                    original.to_ascii_lowercase()
+                } else {
+                    original
+                })
             }
             _ => return Err(format!("\"{text}\" is not a key (try ctrl-s, f2, enter, pgdn, a)")),
         };
@@ -262,7 +266,13 @@ impl Default for Keymap {
             ]
         };
         let mut bindings = vec![
-            b(S::Global, &[Key::ctrl('q'), Key::ctrl('c')], A::Quit, "quit (unsaved note text is kept as a draft)", true),
+            b(
+                S::Global,
+                &[Key::ctrl('q'), Key::ctrl('c')],
+                A::Quit,
+                "quit (unsaved note text is kept as a draft)",
+                true,
+            ),
             b(S::Global, &[Key::ctrl('z')], A::Suspend, "suspend to the shell (fg to return)", false),
             b(S::Global, &[Key::plain(K::Tab)], A::FocusNext, "next pane", true),
             b(S::Global, &[Key::plain(K::BackTab)], A::FocusPrev, "previous pane", false),
@@ -307,6 +317,7 @@ impl Default for Keymap {
         ]);
         bindings.push(b(S::Queue, &[Key::ch('?')], A::ToggleHelp, "show help", false));
         bindings.extend(list_moves(S::Customer));
+        bindings.push(b(S::Customer, &[Key::plain(K::Esc)], A::Back, "back to the open contact's customer", false));
         bindings.push(b(S::Customer, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
         bindings.push(b(S::Customer, &[Key::ch('?')], A::ToggleHelp, "show help", false));
         bindings.extend([
@@ -316,11 +327,30 @@ impl Default for Keymap {
             b(S::Knowledge, &[Key::plain(K::PageUp)], A::PageUp, "page up", false),
             b(S::Knowledge, &[Key::plain(K::PageDown)], A::PageDown, "page down", false),
             b(S::Knowledge, &[Key::plain(K::Esc)], A::Back, "clear the search", true),
+            b(
+                S::Knowledge,
+                &[Key::ctrl('l')],
+                A::InsertLink,
+                "put a link to the selected article into the notes",
+                false,
+            ),
         ]);
         bindings.extend(list_moves(S::Reader));
         bindings.extend([
-            b(S::Reader, &[Key::plain(K::Esc)], A::Back, "back to the results", true),
-            b(S::Reader, &[Key::ch('/')], A::SearchKb, "new search", false),
+            b(S::Reader, &[Key::plain(K::Esc)], A::Back, "back to the results (or end the selection)", true),
+            b(S::Reader, &[Key::ch('v')], A::SelectPassage, "select lines (move to extend)", true),
+            b(
+                S::Reader,
+                &[Key::ch('i'), Key::plain(K::Enter)],
+                A::InsertPassage,
+                "insert the selection into the notes",
+                true,
+            ),
+            b(S::Reader, &[Key::ch('l')], A::InsertLink, "insert a link to the article into the notes", false),
+            b(S::Reader, &[Key::ch('y')], A::CopyPassage, "copy the selection to the clipboard", true),
+            b(S::Reader, &[Key::ch('/')], A::FindInArticle, "find in the article", false),
+            b(S::Reader, &[Key::ch('n')], A::FindNext, "next match", false),
+            b(S::Reader, &[Key::ch('N')], A::FindPrev, "previous match", false),
             b(S::Reader, &[Key::ch('?')], A::ToggleHelp, "show help", false),
             b(S::Notes, &[Key::ctrl('s')], A::SaveNote, "save the text as a note", true),
         ]);

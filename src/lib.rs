@@ -5,10 +5,12 @@
 pub mod action;
 pub mod app;
 pub mod cli;
+pub mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod import;
 pub mod keymap;
 pub mod paths;

@@ -40,7 +40,11 @@ impl TerminalGuard {
         #[cfg(unix)]
         signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
         enter_modes()?;
-        self.terminal.clear()?;
+        // Not `clear()`: it asks the terminal for the cursor position, and the input thread
+        // holds the event reader, so the answer never arrives. A resize to the current size
+        // clears the screen and forces a full redraw without asking the terminal anything.
+        let size = self.terminal.size()?;
+        self.terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
         Ok(())
     }
 }

@@ -1,7 +1,9 @@
 //! Plain data types shared by the store, the state machine, the UI and the command line.
 
+pub mod bulletin;
 pub mod identity;
 pub mod metrics;
+pub mod placeholders;
 pub mod text;
 pub mod time;
 
@@ -202,53 +204,38 @@ pub struct Timers {
 }
 
 impl Timers {
-    /// Replays an event log (in time order) up to `now`.
+    /// Replays an event log up to `now`, with the same definitions as the reports
+    /// ([`metrics::replay`]): an open work segment counts as if it closed now.
     pub fn replay(events: &[ContactEvent], now: Timestamp) -> Self {
-        let mut t = Timers::default();
-        let mut working_since: Option<Timestamp> = None;
-        let mut hold_since: Option<Timestamp> = None;
-        let mut wrap_since: Option<Timestamp> = None;
-        for e in events {
-            match e.kind {
-                EventKind::Accept | EventKind::Reopen => {
-                    working_since.get_or_insert(e.at);
-                }
-                EventKind::Hold if working_since.is_some() => {
-                    hold_since.get_or_insert(e.at);
-                }
-                EventKind::Resume => {
-                    if let Some(h) = hold_since.take() {
-                        t.hold += e.at - h;
+        let mut log: Vec<(Timestamp, EventKind)> = events.iter().map(|e| (e.at, e.kind)).collect();
+        let totals = metrics::replay(&log);
+        let (handle, hold) = if totals.open {
+            log.push((now.max(log.last().map_or(now, |l| l.0)), EventKind::Resolve));
+            let live = metrics::replay(&log);
+            (live.handle_seconds, live.hold_seconds)
+        } else {
+            (totals.handle_seconds, totals.hold_seconds)
+        };
+        // The step in progress: the last hold not yet resumed, or the wrap-up under way.
+        let mut current_hold = None;
+        let mut wrap_up = None;
+        if totals.open {
+            for e in events.iter().rev() {
+                match e.kind {
+                    EventKind::Hold => {
+                        current_hold = Some((now - e.at).max(0));
+                        break;
                     }
-                }
-                EventKind::WrapUp => {
-                    if let Some(h) = hold_since.take() {
-                        t.hold += e.at - h;
+                    EventKind::WrapUp => {
+                        wrap_up = Some((now - e.at).max(0));
+                        break;
                     }
-                    wrap_since.get_or_insert(e.at);
+                    EventKind::Resume | EventKind::Accept | EventKind::Reopen => break,
+                    _ => {}
                 }
-                kind if kind.closes() => {
-                    if let Some(h) = hold_since.take() {
-                        t.hold += e.at - h;
-                    }
-                    if let Some(w) = working_since.take() {
-                        t.handle += e.at - w;
-                    }
-                    wrap_since = None;
-                }
-                _ => {}
             }
         }
-        if let Some(w) = working_since {
-            t.handle += (now - w).max(0);
-        }
-        if let Some(h) = hold_since {
-            let current = (now - h).max(0);
-            t.hold += current;
-            t.current_hold = Some(current);
-        }
-        t.wrap_up = wrap_since.map(|w| (now - w).max(0));
-        t
+        Timers { handle, hold, current_hold, wrap_up }
     }
 }
 
@@ -423,4 +410,6 @@ pub struct Article {
     pub category: String,
     pub tags: Vec<String>,
     pub body: String,
+    /// Where the article lives on the help centre, when its front matter says so.
+    pub url: Option<String>,
 }

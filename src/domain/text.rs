@@ -81,58 +81,130 @@ pub struct Masked {
     pub codes: usize,
 }
 
-/// Masks anything that looks like a payment card number (13–19 digits, optionally grouped
-/// with spaces or dashes, in any script's decimal digits, passing the Luhn check) to its
-/// first six and last four digits, and a 3–4 digit code right after "CVV", "CVC" or
-/// "security code".
+/// Masks anything that looks like a payment card number to its first six and last four
+/// digits, and a 3–4 digit code right after "CVV", "CVC", "CSC", "CID" or "security code".
+///
+/// A card number is 13–19 decimal digits in any script (ASCII, full-width, Arabic-Indic, …),
+/// written together or in groups of 4–6 separated by single spaces or dashes (any Unicode
+/// space or dash), passing the Luhn check, and starting like a card (see
+/// [`plausible_issuer`]). Within a longer run of digit groups (a card followed by its
+/// expiry or code, "4111 1111 1111 1111 12 27"), the card is found and masked on its own.
+/// A number right after `+` is a phone number and is left alone.
 pub fn mask_card_numbers(input: &str) -> Masked {
     let chars: Vec<char> = input.chars().collect();
     let mut out = String::with_capacity(input.len());
     let mut cards = 0;
     let mut i = 0;
     while i < chars.len() {
-        if digit_value(chars[i]).is_some() && (i == 0 || !is_wordish(chars[i - 1])) {
-            let (end, digits) = digit_run(&chars, i);
-            let after_ok = end == chars.len() || !is_wordish(chars[end]);
-            if after_ok && (13..=19).contains(&digits.len()) && luhn_valid(&digits) {
-                let n = digits.len();
-                out.extend(digits[..6].iter().map(|d| char::from(b'0' + d)));
-                out.extend(std::iter::repeat_n('*', n - 10));
-                out.extend(digits[n - 4..].iter().map(|d| char::from(b'0' + d)));
-                cards += 1;
-                i = end;
-                continue;
-            }
-            out.extend(&chars[i..end]);
-            i = end;
+        let starts_number = digit_value(chars[i]).is_some()
+            && (i == 0 || !(is_wordish(chars[i - 1]) || matches!(chars[i - 1], '+' | '\u{ff0b}')));
+        if !starts_number {
+            out.push(chars[i]);
+            i += 1;
             continue;
         }
-        out.push(chars[i]);
-        i += 1;
+        let groups = digit_groups(&chars, i);
+        let end = groups.last().map_or(i, |g| g.end);
+        let after_ok = end == chars.len() || !is_wordish(chars[end]);
+        // Groups usable at the end of a card: all but a last group glued to letters.
+        let usable = if after_ok { groups.len() } else { groups.len() - 1 };
+        let mut copied = i;
+        let mut a = 0;
+        while a < usable {
+            match card_in(&groups[..usable], a) {
+                Some((b, digits)) => {
+                    out.extend(&chars[copied..groups[a].start]);
+                    let n = digits.len();
+                    out.extend(digits[..6].iter().map(|d| char::from(b'0' + d)));
+                    out.extend(std::iter::repeat_n('*', n - 10));
+                    out.extend(digits[n - 4..].iter().map(|d| char::from(b'0' + d)));
+                    cards += 1;
+                    copied = groups[b - 1].end;
+                    a = b;
+                }
+                None => a += 1,
+            }
+        }
+        out.extend(&chars[copied..end]);
+        i = end;
     }
     let (text, codes) = mask_security_codes(&out);
     Masked { text, cards, codes }
 }
 
-/// Reads digits joined by single spaces or dashes starting at `start`; returns where the
-/// run ends (after its last digit) and its digit values.
-fn digit_run(chars: &[char], start: usize) -> (usize, Vec<u8>) {
-    let mut digits = Vec::new();
+/// One group of digits in a run: where it is and its digit values.
+struct Group {
+    start: usize,
+    end: usize,
+    digits: Vec<u8>,
+}
+
+/// Reads groups of digits joined by single separators starting at `start`.
+fn digit_groups(chars: &[char], start: usize) -> Vec<Group> {
+    let mut groups = Vec::new();
     let mut i = start;
-    let mut end = start;
-    while i < chars.len() {
-        if let Some(d) = digit_value(chars[i]) {
+    loop {
+        let begin = i;
+        let mut digits = Vec::new();
+        while let Some(d) = chars.get(i).copied().and_then(digit_value) {
             digits.push(d);
             i += 1;
-            end = i;
-        } else if matches!(chars[i], ' ' | '-' | '\u{a0}') && i + 1 < chars.len() && digit_value(chars[i + 1]).is_some()
-        {
-            i += 1;
-        } else {
+        }
+        groups.push(Group { start: begin, end: i, digits });
+        let joined = chars.get(i).is_some_and(|&c| is_group_separator(c))
+            && chars.get(i + 1).copied().and_then(digit_value).is_some();
+        if !joined {
+            return groups;
+        }
+        i += 1;
+    }
+}
+
+/// Spaces and dashes people (and keyboards, and word processors) put between digit groups.
+fn is_group_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{202f}' | '\u{3000}' | '\u{2010}'
+            ..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}'
+    )
+}
+
+/// The longest card number made of whole groups starting at group `a`: the index after its
+/// last group and its digits.
+fn card_in(groups: &[Group], a: usize) -> Option<(usize, Vec<u8>)> {
+    let mut best = None;
+    let mut digits: Vec<u8> = Vec::new();
+    for b in a..groups.len() {
+        let len = groups[b].digits.len();
+        // In a grouped number every group but the last has 4–6 digits (4-4-4-4, 4-6-5,
+        // 4-4-4-4-3); phone numbers (3-3-4), dates (4-2-2) and times are not grouped so.
+        if b > a && !(4..=6).contains(&groups[b - 1].digits.len()) {
             break;
         }
+        digits.extend_from_slice(&groups[b].digits);
+        if digits.len() > 19 {
+            break;
+        }
+        let grouped_ok = b == a || len <= 7;
+        if grouped_ok && digits.len() >= 13 && plausible_issuer(&digits) && luhn_valid(&digits) {
+            best = Some((b + 1, digits.clone()));
+        }
     }
-    (end, digits)
+    best
+}
+
+/// Whether the number starts like a payment card (ISO/IEC 7812 major industry identifier):
+/// 1 only for 15-digit UATP, 2 only for Mir (2200–2204) and Mastercard (2221–2720), 3–6,
+/// 8 (UnionPay 81) and 9 (national schemes). Never 0 (phone trunk prefixes) or 7; this keeps
+/// 13-digit millisecond timestamps and 20xx dates and times out.
+fn plausible_issuer(digits: &[u8]) -> bool {
+    let prefix4 = digits.iter().take(4).fold(0u32, |n, &d| n * 10 + u32::from(d));
+    match digits.first() {
+        Some(1) => digits.len() == 15,
+        Some(2) => (2200..=2204).contains(&prefix4) || (2221..=2720).contains(&prefix4),
+        Some(3..=6 | 8 | 9) => true,
+        _ => false,
+    }
 }
 
 fn is_wordish(c: char) -> bool {
@@ -169,35 +241,56 @@ fn luhn_valid(digits: &[u8]) -> bool {
     sum % 10 == 0
 }
 
-fn mask_security_codes(input: &str) -> (String, usize) {
-    const CUES: [&str; 4] = ["cvv2", "cvv", "cvc", "security code"];
-    let lower: Vec<char> = input.chars().flat_map(char::to_lowercase).collect();
-    let chars: Vec<char> = input.chars().collect();
-    // Lower-casing can change the length for a few scripts; then positions would not line
-    // up, so fall back to leaving the text alone rather than masking the wrong characters.
-    if lower.len() != chars.len() {
-        return (input.to_string(), 0);
+/// One lower-case character per character (so positions line up): full-width Latin folded
+/// to ASCII, and a character whose lower case is longer (Turkish İ) kept as it is.
+fn fold_char(c: char) -> char {
+    let c = match u32::from(c) {
+        code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    };
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
     }
+}
+
+fn mask_security_codes(input: &str) -> (String, usize) {
+    const CUES: [&str; 7] = ["security code", "cvv2", "cvc2", "cvv", "cvc", "csc", "cid"];
+    // Words that may sit between the cue and the code: "CVV code: 123", "CVC is 123".
+    const FILLERS: [&str; 6] = ["code", "number", "no", "is", "was", "of"];
+    let chars: Vec<char> = input.chars().collect();
+    let lower: Vec<char> = chars.iter().map(|&c| fold_char(c)).collect();
+    let starts_with = |at: usize, word: &str| {
+        let n = word.chars().count();
+        at + n <= lower.len()
+            && lower[at..at + n].iter().copied().eq(word.chars())
+            && lower.get(at + n).is_none_or(|&c| !c.is_alphanumeric())
+    };
     let mut out: Vec<char> = chars.clone();
     let mut codes = 0;
     let mut i = 0;
     while i < lower.len() {
-        let Some(cue) = CUES.iter().find(|cue| lower[i..].iter().take(cue.len()).copied().eq(cue.chars())) else {
+        let at_word_start = i == 0 || !lower[i - 1].is_alphanumeric();
+        let cue = if at_word_start { CUES.iter().find(|cue| starts_with(i, cue)) } else { None };
+        let Some(cue) = cue else {
             i += 1;
             continue;
         };
         let mut j = i + cue.chars().count();
-        // Skip separators like ": ", " is ", " - ", " #".
-        let mut skipped_word = false;
-        while j < lower.len()
-            && (matches!(lower[j], ' ' | ':' | '-' | '#' | '=' | '.')
-                || (!skipped_word && lower[j..].starts_with(&['i', 's'])))
-        {
-            if lower[j] == 'i' {
-                j += 2;
-                skipped_word = true;
-            } else {
+        let mut words = 0;
+        loop {
+            while j < lower.len() && (lower[j].is_whitespace() || matches!(lower[j], ':' | '-' | '#' | '=' | '.' | ','))
+            {
                 j += 1;
+            }
+            match FILLERS.iter().find(|w| starts_with(j, w)) {
+                Some(w) if words < 3 => {
+                    j += w.chars().count();
+                    words += 1;
+                }
+                _ => break,
             }
         }
         let start = j;

@@ -133,13 +133,23 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
     let description = yaml_str(&meta, "description").or_else(|| yaml_str(&meta, "summary")).unwrap_or_default();
     let category = yaml_str(&meta, "category").unwrap_or_else(|| source.category.clone());
     let tags = yaml_list(&meta, "tags").into_iter().chain(yaml_list(&meta, "keywords")).collect::<Vec<_>>();
+    let url = ["url", "permalink", "canonical_url"]
+        .iter()
+        .find_map(|key| yaml_str(&meta, key))
+        .map(|u| sanitize(&strip_template_tags(&u)).trim().to_string())
+        .filter(|u| !u.is_empty());
     if plain.trim().is_empty() && title.trim().is_empty() {
         return Ok(Parsed::Skipped("empty page".into()));
     }
     let clean = |s: &str| mask_card_numbers(&sanitize(s)).text;
     let body = clean(&body);
     let plain = clean(&format!("{description}\n{plain}"));
-    let hash = fnv1a(&[title.as_str(), &description, &category, &tags.join(","), &body]);
+    // The url joins the hash only when there is one, so articles imported before it existed
+    // are still unchanged on re-import.
+    let tags_joined = tags.join(",");
+    let mut parts = vec![title.as_str(), &description, &category, &tags_joined, &body];
+    parts.extend(url.as_deref());
+    let hash = fnv1a(&parts);
     Ok(Parsed::Article(Box::new(kb::NewArticle {
         source: source.key.clone(),
         title: clean(title.trim()),
@@ -149,6 +159,7 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
         body,
         plain,
         hash,
+        url,
     })))
 }
 
@@ -254,6 +265,9 @@ fn plain_text(markdown: &str) -> (Option<String>, String) {
             Event::End(TagEnd::Heading(_)) if in_h1 => {
                 in_h1 = false;
                 first_heading = Some(h1_text.trim().to_string());
+                // Without this the heading's last word and the next paragraph's first word
+                // were indexed as one ("D" + "Delta" → "DDelta").
+                plain.push('\n');
             }
             Event::Text(t) | Event::Code(t) => {
                 if in_h1 {

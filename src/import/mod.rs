@@ -4,6 +4,7 @@
 
 pub mod fields;
 pub mod kb;
+pub mod knowledge;
 pub mod records;
 
 use std::fmt;

@@ -101,11 +101,20 @@ fn csv_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
             .iter()
             .zip(record.iter())
             .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
+            .map(|(h, v)| (h.clone(), Value::String(unescape_formula(v).to_string())))
             .collect();
         rows.push((Origin::Line(line), map));
     }
     Ok(rows)
+}
+
+/// Undoes the spreadsheet-formula escaping of our own CSV exports (a `'` before a cell
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return), so exports import back.
+fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
 }
 
 fn csv_error_text(e: &csv::Error) -> String {
@@ -235,12 +244,25 @@ fn check_customer(
         return Err(err("name", "must not be empty".into()));
     }
     let mut identities = Vec::new();
-    for (field, kind, values) in [
-        ("emails", IdentityKind::Email, row.emails.0.into_iter().chain(row.email).collect::<Vec<_>>()),
-        ("phones", IdentityKind::Phone, row.phones.0.into_iter().chain(row.phone).collect()),
-        ("handles", IdentityKind::Handle, row.handles.0.into_iter().chain(row.handle).collect()),
-    ] {
-        for value in values.into_iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+    // Each value keeps the name of the column it came from, so errors name the right one.
+    let named = |field: &'static str, values: Vec<String>| values.into_iter().map(move |v| (field, v));
+    let sources: [(IdentityKind, Vec<(&str, String)>); 3] = [
+        (
+            IdentityKind::Email,
+            named("emails", row.emails.0).chain(named("email", row.email.into_iter().collect())).collect(),
+        ),
+        (
+            IdentityKind::Phone,
+            named("phones", row.phones.0).chain(named("phone", row.phone.into_iter().collect())).collect(),
+        ),
+        (
+            IdentityKind::Handle,
+            named("handles", row.handles.0).chain(named("handle", row.handle.into_iter().collect())).collect(),
+        ),
+    ];
+    for (kind, values) in sources {
+        for (field, value) in values.into_iter().map(|(f, v)| (f, v.trim().to_string())).filter(|(_, v)| !v.is_empty())
+        {
             let ok = match kind {
                 IdentityKind::Email => value.contains('@') && !value.starts_with('@'),
                 IdentityKind::Phone => classify(&value) == Some(IdentityKind::Phone),

@@ -141,7 +141,7 @@ pub fn next_active(state: &mut State) -> Vec<Effect> {
 
 /// Moves the contact on screen out of the way: into the parked set if it is in progress
 /// (keeping its editor), else it is simply closed after its draft is written.
-fn park_current(state: &mut State) -> Vec<Effect> {
+pub fn park_current(state: &mut State) -> Vec<Effect> {
     let effects = notes::flush_draft(state);
     if let Some(detail) = state.open.take() {
         let editor = std::mem::take(&mut state.notes);
@@ -160,7 +160,7 @@ pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
         effects.extend(park_current(state));
         match state.work.parked.remove(&id) {
             Some(p) => state.notes = p.notes,
-            None => notes::load_for(state, id, detail.draft.as_deref().unwrap_or("")),
+            None => notes::load_with_typed(state, id, detail.draft.as_deref().unwrap_or("")),
         }
         state.customer.scroll = 0;
     }

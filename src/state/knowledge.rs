@@ -8,16 +8,89 @@ use crate::action::Action;
 use crate::domain::{Article, Id, KbHit};
 use crate::store::worker::{Request, SearchRequest};
 
-use super::{Effect, Pane, State};
+use super::{Effect, Pane, State, notes};
 
 /// Results asked for per search.
 pub const RESULT_LIMIT: usize = 30;
 
-/// An article being read.
+/// An article being read, rendered once into lines. The cursor moves line by line (a line
+/// is a heading, paragraph, list item or table row); `v` anchors a selection.
 #[derive(Debug)]
 pub struct Reader {
     pub article: Article,
+    pub lines: Vec<ratatui::text::Line<'static>>,
+    /// The same lines as plain text, for selection, copying and finding.
+    pub plain: Vec<String>,
+    pub cursor: usize,
+    pub anchor: Option<usize>,
+    /// First visual row shown (the UI keeps the cursor in view and reports it back).
     pub scroll: u16,
+    /// The find-in-article box while typing, and the last query.
+    pub find_input: Option<TextArea<'static>>,
+    pub find: String,
+}
+
+impl Reader {
+    /// Opens an article: renders it and puts the cursor on its first line.
+    pub fn new(article: Article, theme: &crate::ui::theme::Theme) -> Self {
+        let mut lines =
+            vec![ratatui::text::Line::styled(crate::domain::text::for_display(&article.title), theme.heading)];
+        lines.push(ratatui::text::Line::raw(""));
+        lines.extend(crate::ui::markdown::render(&article.body, theme));
+        let plain = lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>()).collect();
+        Self { article, lines, plain, cursor: 0, anchor: None, scroll: 0, find_input: None, find: String::new() }
+    }
+
+    /// The selected lines (or the line under the cursor), as text.
+    pub fn selection(&self) -> String {
+        let (a, b) = self.selected_range();
+        self.plain[a..=b.min(self.plain.len().saturating_sub(1))]
+            .iter()
+            .map(|l| l.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
+
+    /// First and last selected line.
+    pub fn selected_range(&self) -> (usize, usize) {
+        let anchor = self.anchor.unwrap_or(self.cursor);
+        (anchor.min(self.cursor), anchor.max(self.cursor))
+    }
+
+    /// A link to the article: its web address if it has one, else its title.
+    pub fn link(&self) -> String {
+        article_link(&self.article.title, self.article.url.as_deref())
+    }
+
+    fn move_cursor(&mut self, to: usize) {
+        self.cursor = to.min(self.plain.len().saturating_sub(1));
+    }
+
+    /// Moves to the next (or previous) line containing the find text.
+    fn find_next(&mut self, forward: bool) -> bool {
+        let needle = self.find.to_lowercase();
+        if needle.is_empty() {
+            return false;
+        }
+        let n = self.plain.len();
+        let hit = (1..=n)
+            .map(|step| if forward { (self.cursor + step) % n } else { (self.cursor + n - step % n) % n })
+            .find(|&i| self.plain[i].to_lowercase().contains(&needle));
+        if let Some(i) = hit {
+            self.cursor = i;
+        }
+        hit.is_some()
+    }
+}
+
+/// How an article is cited in a note: `Title <https://…>` or `KB: Title`.
+pub fn article_link(title: &str, url: Option<&str>) -> String {
+    match url.filter(|u| !u.trim().is_empty()) {
+        Some(url) => format!("{title} <{url}>"),
+        None => format!("KB: {title}"),
+    }
 }
 
 /// What the Knowledge pane shows.
@@ -40,6 +113,29 @@ impl KnowledgeState {
     pub fn query(&self) -> String {
         self.input.lines().join(" ")
     }
+}
+
+/// Keys while typing in the find-in-article box: Enter jumps to the first match, Esc
+/// cancels.
+pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(reader) = state.knowledge.reading.as_mut() else { return Vec::new() };
+    let Some(input) = reader.find_input.as_mut() else { return Vec::new() };
+    match key.code {
+        KeyCode::Esc => reader.find_input = None,
+        KeyCode::Enter => {
+            reader.find = super::forms::field_text(input);
+            reader.find_input = None;
+            // Search from just before the cursor so a match on the current line counts.
+            reader.cursor = reader.cursor.checked_sub(1).unwrap_or(reader.plain.len().saturating_sub(1));
+            if !reader.find_next(true) {
+                state.flash("No match in this article", super::Tone::Info);
+            }
+        }
+        _ => {
+            input.input(key);
+        }
+    }
+    Vec::new()
 }
 
 /// Focuses the search box (from any pane), leaving an open article.
@@ -112,20 +208,51 @@ pub fn results(state: &mut State, seq: u64, hits: Vec<KbHit>, suggested: bool) -
     Vec::new()
 }
 
-/// Moves through results, opens one, scrolls the reader or goes back.
+/// Moves through results, opens one, moves in the reader or goes back.
 pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
     if let Some(reader) = state.knowledge.reading.as_mut() {
+        let page = super::queue::PAGE_ROWS;
         match action {
-            Action::MoveUp => reader.scroll = reader.scroll.saturating_sub(1),
-            Action::MoveDown => reader.scroll = reader.scroll.saturating_add(1),
-            Action::PageUp => reader.scroll = reader.scroll.saturating_sub(super::queue::PAGE_ROWS as u16),
-            Action::PageDown => reader.scroll = reader.scroll.saturating_add(super::queue::PAGE_ROWS as u16),
-            Action::First => reader.scroll = 0,
-            Action::Last => reader.scroll = u16::MAX,
+            Action::MoveUp => reader.move_cursor(reader.cursor.saturating_sub(1)),
+            Action::MoveDown => reader.move_cursor(reader.cursor + 1),
+            Action::PageUp => reader.move_cursor(reader.cursor.saturating_sub(page)),
+            Action::PageDown => reader.move_cursor(reader.cursor + page),
+            Action::First => reader.move_cursor(0),
+            Action::Last => reader.move_cursor(usize::MAX),
+            Action::Back if reader.anchor.is_some() => reader.anchor = None,
             Action::Back => state.knowledge.reading = None,
+            Action::SelectPassage => {
+                reader.anchor = if reader.anchor.is_some() { None } else { Some(reader.cursor) };
+            }
+            Action::InsertPassage => {
+                let text = reader.selection();
+                reader.anchor = None;
+                return notes::insert_into_editor(state, &text);
+            }
+            Action::InsertLink => {
+                let link = reader.link();
+                return notes::insert_into_editor(state, &link);
+            }
+            Action::CopyPassage => {
+                let text = reader.selection();
+                reader.anchor = None;
+                state.flash("Copied to the clipboard", super::Tone::Info);
+                return vec![Effect::Copy(text)];
+            }
+            Action::FindInArticle => reader.find_input = Some(super::forms::line_field(&reader.find.clone())),
+            Action::FindNext | Action::FindPrev if !reader.find_next(action == Action::FindNext) => {
+                state.flash("No match in this article", super::Tone::Info);
+            }
             _ => {}
         }
         return Vec::new();
+    }
+    if action == Action::InsertLink {
+        let link = state.knowledge.hits.get(state.knowledge.selected).map(|h| article_link(&h.title, None));
+        return match link {
+            Some(link) => notes::insert_into_editor(state, &link),
+            None => Vec::new(),
+        };
     }
     let k = &mut state.knowledge;
     let last = k.hits.len().saturating_sub(1);
@@ -147,7 +274,8 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-fn open_article(state: &mut State, id: Id) -> Vec<Effect> {
+/// Asks for an article to read.
+pub fn open_article(state: &mut State, id: Id) -> Vec<Effect> {
     let seq = state.next_seq();
     state.knowledge.pending_article = Some(seq);
     vec![Effect::Db(Request::Article { seq, id })]
@@ -165,7 +293,7 @@ pub fn article_loaded(state: &mut State, seq: u64, article: Option<Article>) -> 
     }
     state.knowledge.pending_article = None;
     match article {
-        Some(article) => state.knowledge.reading = Some(Reader { article, scroll: 0 }),
+        Some(article) => state.knowledge.reading = Some(Reader::new(article, &state.theme)),
         None => state.flash("That article no longer exists", super::Tone::Error),
     }
     Vec::new()

@@ -6,9 +6,11 @@
 
 pub mod contact;
 pub mod customer;
+pub mod dashboard;
 pub mod forms;
 pub mod knowledge;
 pub mod notes;
+pub mod palette;
 pub mod queue;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -75,6 +77,8 @@ pub enum Event {
 pub enum Effect {
     Db(Request),
     Search(SearchRequest),
+    /// Put text on the clipboard (OSC 52, and the local clipboard when there is one).
+    Copy(String),
     Suspend,
     Quit,
 }
@@ -117,6 +121,14 @@ pub struct State {
     pub modal: Option<forms::Modal>,
     /// Dispositions, departments and SLA targets from the config.
     pub lists: forms::Lists,
+    /// SLA targets and FCR window for "my numbers", from the config.
+    pub metric_settings: crate::domain::metrics::Settings,
+    /// The "my numbers" overlay, when open.
+    pub dashboard: Option<dashboard::Dashboard>,
+    /// The command palette, when open.
+    pub palette: Option<palette::Palette>,
+    /// How often each palette entry was chosen (most-used first).
+    pub palette_usage: std::collections::HashMap<String, u32>,
     pub flash: Option<Flash>,
     pub quitting: bool,
     pub theme: Theme,
@@ -141,6 +153,10 @@ impl State {
             work: contact::Workbench::default(),
             modal: None,
             lists: forms::Lists::default(),
+            metric_settings: crate::domain::metrics::Settings::default(),
+            dashboard: None,
+            palette: None,
+            palette_usage: std::collections::HashMap::new(),
             flash: None,
             quitting: false,
             theme: Theme::standard(),
@@ -164,6 +180,7 @@ impl State {
     pub fn start(&mut self) -> Vec<Effect> {
         let mut effects = queue::load(self);
         effects.push(Effect::Db(Request::LoadStrip));
+        effects.push(Effect::Db(Request::LoadPaletteUsage));
         effects
     }
 
@@ -192,8 +209,8 @@ impl State {
     /// End or a long PgDn responds at once.
     pub fn clamp_scrolling(&mut self, info: DrawInfo) {
         self.customer.scroll = self.customer.scroll.min(info.customer_max_scroll);
-        if let Some(r) = self.knowledge.reading.as_mut() {
-            r.scroll = r.scroll.min(info.reader_max_scroll);
+        if let (Some(r), Some(scroll)) = (self.knowledge.reading.as_mut(), info.reader_scroll) {
+            r.scroll = scroll;
         }
     }
 
@@ -219,6 +236,18 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.help.is_some() {
         return help_key(state, key);
     }
+    if state.palette.is_some() {
+        if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
+            return quit(state);
+        }
+        return palette::key(state, key);
+    }
+    if state.dashboard.is_some() {
+        if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
+            return quit(state);
+        }
+        return dashboard::key(state, key);
+    }
     if state.modal.is_some() {
         // Quit still works from a form; everything else belongs to the form.
         if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
@@ -228,6 +257,9 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if state.queue.editing_filter() && state.focus == Pane::Queue {
         return queue::filter_key(state, key);
+    }
+    if state.focus == Pane::Knowledge && state.knowledge.reading.as_ref().is_some_and(|r| r.find_input.is_some()) {
+        return knowledge::find_key(state, key);
     }
     let scope = state.scope();
     match state.keymap.resolve(scope, &key) {
@@ -285,13 +317,23 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ToggleHold => contact::toggle_hold(state),
         Action::WrapUp => contact::wrap_up(state),
         Action::NextActive => contact::next_active(state),
-        Action::Dashboard => {
-            state.flash("My numbers: not yet available", Tone::Info);
-            Vec::new()
-        }
+        Action::Dashboard => dashboard::open(state),
         Action::EditContact => forms::open_details(state),
         Action::Reopen => contact::reopen(state),
         Action::CycleChannel | Action::CycleView | Action::FilterText => queue::perform(state, action),
+        Action::SelectPassage
+        | Action::InsertPassage
+        | Action::InsertLink
+        | Action::CopyPassage
+        | Action::FindInArticle
+        | Action::FindNext
+        | Action::FindPrev => knowledge::perform(state, action),
+        Action::OpenPalette => {
+            state.modal = None;
+            state.dashboard = None;
+            palette::open(state, palette::Mode::Everything)
+        }
+        Action::InsertSnippet => palette::open(state, palette::Mode::SnippetsOnly),
         Action::MoveUp
         | Action::MoveDown
         | Action::PageUp
@@ -309,7 +351,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if state.modal.is_some() || state.help.is_some() {
+    if state.modal.is_some() || state.help.is_some() || state.dashboard.is_some() || state.palette.is_some() {
         return Vec::new();
     }
     match state.focus {
@@ -347,6 +389,10 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
             queue::load(state)
         }
         Reply::CustomerHits { seq, hits } => forms::customer_hits(state, seq, hits),
+        Reply::Dashboard { seq, data } => dashboard::loaded(state, seq, *data),
+        Reply::PaletteEntries { seq, entries } => palette::results(state, seq, entries),
+        Reply::PaletteUsage { usage } => palette::usage_loaded(state, usage),
+        Reply::CustomerRecord { seq, record } => customer::browsed(state, seq, record),
         Reply::DraftSaved { contact } => notes::draft_saved(state, contact),
         Reply::NoteSaved { note } => notes::note_saved(state, note),
         Reply::NoteFailed { contact, body, error } => notes::note_failed(state, contact, &body, &error),

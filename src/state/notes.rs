@@ -62,9 +62,29 @@ pub fn load_for(state: &mut State, contact: Id, draft: &str) {
     load_into(&mut state.notes, contact, draft);
 }
 
+/// Loads a contact's stored draft, keeping anything already typed into the editor for that
+/// contact (keys typed while the contact was still loading) after it.
+pub fn load_with_typed(state: &mut State, contact: Id, draft: &str) {
+    let typed = if state.notes.contact == Some(contact) { state.notes.text() } else { String::new() };
+    let has_typed = !typed.is_empty();
+    let combined = match (draft.trim().is_empty(), typed.is_empty()) {
+        (_, true) => draft.to_string(),
+        (true, false) => typed,
+        (false, false) => format!("{draft}\n{typed}"),
+    };
+    load_for(state, contact, &combined);
+    if has_typed {
+        state.notes.dirty = true;
+        state.notes.unsaved_since_ms = Some(state.now_ms);
+        state.notes.last_edit_ms = state.now_ms;
+    }
+}
+
 /// Fills an editor with a contact's draft, cursor at the end.
 pub fn load_into(notes: &mut NotesState, contact: Id, draft: &str) {
-    let mut editor = new_editor(draft.lines().map(str::to_string).collect());
+    // A draft written by another tool (or an older version) is shown only as clean text.
+    let clean = crate::domain::text::sanitize(draft);
+    let mut editor = new_editor(clean.lines().map(str::to_string).collect());
     editor.move_cursor(CursorMove::Bottom);
     editor.move_cursor(CursorMove::End);
     *notes = NotesState { editor, contact: Some(contact), ..NotesState::default() };
@@ -77,6 +97,27 @@ pub fn type_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if state.notes.editor.input(key) { edited(state) } else { Vec::new() }
+}
+
+/// Puts text from the knowledge base (a passage, a link, a filled snippet) into the notes
+/// editor at its cursor, on a line of its own.
+pub fn insert_into_editor(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.notes.contact.is_none() {
+        state.flash("Open a contact first: the text goes into its notes", Tone::Info);
+        return Vec::new();
+    }
+    let editor = &mut state.notes.editor;
+    let DataCursor(row, col) = editor.cursor();
+    let needs_newline = editor.lines().get(row).is_some_and(|l| col > 0 && !l.trim().is_empty());
+    let mut insert = String::new();
+    if needs_newline {
+        insert.push('\n');
+    }
+    insert.push_str(&crate::domain::text::sanitize(text));
+    insert.push('\n');
+    editor.insert_str(insert);
+    state.flash("Inserted into the notes (Tab to Notes to edit)", Tone::Info);
+    edited(state)
 }
 
 /// Pasted text goes in at the cursor, newlines and all.

@@ -163,6 +163,12 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
     let seq = state.next_seq();
     state.customer.pending = Some(seq);
     state.focus = Pane::Notes;
+    // The editor belongs to the new contact at once, so what the rep types before the
+    // record arrives is kept (and merged after its stored draft).
+    if state.open_contact_id() != Some(id) {
+        effects.extend(contact::park_current(state));
+        notes::load_for(state, id, "");
+    }
     effects.push(Effect::Db(Request::OpenContact { seq, id }));
     effects
 }

@@ -279,6 +279,7 @@ fn opening_an_article_and_esc_returns_to_the_results() {
         category: String::new(),
         tags: vec![],
         body: "# Returns".into(),
+        url: None,
     };
     update(&mut s, Event::Db(Reply::Article { seq, article: Some(article) }));
     assert!(s.knowledge.reading.is_some());

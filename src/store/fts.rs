@@ -14,6 +14,8 @@ const STOPWORDS: &[&str] = &[
     "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "so",
     "that", "the", "their", "them", "there", "they", "this", "to", "was", "we", "what", "when", "where", "which",
     "who", "why", "will", "with", "would", "you", "your",
+    // What is left of contractions once the apostrophe splits them ("it's", "doesn't").
+    "s", "t", "d", "ll", "re", "ve", "don", "doesn", "didn", "isn", "wasn", "won",
 ];
 
 /// How the words of a query combine.
@@ -32,11 +34,18 @@ pub fn words(input: &str) -> Vec<String> {
 /// Builds an FTS5 MATCH expression, or `None` when the input has no words.
 /// The last word is a prefix unless the input ends in white space (the rep finished it).
 pub fn build_query(input: &str, combine: Combine) -> Option<String> {
-    let all = words(input);
+    let mut all = words(input);
+    let mut last_is_partial = !input.ends_with(char::is_whitespace);
+    // A one-letter word still being typed ("how l") says nothing yet: searched as a whole
+    // word it matches nothing and would empty the results under the rep's fingers.
+    if last_is_partial && all.len() > 1 && all.last().is_some_and(|w| w.chars().count() < MIN_PREFIX_CHARS) {
+        all.pop();
+        // The word before it was finished (a space followed it).
+        last_is_partial = false;
+    }
     let meaningful: Vec<&String> = all.iter().filter(|w| !STOPWORDS.contains(&w.as_str())).collect();
     // A query of only stopwords ("how to") is still searched, word for word.
     let chosen: Vec<&String> = if meaningful.is_empty() { all.iter().collect() } else { meaningful };
-    let last_is_partial = !input.ends_with(char::is_whitespace);
     let last_word = all.last();
     let terms: Vec<String> = chosen
         .iter()
@@ -79,6 +88,14 @@ mod tests {
         assert_eq!(build_query("C++", Combine::All).as_deref(), Some("\"c\""));
         assert_eq!(build_query("O'Brien", Combine::All).as_deref(), Some("\"o\" \"brien\"*"));
         assert_eq!(build_query("ｗｉｆｉ", Combine::All).as_deref(), Some("\"wifi\"*"));
+    }
+
+    #[test]
+    fn a_one_letter_word_being_typed_waits_for_the_next_letter() {
+        assert_eq!(build_query("refund l", Combine::All).as_deref(), Some("\"refund\""));
+        assert_eq!(build_query("how l", Combine::All).as_deref(), Some("\"how\""));
+        assert_eq!(build_query("refund lo", Combine::All).as_deref(), Some("\"refund\" \"lo\"*"));
+        assert_eq!(build_query("l", Combine::All).as_deref(), Some("\"l\""));
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct NewArticle {
     pub body: String,
     pub plain: String,
     pub hash: String,
+    /// Where the article lives on the help centre (front matter `url`, `permalink` or
+    /// `canonical_url`).
+    pub url: Option<String>,
 }
 
 /// What storing an article did.
@@ -43,7 +46,7 @@ pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -
         Some((id, _)) => {
             conn.execute(
                 "UPDATE kb_articles SET title = ?2, description = ?3, category = ?4, tags = ?5, body = ?6, plain = ?7,
-                 hash = ?8, updated_at = ?9 WHERE id = ?1",
+                 hash = ?8, updated_at = ?9, url = ?10 WHERE id = ?1",
                 params![
                     id,
                     article.title,
@@ -53,15 +56,16 @@ pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -
                     article.body,
                     article.plain,
                     article.hash,
-                    now
+                    now,
+                    article.url
                 ],
             )?;
             Ok(Upsert::Updated)
         }
         None => {
             conn.execute(
-                "INSERT INTO kb_articles(source, title, description, category, tags, body, plain, hash, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO kb_articles(source, title, description, category, tags, body, plain, hash, updated_at, url)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     article.source,
                     article.title,
@@ -71,7 +75,8 @@ pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -
                     article.body,
                     article.plain,
                     article.hash,
-                    now
+                    now,
+                    article.url
                 ],
             )?;
             Ok(Upsert::Added)
@@ -80,16 +85,62 @@ pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -
 }
 
 /// Searches articles as the rep types: all words must match; if none does, any word may.
+///
+/// Ranking, in order: (when any word may match) articles that match more of the words;
+/// then articles whose title or tags hold the query's words; then bm25 with title and tags
+/// weighted above the body. The first two keys matter when bm25 cannot tell articles
+/// apart: a word in more than half of the articles (`refu…` in a returns-heavy help centre)
+/// gets an IDF of about zero, and every score ties at -0.0.
 pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     let Some(all) = fts::build_query(input, Combine::All) else { return Ok(Vec::new()) };
-    let hits = run_match(conn, &all, limit)?;
+    let hits = run_ranked(conn, &all, &[], limit)?;
     if !hits.is_empty() {
         return Ok(hits);
     }
     match fts::build_query(input, Combine::Any) {
-        Some(any) if any != all => run_match(conn, &any, limit),
+        Some(any) if any != all => {
+            // Terms are quoted words (no spaces inside), so the joiner splits them exactly.
+            let terms: Vec<&str> = any.split(" OR ").collect();
+            run_ranked(conn, &any, &terms, limit)
+        }
         _ => Ok(hits),
     }
+}
+
+/// Longest query whose words are counted one by one for the "more words matched" key; a
+/// longer one (a pasted paragraph) is ranked by bm25 and title alone.
+const MAX_COUNTED_TERMS: usize = 12;
+
+/// Runs a MATCH ranked by: number of `terms` matched, title/tags hold the query, bm25.
+fn run_ranked(conn: &Connection, query: &str, terms: &[&str], limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let terms = if terms.len() > MAX_COUNTED_TERMS { &[][..] } else { terms };
+    let matched = if terms.is_empty() {
+        "0".to_string()
+    } else {
+        (0..terms.len())
+            .map(|i| format!("(a.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?{}))", i + 3))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let sql = format!(
+        "SELECT a.id, a.title, a.category,
+                snippet(kb_fts, 2, '{MARK_START}', '{MARK_END}', '…', 14),
+                bm25(kb_fts, {}, {}, {}) AS score,
+                a.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH '{{title tags}} : (' || ?1 || ')') AS in_title,
+                {matched} AS matched
+         FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
+         WHERE kb_fts MATCH ?1
+         ORDER BY matched DESC, in_title DESC, score LIMIT ?2",
+        WEIGHTS.0, WEIGHTS.1, WEIGHTS.2
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&query, &limit];
+    params.extend(terms.iter().map(|t| t as &dyn rusqlite::ToSql));
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        Ok(KbHit { id: r.get(0)?, title: r.get(1)?, category: r.get(2)?, snippet: r.get(3)?, score: r.get(4)? })
+    })?;
+    rows.collect()
 }
 
 /// Suggests articles for a contact from its subject and body, before the rep types.
@@ -124,7 +175,7 @@ fn run_match(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<V
 /// Reads one article.
 pub fn article(conn: &Connection, id: Id) -> rusqlite::Result<Option<Article>> {
     conn.query_row(
-        "SELECT id, source, title, description, category, tags, body FROM kb_articles WHERE id = ?1",
+        "SELECT id, source, title, description, category, tags, body, url FROM kb_articles WHERE id = ?1",
         [id],
         |r| {
             let tags: String = r.get(5)?;
@@ -136,6 +187,7 @@ pub fn article(conn: &Connection, id: Id) -> rusqlite::Result<Option<Article>> {
                 category: r.get(4)?,
                 tags: tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
                 body: r.get(6)?,
+                url: r.get(7)?,
             })
         },
     )

@@ -132,7 +132,7 @@ fn merge_profile(
     ];
     for (field, kept, other) in fields {
         let Some(other) = non_empty(other) else { continue };
-        if field == ProfileField::Name && absorb_name_is_placeholder && !keep_name_is_placeholder {
+        if field == ProfileField::Name && absorb_name_is_placeholder {
             continue;
         }
         let kept = non_empty(kept).filter(|_| !(field == ProfileField::Name && keep_name_is_placeholder));

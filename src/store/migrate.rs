@@ -11,6 +11,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("../../assets/migrations/0001_initial.sql")),
     ("0002_contact_loop", include_str!("../../assets/migrations/0002_contact_loop.sql")),
     ("0003_customer_history", include_str!("../../assets/migrations/0003_customer_history.sql")),
+    ("0004_knowledge", include_str!("../../assets/migrations/0004_knowledge.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.

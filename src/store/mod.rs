@@ -1,14 +1,21 @@
 //! SQLite storage: opening and migrating the workspace, one module per table family,
 //! and the worker threads that own connections so the UI never waits on a query.
 
+pub mod backup;
+pub mod bulletins;
 pub mod contacts;
 pub mod customers;
+pub mod erase;
 pub mod fts;
 pub mod kb;
+pub mod merge;
 mod migrate;
 pub mod notes;
 pub mod open;
+pub mod profile;
 pub mod report;
+pub mod scripts;
+pub mod snippets;
 pub mod worker;
 
 pub use open::{OpenError, connect, open_in_memory, open_workspace};

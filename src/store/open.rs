@@ -24,11 +24,27 @@ pub enum OpenError {
     Empty(PathBuf),
     NotSqlite(PathBuf),
     NotFrontline(PathBuf),
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
-    Truncated { path: PathBuf, expected: u64, actual: u64 },
-    Corrupt { path: PathBuf, detail: String },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    Truncated {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
+    Corrupt {
+        path: PathBuf,
+        detail: String,
+    },
     ReadOnly(PathBuf),
     MissingDirectory(PathBuf),
+    /// SQLite could not read the file for a reason other than damage (I/O error, full disk).
+    Unreadable {
+        path: PathBuf,
+        detail: String,
+    },
 }
 
 impl std::fmt::Display for OpenError {
@@ -59,7 +75,14 @@ impl std::fmt::Display for OpenError {
             Self::ReadOnly(p) => {
                 write!(f, "{}: workspace file is read-only; Frontline needs to write to it", p.display())
             }
-            Self::MissingDirectory(p) => write!(f, "{}: folder does not exist", p.display()),
+            Self::Unreadable { path, detail } => write!(
+                f,
+                "{}: cannot read the workspace ({detail}); check the disk (full or failing?) and try again",
+                path.display()
+            ),
+            Self::MissingDirectory(p) => {
+                write!(f, "{}: folder does not exist; create it first or pick another --db path", p.display())
+            }
         }
     }
 }
@@ -67,15 +90,106 @@ impl std::fmt::Display for OpenError {
 impl std::error::Error for OpenError {}
 
 /// Opens (creating if missing) the workspace at `path` and brings its schema up to date.
+///
+/// A file this call created is removed again if it cannot be made a workspace (a full disk
+/// during the first migration, say), so a failed first run never leaves behind an empty
+/// file that the next run would refuse as "not a Frontline workspace".
 pub fn open_workspace(path: &Path) -> Result<Connection> {
-    if path.exists() {
+    let created = if path.exists() {
         inspect_existing(path)?;
+        false
     } else {
         create_private(path)?;
+        true
+    };
+    let opened = (|| -> Result<Connection> {
+        let conn = connect(path)?;
+        check_schema_version(&conn, path)?;
+        migrate::apply(&conn).with_context(|| format!("{}: applying schema migrations", path.display()))?;
+        keep_private(path);
+        Ok(conn)
+    })();
+    if opened.is_err() && created {
+        for p in with_sidecars(path) {
+            let _ = fs::remove_file(p);
+        }
     }
-    let conn = connect(path)?;
-    migrate::apply(&conn).with_context(|| format!("{}: applying schema migrations", path.display()))?;
-    Ok(conn)
+    opened
+}
+
+/// The header was checked before SQLite opened the file, but a newer Frontline running
+/// beside this one may have migrated it with the change still in the WAL: ask SQLite too.
+fn check_schema_version(conn: &Connection, path: &Path) -> Result<()> {
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .with_context(|| format!("{}: cannot read the schema version", path.display()))?;
+    if found > migrate::LATEST {
+        bail!(OpenError::NewerSchema { path: path.to_path_buf(), found, supported: migrate::LATEST });
+    }
+    Ok(())
+}
+
+/// The workspace file and its `-wal`/`-shm` companions, which hold the same customer data.
+fn with_sidecars(path: &Path) -> Vec<PathBuf> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|suffix| {
+            let mut s = path.as_os_str().to_owned();
+            s.push(suffix);
+            PathBuf::from(s)
+        })
+        .collect()
+}
+
+/// Takes group and other permissions off the workspace and its `-wal`/`-shm`. SQLite
+/// already creates the companions with the database file's own mode (not the umask), so
+/// this only matters for a file made elsewhere (copied in, or by an older version).
+/// Best effort: a file owned by someone else is left as it is.
+fn keep_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for p in with_sidecars(path) {
+            if let Ok(meta) = fs::metadata(&p) {
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    let _ = fs::set_permissions(&p, fs::Permissions::from_mode(mode & 0o700));
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Rewrites storage errors that SQLite reports without a file name (a full disk, a file
+/// made read-only under a running command) as one line naming the workspace, keeping the
+/// cause. Errors that already name the file pass through unchanged.
+pub fn explain_storage_error(err: anyhow::Error, path: &Path) -> anyhow::Error {
+    use rusqlite::ErrorCode;
+    let code = err.chain().find_map(|c| match c.downcast_ref::<rusqlite::Error>() {
+        Some(rusqlite::Error::SqliteFailure(e, _)) => Some(e.code),
+        _ => None,
+    });
+    let shown = path.display().to_string();
+    if err.to_string().starts_with(&shown) {
+        return err;
+    }
+    let why = match code {
+        Some(ErrorCode::DiskFull) => {
+            "the disk is full; nothing from this command was saved (free some space and retry)"
+        }
+        Some(ErrorCode::ReadOnly) => "cannot write to the workspace (read-only file or folder); nothing was saved",
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "another program kept the workspace busy for over 5 seconds; nothing was saved, try again"
+        }
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            "the workspace is damaged; run `frontline db check` and restore it from a backup"
+        }
+        Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => "the disk reported an error; nothing was saved",
+        _ => return err,
+    };
+    err.context(format!("{shown}: {why}"))
 }
 
 /// Opens another connection to a workspace already opened by [`open_workspace`].
@@ -109,13 +223,20 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Creates the folder (0700) and an empty file (0600) so SQLite never creates either with
-/// the process umask.
+/// Creates an empty file (0600) so SQLite never creates it with the process umask. The
+/// folder is created (0700) only for the default location; a folder named by the user
+/// (`--db`, `FRONTLINE_DB`) must exist, so a typo is reported instead of silently creating
+/// a new tree of folders and an empty workspace somewhere unexpected.
 fn create_private(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            fs::create_dir_all(dir).with_context(|| format!("{}: cannot create folder", dir.display()))?;
-            set_mode(dir, 0o700)?;
+        match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => bail!("{}: not a folder, so {} cannot be created in it", dir.display(), path.display()),
+            Err(_) if is_default_folder(dir) => {
+                fs::create_dir_all(dir).with_context(|| format!("{}: cannot create folder", dir.display()))?;
+                set_mode(dir, 0o700)?;
+            }
+            Err(_) => bail!(OpenError::MissingDirectory(dir.to_path_buf())),
         }
     }
     let mut options = fs::OpenOptions::new();
@@ -131,7 +252,14 @@ fn create_private(path: &Path) -> Result<()> {
         }
         _ => anyhow::Error::new(e).context(format!("{}: cannot create workspace", path.display())),
     })?;
+    // The umask could only have removed bits; make sure it is exactly owner read/write.
+    set_mode(path, 0o600)?;
     Ok(())
+}
+
+/// Whether `dir` is Frontline's own data folder (created on first use).
+fn is_default_folder(dir: &Path) -> bool {
+    crate::paths::data_dir().is_ok_and(|d| d == dir)
 }
 
 /// Restricts a path to its owner.
@@ -188,20 +316,86 @@ fn inspect_existing(path: &Path) -> Result<()> {
     // The header looks right; make SQLite read the schema (and, for files small enough to
     // scan in a few milliseconds, check every page's structure) read-only, so a damaged
     // file is reported instead of written to. Large workspaces rely on `frontline db check`.
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .with_context(|| format!("{}: cannot open", path.display()))?;
     let check = if meta.len() <= QUICK_CHECK_MAX_BYTES {
         "PRAGMA quick_check(1)"
     } else {
         "SELECT CASE WHEN count(*) > 0 THEN 'ok' ELSE 'empty schema' END FROM sqlite_schema"
     };
-    let verdict: String = conn
-        .query_row(check, [], |r| r.get(0))
-        .map_err(|e| OpenError::Corrupt { path: path.to_path_buf(), detail: e.to_string() })?;
-    if verdict != "ok" {
-        bail!(OpenError::Corrupt { path: path.to_path_buf(), detail: verdict });
+    // With no -wal/-shm beside the file, no connection has it open: read it as immutable,
+    // which creates no side files next to a file that may turn out not to be usable. If a
+    // second instance opened it meanwhile (its -wal appears), the immutable view may have
+    // raced with its writes, so a bad verdict is confirmed through a normal read-only open.
+    let mut verdict = if sidecars_exist(path) { None } else { Some(run_check(path, check, true)) };
+    if verdict.as_ref().is_none_or(|v| v.is_err()) && (verdict.is_none() || sidecars_exist(path)) {
+        verdict = Some(run_check(path, check, false));
     }
-    Ok(())
+    match verdict {
+        Some(Ok(())) | None => Ok(()),
+        Some(Err(e)) => Err(e.into()),
+    }
+}
+
+/// Runs `check` on a read-only (or, with `immutable`, side-file-free) connection.
+fn run_check(path: &Path, check: &str, immutable: bool) -> Result<(), OpenError> {
+    let unreadable =
+        |e: &rusqlite::Error| OpenError::Unreadable { path: path.to_path_buf(), detail: one_line(&e.to_string()) };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = if immutable {
+        Connection::open_with_flags(immutable_uri(path), flags)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
+    .map_err(|e| unreadable(&e))?;
+    match conn.query_row(check, [], |r| r.get::<_, String>(0)) {
+        Ok(v) if v == "ok" => Ok(()),
+        Ok(v) => Err(OpenError::Corrupt { path: path.to_path_buf(), detail: one_line(&v) }),
+        Err(e @ rusqlite::Error::SqliteFailure(f, _))
+            if matches!(f.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) =>
+        {
+            Err(OpenError::Corrupt { path: path.to_path_buf(), detail: one_line(&e.to_string()) })
+        }
+        Err(e) => Err(unreadable(&e)),
+    }
+}
+
+/// SQLite's verdicts can span lines (`*** in database main ***\nPage 12: …`); keep the
+/// message on one line and short.
+fn one_line(text: &str) -> String {
+    let joined = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+    match joined.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &joined[..at]),
+        None => joined,
+    }
+}
+
+/// A `file:` URI opening `path` as immutable (no locks, no -wal/-shm created).
+fn immutable_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        absolute.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = absolute.to_string_lossy().replace('\\', "/").into_bytes();
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+fn sidecars_exist(path: &Path) -> bool {
+    ["-wal", "-shm"].iter().any(|suffix| {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        Path::new(&side).exists()
+    })
 }
 
 fn wal_exists(path: &Path) -> bool {

@@ -14,10 +14,16 @@ use rusqlite::{Connection, InterruptHandle};
 use crate::domain::text::mask_card_numbers;
 use crate::domain::time::local_day_start;
 use crate::domain::time::now;
-use crate::domain::{Article, Channel, ContactDetail, CustomerHit, Id, KbHit, Note, QueueRow, Timestamp};
+use crate::domain::{
+    Article, Channel, ContactDetail, CustomerHit, CustomerRecord, Id, KbHit, Note, QueueRow, Timestamp,
+};
 
 use super::contacts::{Outcome, QueueFilter, Step};
-use super::{contacts, customers, kb, notes};
+use super::{contacts, customers, kb, notes, report};
+use crate::domain::metrics::Settings;
+use crate::state::dashboard::DashboardData;
+use crate::state::palette::{Entry, Target};
+use std::collections::HashMap;
 
 /// Work for the main database worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +74,27 @@ pub enum Request {
     SearchCustomers {
         seq: u64,
         query: String,
+    },
+    /// Today's and this week's figures and the day's trends, for "my numbers".
+    Dashboard {
+        seq: u64,
+        settings: Settings,
+    },
+    /// Snippets, articles and customers matching the palette's text.
+    PaletteSearch {
+        seq: u64,
+        query: String,
+        snippets_only: bool,
+    },
+    /// Count one use of a palette entry.
+    RecordPaletteUse {
+        key: String,
+    },
+    LoadPaletteUsage,
+    /// A customer's record, without a contact.
+    OpenCustomer {
+        seq: u64,
+        id: Id,
     },
 }
 
@@ -161,6 +188,21 @@ pub enum Reply {
     CustomerHits {
         seq: u64,
         hits: Vec<CustomerHit>,
+    },
+    Dashboard {
+        seq: u64,
+        data: Box<DashboardData>,
+    },
+    PaletteEntries {
+        seq: u64,
+        entries: Vec<Entry>,
+    },
+    PaletteUsage {
+        usage: HashMap<String, u32>,
+    },
+    CustomerRecord {
+        seq: u64,
+        record: Option<Box<CustomerRecord>>,
     },
     DraftSaved {
         contact: Id,
@@ -371,7 +413,88 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             Ok(hits) => Reply::CustomerHits { seq, hits },
             Err(e) => failed("Finding customers", &e),
         },
+        Request::PaletteSearch { seq, query, snippets_only } => match palette_entries(conn, &query, snippets_only) {
+            Ok(entries) => Reply::PaletteEntries { seq, entries },
+            Err(e) => failed("Searching", &e),
+        },
+        Request::RecordPaletteUse { key } => {
+            let result = super::write(conn, |tx| {
+                let mut usage = palette_usage(tx)?;
+                *usage.entry(key).or_default() += 1;
+                let text = serde_json::to_string(&usage).unwrap_or_default();
+                super::meta_set(tx, "palette_usage", &text)?;
+                Ok::<_, rusqlite::Error>(usage)
+            });
+            match result {
+                Ok(usage) => Reply::PaletteUsage { usage },
+                Err(e) => failed("Remembering the palette choice", &e),
+            }
+        }
+        Request::LoadPaletteUsage => match palette_usage(conn) {
+            Ok(usage) => Reply::PaletteUsage { usage },
+            Err(e) => failed("Reading palette usage", &e),
+        },
+        Request::OpenCustomer { seq, id } => match customers::record(conn, id) {
+            Ok(record) => Reply::CustomerRecord { seq, record: record.map(Box::new) },
+            Err(e) => failed("Opening the customer", &e),
+        },
+        Request::Dashboard { seq, settings } => match dashboard(conn, &settings) {
+            Ok(data) => Reply::Dashboard { seq, data: Box::new(data) },
+            Err(e) => failed("Computing my numbers", &e),
+        },
     }
+}
+
+/// Today (since local midnight) and this week (since Monday's local midnight), up to now.
+fn dashboard(conn: &Connection, settings: &Settings) -> rusqlite::Result<DashboardData> {
+    use chrono::Datelike;
+    let t = now();
+    let day_start = local_day_start(t);
+    let weekday = chrono::Local::now().weekday().num_days_from_monday();
+    let week_start = local_day_start(day_start - i64::from(weekday) * 86_400 + 3600);
+    Ok(DashboardData {
+        today: report::report(conn, day_start, t + 1, settings)?,
+        week: report::report(conn, week_start, t + 1, settings)?,
+        trends: report::trends(conn, day_start, t + 1)?,
+    })
+}
+
+/// How often each palette entry was chosen, kept in the workspace's meta table.
+fn palette_usage(conn: &Connection) -> rusqlite::Result<HashMap<String, u32>> {
+    Ok(super::meta_get(conn, "palette_usage")?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
+}
+
+/// The palette's database entries: snippets, and (unless only snippets are wanted)
+/// articles and customers.
+fn palette_entries(conn: &Connection, query: &str, snippets_only: bool) -> rusqlite::Result<Vec<Entry>> {
+    let mut out: Vec<Entry> = super::snippets::search(conn, query, if snippets_only { 30 } else { 6 })?
+        .into_iter()
+        .map(|s| {
+            let first_line = s.body.lines().next().unwrap_or("").to_string();
+            Entry {
+                kind: "snippet",
+                label: s.title,
+                detail: first_line,
+                target: Target::Snippet { id: s.id, body: s.body },
+            }
+        })
+        .collect();
+    if snippets_only || query.trim().is_empty() {
+        return Ok(out);
+    }
+    out.extend(kb::search(conn, query, 6)?.into_iter().map(|h| Entry {
+        kind: "article",
+        label: h.title,
+        detail: h.category,
+        target: Target::Article(h.id),
+    }));
+    out.extend(customers::search(conn, query, 6)?.into_iter().map(|c| Entry {
+        kind: "customer",
+        label: c.name,
+        detail: c.detail,
+        target: Target::Customer(c.id),
+    }));
+    Ok(out)
 }
 
 fn refused(message: &str) -> String {

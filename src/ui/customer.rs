@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::domain::text::for_display;
 use crate::domain::time::{compact_duration, local_date, local_datetime};
@@ -16,21 +16,28 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
     let theme = &state.theme;
     let block = super::pane_block(state, Pane::Customer, "");
     let lines = match (&state.open, state.customer.pending) {
+        _ if state.customer.browsing.is_some() => {
+            let mut out = vec![Line::styled("Looking up a customer — Esc returns to the open contact", theme.dim)];
+            if let Some(record) = &state.customer.browsing {
+                customer_lines(record, -1, theme, &mut out);
+            }
+            out
+        }
         (_, Some(_)) => vec![Line::styled("Opening…", theme.dim)],
         (None, None) => vec![
             Line::styled("No contact open.", theme.title),
             Line::raw(""),
-            Line::raw("Select a contact in the Queue and press Enter: the customer's"),
-            Line::raw("profile, flags, orders, billing and every earlier contact"),
-            Line::raw("across channels show here."),
+            Line::raw(
+                "Select a contact in the Queue and press Enter: the customer's profile, flags, orders, \
+                 billing and every earlier contact across channels show here.",
+            ),
         ],
         (Some(detail), None) => record_lines(detail, state.now(), theme),
     };
     let inner = block.inner(area);
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let total = paragraph.line_count(inner.width);
-    let (scroll, max) = super::clamp_scroll(state.customer.scroll, total, inner.height);
-    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
+    let lines = super::wrap::wrap(&lines, inner.width);
+    let (scroll, max) = super::clamp_scroll(state.customer.scroll, lines.len(), inner.height);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
     max
 }
 

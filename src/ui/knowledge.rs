@@ -10,13 +10,13 @@ use crate::state::knowledge::Reader;
 use crate::state::{Pane, State};
 use crate::ui::theme::Theme;
 
-/// Draws search or the open article; returns the reader's largest useful scroll offset.
-pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
+/// Draws search or the open article; returns the scroll the article was drawn at.
+pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> Option<u16> {
     match &state.knowledge.reading {
-        Some(reader) => draw_reader(state, reader, frame, area),
+        Some(reader) => Some(draw_reader(state, reader, frame, area)),
         None => {
             draw_search(state, frame, area);
-            0
+            None
         }
     }
 }
@@ -101,8 +101,7 @@ fn snippet_line(snippet: &str, theme: &Theme, width: usize) -> Line<'static> {
 fn draw_reader(state: &State, reader: &Reader, frame: &mut Frame<'_>, area: Rect) -> u16 {
     let theme = &state.theme;
     let a = &reader.article;
-    let block = super::pane_block(state, Pane::Knowledge, Span::styled("Esc back ", theme.dim));
-    let mut lines = vec![Line::styled(for_display(&a.title), theme.heading)];
+    let focused = state.focus == Pane::Knowledge;
     let mut meta = Vec::new();
     if !a.category.is_empty() {
         meta.push(for_display(&a.category));
@@ -110,15 +109,73 @@ fn draw_reader(state: &State, reader: &Reader, frame: &mut Frame<'_>, area: Rect
     if !a.tags.is_empty() {
         meta.push(for_display(&a.tags.join(", ")));
     }
-    if !meta.is_empty() {
-        lines.push(Line::styled(meta.join(" · "), theme.dim));
-    }
-    lines.push(Line::raw(""));
-    lines.extend(super::markdown::render(&a.body, theme));
+    let block = super::pane_block(state, Pane::Knowledge, Span::styled(format!("{} ", meta.join(" · ")), theme.dim));
     let inner = block.inner(area);
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let total = paragraph.line_count(inner.width);
-    let (scroll, max) = super::clamp_scroll(reader.scroll, total, inner.height);
-    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
-    max
+    frame.render_widget(block, area);
+    let find_height = u16::from(reader.find_input.is_some() || !reader.find.is_empty());
+    let [text_area, find_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(find_height)]).areas(inner);
+    let (selected_from, selected_to) = reader.selected_range();
+    let needle = reader.find.to_lowercase();
+    let lines: Vec<Line<'static>> = reader
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut line = if !needle.is_empty() && reader.plain[i].to_lowercase().contains(&needle) {
+                highlight_matches(&reader.plain[i], &needle, theme)
+            } else {
+                line.clone()
+            };
+            if focused && (selected_from..=selected_to).contains(&i) {
+                let style = if reader.anchor.is_some() || i == reader.cursor { theme.selected } else { theme.text };
+                line = line.patch_style(style);
+            }
+            line
+        })
+        .collect();
+    // Rows each line takes once wrapped, so the cursor's line can be kept in view.
+    let wrapped: Vec<Vec<Line<'static>>> =
+        lines.iter().map(|l| super::wrap::wrap(std::slice::from_ref(l), text_area.width)).collect();
+    let heights: Vec<usize> = wrapped.iter().map(Vec::len).collect();
+    let cursor_top: usize = heights[..reader.cursor.min(heights.len())].iter().sum();
+    let cursor_bottom = cursor_top + heights.get(reader.cursor).copied().unwrap_or(1);
+    let view = usize::from(text_area.height.max(1));
+    let mut scroll = usize::from(reader.scroll);
+    if cursor_top < scroll {
+        scroll = cursor_top;
+    } else if cursor_bottom > scroll + view {
+        scroll = cursor_bottom.saturating_sub(view);
+    }
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    let rows: Vec<Line<'static>> = wrapped.into_iter().flatten().collect();
+    frame.render_widget(Paragraph::new(rows).scroll((scroll, 0)), text_area);
+    if let Some(input) = &reader.find_input {
+        let [label, field] = Layout::horizontal([Constraint::Length(6), Constraint::Min(1)]).areas(find_area);
+        frame.render_widget(Span::styled("Find: ", theme.key), label);
+        frame.render_widget(input, field);
+    } else if !reader.find.is_empty() {
+        let hint = format!("“{}” · n next · N previous", for_display(&reader.find));
+        frame.render_widget(Span::styled(hint, theme.dim), find_area);
+    }
+    scroll
+}
+
+/// A line with every occurrence of `needle` (lower-cased) highlighted.
+fn highlight_matches(plain: &str, needle: &str, theme: &Theme) -> Line<'static> {
+    let lower = plain.to_lowercase();
+    // Lower-casing can change byte lengths; then highlight the whole line instead.
+    if lower.len() != plain.len() {
+        return Line::styled(plain.to_string(), theme.highlight);
+    }
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(found) = lower[at..].find(needle) {
+        let start = at + found;
+        let end = start + needle.len();
+        spans.push(Span::raw(plain[at..start].to_string()));
+        spans.push(Span::styled(plain[start..end].to_string(), theme.highlight));
+        at = end;
+    }
+    spans.push(Span::raw(plain[at..].to_string()));
+    Line::from(spans)
 }

@@ -23,7 +23,10 @@ pub fn render(markdown: &str, theme: &Theme) -> Vec<Line<'static>> {
         in_code_block: false,
     };
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    for event in Parser::new_ext(markdown, options) {
+    // Clean the whole text first: an escape sequence split across Markdown syntax would
+    // otherwise survive piecewise cleaning.
+    let clean = crate::domain::text::sanitize(markdown);
+    for event in Parser::new_ext(&clean, options) {
         r.event(event);
     }
     r.flush();

@@ -1,15 +1,18 @@
 //! Drawing: pure functions from [`State`] to a frame. Nothing here touches the database.
 
 mod customer;
+mod dashboard;
 mod forms;
 mod help;
 mod knowledge;
 pub mod markdown;
 mod notes;
+mod palette;
 mod queue;
 mod status;
 mod strip;
 pub mod theme;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -24,8 +27,8 @@ use theme::Theme;
 pub struct DrawInfo {
     /// Largest useful scroll offset of the customer record.
     pub customer_max_scroll: u16,
-    /// Largest useful scroll offset of the open article.
-    pub reader_max_scroll: u16,
+    /// The scroll the open article was drawn at (keeps its cursor in view).
+    pub reader_scroll: Option<u16>,
 }
 
 /// Below this size the panes cannot show anything useful; a one-line notice is drawn.
@@ -61,16 +64,22 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
 
     queue::draw(state, frame, queue_area);
     let customer_max_scroll = customer::draw(state, frame, customer_area);
-    let reader_max_scroll = knowledge::draw(state, frame, kb_area);
+    let reader_scroll = knowledge::draw(state, frame, kb_area);
     notes::draw(state, frame, notes_area);
     status::draw(state, frame, status_area);
     if let Some(modal) = &state.modal {
         forms::draw(state, modal, frame, area);
     }
+    if let Some(d) = &state.dashboard {
+        dashboard::draw(state, d, frame, area);
+    }
+    if let Some(p) = &state.palette {
+        palette::draw(state, p, frame, area);
+    }
     if let Some(scroll) = state.help {
         help::draw(state, frame, area, scroll);
     }
-    DrawInfo { customer_max_scroll, reader_max_scroll }
+    DrawInfo { customer_max_scroll, reader_scroll }
 }
 
 /// A pane's frame: a heavy cyan border and a marked title when focused, dim otherwise.

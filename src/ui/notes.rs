@@ -36,7 +36,23 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     let saved = state.open.as_ref().map(|d| d.notes.as_slice()).unwrap_or_default();
-    let saved_height = if saved.is_empty() { 0 } else { (inner.height / 3).clamp(2, 8) };
+    let saved_lines: Vec<Line<'static>> = saved
+        .iter()
+        .map(|note| {
+            Line::from(vec![
+                Span::styled(format!("{} ", local_datetime(note.created_at)), theme.dim),
+                Span::raw(for_display(&note.body)),
+            ])
+        })
+        .collect();
+    let saved_lines = super::wrap::wrap(&saved_lines, inner.width);
+    // Saved notes take what they need, up to two fifths of the pane; the editor the rest.
+    let saved_height = if saved.is_empty() {
+        0
+    } else {
+        let wanted = u16::try_from(saved_lines.len() + 1).unwrap_or(u16::MAX);
+        wanted.min((inner.height * 2 / 5).max(3))
+    };
     let [editor_area, saved_area] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(saved_height)]).areas(inner);
     let mut editor = n.editor.clone();
@@ -50,17 +66,12 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     editor.set_placeholder_style(theme.dim);
     frame.render_widget(&editor, editor_area);
     if saved_height > 0 {
-        let mut lines = vec![Line::styled(format!("── Saved notes ({}) ", saved.len()), theme.heading)];
-        // Newest last, and the newest always in view.
-        for note in saved {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} ", local_datetime(note.created_at)), theme.dim),
-                Span::raw(for_display(&note.body)),
-            ]));
-        }
-        let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-        let total = paragraph.line_count(saved_area.width);
-        let scroll = u16::try_from(total.saturating_sub(usize::from(saved_area.height))).unwrap_or(u16::MAX);
-        frame.render_widget(paragraph.scroll((scroll, 0)), saved_area);
+        // The heading stays put so saved notes never read as editor text; the newest note
+        // is always in view below it.
+        let [heading, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(saved_area);
+        let title = format!("── Saved notes ({}) ", saved.len());
+        frame.render_widget(Line::styled(title, theme.heading), heading);
+        let scroll = u16::try_from(saved_lines.len().saturating_sub(usize::from(list.height))).unwrap_or(u16::MAX);
+        frame.render_widget(Paragraph::new(saved_lines).scroll((scroll, 0)), list);
     }
 }

@@ -140,22 +140,20 @@ fn short_channel(channel: crate::domain::Channel) -> &'static str {
     }
 }
 
-/// An empty workspace says what to do next instead of showing a blank pane.
+/// An empty workspace says what to do next instead of showing a blank pane (short enough
+/// for the pane at 80×24).
 fn empty_text(state: &State) -> Text<'static> {
     let theme = &state.theme;
     let mut lines = vec![
         Line::styled("No contacts waiting.", theme.title),
-        Line::raw(""),
-        Line::raw("Log a call or walk-in from a shell:"),
-        Line::styled("  frontline contact new --channel phone --subject \"…\"", theme.code),
-        Line::raw("Or bring contacts in:"),
-        Line::styled("  frontline import contacts FILE.csv", theme.code),
+        Line::from(vec![Span::styled("F3", theme.key), Span::raw(" logs a call or walk-in now;")]),
+        Line::styled(" frontline import contacts FILE", theme.code),
     ];
     if state.queue.articles == 0 {
-        lines.push(Line::raw("Import your help-centre articles:"));
-        lines.push(Line::styled("  frontline import kb FOLDER", theme.code));
+        lines.push(Line::raw("Import help-centre articles:"));
+        lines.push(Line::styled(" frontline import kb FOLDER", theme.code));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("New contacts appear here within a second. Try the demo: frontline --demo", theme.dim));
+    lines.push(Line::styled("New contacts show up here by themselves.", theme.dim));
+    lines.push(Line::styled("Just looking? frontline --demo", theme.dim));
     Text::from(lines)
 }

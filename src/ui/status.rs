@@ -38,14 +38,14 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
     let mut spans = vec![Span::styled(format!(" {} ", for_display(&state.workspace)), theme.title)];
     if let Some(open) = &state.open {
-        let who = open.customer.as_ref().map(|c| for_display(&c.customer.name)).unwrap_or_else(|| "no customer".into());
-        spans.push(Span::raw(format!(
-            "│ #{} {} · {} ",
-            open.contact.id,
-            super::truncate(&for_display(&open.contact.subject), 24),
-            who
-        )));
+        spans.push(Span::raw("│ "));
         spans.extend(timer_spans(state, open));
+        // A message needs the room more than the contact's summary, which the panes show.
+        if state.flash.is_none() {
+            let who = open.customer.as_ref().map_or_else(|| "no customer".into(), |c| for_display(&c.customer.name));
+            let subject = super::truncate(&for_display(&open.contact.subject), 24);
+            spans.push(Span::raw(format!("#{} {subject} · {who} ", open.contact.id)));
+        }
     }
     spans.push(Span::raw("│ "));
     match &state.flash {

@@ -1,0 +1,126 @@
+//! Bulletins — policy updates and known incidents — and which active incidents explain a
+//! contact ("Outage in region North since 09:10" on the contact it concerns).
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use super::{Id, Timestamp};
+
+/// A policy update or known incident, valid from `starts_at` until `ends_at` (open-ended
+/// when `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bulletin {
+    pub id: Id,
+    pub title: String,
+    pub body: String,
+    /// `incident` or `policy`.
+    pub kind: String,
+    pub starts_at: Timestamp,
+    pub ends_at: Option<Timestamp>,
+    /// Words or phrases that link an incident to the contacts it explains.
+    pub keywords: Vec<String>,
+    /// Whether the rep has seen it.
+    pub read: bool,
+}
+
+impl Bulletin {
+    /// Whether this is a known incident (rather than a policy update).
+    pub fn is_incident(&self) -> bool {
+        self.kind == "incident"
+    }
+
+    /// Whether it applies at `now`: started, and not yet ended.
+    pub fn is_active(&self, now: Timestamp) -> bool {
+        self.starts_at <= now && self.ends_at.is_none_or(|end| now < end)
+    }
+
+    /// The keywords of this bulletin found in `text`, as written in the bulletin.
+    pub fn matched_keywords(&self, text: &str) -> Vec<&str> {
+        let haystack = words(text);
+        self.keywords.iter().map(String::as_str).filter(|k| contains_phrase(&haystack, &words(k))).collect()
+    }
+}
+
+/// The incidents among `active` whose keywords — whole words or phrases, ignoring case and
+/// accents — appear in `text` (a contact's subject and body). Policy updates never match.
+pub fn matching_incidents<'b>(active: &'b [Bulletin], text: &str) -> Vec<&'b Bulletin> {
+    let haystack = words(text);
+    active
+        .iter()
+        .filter(|b| b.is_incident())
+        .filter(|b| b.keywords.iter().any(|k| contains_phrase(&haystack, &words(k))))
+        .collect()
+}
+
+/// Lower-cased words without accents ("Sign-in Échoué" → ["sign", "in", "echoue"]).
+fn words(text: &str) -> Vec<String> {
+    let folded: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(title: &str, keywords: &[&str]) -> Bulletin {
+        Bulletin {
+            id: 1,
+            title: title.into(),
+            body: String::new(),
+            kind: "incident".into(),
+            starts_at: 100,
+            ends_at: Some(200),
+            keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
+            read: false,
+        }
+    }
+
+    #[test]
+    fn a_keyword_matches_whole_words_only() {
+        let b = [incident("App outage", &["app"])];
+        assert_eq!(matching_incidents(&b, "The APP won't open").len(), 1);
+        assert!(matching_incidents(&b, "I want to apply a coupon").is_empty());
+    }
+
+    #[test]
+    fn phrases_and_hyphens_match_across_punctuation() {
+        let b = [incident("Sign-in", &["sign-in", "AUTH-503", "return window"])];
+        assert_eq!(matching_incidents(&b, "cannot sign in on my phone").len(), 1);
+        assert_eq!(matching_incidents(&b, "error auth 503!").len(), 1);
+        assert_eq!(matching_incidents(&b, "Is the Return  Window longer?").len(), 1);
+        assert!(matching_incidents(&b, "window return").is_empty());
+        assert_eq!(b[0].matched_keywords("auth-503 while I sign-in"), vec!["sign-in", "AUTH-503"]);
+    }
+
+    #[test]
+    fn accents_are_ignored() {
+        let b = [incident("Café", &["café"])];
+        assert_eq!(matching_incidents(&b, "CAFE order missing").len(), 1);
+        let b = [incident("Cafe", &["cafe"])];
+        assert_eq!(matching_incidents(&b, "le café est fermé").len(), 1);
+    }
+
+    #[test]
+    fn policies_and_empty_keywords_never_match() {
+        let mut policy = incident("Holiday returns", &["returns"]);
+        policy.kind = "policy".into();
+        let empty = incident("No keywords", &["", "--"]);
+        assert!(matching_incidents(&[policy, empty], "returns -- returns").is_empty());
+    }
+
+    #[test]
+    fn activity_is_start_inclusive_end_exclusive() {
+        let mut b = incident("x", &[]);
+        assert!(!b.is_active(99));
+        assert!(b.is_active(100));
+        assert!(b.is_active(199));
+        assert!(!b.is_active(200));
+        b.ends_at = None;
+        assert!(b.is_active(10_000));
+    }
+}

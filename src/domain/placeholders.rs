@@ -1,0 +1,166 @@
+//! Filling a snippet's placeholders (`{{customer.first_name}}`, `{{order.number}}`, …) from
+//! the open contact. A placeholder that is unknown or has no value stays visible as
+//! `[order.number?]`, so the rep notices before sending instead of the customer.
+
+use super::{ContactDetail, Id, IdentityKind};
+
+/// What a snippet can be filled with: the open contact, its customer and the rep.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    /// The customer's most recent order.
+    pub order_number: Option<String>,
+    pub rep_name: String,
+    pub contact_subject: Option<String>,
+    pub contact_id: Option<Id>,
+    /// Today's date as the rep reads it (e.g. `2026-11-20`).
+    pub today: String,
+}
+
+/// Every placeholder [`fill`] knows, for help text and pickers.
+pub const NAMES: [&str; 9] = [
+    "customer.first_name",
+    "customer.last_name",
+    "customer.name",
+    "customer.email",
+    "order.number",
+    "rep.name",
+    "contact.subject",
+    "contact.id",
+    "date.today",
+];
+
+impl Context {
+    /// The value of one placeholder (name already lower-cased), if it is known and has one.
+    pub fn value(&self, name: &str) -> Option<String> {
+        let name_part = |first: bool| {
+            let full = self.customer_name.as_deref()?.trim();
+            let (head, tail) = full.split_once(char::is_whitespace).unwrap_or((full, ""));
+            let part = if first { head } else { tail.trim() };
+            Some(part.to_string())
+        };
+        let value = match name {
+            "customer.first_name" => name_part(true),
+            "customer.last_name" => name_part(false),
+            "customer.name" => self.customer_name.clone(),
+            "customer.email" => self.customer_email.clone(),
+            "order.number" => self.order_number.clone(),
+            "rep.name" => Some(self.rep_name.clone()),
+            "contact.subject" => self.contact_subject.clone(),
+            "contact.id" => self.contact_id.map(|id| id.to_string()),
+            "date.today" => Some(self.today.clone()),
+            _ => None,
+        };
+        value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+}
+
+/// Replaces every `{{ name }}` in `template` (spaces inside the braces and any letter case
+/// allowed). Unknown or empty placeholders become `[name?]`; braces around anything that is
+/// not a placeholder name are left as written.
+pub fn fill(template: &str, ctx: &Context) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let inner = after[..end].trim();
+        out.push_str(&rest[..start]);
+        if is_placeholder_name(inner) {
+            let name = inner.to_lowercase();
+            match ctx.value(&name) {
+                Some(v) => out.push_str(&v),
+                None => {
+                    out.push('[');
+                    out.push_str(&name);
+                    out.push_str("?]");
+                }
+            }
+            rest = &after[end + 2..];
+        } else {
+            // Not ours (`{{ }}`, `{{#if}}`…): keep the first brace and look again after it.
+            out.push('{');
+            rest = &rest[start + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_placeholder_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-')
+        && s.chars().next().is_some_and(char::is_alphabetic)
+}
+
+/// The fill context of an opened contact: its customer's name and first email, the most
+/// recent order, the subject and id.
+pub fn context_from(detail: &ContactDetail, rep_name: &str, today: &str) -> Context {
+    let record = detail.customer.as_ref();
+    let subject = detail.contact.subject.trim();
+    Context {
+        customer_name: record.map(|r| r.customer.name.trim().to_string()).filter(|n| !n.is_empty()),
+        customer_email: record
+            .and_then(|r| r.identities.iter().find(|i| i.kind == IdentityKind::Email).map(|i| i.value.clone())),
+        order_number: record.and_then(|r| r.orders.iter().max_by_key(|o| o.placed_at).map(|o| o.number.clone())),
+        rep_name: rep_name.to_string(),
+        contact_subject: (!subject.is_empty()).then(|| subject.to_string()),
+        contact_id: Some(detail.contact.id),
+        today: today.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context {
+            customer_name: Some("Ana María Souza".into()),
+            customer_email: Some("ana@example.com".into()),
+            order_number: Some("LK-104233".into()),
+            rep_name: "Sam".into(),
+            contact_subject: Some("Tent pole snapped".into()),
+            contact_id: Some(42),
+            today: "2026-11-20".into(),
+        }
+    }
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        let t = "{{customer.first_name}}|{{customer.last_name}}|{{customer.name}}|{{customer.email}}|\
+                 {{order.number}}|{{rep.name}}|{{contact.subject}}|{{contact.id}}|{{date.today}}";
+        assert_eq!(
+            fill(t, &ctx()),
+            "Ana|María Souza|Ana María Souza|ana@example.com|LK-104233|Sam|Tent pole snapped|42|2026-11-20"
+        );
+    }
+
+    #[test]
+    fn spaces_and_case_inside_the_braces_are_fine() {
+        assert_eq!(fill("Hi {{ Customer.First_Name }}!", &ctx()), "Hi Ana!");
+        assert_eq!(fill("{{\torder.number\t}}", &ctx()), "LK-104233");
+    }
+
+    #[test]
+    fn missing_and_unknown_values_stay_visible() {
+        let empty = Context { rep_name: "Sam".into(), ..Context::default() };
+        assert_eq!(
+            fill("Order {{order.number}} for {{customer.first_name}}", &empty),
+            "Order [order.number?] for [customer.first_name?]"
+        );
+        assert_eq!(fill("{{ customer.shoe_size }}", &ctx()), "[customer.shoe_size?]");
+        let one_name = Context { customer_name: Some("Prince".into()), ..ctx() };
+        assert_eq!(fill("{{customer.last_name}}", &one_name), "[customer.last_name?]");
+    }
+
+    #[test]
+    fn text_that_is_not_a_placeholder_is_kept() {
+        assert_eq!(fill("a {{ }} b {{ unclosed", &ctx()), "a {{ }} b {{ unclosed");
+        assert_eq!(fill("{{{rep.name}}}", &ctx()), "{Sam}");
+        assert_eq!(fill("{{#if x}}", &ctx()), "{{#if x}}");
+        assert_eq!(fill("", &ctx()), "");
+        assert_eq!(fill("no braces", &ctx()), "no braces");
+    }
+}

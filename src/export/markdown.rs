@@ -1,0 +1,70 @@
+//! A readable transcript of contacts: one section per contact with its subject, channel,
+//! customer, times, body, notes and outcome.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{ContactExtra, ContactOut};
+use crate::domain::text::for_display;
+
+/// Quotes free text line by line so Markdown in it cannot restructure the transcript.
+fn quoted(text: &str) -> String {
+    text.lines().map(|l| format!("> {}", for_display(l))).collect::<Vec<_>>().join("\n")
+}
+
+/// Writes one section per contact.
+pub fn contacts(out: &mut dyn Write, rows: &[(ContactOut, ContactExtra)]) -> Result<()> {
+    writeln!(out, "# Contacts\n")?;
+    if rows.is_empty() {
+        writeln!(out, "No contacts.")?;
+    }
+    for (c, x) in rows {
+        writeln!(out, "## #{} {}\n", x.id, for_display(&c.subject))?;
+        writeln!(out, "- Channel: {} ({})", c.channel, x.direction)?;
+        let who = match (&x.customer_name, &c.customer) {
+            (Some(name), Some(key)) => format!("{} <{}>", for_display(name), for_display(key)),
+            (Some(name), None) => for_display(name),
+            (None, Some(key)) => for_display(key),
+            (None, None) => "unknown".to_string(),
+        };
+        writeln!(out, "- Customer: {who}")?;
+        writeln!(out, "- Priority: P{}", c.priority)?;
+        writeln!(out, "- Created: {}", c.created_at)?;
+        if let Some(at) = &c.accepted_at {
+            writeln!(out, "- Accepted: {at}")?;
+        }
+        if let Some(at) = &c.ended_at {
+            writeln!(out, "- Ended: {at}")?;
+        }
+        if c.hold_seconds > 0 {
+            writeln!(out, "- Hold: {}s", c.hold_seconds)?;
+        }
+        if !c.tags.is_empty() {
+            writeln!(out, "- Tags: {}", for_display(&c.tags.join(", ")))?;
+        }
+        if !c.body.trim().is_empty() {
+            writeln!(out, "\n{}", quoted(&c.body))?;
+        }
+        if !c.notes.is_empty() {
+            writeln!(out, "\n### Notes\n")?;
+            for n in &c.notes {
+                let due = n.due.as_deref().map(|d| format!(", due {d}")).unwrap_or_default();
+                writeln!(out, "- {} ({}{due}):", n.at, n.kind)?;
+                writeln!(out, "{}", quoted(&n.text).lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))?;
+            }
+        }
+        let mut outcome = c.status.replace('_', " ");
+        if let Some(d) = &c.disposition {
+            outcome.push_str(&format!(" — {}", for_display(d)));
+        }
+        if let Some(to) = &c.escalated_to {
+            outcome.push_str(&format!(" (to {})", for_display(to)));
+        }
+        if let Some(csat) = c.csat {
+            outcome.push_str(&format!(", CSAT {csat}/5"));
+        }
+        writeln!(out, "\n**Outcome:** {outcome}\n")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! The command palette (Ctrl-K): one fuzzy list over actions, snippets, articles, customers
+//! and dispositions, each with its key; most-used first. Ctrl-T opens it on snippets only,
+//! where Tab inserts one and keeps the palette open so several can be stacked.
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+use ratatui_textarea::TextArea;
+
+use crate::action::Action;
+use crate::domain::Id;
+use crate::keymap::Scope;
+use crate::store::worker::Request;
+
+use super::{Effect, State, forms, knowledge, notes};
+
+/// What choosing an entry does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    Action(Action),
+    /// Insert this snippet, filled from the open contact.
+    Snippet {
+        id: Id,
+        body: String,
+    },
+    Article(Id),
+    Customer(Id),
+    Disposition(String),
+}
+
+/// One line of the palette.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// "action", "snippet", "article", "customer" or "disposition".
+    pub kind: &'static str,
+    pub label: String,
+    /// The key for an action; a category, identity or first words otherwise.
+    pub detail: String,
+    pub target: Target,
+}
+
+impl Entry {
+    /// The key usage is counted under.
+    pub fn usage_key(&self) -> String {
+        format!("{}:{}", self.kind, self.label)
+    }
+}
+
+/// Which entries the palette offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Everything,
+    SnippetsOnly,
+}
+
+/// The open palette.
+#[derive(Debug)]
+pub struct Palette {
+    pub mode: Mode,
+    pub input: TextArea<'static>,
+    /// Entries from the database for the current query (snippets, articles, customers).
+    pub remote: Vec<Entry>,
+    /// What is shown, best first.
+    pub shown: Vec<Entry>,
+    pub selected: usize,
+    pending: Option<u64>,
+}
+
+/// Opens the palette.
+pub fn open(state: &mut State, mode: Mode) -> Vec<Effect> {
+    state.palette = Some(Palette {
+        mode,
+        input: forms::line_field(""),
+        remote: Vec::new(),
+        shown: Vec::new(),
+        selected: 0,
+        pending: None,
+    });
+    rank(state);
+    ask(state)
+}
+
+/// Asks the database for entries matching the query.
+fn ask(state: &mut State) -> Vec<Effect> {
+    let seq = state.next_seq();
+    let Some(p) = state.palette.as_mut() else { return Vec::new() };
+    p.pending = Some(seq);
+    let query = forms::field_text(&p.input);
+    vec![Effect::Db(Request::PaletteSearch { seq, query, snippets_only: p.mode == Mode::SnippetsOnly })]
+}
+
+/// Database entries arrived for a query.
+pub fn results(state: &mut State, seq: u64, entries: Vec<Entry>) -> Vec<Effect> {
+    if let Some(p) = state.palette.as_mut().filter(|p| p.pending == Some(seq)) {
+        p.pending = None;
+        p.remote = entries;
+        rank(state);
+    }
+    Vec::new()
+}
+
+/// Actions and dispositions, known without the database.
+fn local_entries(state: &State) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let scope = state.scope();
+    for b in state.keymap.bindings.iter().filter(|b| b.scope == scope || b.scope == Scope::Global) {
+        // Palette-only plumbing actions are not worth listing.
+        if matches!(b.action, Action::Quit | Action::FocusNext | Action::FocusPrev | Action::OpenPalette)
+            || seen.contains(&b.action)
+        {
+            continue;
+        }
+        seen.push(b.action);
+        let key = b.keys.first().map(crate::keymap::Key::label).unwrap_or_default();
+        out.push(Entry { kind: "action", label: b.desc.to_string(), detail: key, target: Target::Action(b.action) });
+    }
+    for d in &state.lists.dispositions {
+        out.push(Entry {
+            kind: "disposition",
+            label: d.replace('_', " "),
+            detail: "wrap up with this".into(),
+            target: Target::Disposition(d.clone()),
+        });
+    }
+    out
+}
+
+/// Orders entries: fuzzy matches on the typed text, most-used first among them.
+fn rank(state: &mut State) {
+    let local = local_entries(state);
+    let usage = &state.palette_usage;
+    let Some(p) = state.palette.as_mut() else { return };
+    let query = forms::field_text(&p.input);
+    let candidates = match p.mode {
+        Mode::Everything => local.into_iter().chain(p.remote.iter().cloned()).collect::<Vec<_>>(),
+        Mode::SnippetsOnly => p.remote.clone(),
+    };
+    p.shown = rank_entries(candidates, &query, usage);
+    p.selected = p.selected.min(p.shown.len().saturating_sub(1));
+}
+
+/// Fuzzy-ranks entries against a query (all of them, by use, when it is empty). Entries the
+/// database already matched (articles, customers, snippets) are kept even when their label
+/// does not fuzzy-match, since they matched on their body or identity.
+pub fn rank_entries(entries: Vec<Entry>, query: &str, usage: &HashMap<String, u32>) -> Vec<Entry> {
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+    let mut buf = Vec::new();
+    let mut scored: Vec<(u32, u32, usize, Entry)> = entries
+        .into_iter()
+        .enumerate()
+        .filter_map(|(order, e)| {
+            let haystack = format!("{} {}", e.label, e.detail);
+            let score = if query.trim().is_empty() {
+                Some(0)
+            } else {
+                pattern.score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
+            };
+            let from_db = matches!(e.target, Target::Article(_) | Target::Customer(_) | Target::Snippet { .. });
+            let score = score.or(from_db.then_some(0))?;
+            let used = usage.get(&e.usage_key()).copied().unwrap_or(0);
+            Some((used, score, order, e))
+        })
+        .collect();
+    // Most-used first; then best fuzzy score; then the order the sources gave.
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    scored.into_iter().map(|(_, _, _, e)| e).collect()
+}
+
+/// Keys while the palette is open.
+pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(p) = state.palette.as_mut() else { return Vec::new() };
+    match key.code {
+        KeyCode::Esc => {
+            state.palette = None;
+            Vec::new()
+        }
+        KeyCode::Up => {
+            p.selected = p.selected.saturating_sub(1);
+            Vec::new()
+        }
+        KeyCode::Down => {
+            p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1));
+            Vec::new()
+        }
+        KeyCode::Enter => choose(state, true),
+        KeyCode::Tab if p.mode == Mode::SnippetsOnly => choose(state, false),
+        _ => {
+            if p.input.input(key) {
+                p.selected = 0;
+                rank(state);
+                ask(state)
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Carries out the selected entry; `close` false keeps the palette open (stacking snippets).
+fn choose(state: &mut State, close: bool) -> Vec<Effect> {
+    let Some(entry) = state.palette.as_ref().and_then(|p| p.shown.get(p.selected).cloned()) else {
+        return Vec::new();
+    };
+    if close {
+        state.palette = None;
+    }
+    *state.palette_usage.entry(entry.usage_key()).or_default() += 1;
+    let mut effects = vec![Effect::Db(Request::RecordPaletteUse { key: entry.usage_key() })];
+    effects.extend(match entry.target {
+        Target::Action(action) => super::perform(state, action),
+        Target::Snippet { body, .. } => {
+            let filled = fill_snippet(state, &body);
+            notes::insert_into_editor(state, &filled)
+        }
+        Target::Article(id) => {
+            state.focus = super::Pane::Knowledge;
+            knowledge::open_article(state, id)
+        }
+        Target::Customer(id) => super::customer::browse(state, id),
+        Target::Disposition(d) => {
+            let mut effects = super::contact::wrap_up(state);
+            if let Some(super::forms::Modal::WrapUp(form)) = state.modal.as_mut() {
+                form.disposition_filter = forms::line_field(&d);
+            }
+            effects.shrink_to_fit();
+            effects
+        }
+    });
+    effects
+}
+
+/// Fills a snippet's placeholders from the open contact.
+pub fn fill_snippet(state: &State, body: &str) -> String {
+    use crate::domain::placeholders;
+    let today = crate::domain::time::local_date(state.now());
+    let ctx = match &state.open {
+        Some(detail) => placeholders::context_from(detail, &state.rep_name, &today),
+        None => placeholders::Context { rep_name: state.rep_name.clone(), today, ..placeholders::Context::default() },
+    };
+    placeholders::fill(body, &ctx)
+}
+
+/// The usage counts arrived (at start).
+pub fn usage_loaded(state: &mut State, usage: HashMap<String, u32>) -> Vec<Effect> {
+    state.palette_usage = usage;
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: &'static str, label: &str) -> Entry {
+        Entry { kind, label: label.into(), detail: String::new(), target: Target::Action(Action::Dashboard) }
+    }
+
+    #[test]
+    fn fuzzy_matches_rank_and_misses_drop_out() {
+        let entries = vec![entry("action", "accept the next contact"), entry("action", "show or hide this help")];
+        let ranked = rank_entries(entries, "acc nxt", &HashMap::new());
+        assert_eq!(ranked.len(), 1);
+        assert_eq!(ranked[0].label, "accept the next contact");
+    }
+
+    #[test]
+    fn the_most_used_entry_comes_first() {
+        let entries = vec![entry("action", "wrap up"), entry("action", "my numbers")];
+        let mut usage = HashMap::new();
+        usage.insert("action:my numbers".to_string(), 3);
+        let ranked = rank_entries(entries, "", &usage);
+        assert_eq!(ranked[0].label, "my numbers");
+    }
+}

@@ -1,0 +1,102 @@
+//! "My numbers": today against this week, per channel, and the day's trends.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::domain::metrics::{Figures, Trend, show_percent, show_seconds};
+use crate::domain::text::for_display;
+use crate::state::State;
+use crate::state::dashboard::Dashboard;
+use crate::ui::theme::Theme;
+
+/// Draws the dashboard centred over `area`.
+pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let lines = match &d.data {
+        None => vec![Line::styled("Counting…", theme.dim)],
+        Some(data) => {
+            let mut out = vec![Line::from(vec![
+                Span::styled(format!("{:<22}", ""), theme.title),
+                Span::styled(format!("{:>12}", "Today"), theme.title),
+                Span::styled(format!("{:>12}", "This week"), theme.title),
+            ])];
+            for (name, pick) in ROWS {
+                out.push(Line::from(vec![
+                    Span::raw(format!("{name:<22}")),
+                    Span::styled(format!("{:>12}", pick(&data.today.figures.total)), theme.key),
+                    Span::raw(format!("{:>12}", pick(&data.week.figures.total))),
+                ]));
+            }
+            out.push(Line::raw(""));
+            let (label, report) = if d.week { ("This week", &data.week) } else { ("Today", &data.today) };
+            out.push(Line::styled(format!("By channel — {label} (←/→ switches)"), theme.heading));
+            out.push(Line::styled(
+                format!(
+                    "{:<10}{:>8}{:>8}{:>8}{:>8}{:>7}{:>7}{:>5}",
+                    "", "handled", "AHT", "ASA", "hold", "FCR", "CSAT", "SLA"
+                ),
+                theme.dim,
+            ));
+            for (channel, f) in report.figures.by_channel.iter().filter(|(_, f)| f.handled > 0) {
+                out.push(Line::raw(format!(
+                    "{:<10}{:>8}{:>8}{:>8}{:>8}{:>7}{:>7}{:>5}",
+                    channel.label(),
+                    f.handled,
+                    show_seconds(f.aht_seconds),
+                    show_seconds(f.asa_seconds),
+                    show_seconds(f.hold_seconds.map(|h| h as f64)),
+                    show_percent(f.fcr_percent),
+                    show_percent(f.csat_percent),
+                    f.sla_breaches
+                )));
+            }
+            if report.figures.total.handled == 0 {
+                out.push(Line::styled("No contacts ended in this period yet.", theme.dim));
+            }
+            out.push(Line::raw(""));
+            out.push(Line::styled("Today's topics, against the previous 7 days", theme.heading));
+            trend_lines(&data.trends.tags, "tag", theme, &mut out);
+            trend_lines(&data.trends.dispositions, "disposition", theme, &mut out);
+            out
+        }
+    };
+    let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX).min(area.height);
+    let width = 72.min(area.width);
+    let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.focused_border)
+        .title(Line::styled(" My numbers — Esc closes ", theme.title));
+    let (scroll, _) = super::clamp_scroll(d.scroll, lines.len(), height.saturating_sub(2));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
+}
+
+type Pick = fn(&Figures) -> String;
+
+const ROWS: [(&str, Pick); 7] = [
+    ("Contacts handled", |f| f.handled.to_string()),
+    ("Avg handle time", |f| show_seconds(f.aht_seconds)),
+    ("Avg speed of answer", |f| show_seconds(f.asa_seconds)),
+    ("Hold time (total)", |f| show_seconds(f.hold_seconds.map(|h| h as f64))),
+    ("First-contact res.", |f| show_percent(f.fcr_percent)),
+    ("CSAT", |f| show_percent(f.csat_percent)),
+    ("SLA breaches", |f| f.sla_breaches.to_string()),
+];
+
+/// "12 contacts about cancel_button, usually 1.0 a day", unusual ones highlighted.
+fn trend_lines(trends: &[Trend], kind: &str, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    for t in trends.iter().take(5) {
+        // Three times the usual rate (and more than a couple) is worth telling the product team.
+        let unusual = t.today as f64 >= 3.0 * t.usual_per_day.max(1.0) && t.today >= 3;
+        let style = if unusual { theme.warning } else { theme.text };
+        out.push(Line::from(vec![
+            Span::styled(format!("{:>4} ", t.today), style),
+            Span::styled(format!("{kind} {}", for_display(&t.name)), style),
+            Span::styled(format!(", usually {:.1} a day", t.usual_per_day), theme.dim),
+        ]));
+    }
+}

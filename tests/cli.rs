@@ -1,0 +1,572 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The real `frontline` binary, each test in its own temporary HOME, XDG folders and
+//! workspace: help and version, the demo, knowledge search, contacts, imports with good and
+//! bad files, Markdown imports of messy real-world folders, `db path` / `db check`, and
+//! files that are not workspaces.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A private sandbox: HOME, XDG data/config folders and a workspace path inside one temp dir.
+struct Sandbox {
+    dir: TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("work")).unwrap();
+        Self { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// The workspace given with `--db`, in an existing folder (the file does not exist until
+    /// first use).
+    fn db(&self) -> PathBuf {
+        self.path("work/frontline.db")
+    }
+
+    /// The binary with this sandbox's environment and no `--db`.
+    fn bare(&self) -> Command {
+        let mut cmd = Command::cargo_bin("frontline").unwrap();
+        cmd.env("HOME", self.path("home"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env_remove("FRONTLINE_DB")
+            .env_remove("FRONTLINE_CONFIG")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// The binary on this sandbox's workspace.
+    fn cmd(&self) -> Command {
+        let mut cmd = self.bare();
+        cmd.arg("--db").arg(self.db());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Output::from(self.cmd().args(args).output().unwrap())
+    }
+
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert_eq!(out.code, 0, "frontline {args:?} failed:\n{}\n{}", out.stdout, out.stderr);
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}):\n{}", out.stdout))
+    }
+
+    fn queue(&self) -> Vec<Value> {
+        self.json(&["queue", "--json"]).as_array().cloned().unwrap()
+    }
+
+    /// `db check`'s summary line (it counts customers and articles).
+    fn check(&self) -> String {
+        self.ok(&["db", "check"]).stdout
+    }
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<std::process::Output> for Output {
+    fn from(o: std::process::Output) -> Self {
+        Self {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Asserts a failed command printed exactly one line on stderr mentioning every `needle`.
+fn one_line_error(out: &Output, code: i32, needles: &[&str]) {
+    assert_eq!(out.code, code, "exit code; stderr:\n{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line on stderr, got:\n{}", out.stderr);
+    for needle in needles {
+        assert!(lines[0].contains(needle), "{needle:?} missing from: {}", lines[0]);
+    }
+}
+
+// ------------------------------------------------------------------ basics
+
+#[test]
+fn help_and_version_succeed() {
+    let sb = Sandbox::new();
+    let help = sb.ok(&["--help"]);
+    for word in ["Usage", "import", "kb", "queue", "contact", "db", "--db"] {
+        assert!(help.stdout.contains(word), "{word:?} missing from --help:\n{}", help.stdout);
+    }
+    let version = sb.ok(&["--version"]);
+    assert!(version.stdout.starts_with("frontline "), "{}", version.stdout);
+    assert!(version.stdout.contains(env!("CARGO_PKG_VERSION")), "{}", version.stdout);
+    sb.ok(&["import", "--help"]);
+    sb.ok(&["contact", "new", "--help"]);
+    assert!(!sb.db().exists(), "help creates no workspace");
+}
+
+#[test]
+fn an_unknown_subcommand_is_a_usage_error() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.run(&["frobnicate"]).code, 2);
+    assert_eq!(sb.run(&["kb", "search"]).code, 2, "a query is required");
+}
+
+#[test]
+fn db_path_prints_the_workspace_path() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.ok(&["db", "path"]).stdout.trim(), s(&sb.db()));
+    let default = sb.bare().args(["db", "path"]).output().unwrap();
+    assert!(default.status.success());
+    let expected = sb.path("data/frontline/frontline.db");
+    assert_eq!(String::from_utf8_lossy(&default.stdout).trim(), s(&expected), "XDG_DATA_HOME is honoured");
+    let env = sb.bare().args(["db", "path"]).env("FRONTLINE_DB", sb.path("env.db")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&env.stdout).trim(), s(&sb.path("env.db")), "FRONTLINE_DB is honoured");
+}
+
+#[test]
+fn db_check_says_ok_with_counts() {
+    let sb = Sandbox::new();
+    let out = sb.check();
+    assert!(out.contains(": ok"), "{out}");
+    assert!(out.contains("0 customers") && out.contains("0 articles"), "{out}");
+    assert!(sb.db().exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_workspace_the_cli_creates_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    sb.ok(&["queue"]);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&sb.db()), 0o600, "workspace file given with --db");
+    // The default location, folder and all, in a fresh data dir.
+    let out = sb.bare().args(["queue"]).output().unwrap();
+    assert!(out.status.success());
+    let default = sb.path("data/frontline/frontline.db");
+    assert_eq!(mode(&default), 0o600);
+    assert_eq!(mode(default.parent().unwrap()), 0o700);
+}
+
+#[test]
+fn a_workspace_in_a_missing_folder_is_refused_in_one_line() {
+    let sb = Sandbox::new();
+    let missing = sb.path("typo/ws.db");
+    let out = Output::from(sb.bare().arg("--db").arg(&missing).arg("queue").output().unwrap());
+    one_line_error(&out, 1, &[s(&sb.path("typo")), "does not exist"]);
+    assert!(!sb.path("typo").exists(), "no folder is made for a mistyped --db");
+}
+
+#[test]
+fn a_text_file_given_as_the_workspace_is_refused_untouched() {
+    let sb = Sandbox::new();
+    let path = sb.path("shopping-list.txt");
+    let text = "eggs\nmilk\ncoffee\n".repeat(50);
+    std::fs::write(&path, &text).unwrap();
+    for args in [vec!["queue"], vec!["db", "check"], vec!["kb", "search", "refund"], vec!["import", "kb", "."]] {
+        let out = Output::from(sb.bare().arg("--db").arg(&path).args(&args).output().unwrap());
+        one_line_error(&out, 1, &[s(&path), "not a Frontline workspace"]);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "{args:?} changed the file");
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        assert!(!sb.path(&format!("shopping-list.txt{suffix}")).exists());
+    }
+}
+
+// ------------------------------------------------------------------ the demo
+
+fn demo_sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    let out = Output::from(sb.bare().arg("demo").output().unwrap());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Created the demo workspace"), "{}", out.stdout);
+    assert!(sb.path("data/frontline/demo.db").exists());
+    sb
+}
+
+fn demo_json(sb: &Sandbox, args: &[&str]) -> Value {
+    let out = Output::from(sb.bare().arg("--demo").args(args).output().unwrap());
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}):\n{}", out.stdout))
+}
+
+#[test]
+fn demo_creates_a_queue_sorted_by_priority_then_waiting_time() {
+    let sb = demo_sandbox();
+    let rows = demo_json(&sb, &["queue", "--json"]);
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() >= 30, "{} rows", rows.len());
+    let keys: Vec<(i64, i64)> =
+        rows.iter().map(|r| (r["priority"].as_i64().unwrap(), r["created_at"].as_i64().unwrap())).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(keys, sorted, "most urgent first, then oldest first");
+    assert!(rows.iter().all(|r| r["status"] == "waiting"));
+    assert!(keys.first().is_some_and(|k| k.0 == 1));
+    // Running it again keeps the demo.
+    let again = Output::from(sb.bare().arg("demo").output().unwrap());
+    assert_eq!(again.code, 0);
+    assert!(again.stdout.contains("--reset"), "{}", again.stdout);
+}
+
+#[test]
+fn kb_search_finds_a_return_window_article_first_and_prints_json() {
+    let sb = demo_sandbox();
+    let hits = demo_json(&sb, &["kb", "search", "return window", "--json"]);
+    let hits = hits.as_array().unwrap();
+    assert!(!hits.is_empty());
+    let first = &hits[0];
+    assert_eq!(first["category"], "Returns and refunds", "{first}");
+    assert!(first["title"].as_str().unwrap().to_lowercase().contains("return"), "{first}");
+    for h in hits {
+        assert!(h["id"].is_i64() && h["score"].is_f64() && h["snippet"].is_string(), "{h}");
+    }
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "best (lowest bm25) first: {scores:?}");
+    // People's output: numbered, with the category.
+    let out =
+        Output::from(sb.bare().args(["--demo", "kb", "search", "return", "window", "--limit", "3"]).output().unwrap());
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("1. "), "{}", out.stdout);
+    assert!(out.stdout.contains("[Returns and refunds]"), "{}", out.stdout);
+    assert!(!out.stdout.contains("4. "), "--limit 3:\n{}", out.stdout);
+}
+
+#[test]
+#[ignore = "bug (ranking): for \"return window\" the demo's standard returns policy \"Returns within 30 days\" ranks 4th, after \"Larkspur Plus 90-day return window\", \"Larkspur Plus benefits\" (Membership) and \"Price adjustments\" (Promotions); src/store/kb.rs bm25 weights ignore the description and reward short body-only matches"]
+fn kb_search_ranks_the_standard_returns_policy_first_for_return_window() {
+    let sb = demo_sandbox();
+    let hits = demo_json(&sb, &["kb", "search", "return window", "--json"]);
+    assert_eq!(hits[0]["title"], "Returns within 30 days", "{hits:#}");
+}
+
+#[test]
+fn a_query_with_escapes_is_not_echoed_raw() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["kb", "search", "--", "\u{1b}]0;pwned\u{7}\u{1b}[2J"]);
+    assert_eq!(out.code, 0);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{:?}", out.stdout);
+}
+
+#[test]
+fn hostile_kb_queries_exit_0() {
+    let sb = demo_sandbox();
+    let long = "refund \" AND( NEAR( * ^ : ".repeat(400);
+    let queries = [
+        "\"",
+        "\"\"",
+        "wi-fi",
+        "AND(",
+        "OR",
+        "NOT",
+        "NEAR(",
+        "C++",
+        "*",
+        "O'Brien",
+        "^",
+        ":",
+        "-",
+        "😀",
+        "ｒｅｆｕｎｄ",
+        "\u{1b}[2J",
+        "title:refund",
+        "'",
+        "(",
+        ")",
+        "{",
+        long.as_str(),
+    ];
+    for q in queries {
+        for json in [false, true] {
+            let mut cmd = sb.bare();
+            cmd.args(["--demo", "kb", "search"]);
+            if json {
+                cmd.arg("--json");
+            }
+            let out = Output::from(cmd.arg("--").arg(q).output().unwrap());
+            assert_eq!(out.code, 0, "query {q:?}: {}", out.stderr);
+            if json {
+                let v: Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{q:?}: {e}"));
+                assert!(v.is_array());
+            }
+        }
+    }
+    let hits = demo_json(&sb, &["kb", "search", "ｒｅｆｕｎｄ", "--json"]);
+    assert!(!hits.as_array().unwrap().is_empty(), "full-width letters find refunds");
+}
+
+// ------------------------------------------------------------------ contacts
+
+#[test]
+fn a_new_contact_waits_in_the_queue_with_its_new_customer() {
+    let sb = Sandbox::new();
+    assert!(sb.queue().is_empty());
+    let out = sb.ok(&["contact", "new", "--channel", "phone", "--subject", "S", "--customer", "new@example.com"]);
+    assert!(out.stdout.contains("waiting in the queue"), "{}", out.stdout);
+    let rows = sb.queue();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["subject"], "S");
+    assert_eq!(rows[0]["channel"], "phone");
+    assert_eq!(rows[0]["priority"], 3);
+    assert_eq!(rows[0]["customer_name"], "new@example.com");
+    assert!(sb.check().contains("1 customers"));
+    // A second contact from the same address, differently cased, finds the same customer.
+    let id = sb.json(&[
+        "contact",
+        "new",
+        "--channel",
+        "email",
+        "--subject",
+        "Again",
+        "--customer",
+        "NEW@example.com",
+        "--priority",
+        "1",
+        "--json",
+    ]);
+    assert!(id["id"].is_i64(), "{id}");
+    assert!(sb.check().contains("1 customers"));
+    let rows = sb.queue();
+    assert_eq!(rows[0]["subject"], "Again", "priority 1 goes first");
+    assert_eq!(rows[0]["id"], id["id"]);
+}
+
+#[test]
+fn a_contact_with_a_bad_priority_or_channel_is_a_usage_error() {
+    let sb = Sandbox::new();
+    for args in [
+        vec!["contact", "new", "--channel", "phone", "--subject", "S", "--priority", "9"],
+        vec!["contact", "new", "--channel", "phone", "--subject", "S", "--priority", "0"],
+        vec!["contact", "new", "--channel", "phone", "--subject", "S", "--priority", "high"],
+        vec!["contact", "new", "--channel", "fax", "--subject", "S"],
+        vec!["contact", "new", "--channel", "phone"],
+    ] {
+        let out = sb.run(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+    }
+    assert!(sb.queue().is_empty(), "nothing was created");
+}
+
+#[test]
+fn a_contact_with_an_unknown_customer_key_is_an_error() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["contact", "new", "--channel", "phone", "--subject", "S", "--customer", "LK-999999"]);
+    one_line_error(&out, 1, &["--customer", "LK-999999"]);
+    assert!(sb.queue().is_empty());
+}
+
+// ------------------------------------------------------------------ customer and contact imports
+
+#[test]
+fn customers_import_from_csv_and_json() {
+    let sb = Sandbox::new();
+    let out = sb.ok(&["import", "customers", s(&fixture("customers.csv"))]);
+    assert!(out.stdout.contains("3 added"), "{}", out.stdout);
+    let out = sb.ok(&["import", "customers", s(&fixture("customers.json"))]);
+    assert!(out.stdout.contains("2 added"), "{}", out.stdout);
+    assert!(sb.check().contains("5 customers"));
+    // Importing again updates instead of duplicating.
+    let out = sb.ok(&["import", "customers", s(&fixture("customers.csv"))]);
+    assert!(out.stdout.contains("0 added, 3 updated"), "{}", out.stdout);
+    assert!(sb.check().contains("5 customers"));
+    // The imported identities are matched by contacts.
+    sb.ok(&["contact", "new", "--channel", "chat", "--subject", "Hi", "--customer", "g.lind@example.org"]);
+    assert_eq!(sb.queue()[0]["customer_name"], "Gus Lind");
+}
+
+#[test]
+fn contacts_import_from_csv_and_json() {
+    let sb = Sandbox::new();
+    sb.ok(&["import", "customers", s(&fixture("customers.csv"))]);
+    let out = sb.ok(&["import", "contacts", s(&fixture("contacts.csv"))]);
+    assert!(out.stdout.contains("3 added, 1 new customers"), "{}", out.stdout);
+    let out = sb.ok(&["import", "contacts", s(&fixture("contacts.json"))]);
+    assert!(out.stdout.contains("2 added, 1 new customers"), "{}", out.stdout);
+    let rows = sb.queue();
+    let subjects: Vec<&str> = rows.iter().map(|r| r["subject"].as_str().unwrap()).collect();
+    assert_eq!(
+        subjects,
+        vec!["Recall question", "Tent pole snapped", "Walk-in exchange", "Where is my order?"],
+        "the resolved contact is not queued; priority then age"
+    );
+    let ana: Vec<&Value> = rows.iter().filter(|r| r["customer_name"] == "Ana Pereira").collect();
+    assert_eq!(ana.len(), 2, "matched by email and by phone in another format: {rows:#?}");
+}
+
+/// Runs a bad import and checks it fails with one line naming the place, changing nothing.
+fn bad_import(sb: &Sandbox, what: &str, file: &str, needles: &[&str]) {
+    let before = (sb.queue(), sb.check());
+    let path = fixture(file);
+    let out = sb.run(&["import", what, s(&path)]);
+    let mut all = vec![file];
+    all.extend_from_slice(needles);
+    one_line_error(&out, 1, &all);
+    assert_eq!((sb.queue(), sb.check()), before, "{file}: a bad import changes nothing");
+}
+
+#[test]
+fn bad_customer_files_name_the_line_or_index_and_field_and_change_nothing() {
+    let sb = Sandbox::new();
+    sb.ok(&["import", "customers", s(&fixture("customers.csv"))]);
+    bad_import(&sb, "customers", "customers_bad.csv", &["line 3", "email", "not-an-email"]);
+    bad_import(&sb, "customers", "customers_bad.json", &["[1]", "flags", "platinum"]);
+}
+
+#[test]
+fn a_bad_csv_email_names_the_column_as_written() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["import", "customers", s(&fixture("customers_bad.csv"))]);
+    one_line_error(&out, 1, &["field `email`"]);
+}
+
+#[test]
+fn bad_contact_files_name_the_line_or_index_and_field_and_change_nothing() {
+    let sb = Sandbox::new();
+    sb.ok(&["import", "contacts", s(&fixture("contacts.csv"))]);
+    bad_import(&sb, "contacts", "contacts_bad.csv", &["line 3", "priority", "9"]);
+    bad_import(&sb, "contacts", "contacts_bad.json", &["[2]", "channel", "fax"]);
+}
+
+#[test]
+fn malformed_files_are_refused_in_one_line() {
+    let sb = Sandbox::new();
+    let dir = sb.path("files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: [(&str, &[u8], &[&str]); 5] = [
+        ("broken.json", b"[{\"name\": \"A\",\n  \"email\": }]", &["broken.json", "line 2"]),
+        ("object.json", b"{\"name\": \"A\"}", &["object.json", "array"]),
+        ("quote.csv", b"name,email\n\"Open quote,a@example.com\nB,b@example.com\n", &["quote.csv"]),
+        ("latin1.csv", b"name,email\nJos\xe9,jose@example.com\n", &["latin1.csv", "line 2", "UTF-8"]),
+        ("customers.txt", b"name\nA\n", &["customers.txt", ".json or .csv"]),
+    ];
+    for (name, bytes, needles) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = sb.run(&["import", "customers", s(&path)]);
+        one_line_error(&out, 1, needles);
+    }
+    let out = sb.run(&["import", "customers", s(&dir.join("missing.csv"))]);
+    one_line_error(&out, 1, &["missing.csv"]);
+    assert!(sb.check().contains("0 customers"));
+}
+
+// ------------------------------------------------------------------ Markdown imports
+
+/// The fixture folder plus the files whose bytes matter (CRLF, BOM, Latin-1), written here
+/// so no checkout setting can normalise them.
+fn messy_kb(sb: &Sandbox) -> PathBuf {
+    let root = sb.path("help-centre");
+    copy_dir(&fixture("kb"), &root);
+    std::fs::write(
+        root.join("returns/crlf-gift-returns.md"),
+        "---\r\ntitle: Gift returns\r\ntags: [gifts]\r\n---\r\n\r\nA gift can be returned for store credit.\r\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("shipping/bom-pickup.md"), "\u{feff}---\ntitle: Store pickup\n---\n\nPickup is free.\n")
+        .unwrap();
+    std::fs::write(root.join("shipping/latin1.md"), b"# Caf\xe9 delivery\n\nWe deliver to the caf\xe9.\n").unwrap();
+    root
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn kb_titles(sb: &Sandbox, query: &str) -> Vec<String> {
+    let hits = sb.json(&["kb", "search", query, "--json"]);
+    hits.as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_messy_markdown_folder_imports_with_skips_and_failures_reported() {
+    let sb = Sandbox::new();
+    let root = messy_kb(&sb);
+    let out = sb.run(&["import", "kb", s(&root)]);
+    assert_eq!(out.code, 0, "the good files import even though one fails:\n{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("Articles: 5 added, 0 updated, 0 unchanged, 2 skipped, 1 failed"), "{}", out.stdout);
+    assert!(out.stdout.contains("old-carrier.md: redirect page (redirect_to)"), "{}", out.stdout);
+    assert!(out.stdout.contains("hidden-draft.md: hidden: true"), "{}", out.stdout);
+    assert!(out.stderr.contains("latin1.md") && out.stderr.contains("not UTF-8"), "{}", out.stderr);
+    assert!(sb.check().contains("5 articles"));
+
+    // Titles from front matter (list and string tags), from `# Title`, CRLF and BOM files.
+    assert_eq!(kb_titles(&sb, "refund window"), vec!["Refund window"]);
+    assert_eq!(kb_titles(&sb, "swap"), vec!["Exchanges"], "tags given as a string");
+    assert_eq!(kb_titles(&sb, "policy"), vec!["Refund window"], "tags given as a list");
+    assert_eq!(kb_titles(&sb, "same day"), vec!["Shipping times"], "embedded HTML text is searchable");
+    assert_eq!(kb_titles(&sb, "gift credit"), vec!["Gift returns"], "CRLF front matter");
+    assert_eq!(kb_titles(&sb, "pickup"), vec!["Store pickup"], "BOM before the front matter");
+    // Nothing of the site machinery, skipped pages or hidden folders.
+    for word in ["baseurl", "callout", "zorkurl", "zeppelin", "partialword", "hiddenfolderword", "moved"] {
+        assert!(kb_titles(&sb, word).is_empty(), "{word:?} should not be searchable");
+    }
+    let hits = sb.json(&["kb", "search", "same day", "--json"]);
+    assert!(!hits[0]["snippet"].as_str().unwrap().contains('<'), "HTML tags are not in snippets: {hits}");
+    assert_eq!(hits[0]["category"], "Shipping", "folders become categories");
+    let exchanges = sb.json(&["kb", "search", "exchange", "--json"]);
+    assert_eq!(exchanges[0]["category"], "Returns and refunds", "front matter category wins");
+
+    // The same import again adds nothing and leaves everything as it was.
+    let again = sb.run(&["import", "kb", s(&root)]);
+    assert_eq!(again.code, 0);
+    assert!(
+        again.stdout.contains("Articles: 0 added, 0 updated, 5 unchanged, 2 skipped, 1 failed"),
+        "{}",
+        again.stdout
+    );
+    assert!(sb.check().contains("5 articles"));
+
+    // An edited article is updated in place.
+    std::fs::write(root.join("returns/exchanges.md"), "---\ntitle: Exchanges\n---\n\nSwap sizes in any store.\n")
+        .unwrap();
+    let edited = sb.ok(&["import", "kb", s(&root)]);
+    assert!(edited.stdout.contains("0 added, 1 updated, 4 unchanged"), "{}", edited.stdout);
+    assert!(sb.check().contains("5 articles"));
+}
+
+#[test]
+fn an_import_where_every_file_fails_is_an_error() {
+    let sb = Sandbox::new();
+    let dir = sb.path("only-bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.md"), b"# Caf\xe9\n").unwrap();
+    let out = sb.run(&["import", "kb", s(&dir)]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("a.md"), "{}", out.stderr);
+    let missing = sb.run(&["import", "kb", s(&sb.path("nowhere"))]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("nowhere"), "{}", missing.stderr);
+}
