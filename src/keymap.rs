@@ -297,6 +297,20 @@ impl Default for Keymap {
                 "contact details: priority, tags, customer, CSAT",
                 false,
             ),
+            b(
+                S::Global,
+                &[Key::ctrl('k')],
+                A::OpenPalette,
+                "command palette: actions, snippets, articles, customers",
+                true,
+            ),
+            b(
+                S::Global,
+                &[Key::ctrl('t')],
+                A::InsertSnippet,
+                "insert a snippet (canned response) into the notes",
+                false,
+            ),
         ];
         bindings.push(b(S::Queue, &[Key::plain(K::Enter)], A::OpenSelected, "open the selected contact", true));
         bindings.extend(list_moves(S::Queue));

@@ -298,7 +298,12 @@ fn mask_security_codes(input: &str) -> (String, usize) {
             j += 1;
         }
         let len = j - start;
-        if (3..=4).contains(&len) && (j == chars.len() || !is_wordish(chars[j])) {
+        // "CSC-2026-118" is a reference number, not a code: the digits must end there.
+        let continues = j < chars.len()
+            && (is_wordish(chars[j])
+                || (matches!(chars[j], '-' | '/' | '.' | ',' | ':')
+                    && chars.get(j + 1).copied().and_then(digit_value).is_some()));
+        if (3..=4).contains(&len) && !continues {
             for c in &mut out[start..j] {
                 *c = '*';
             }

@@ -308,3 +308,17 @@ fn typing_in_notes_with_no_contact_open_explains_instead_of_losing_keys() {
     assert!(effects.is_empty());
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("Open a contact")));
 }
+
+#[test]
+fn ctrl_k_opens_the_palette_and_esc_closes_it() {
+    let mut s = with_queue();
+    let effects = update(&mut s, ctrl('k'));
+    assert!(s.palette.is_some(), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Db(Request::PaletteSearch { .. }))));
+    type_text(&mut s, "numbers");
+    let shown =
+        s.palette.as_ref().map(|p| p.shown.iter().map(|e| e.label.clone()).collect::<Vec<_>>()).unwrap_or_default();
+    assert_eq!(shown.first().map(String::as_str), Some("my numbers: today and this week"), "{shown:?}");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.palette.is_none());
+}
