@@ -68,6 +68,10 @@ pub enum Action {
     OpenPalette,
     /// Insert a canned response (snippet) at the cursor; Tab stacks several.
     InsertSnippet,
+    /// Step through a guided checklist for the current contact.
+    Scripts,
+    /// Show the active bulletins: policy updates and known incidents.
+    Bulletins,
 }
 
 impl Action {

@@ -311,6 +311,14 @@ impl Default for Keymap {
                 "insert a snippet (canned response) into the notes",
                 false,
             ),
+            b(
+                S::Global,
+                &[Key::plain(K::F(9))],
+                A::Scripts,
+                "scripts: step through a checklist for this contact",
+                false,
+            ),
+            b(S::Global, &[Key::plain(K::F(10))], A::Bulletins, "bulletins: policy updates and known incidents", false),
         ];
         bindings.push(b(S::Queue, &[Key::plain(K::Enter)], A::OpenSelected, "open the selected contact", true));
         bindings.extend(list_moves(S::Queue));
@@ -470,6 +478,113 @@ mod tests {
         assert_eq!(map.key_for(Scope::Global, Action::AcceptNext).as_deref(), Some("F9"));
         assert!(map.rebind(Scope::Queue, "fly_away", &["x".into()]).is_err());
         assert!(map.rebind(Scope::Queue, "quit", &["hyper-x".into()]).is_err());
+    }
+
+    /// Every action, listed through an exhaustive match so a new one cannot be forgotten.
+    fn all_actions() -> Vec<Action> {
+        use Action as A;
+        let all = vec![
+            A::Quit,
+            A::Suspend,
+            A::FocusNext,
+            A::FocusPrev,
+            A::ToggleHelp,
+            A::SearchKb,
+            A::MoveUp,
+            A::MoveDown,
+            A::PageUp,
+            A::PageDown,
+            A::First,
+            A::Last,
+            A::OpenSelected,
+            A::Back,
+            A::SaveNote,
+            A::AcceptNext,
+            A::AcceptSelected,
+            A::LogContact,
+            A::ToggleHold,
+            A::WrapUp,
+            A::NextActive,
+            A::Dashboard,
+            A::EditContact,
+            A::Reopen,
+            A::CycleChannel,
+            A::CycleView,
+            A::FilterText,
+            A::SelectPassage,
+            A::InsertPassage,
+            A::InsertLink,
+            A::CopyPassage,
+            A::FindInArticle,
+            A::FindNext,
+            A::FindPrev,
+            A::OpenPalette,
+            A::InsertSnippet,
+            A::Scripts,
+            A::Bulletins,
+        ];
+        for a in &all {
+            match a {
+                A::Quit
+                | A::Suspend
+                | A::FocusNext
+                | A::FocusPrev
+                | A::ToggleHelp
+                | A::SearchKb
+                | A::MoveUp
+                | A::MoveDown
+                | A::PageUp
+                | A::PageDown
+                | A::First
+                | A::Last
+                | A::OpenSelected
+                | A::Back
+                | A::SaveNote
+                | A::AcceptNext
+                | A::AcceptSelected
+                | A::LogContact
+                | A::ToggleHold
+                | A::WrapUp
+                | A::NextActive
+                | A::Dashboard
+                | A::EditContact
+                | A::Reopen
+                | A::CycleChannel
+                | A::CycleView
+                | A::FilterText
+                | A::SelectPassage
+                | A::InsertPassage
+                | A::InsertLink
+                | A::CopyPassage
+                | A::FindInArticle
+                | A::FindNext
+                | A::FindPrev
+                | A::OpenPalette
+                | A::InsertSnippet
+                | A::Scripts
+                | A::Bulletins => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_action_has_a_default_key() {
+        let map = Keymap::default();
+        for action in all_actions() {
+            assert!(map.bindings.iter().any(|b| b.action == action), "{action:?} has no binding");
+        }
+    }
+
+    #[test]
+    fn everything_a_rep_needs_in_the_editor_is_on_ctrl_or_function_keys() {
+        let map = Keymap::default();
+        for b in map.in_scope(Scope::Global).chain(map.in_scope(Scope::Notes)) {
+            for k in &b.keys {
+                let plain_char = matches!(k.code, KeyCode::Char(_)) && !k.mods.intersects(KeyModifiers::CONTROL);
+                assert!(!plain_char && !k.mods.contains(KeyModifiers::ALT), "{:?} on {}", b.action, k.label());
+            }
+        }
     }
 
     #[test]

@@ -50,6 +50,55 @@ pub enum Modal {
     LogContact(Box<LogForm>),
     WrapUp(Box<WrapUpForm>),
     Details(Box<DetailsForm>),
+    Confirm(Box<Confirm>),
+}
+
+/// A yes/no question before something consequential; with `require_text`, the rep types it
+/// (a customer's name before erasing them) instead of pressing y.
+#[derive(Debug)]
+pub struct Confirm {
+    pub message: String,
+    pub require_text: Option<String>,
+    pub input: TextArea<'static>,
+    pub on_yes: Request,
+}
+
+/// Asks the rep to confirm before sending `on_yes`.
+pub fn confirm(state: &mut State, message: String, require_text: Option<String>, on_yes: Box<Request>) -> Vec<Effect> {
+    state.modal =
+        Some(Modal::Confirm(Box::new(Confirm { message, require_text, input: line_field(""), on_yes: *on_yes })));
+    Vec::new()
+}
+
+/// Keys on a confirmation: y/Enter (or the typed text and Enter) confirms, n/Esc cancels.
+fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Modal::Confirm(c)) = state.modal.as_mut() else { return Vec::new() };
+    let confirmed = match (&c.require_text, key.code) {
+        (_, KeyCode::Esc) | (None, KeyCode::Char('n' | 'N')) => {
+            state.modal = None;
+            return Vec::new();
+        }
+        (None, KeyCode::Char('y' | 'Y') | KeyCode::Enter) => true,
+        (Some(expected), KeyCode::Enter) => {
+            let typed = field_text(&c.input);
+            if typed.trim().to_lowercase() != expected.trim().to_lowercase() {
+                state.flash("That does not match; nothing was done", super::Tone::Error);
+                state.modal = None;
+                return Vec::new();
+            }
+            true
+        }
+        (Some(_), _) => {
+            c.input.input(key);
+            false
+        }
+        _ => false,
+    };
+    if !confirmed {
+        return Vec::new();
+    }
+    let Some(Modal::Confirm(c)) = state.modal.take() else { return Vec::new() };
+    vec![Effect::Db(c.on_yes)]
 }
 
 /// A one-line text field.
@@ -255,6 +304,9 @@ pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let seq = state.next_seq();
     let now = state.now();
+    if matches!(state.modal, Some(Modal::Confirm(_))) {
+        return confirm_key(state, key);
+    }
     let Some(modal) = state.modal.as_mut() else { return Vec::new() };
     let shift_tab =
         key.code == KeyCode::BackTab || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
@@ -282,6 +334,7 @@ fn move_field(modal: &mut Modal, by: isize) {
         Modal::LogContact(f) => (&mut f.field, LogForm::FIELDS.len()),
         Modal::WrapUp(f) => (&mut f.field, WrapUpForm::FIELDS.len()),
         Modal::Details(f) => (&mut f.field, DetailsForm::FIELDS.len()),
+        Modal::Confirm(_) => return,
     };
     let n = isize::try_from(count).unwrap_or(1).max(1);
     let current = isize::try_from(*field).unwrap_or(0);
@@ -299,6 +352,7 @@ fn cycle(value: usize, len: usize, key: &KeyEvent) -> usize {
 
 fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<Effect> {
     match modal {
+        Modal::Confirm(_) => {}
         Modal::LogContact(f) => {
             f.error = None;
             match f.field {
@@ -371,6 +425,7 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
 /// Turns a filled form into its request; a form with a problem comes back with an error.
 fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request, Modal> {
     match modal {
+        Modal::Confirm(c) => Ok(c.on_yes),
         Modal::LogContact(mut f) => {
             let subject = field_text(&f.subject);
             if subject.is_empty() {
@@ -417,7 +472,15 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request,
             };
             f.error = None;
             let reason = Some(field_text(&f.reason)).filter(|r| !r.is_empty());
-            Ok(Request::Finish(Finish { id: f.contact, outcome, disposition, reason, follow_up, promise }))
+            Ok(Request::Finish(Finish {
+                id: f.contact,
+                outcome,
+                disposition,
+                reason,
+                follow_up,
+                promise,
+                force: false,
+            }))
         }
         Modal::Details(f) => {
             let tags =

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod customer;
 pub mod dashboard;
 pub mod forms;
+pub mod guidance;
 pub mod knowledge;
 pub mod notes;
 pub mod palette;
@@ -127,6 +128,8 @@ pub struct State {
     pub dashboard: Option<dashboard::Dashboard>,
     /// The command palette, when open.
     pub palette: Option<palette::Palette>,
+    /// Bulletins and scripts.
+    pub guidance: guidance::Guidance,
     /// How often each palette entry was chosen (most-used first).
     pub palette_usage: std::collections::HashMap<String, u32>,
     pub flash: Option<Flash>,
@@ -156,6 +159,7 @@ impl State {
             metric_settings: crate::domain::metrics::Settings::default(),
             dashboard: None,
             palette: None,
+            guidance: guidance::Guidance::default(),
             palette_usage: std::collections::HashMap::new(),
             flash: None,
             quitting: false,
@@ -181,6 +185,7 @@ impl State {
         let mut effects = queue::load(self);
         effects.push(Effect::Db(Request::LoadStrip));
         effects.push(Effect::Db(Request::LoadPaletteUsage));
+        effects.extend(guidance::load_bulletins(self));
         effects
     }
 
@@ -236,11 +241,21 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.help.is_some() {
         return help_key(state, key);
     }
-    if state.palette.is_some() {
+    // Overlays take every key but Quit, topmost first.
+    let overlay: Option<fn(&mut State, KeyEvent) -> Vec<Effect>> = if state.palette.is_some() {
+        Some(palette::key)
+    } else if state.guidance.bulletin_view.is_some() {
+        Some(guidance::bulletin_key)
+    } else if state.guidance.scripts.is_some() {
+        Some(guidance::script_key)
+    } else {
+        None
+    };
+    if let Some(handler) = overlay {
         if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
             return quit(state);
         }
-        return palette::key(state, key);
+        return handler(state, key);
     }
     if state.dashboard.is_some() {
         if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
@@ -334,6 +349,8 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             palette::open(state, palette::Mode::Everything)
         }
         Action::InsertSnippet => palette::open(state, palette::Mode::SnippetsOnly),
+        Action::Scripts => guidance::open_scripts(state),
+        Action::Bulletins => guidance::show_bulletins(state),
         Action::MoveUp
         | Action::MoveDown
         | Action::PageUp
@@ -351,7 +368,13 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if state.modal.is_some() || state.help.is_some() || state.dashboard.is_some() || state.palette.is_some() {
+    if state.modal.is_some()
+        || state.help.is_some()
+        || state.dashboard.is_some()
+        || state.palette.is_some()
+        || state.guidance.bulletin_view.is_some()
+        || state.guidance.scripts.is_some()
+    {
         return Vec::new();
     }
     match state.focus {
@@ -367,6 +390,7 @@ fn tick(state: &mut State) -> Vec<Effect> {
     }
     let mut effects = notes::autosave_if_due(state);
     effects.extend(queue::refresh_if_due(state));
+    effects.extend(guidance::refresh_if_due(state));
     effects
 }
 
@@ -391,6 +415,10 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::CustomerHits { seq, hits } => forms::customer_hits(state, seq, hits),
         Reply::Dashboard { seq, data } => dashboard::loaded(state, seq, *data),
         Reply::PaletteEntries { seq, entries } => palette::results(state, seq, entries),
+        Reply::Bulletins { bulletins } => guidance::bulletins_loaded(state, bulletins),
+        Reply::Scripts { contact, scripts, ticks } => guidance::scripts_loaded(state, contact, scripts, ticks),
+        Reply::StepTicked { contact, script, step, note } => guidance::step_ticked(state, contact, script, step, note),
+        Reply::NeedsConfirmation { message, retry } => forms::confirm(state, message, None, retry),
         Reply::PaletteUsage { usage } => palette::usage_loaded(state, usage),
         Reply::CustomerRecord { seq, record } => customer::browsed(state, seq, record),
         Reply::DraftSaved { contact } => notes::draft_saved(state, contact),

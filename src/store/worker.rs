@@ -19,7 +19,9 @@ use crate::domain::{
 };
 
 use super::contacts::{Outcome, QueueFilter, Step};
-use super::{contacts, customers, kb, notes, report};
+use super::scripts::Script;
+use super::{bulletins, contacts, customers, kb, notes, report, scripts};
+use crate::domain::bulletin::Bulletin;
 use crate::domain::metrics::Settings;
 use crate::state::dashboard::DashboardData;
 use crate::state::palette::{Entry, Target};
@@ -91,6 +93,21 @@ pub enum Request {
         key: String,
     },
     LoadPaletteUsage,
+    /// The active bulletins (unread flags included).
+    LoadBulletins,
+    MarkBulletinsRead {
+        ids: Vec<Id>,
+    },
+    /// Every script, with the steps already ticked on a contact.
+    LoadScripts {
+        contact: Id,
+    },
+    /// Tick a script step on a contact (which writes it into the contact's notes).
+    TickStep {
+        contact: Id,
+        script: Id,
+        step: usize,
+    },
     /// A customer's record, without a contact.
     OpenCustomer {
         seq: u64,
@@ -137,6 +154,8 @@ pub struct Finish {
     pub reason: Option<String>,
     pub follow_up: Option<(Timestamp, String)>,
     pub promise: Option<(String, Timestamp)>,
+    /// Close even if a started script has required steps unticked (the rep confirmed).
+    pub force: bool,
 }
 
 /// Work for the search worker; only the newest request matters.
@@ -199,6 +218,25 @@ pub enum Reply {
     },
     PaletteUsage {
         usage: HashMap<String, u32>,
+    },
+    Bulletins {
+        bulletins: Vec<Bulletin>,
+    },
+    Scripts {
+        contact: Id,
+        scripts: Vec<Script>,
+        ticks: Vec<(Id, usize)>,
+    },
+    StepTicked {
+        contact: Id,
+        script: Id,
+        step: usize,
+        note: Note,
+    },
+    /// A request that needs the rep's confirmation first; `retry` sends it anyway.
+    NeedsConfirmation {
+        message: String,
+        retry: Box<Request>,
     },
     CustomerRecord {
         seq: u64,
@@ -386,6 +424,15 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             }
             Ok(Ok(u.id))
         }),
+        Request::Finish(f) if !f.force => match scripts::missing_required(conn, f.id) {
+            Ok(missing) if !missing.is_empty() => {
+                let steps: Vec<String> = missing.iter().map(|(script, step)| format!("“{step}” ({script})")).collect();
+                let message = format!("Required step not ticked: {}. Wrap up anyway?", steps.join(", "));
+                Reply::NeedsConfirmation { message, retry: Box::new(Request::Finish(Finish { force: true, ..f })) }
+            }
+            Ok(_) => serve(conn, Request::Finish(Finish { force: true, ..f }), seen_version),
+            Err(e) => failed("Checking the scripts", &e),
+        },
         Request::Finish(f) => changed(conn, "Closing the contact", false, |tx, t| {
             let step = Step::Close {
                 outcome: f.outcome.clone(),
@@ -428,6 +475,26 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             match result {
                 Ok(usage) => Reply::PaletteUsage { usage },
                 Err(e) => failed("Remembering the palette choice", &e),
+            }
+        }
+        Request::LoadBulletins => match bulletins::active(conn, now()) {
+            Ok(bulletins) => Reply::Bulletins { bulletins },
+            Err(e) => failed("Reading bulletins", &e),
+        },
+        Request::MarkBulletinsRead { ids } => match super::write(conn, |tx| bulletins::mark_read(tx, &ids, now())) {
+            Ok(_) => Reply::Bulletins { bulletins: bulletins::active(conn, now()).unwrap_or_default() },
+            Err(e) => failed("Marking bulletins read", &e),
+        },
+        Request::LoadScripts { contact } => {
+            match scripts::all(conn).and_then(|all| Ok((all, scripts::ticks(conn, contact)?))) {
+                Ok((scripts, ticks)) => Reply::Scripts { contact, scripts, ticks },
+                Err(e) => failed("Reading scripts", &e),
+            }
+        }
+        Request::TickStep { contact, script, step } => {
+            match super::write(conn, |tx| scripts::tick(tx, contact, script, step, now())) {
+                Ok(note) => Reply::StepTicked { contact, script, step, note },
+                Err(e) => failed("Ticking the step", &e),
             }
         }
         Request::LoadPaletteUsage => match palette_usage(conn) {

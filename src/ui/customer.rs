@@ -32,7 +32,25 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
                  billing and every earlier contact across channels show here.",
             ),
         ],
-        (Some(detail), None) => record_lines(detail, state.now(), theme),
+        (Some(detail), None) => {
+            // Active incidents that explain this contact come first: the rep should know
+            // before the customer says it.
+            let mut out: Vec<Line<'static>> = crate::state::guidance::incidents_for_open(state)
+                .into_iter()
+                .map(|b| {
+                    Line::styled(
+                        format!(
+                            "⚠ {} — since {}",
+                            for_display(&b.title),
+                            crate::domain::time::local_datetime(b.starts_at)
+                        ),
+                        theme.danger,
+                    )
+                })
+                .collect();
+            out.extend(record_lines(detail, state.now(), theme));
+            out
+        }
     };
     let inner = block.inner(area);
     let lines = super::wrap::wrap(&lines, inner.width);

@@ -10,7 +10,7 @@ use crate::domain::Channel;
 use crate::domain::text::for_display;
 use crate::domain::time::{local_datetime, parse_due};
 use crate::state::State;
-use crate::state::forms::{CustomerPicker, DetailsForm, LogForm, Modal, WrapUpForm, field_text};
+use crate::state::forms::{Confirm, CustomerPicker, DetailsForm, LogForm, Modal, WrapUpForm, field_text};
 use crate::ui::theme::Theme;
 
 /// Draws the open form centred over `area`.
@@ -20,6 +20,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
         Modal::LogContact(f) => (" Log a contact ", log_lines(f, theme)),
         Modal::WrapUp(f) => (" Wrap up ", wrap_lines(state, f, theme)),
         Modal::Details(f) => (" Contact details ", details_lines(f, theme)),
+        Modal::Confirm(c) => (" Please confirm ", confirm_lines(c, theme)),
     };
     let mut lines = lines;
     lines.push(Line::raw(""));
@@ -188,6 +189,25 @@ fn wrap_lines(state: &State, f: &WrapUpForm, theme: &Theme) -> Vec<Line<'static>
     }
     if let Some(e) = &f.error {
         out.push(Line::styled(e.clone(), theme.danger));
+    }
+    out
+}
+
+fn confirm_lines(c: &Confirm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::styled(c.message.clone(), theme.warning), Line::raw("")];
+    match &c.require_text {
+        Some(expected) => {
+            out.push(Line::raw(format!("Type “{}” and press Enter to go ahead; Esc cancels.", for_display(expected))));
+            let mut row = vec![label("Confirm", true, theme)];
+            row.extend(text_value(&c.input, true, "", theme));
+            out.push(Line::from(row));
+        }
+        None => out.push(Line::from(vec![
+            Span::styled("y", theme.key),
+            Span::raw(" or Enter: go ahead   "),
+            Span::styled("n", theme.key),
+            Span::raw(" or Esc: go back"),
+        ])),
     }
     out
 }

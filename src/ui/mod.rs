@@ -3,6 +3,7 @@
 mod customer;
 mod dashboard;
 mod forms;
+mod guidance;
 mod help;
 mod knowledge;
 pub mod markdown;
@@ -72,6 +73,12 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     }
     if let Some(d) = &state.dashboard {
         dashboard::draw(state, d, frame, area);
+    }
+    if let Some(view) = &state.guidance.scripts {
+        guidance::draw_scripts(state, view, frame, area);
+    }
+    if state.guidance.bulletin_view.is_some() {
+        guidance::draw_bulletins(state, frame, area);
     }
     if let Some(p) = &state.palette {
         palette::draw(state, p, frame, area);

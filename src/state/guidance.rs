@@ -1,0 +1,195 @@
+//! Guidance during the shift: bulletins (policy updates and known incidents, unread ones
+//! shown first at start) and scripts (guided checklists ticked during a contact, each tick
+//! written into the notes).
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::domain::bulletin::{Bulletin, matching_incidents};
+use crate::domain::{Id, Note};
+use crate::store::scripts::Script;
+use crate::store::worker::Request;
+
+use super::{Effect, State, Tone};
+
+/// How often the active bulletins are re-read (incidents start during the day).
+const BULLETIN_REFRESH_MS: i64 = 60_000;
+
+/// The bulletins overlay.
+#[derive(Debug, Default)]
+pub struct BulletinView {
+    /// Shown at start with only the unread ones.
+    pub unread_only: bool,
+    pub scroll: u16,
+}
+
+/// The scripts overlay for one contact.
+#[derive(Debug)]
+pub struct ScriptView {
+    pub contact: Id,
+    pub scripts: Vec<Script>,
+    /// (script id, step) pairs already ticked on this contact.
+    pub ticks: Vec<(Id, usize)>,
+    pub script: usize,
+    pub step: usize,
+}
+
+impl ScriptView {
+    /// Whether a step of the shown script is ticked.
+    pub fn ticked(&self, step: usize) -> bool {
+        self.scripts.get(self.script).is_some_and(|s| self.ticks.contains(&(s.id, step)))
+    }
+}
+
+/// The guidance the state keeps between overlays.
+#[derive(Debug, Default)]
+pub struct Guidance {
+    /// Active bulletins, incidents first.
+    pub bulletins: Vec<Bulletin>,
+    pub bulletin_view: Option<BulletinView>,
+    pub scripts: Option<ScriptView>,
+    last_bulletins_ms: i64,
+}
+
+/// Asks for the active bulletins (at start, then every minute).
+pub fn load_bulletins(state: &mut State) -> Vec<Effect> {
+    state.guidance.last_bulletins_ms = state.now_ms;
+    vec![Effect::Db(Request::LoadBulletins)]
+}
+
+/// Re-reads bulletins once a minute.
+pub fn refresh_if_due(state: &mut State) -> Vec<Effect> {
+    if state.now_ms - state.guidance.last_bulletins_ms >= BULLETIN_REFRESH_MS {
+        load_bulletins(state)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Bulletins arrived: unread ones open the overlay so the shift starts with them.
+pub fn bulletins_loaded(state: &mut State, bulletins: Vec<Bulletin>) -> Vec<Effect> {
+    let unread = bulletins.iter().any(|b| !b.read);
+    state.guidance.bulletins = bulletins;
+    if unread && state.guidance.bulletin_view.is_none() {
+        state.guidance.bulletin_view = Some(BulletinView { unread_only: true, scroll: 0 });
+    }
+    Vec::new()
+}
+
+/// F10: show every active bulletin.
+pub fn show_bulletins(state: &mut State) -> Vec<Effect> {
+    state.guidance.bulletin_view = Some(BulletinView { unread_only: false, scroll: 0 });
+    load_bulletins(state)
+}
+
+/// The bulletins the overlay lists.
+pub fn shown_bulletins(state: &State) -> Vec<&Bulletin> {
+    let unread_only = state.guidance.bulletin_view.as_ref().is_some_and(|v| v.unread_only);
+    state.guidance.bulletins.iter().filter(|b| !unread_only || !b.read).collect()
+}
+
+/// Keys on the bulletins overlay: scroll, and Enter/Esc marks them read and closes.
+pub fn bulletin_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(view) = state.guidance.bulletin_view.as_mut() else { return Vec::new() };
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => view.scroll = view.scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => view.scroll = view.scroll.saturating_sub(1),
+        KeyCode::PageDown => view.scroll = view.scroll.saturating_add(10),
+        KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(10),
+        KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::F(10) => {
+            let ids: Vec<Id> = state.guidance.bulletins.iter().filter(|b| !b.read).map(|b| b.id).collect();
+            for b in &mut state.guidance.bulletins {
+                b.read = true;
+            }
+            state.guidance.bulletin_view = None;
+            if !ids.is_empty() {
+                return vec![Effect::Db(Request::MarkBulletinsRead { ids })];
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Active incidents that explain the open contact ("Outage in region North since 09:10").
+pub fn incidents_for_open(state: &State) -> Vec<&Bulletin> {
+    let Some(d) = state.open.as_ref() else { return Vec::new() };
+    let text = format!("{} {} {}", d.contact.subject, d.contact.body, d.contact.tags.join(" "));
+    matching_incidents(&state.guidance.bulletins, &text)
+}
+
+/// F9: the scripts for the open contact.
+pub fn open_scripts(state: &mut State) -> Vec<Effect> {
+    match state.open_contact_id() {
+        Some(contact) => vec![Effect::Db(Request::LoadScripts { contact })],
+        None => {
+            state.flash("Open a contact to step through a script", Tone::Info);
+            Vec::new()
+        }
+    }
+}
+
+/// Scripts arrived: the one whose keywords best fit the contact comes first.
+pub fn scripts_loaded(
+    state: &mut State,
+    contact: Id,
+    mut scripts: Vec<Script>,
+    ticks: Vec<(Id, usize)>,
+) -> Vec<Effect> {
+    if scripts.is_empty() {
+        state.flash("No scripts yet: frontline import scripts FILE", Tone::Info);
+        return Vec::new();
+    }
+    let text = state
+        .open
+        .as_ref()
+        .map(|d| format!("{} {}", d.contact.subject, d.contact.body).to_lowercase())
+        .unwrap_or_default();
+    let fit = |s: &Script| s.keywords.iter().filter(|k| text.contains(&k.to_lowercase())).count();
+    // Scripts already started on this contact first, then the best keyword fit.
+    scripts.sort_by_key(|s| (!ticks.iter().any(|(id, _)| *id == s.id), std::cmp::Reverse(fit(s))));
+    let keep = state.guidance.scripts.as_ref().filter(|v| v.contact == contact).map(|v| (v.script, v.step));
+    let (script, step) = keep.unwrap_or((0, 0));
+    state.guidance.scripts = Some(ScriptView { contact, scripts, ticks, script, step });
+    Vec::new()
+}
+
+/// Keys on the scripts overlay: ←/→ switch script, ↑/↓ move, Space ticks, Esc closes.
+pub fn script_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(view) = state.guidance.scripts.as_mut() else { return Vec::new() };
+    let steps = view.scripts.get(view.script).map_or(0, |s| s.steps.len());
+    match key.code {
+        KeyCode::Esc | KeyCode::F(9) | KeyCode::Char('q') => state.guidance.scripts = None,
+        KeyCode::Left => {
+            view.script = (view.script + view.scripts.len() - 1) % view.scripts.len().max(1);
+            view.step = 0;
+        }
+        KeyCode::Right | KeyCode::Tab => {
+            view.script = (view.script + 1) % view.scripts.len().max(1);
+            view.step = 0;
+        }
+        KeyCode::Up | KeyCode::Char('k') => view.step = view.step.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => view.step = (view.step + 1).min(steps.saturating_sub(1)),
+        KeyCode::Char(' ') | KeyCode::Enter => {
+            if view.ticked(view.step) {
+                return Vec::new();
+            }
+            let Some(script) = view.scripts.get(view.script) else { return Vec::new() };
+            let request = Request::TickStep { contact: view.contact, script: script.id, step: view.step };
+            view.step = (view.step + 1).min(steps.saturating_sub(1));
+            return vec![Effect::Db(request)];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A step was ticked: mark it, and list the note it wrote.
+pub fn step_ticked(state: &mut State, contact: Id, script: Id, step: usize, note: Note) -> Vec<Effect> {
+    if let Some(view) = state.guidance.scripts.as_mut().filter(|v| v.contact == contact) {
+        view.ticks.push((script, step));
+    }
+    if let Some(open) = state.open.as_mut().filter(|d| d.contact.id == contact) {
+        open.notes.push(note);
+    }
+    Vec::new()
+}

@@ -1,0 +1,101 @@
+//! The bulletins and scripts overlays.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::domain::text::for_display;
+use crate::domain::time::local_datetime;
+use crate::state::State;
+use crate::state::guidance::{ScriptView, shown_bulletins};
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    popup
+}
+
+/// Policy updates and known incidents, unread ones at the start of the shift.
+pub fn draw_bulletins(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let Some(view) = &state.guidance.bulletin_view else { return };
+    let mut lines = Vec::new();
+    let shown = shown_bulletins(state);
+    if shown.is_empty() {
+        lines.push(Line::styled("No active bulletins.", theme.dim));
+    }
+    for b in shown {
+        let kind = if b.is_incident() { ("INCIDENT", theme.danger) } else { ("POLICY", theme.warning) };
+        let until = b.ends_at.map(|e| format!(" until {}", local_datetime(e))).unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", kind.0), kind.1),
+            Span::styled(for_display(&b.title), theme.title),
+            Span::styled(if b.read { "" } else { "  new" }, theme.ok),
+        ]));
+        lines.push(Line::styled(format!("since {}{until}", local_datetime(b.starts_at)), theme.dim));
+        for l in crate::domain::text::sanitize(&b.body).lines() {
+            lines.push(Line::raw(l.to_string()));
+        }
+        lines.push(Line::raw(""));
+    }
+    let title =
+        if view.unread_only { " New bulletins — Enter marks them read " } else { " Bulletins — Esc closes " };
+    let area = popup(area, 84, 30);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.focused_border)
+        .title(Line::styled(title, theme.title));
+    let inner = block.inner(area);
+    let lines = super::wrap::wrap(&lines, inner.width);
+    let (scroll, _) = super::clamp_scroll(view.scroll, lines.len(), inner.height);
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}
+
+/// The checklist for the open contact.
+pub fn draw_scripts(state: &State, view: &ScriptView, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let mut lines = Vec::new();
+    let names: Vec<Span<'static>> = view
+        .scripts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Span::styled(
+                format!(" {} ", for_display(&s.name)),
+                if i == view.script { theme.selected } else { theme.dim },
+            )
+        })
+        .collect();
+    lines.push(Line::from(names));
+    lines.push(Line::raw(""));
+    if let Some(script) = view.scripts.get(view.script) {
+        for (i, step) in script.steps.iter().enumerate() {
+            let mark = if view.ticked(i) { "[x]" } else { "[ ]" };
+            let required = if step.required { " (required)" } else { "" };
+            let style = if i == view.step {
+                theme.selected
+            } else if view.ticked(i) {
+                theme.dim
+            } else {
+                theme.text
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{mark} {}", for_display(&step.text)), style),
+                Span::styled(required, theme.warning),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Space ticks (written into the notes) · ←/→ script · ↑/↓ step · Esc closes", theme.dim));
+    let area = popup(area, 80, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.focused_border)
+        .title(Line::styled(" Scripts (F9) ", theme.title));
+    let inner = block.inner(area);
+    let lines = super::wrap::wrap(&lines, inner.width);
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
