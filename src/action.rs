@@ -72,6 +72,14 @@ pub enum Action {
     Scripts,
     /// Show the active bulletins: policy updates and known incidents.
     Bulletins,
+    /// Find a customer by name, email, phone, handle or order number.
+    FindCustomer,
+    /// Correct the shown customer's profile, flags, pinned note or identities.
+    EditCustomer,
+    /// Merge a duplicate record into the shown customer.
+    MergeCustomer,
+    /// Erase the shown customer for good (asks to type their name).
+    ForgetCustomer,
 }
 
 impl Action {

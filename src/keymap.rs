@@ -339,7 +339,13 @@ impl Default for Keymap {
         ]);
         bindings.push(b(S::Queue, &[Key::ch('?')], A::ToggleHelp, "show help", false));
         bindings.extend(list_moves(S::Customer));
-        bindings.push(b(S::Customer, &[Key::plain(K::Esc)], A::Back, "back to the open contact's customer", false));
+        bindings.extend([
+            b(S::Customer, &[Key::plain(K::Esc)], A::Back, "back to the open contact's customer", false),
+            b(S::Customer, &[Key::ch('s')], A::FindCustomer, "find a customer", true),
+            b(S::Customer, &[Key::ch('e')], A::EditCustomer, "edit profile, flags, pinned note, identities", true),
+            b(S::Customer, &[Key::ch('m')], A::MergeCustomer, "merge a duplicate into this customer", false),
+            b(S::Customer, &[Key::ch('X')], A::ForgetCustomer, "erase this customer (asks for their name)", false),
+        ]);
         bindings.push(b(S::Customer, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
         bindings.push(b(S::Customer, &[Key::ch('?')], A::ToggleHelp, "show help", false));
         bindings.extend([
@@ -522,6 +528,10 @@ mod tests {
             A::InsertSnippet,
             A::Scripts,
             A::Bulletins,
+            A::FindCustomer,
+            A::EditCustomer,
+            A::MergeCustomer,
+            A::ForgetCustomer,
         ];
         for a in &all {
             match a {
@@ -562,7 +572,11 @@ mod tests {
                 | A::OpenPalette
                 | A::InsertSnippet
                 | A::Scripts
-                | A::Bulletins => {}
+                | A::Bulletins
+                | A::FindCustomer
+                | A::EditCustomer
+                | A::MergeCustomer
+                | A::ForgetCustomer => {}
             }
         }
         all

@@ -227,6 +227,9 @@ fn long_crash_safety_sigkill_500_rounds() {
 
 // ------------------------------------------------------------ two instances
 
+/// One write of the second instance, run inside `store::write`.
+type Step<'a> = Box<dyn Fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()> + 'a>;
+
 /// Child only: for FRONTLINE_RELIABILITY_MILLIS, saves a note and a draft and inserts a
 /// waiting contact per step, through `store::write` (BEGIN IMMEDIATE + busy_timeout);
 /// prints `ACK <kind> <i>` per commit, `ERR <message>` and exits non-zero on any error.
@@ -244,7 +247,7 @@ fn instance_child_writer() {
     let until = Instant::now() + Duration::from_millis(millis);
     let mut i = 0u64;
     while Instant::now() < until {
-        let steps: [(&str, Box<dyn Fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>>); 3] = [
+        let steps: [(&str, Step<'_>); 3] = [
             ("note", Box::new(|tx| notes::save_note(tx, 1, &format!("process note {i}"), now()).map(|_| ()))),
             ("draft", Box::new(|tx| notes::save_draft(tx, 2, &format!("process draft {i}"), now()))),
             (

@@ -354,6 +354,19 @@ pub struct CustomerRecord {
     pub billing: Vec<BillingEvent>,
     pub open_promises: Vec<Note>,
     pub timeline: Vec<TimelineEntry>,
+    /// Changes to the record (profile edits, flags, identities, merges), newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One logged change to a customer's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub id: Id,
+    pub at: Timestamp,
+    /// A profile field or flag name, `pinned_note`, `identity` or `merge`.
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
 }
 
 /// A customer found by a search, with what matched.

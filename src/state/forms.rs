@@ -51,6 +51,8 @@ pub enum Modal {
     WrapUp(Box<WrapUpForm>),
     Details(Box<DetailsForm>),
     Confirm(Box<Confirm>),
+    FindCustomer(Box<super::customer_forms::FindForm>),
+    EditCustomer(Box<super::customer_forms::CustomerForm>),
 }
 
 /// A yes/no question before something consequential; with `require_text`, the rep types it
@@ -140,7 +142,8 @@ impl CustomerPicker {
         }
     }
 
-    fn key(&mut self, state_seq: u64, key: KeyEvent) -> Vec<Effect> {
+    /// Handles a key for the picker (typing searches, ↑/↓ choose).
+    pub fn key(&mut self, state_seq: u64, key: KeyEvent) -> Vec<Effect> {
         match key.code {
             KeyCode::Up => self.selected = self.selected.saturating_sub(1),
             KeyCode::Down => self.selected = (self.selected + 1).min(self.hits.len()),
@@ -295,6 +298,7 @@ pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec
     match state.modal.as_mut() {
         Some(Modal::LogContact(f)) => f.customer.results(seq, hits),
         Some(Modal::Details(f)) => f.customer.results(seq, hits),
+        Some(Modal::FindCustomer(f)) => f.picker.results(seq, hits),
         _ => {}
     }
     Vec::new()
@@ -304,8 +308,11 @@ pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let seq = state.next_seq();
     let now = state.now();
-    if matches!(state.modal, Some(Modal::Confirm(_))) {
-        return confirm_key(state, key);
+    match state.modal {
+        Some(Modal::Confirm(_)) => return confirm_key(state, key),
+        Some(Modal::FindCustomer(_)) => return super::customer_forms::find_key(state, key),
+        Some(Modal::EditCustomer(_)) => return super::customer_forms::edit_key(state, key),
+        _ => {}
     }
     let Some(modal) = state.modal.as_mut() else { return Vec::new() };
     let shift_tab =
@@ -334,7 +341,7 @@ fn move_field(modal: &mut Modal, by: isize) {
         Modal::LogContact(f) => (&mut f.field, LogForm::FIELDS.len()),
         Modal::WrapUp(f) => (&mut f.field, WrapUpForm::FIELDS.len()),
         Modal::Details(f) => (&mut f.field, DetailsForm::FIELDS.len()),
-        Modal::Confirm(_) => return,
+        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) => return,
     };
     let n = isize::try_from(count).unwrap_or(1).max(1);
     let current = isize::try_from(*field).unwrap_or(0);
@@ -352,7 +359,7 @@ fn cycle(value: usize, len: usize, key: &KeyEvent) -> usize {
 
 fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<Effect> {
     match modal {
-        Modal::Confirm(_) => {}
+        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) => {}
         Modal::LogContact(f) => {
             f.error = None;
             match f.field {
@@ -426,6 +433,7 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
 fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request, Modal> {
     match modal {
         Modal::Confirm(c) => Ok(c.on_yes),
+        other @ (Modal::FindCustomer(_) | Modal::EditCustomer(_)) => Err(other),
         Modal::LogContact(mut f) => {
             let subject = field_text(&f.subject);
             if subject.is_empty() {

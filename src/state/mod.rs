@@ -6,6 +6,7 @@
 
 pub mod contact;
 pub mod customer;
+pub mod customer_forms;
 pub mod dashboard;
 pub mod forms;
 pub mod guidance;
@@ -351,6 +352,10 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::InsertSnippet => palette::open(state, palette::Mode::SnippetsOnly),
         Action::Scripts => guidance::open_scripts(state),
         Action::Bulletins => guidance::show_bulletins(state),
+        Action::FindCustomer => customer_forms::find(state),
+        Action::EditCustomer => customer_forms::edit(state),
+        Action::MergeCustomer => customer_forms::merge(state),
+        Action::ForgetCustomer => customer_forms::forget(state),
         Action::MoveUp
         | Action::MoveDown
         | Action::PageUp
@@ -421,6 +426,8 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::NeedsConfirmation { message, retry } => forms::confirm(state, message, None, retry),
         Reply::PaletteUsage { usage } => palette::usage_loaded(state, usage),
         Reply::CustomerRecord { seq, record } => customer::browsed(state, seq, record),
+        Reply::CustomerChanged { record, message } => customer_forms::changed(state, *record, message),
+        Reply::Forgotten { id, message } => customer_forms::forgotten(state, id, message),
         Reply::DraftSaved { contact } => notes::draft_saved(state, contact),
         Reply::NoteSaved { note } => notes::note_saved(state, note),
         Reply::NoteFailed { contact, body, error } => notes::note_failed(state, contact, &body, &error),

@@ -172,7 +172,8 @@ pub fn record(conn: &Connection, id: Id) -> rusqlite::Result<Option<CustomerReco
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let open_promises: Vec<Note> = notes::open_promises(conn, id)?;
     let timeline = contacts::timeline(conn, id)?;
-    Ok(Some(CustomerRecord { customer, identities, orders, billing, open_promises, timeline }))
+    let history = super::profile::history(conn, id)?;
+    Ok(Some(CustomerRecord { customer, identities, orders, billing, open_promises, timeline, history }))
 }
 
 /// How many customers the workspace holds.
@@ -193,7 +194,11 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<
             hits.push(hit);
         }
     };
-    if let Some(kind) = classify(q) {
+    // The start of a phone number ("(971) 555") is too short to classify, but is worth a
+    // prefix search while the rep is still typing it.
+    let partial_phone = q.chars().filter(char::is_ascii_digit).count() >= 3
+        && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if let Some(kind) = classify(q).or(partial_phone.then_some(IdentityKind::Phone)) {
         let norm = normalize(kind, q);
         let mut stmt = conn.prepare_cached(
             "SELECT c.id, c.name, i.value FROM identities i JOIN customers c ON c.id = i.customer_id
@@ -260,4 +265,46 @@ fn fuzzy_names(conn: &Connection, q: &str, limit: usize) -> rusqlite::Result<Vec
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
     Ok(scored.into_iter().take(limit).map(|(_, h)| h).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::open_in_memory;
+
+    fn customer(conn: &Connection, name: &str, email: &str, phone: &str, order: &str) -> Id {
+        let order = Order {
+            number: order.into(),
+            placed_at: 0,
+            status: "delivered".into(),
+            total_cents: 100,
+            currency: "USD".into(),
+            items: String::new(),
+            carrier: None,
+            tracking: None,
+        };
+        let new = NewCustomer {
+            name: name.into(),
+            identities: vec![(IdentityKind::Email, email.into()), (IdentityKind::Phone, phone.into())],
+            orders: vec![order],
+            ..NewCustomer::default()
+        };
+        insert(conn, &new, 0).expect("insert")
+    }
+
+    #[test]
+    fn customers_are_found_by_fuzzy_name_exact_numbers_and_partial_identities() {
+        let conn = open_in_memory().expect("db");
+        let aiko = customer(&conn, "Aiko Tanaka", "aiko.tanaka@example.net", "503.555.0104", "LK-104133");
+        let zoe = customer(&conn, "Zoe Kim", "zoe.kim@example.net", "+1 (971) 555-0160", "LK-104334");
+        let ids = |q: &str| search(&conn, q, 5).expect("search").into_iter().map(|h| h.id).collect::<Vec<_>>();
+        assert_eq!(ids("aiko"), vec![aiko]);
+        assert_eq!(ids("tanaka aiko"), vec![aiko], "words in any order");
+        assert_eq!(ids("5035550104"), vec![aiko], "a phone however it is typed");
+        assert_eq!(ids("(971) 555"), vec![zoe], "the start of a phone number");
+        assert_eq!(ids("ZOE.KIM@"), vec![zoe], "the start of an email, any case");
+        assert_eq!(ids("lk-104334"), vec![zoe], "an order number");
+        assert!(ids("nobody").is_empty());
+        assert!(ids("%_\\").is_empty(), "LIKE wildcards are literal");
+    }
 }

@@ -67,16 +67,7 @@ impl Flag {
     }
 }
 
-/// One logged change to a customer's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HistoryEntry {
-    pub id: Id,
-    pub at: Timestamp,
-    /// A profile field or flag name, `pinned_note`, `identity` or `merge`.
-    pub field: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-}
+pub use crate::domain::HistoryEntry;
 
 /// Appends one entry to a customer's history (crate-internal: merges log through it too).
 pub(crate) fn log(

@@ -98,6 +98,17 @@ pub enum Request {
     MarkBulletinsRead {
         ids: Vec<Id>,
     },
+    /// Save the profile editor's changes (each logged in the customer's history).
+    EditCustomer(CustomerEdit),
+    /// Merge `absorb` into `keep` in one transaction.
+    MergeCustomers {
+        keep: Id,
+        absorb: Id,
+    },
+    /// Erase a customer for good.
+    ForgetCustomer {
+        id: Id,
+    },
     /// Every script, with the steps already ticked on a contact.
     LoadScripts {
         contact: Id,
@@ -143,6 +154,16 @@ pub struct ContactUpdate {
     pub tags: Option<Vec<String>>,
     pub customer: CustomerChoice,
     pub csat: Option<Option<u8>>,
+}
+
+/// The profile editor's values: name, company, tier, language, time zone, pinned note;
+/// the vip / fraud watch / do-not-contact flags; an identity to add.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerEdit {
+    pub id: Id,
+    pub fields: Vec<String>,
+    pub flags: [bool; 3],
+    pub add_identity: Option<String>,
 }
 
 /// Everything the wrap-up form decided.
@@ -221,6 +242,15 @@ pub enum Reply {
     },
     Bulletins {
         bulletins: Vec<Bulletin>,
+    },
+    /// A customer's record changed (edit, merge); `message` says what happened.
+    CustomerChanged {
+        record: Box<CustomerRecord>,
+        message: Option<String>,
+    },
+    Forgotten {
+        id: Id,
+        message: String,
     },
     Scripts {
         contact: Id,
@@ -477,6 +507,38 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
                 Err(e) => failed("Remembering the palette choice", &e),
             }
         }
+        Request::EditCustomer(edit) => customer_changed(conn, edit.id, |tx, t| {
+            edit_customer(tx, &edit, t)?;
+            Ok(Some("Customer updated".to_string()))
+        }),
+        Request::MergeCustomers { keep, absorb } => customer_changed(conn, keep, |tx, t| {
+            let m = super::merge::merge_customers(tx, keep, absorb, t)?;
+            Ok(Some(format!(
+                "Merged: {} contacts, {} identities, {} orders moved{}",
+                m.contacts,
+                m.identities_moved,
+                m.orders,
+                if m.conflicts.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} differing fields kept (see record changes)", m.conflicts.len())
+                }
+            )))
+        }),
+        Request::ForgetCustomer { id } => match super::erase::forget_customer(conn, id) {
+            Ok(summary) => Reply::Forgotten {
+                id,
+                message: format!(
+                    "Erased: {} identities, {} orders, {} notes; {} contacts kept for the numbers, their text blanked{}",
+                    summary.identities,
+                    summary.orders,
+                    summary.notes,
+                    summary.contacts_anonymised,
+                    if summary.wal_checkpointed { "" } else { " (old pages leave the log at the next checkpoint)" }
+                ),
+            },
+            Err(e) => Reply::Failed { what: "Erasing the customer".into(), error: format!("{e:#}") },
+        },
         Request::LoadBulletins => match bulletins::active(conn, now()) {
             Ok(bulletins) => Reply::Bulletins { bulletins },
             Err(e) => failed("Reading bulletins", &e),
@@ -524,6 +586,51 @@ fn dashboard(conn: &Connection, settings: &Settings) -> rusqlite::Result<Dashboa
         week: report::report(conn, week_start, t + 1, settings)?,
         trends: report::trends(conn, day_start, t + 1)?,
     })
+}
+
+/// Runs a customer change in one transaction and answers with the fresh record.
+fn customer_changed(
+    conn: &mut Connection,
+    id: Id,
+    f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> anyhow::Result<Option<String>>,
+) -> Reply {
+    let t = now();
+    let result = super::write(conn, |tx| -> anyhow::Result<_> {
+        let message = f(tx, t)?;
+        Ok((customers::record(tx, id)?, message))
+    });
+    match result {
+        Ok((Some(record), message)) => Reply::CustomerChanged { record: Box::new(record), message },
+        Ok((None, _)) => Reply::Refused { message: "That customer no longer exists".into() },
+        Err(e) => Reply::Refused { message: format!("{e:#}") },
+    }
+}
+
+/// Applies the profile editor's values; each actual change is logged by `profile`.
+fn edit_customer(tx: &Connection, edit: &CustomerEdit, t: Timestamp) -> anyhow::Result<()> {
+    use super::profile::{self, Flag, ProfileField};
+    let fields =
+        [ProfileField::Name, ProfileField::Company, ProfileField::Tier, ProfileField::Language, ProfileField::Timezone];
+    for (field, value) in fields.into_iter().zip(&edit.fields) {
+        profile::update_field(tx, edit.id, field, Some(value.as_str()).filter(|v| !v.is_empty()), t)?;
+    }
+    if let Some(timezone) = edit.fields.get(4).filter(|z| !z.is_empty()) {
+        if timezone.parse::<chrono_tz::Tz>().is_err() {
+            anyhow::bail!("time zone \"{timezone}\" is not an IANA name like America/Chicago");
+        }
+    }
+    let pinned = edit.fields.get(5).map(String::as_str).filter(|v| !v.is_empty());
+    profile::set_pinned_note(tx, edit.id, pinned, t)?;
+    for (flag, on) in [Flag::Vip, Flag::FraudWatch, Flag::DoNotContact].into_iter().zip(edit.flags) {
+        profile::set_flag(tx, edit.id, flag, on, t)?;
+    }
+    if let Some(identity) = &edit.add_identity {
+        let Some(kind) = crate::domain::identity::classify(identity) else {
+            anyhow::bail!("\"{identity}\" is not an email, phone number or @handle");
+        };
+        profile::add_identity_logged(tx, edit.id, kind, identity, t)?;
+    }
+    Ok(())
 }
 
 /// How often each palette entry was chosen, kept in the workspace's meta table.

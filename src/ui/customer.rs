@@ -19,7 +19,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
         _ if state.customer.browsing.is_some() => {
             let mut out = vec![Line::styled("Looking up a customer — Esc returns to the open contact", theme.dim)];
             if let Some(record) = &state.customer.browsing {
-                customer_lines(record, -1, theme, &mut out);
+                customer_lines(record, -1, state.now(), theme, &mut out);
             }
             out
         }
@@ -93,12 +93,12 @@ pub fn record_lines(detail: &ContactDetail, now: i64, theme: &Theme) -> Vec<Line
             out.push(Line::raw(""));
             out.push(Line::styled("No customer is linked to this contact.", theme.warning));
         }
-        Some(record) => customer_lines(record, c.id, theme, &mut out),
+        Some(record) => customer_lines(record, c.id, now, theme, &mut out),
     }
     out
 }
 
-fn customer_lines(record: &CustomerRecord, current: i64, theme: &Theme, out: &mut Vec<Line<'static>>) {
+fn customer_lines(record: &CustomerRecord, current: i64, now: i64, theme: &Theme, out: &mut Vec<Line<'static>>) {
     let cu = &record.customer;
     out.push(Line::raw(""));
     let mut name = vec![Span::styled(for_display(&cu.name), theme.title)];
@@ -115,12 +115,22 @@ fn customer_lines(record: &CustomerRecord, current: i64, theme: &Theme, out: &mu
     if let Some(note) = cu.pinned_note.as_deref().filter(|n| !n.trim().is_empty()) {
         out.push(Line::styled(format!("⚑ {}", for_display(note)), theme.warning));
     }
-    let profile: Vec<String> = [&cu.company, &cu.tier, &cu.language, &cu.timezone]
+    let mut profile: Vec<String> = [&cu.company, &cu.tier, &cu.language]
         .into_iter()
         .flatten()
         .filter(|s| !s.is_empty())
         .map(|s| for_display(s))
         .collect();
+    if let Some(tz) = cu.timezone.as_deref().filter(|t| !t.is_empty()) {
+        // The customer's own clock: nobody wants a call at 6 a.m. their time.
+        let local = tz.parse::<chrono_tz::Tz>().ok().and_then(|zone| {
+            chrono::DateTime::from_timestamp(now, 0).map(|t| t.with_timezone(&zone).format("%H:%M %a").to_string())
+        });
+        profile.push(match local {
+            Some(time) => format!("{} (their time {time})", for_display(tz)),
+            None => for_display(tz),
+        });
+    }
     if !profile.is_empty() {
         out.push(Line::raw(profile.join(" · ")));
     }
@@ -192,6 +202,22 @@ fn customer_lines(record: &CustomerRecord, current: i64, theme: &Theme, out: &mu
         ]));
         for n in &t.notes {
             out.push(Line::styled(format!("    └ {}", for_display(&n.body)), theme.dim));
+        }
+    }
+    if !record.history.is_empty() {
+        out.push(section(format!("Record changes ({})", record.history.len()), theme));
+        for h in &record.history {
+            let change = match (&h.old_value, &h.new_value) {
+                (Some(old), Some(new)) => format!("{} → {}", for_display(old), for_display(new)),
+                (None, Some(new)) => format!("set to {}", for_display(new)),
+                (Some(old), None) => format!("cleared (was {})", for_display(old)),
+                (None, None) => String::new(),
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("{} ", local_datetime(h.at)), theme.dim),
+                Span::styled(format!("{} ", h.field.replace('_', " ")), theme.key),
+                Span::raw(change),
+            ]));
         }
     }
 }

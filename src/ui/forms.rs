@@ -10,6 +10,7 @@ use crate::domain::Channel;
 use crate::domain::text::for_display;
 use crate::domain::time::{local_datetime, parse_due};
 use crate::state::State;
+use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
 use crate::state::forms::{Confirm, CustomerPicker, DetailsForm, LogForm, Modal, WrapUpForm, field_text};
 use crate::ui::theme::Theme;
 
@@ -21,6 +22,14 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
         Modal::WrapUp(f) => (" Wrap up ", wrap_lines(state, f, theme)),
         Modal::Details(f) => (" Contact details ", details_lines(f, theme)),
         Modal::Confirm(c) => (" Please confirm ", confirm_lines(c, theme)),
+        Modal::FindCustomer(f) => (
+            match f.purpose {
+                FindPurpose::Browse => " Find a customer ",
+                FindPurpose::MergeInto { .. } => " Merge which customer into this one? ",
+            },
+            find_lines(f, theme),
+        ),
+        Modal::EditCustomer(f) => (" Edit customer ", edit_customer_lines(f, theme)),
     };
     let mut lines = lines;
     lines.push(Line::raw(""));
@@ -190,6 +199,37 @@ fn wrap_lines(state: &State, f: &WrapUpForm, theme: &Theme) -> Vec<Line<'static>
     if let Some(e) = &f.error {
         out.push(Line::styled(e.clone(), theme.danger));
     }
+    out
+}
+
+fn find_lines(f: &FindForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![Line::raw("")];
+    let mut row = vec![label("Search", true, theme)];
+    row.extend(text_value(&f.picker.input, true, "", theme));
+    out.push(Line::from(row));
+    picker_lines(&f.picker, true, theme, &mut out);
+    out
+}
+
+fn edit_customer_lines(f: &CustomerForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out =
+        vec![Line::styled("Every change is logged with its time in the customer's record.", theme.dim), Line::raw("")];
+    for (i, (name, field)) in CustomerForm::TEXT_FIELDS.iter().zip(&f.texts).enumerate() {
+        let mut row = vec![label(name, f.field == i, theme)];
+        row.extend(text_value(field, f.field == i, "", theme));
+        out.push(Line::from(row));
+    }
+    for (i, (name, on)) in CustomerForm::FLAGS.iter().zip(f.flags).enumerate() {
+        let focused = f.field == 6 + i;
+        out.push(Line::from(vec![
+            label(name, focused, theme),
+            Span::styled(if on { "[x] on" } else { "[ ] off" }, if on { theme.warning } else { theme.dim }),
+            Span::styled(if focused { "   Space toggles" } else { "" }, theme.dim),
+        ]));
+    }
+    let mut row = vec![label("Add identity", f.field == 9, theme)];
+    row.extend(text_value(&f.identity, f.field == 9, "email, phone or @handle", theme));
+    out.push(Line::from(row));
     out
 }
 
