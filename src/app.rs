@@ -51,7 +51,7 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     if let Some(notice) = options.notice {
         state.flash(notice, state::Tone::Error);
     }
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter(options.config.mouse)?;
     let mut clipboard = Clipboard::default();
     spawn_input_thread(tx);
 
@@ -143,6 +143,7 @@ fn spawn_input_thread(tx: Sender<Event>) {
                 Ok(TermEvent::Key(key)) => Event::Key(key),
                 Ok(TermEvent::Paste(text)) => Event::Paste(text),
                 Ok(TermEvent::Resize(w, h)) => Event::Resize(w, h),
+                Ok(TermEvent::Mouse(m)) => Event::Mouse(m),
                 Ok(_) => continue,
                 Err(_) => {
                     let _ = tx.send(Event::Shutdown);

@@ -28,6 +28,8 @@ pub struct Config {
     pub keymap: Keymap,
     pub lists: Lists,
     pub fcr_window_days: i64,
+    /// Clicks focus and select, the wheel scrolls (off keeps the terminal's own selection).
+    pub mouse: bool,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             keymap: Keymap::default(),
             lists: Lists::default(),
             fcr_window_days: 7,
+            mouse: true,
         }
     }
 }
@@ -148,6 +151,10 @@ pub fn parse(text: &str, origin: &str) -> Result<(Config, Vec<Warning>)> {
             "sla" => match value.as_table() {
                 Some(sla) => read_sla(sla, &mut config.lists.sla_targets, &mut p),
                 None => p.at(None, key, "expected a table like [sla] p1 = 60"),
+            },
+            "mouse" => match value.as_bool() {
+                Some(on) => config.mouse = on,
+                None => p.at(None, key, "expected true or false"),
             },
             "keys" => {}
             other => p.at(None, other, "unknown key (ignored)"),

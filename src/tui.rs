@@ -6,7 +6,7 @@ use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
@@ -22,15 +22,17 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Owns the terminal while the workstation runs; restores it when dropped.
 pub struct TerminalGuard {
     pub terminal: Term,
+    mouse: bool,
 }
 
 impl TerminalGuard {
-    /// Switches the terminal into the workstation's mode.
-    pub fn enter() -> Result<Self> {
+    /// Switches the terminal into the workstation's mode; `mouse` turns on click and wheel
+    /// reporting (which takes over the terminal's own text selection).
+    pub fn enter(mouse: bool) -> Result<Self> {
         install_panic_hook();
-        enter_modes()?;
+        enter_modes(mouse)?;
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        Ok(Self { terminal })
+        Ok(Self { terminal, mouse })
     }
 
     /// Gives the terminal back to the shell for Ctrl-Z, stops the process, and takes the
@@ -39,7 +41,7 @@ impl TerminalGuard {
         restore();
         #[cfg(unix)]
         signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
-        enter_modes()?;
+        enter_modes(self.mouse)?;
         // Not `clear()`: it asks the terminal for the cursor position, and the input thread
         // holds the event reader, so the answer never arrives. A resize to the current size
         // clears the screen and forces a full redraw without asking the terminal anything.
@@ -55,10 +57,13 @@ impl Drop for TerminalGuard {
     }
 }
 
-fn enter_modes() -> Result<()> {
+fn enter_modes(mouse: bool) -> Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)?;
+    if mouse {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
     Ok(())
 }
 
@@ -67,7 +72,7 @@ fn enter_modes() -> Result<()> {
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let mut out = io::stdout();
-        let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(out, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
         let _ = disable_raw_mode();
         let _ = out.flush();
     }

@@ -66,6 +66,8 @@ impl Pane {
 pub enum Event {
     Key(KeyEvent),
     Paste(String),
+    /// A click or wheel turn (when the mouse is enabled).
+    Mouse(crossterm::event::MouseEvent),
     /// The clock moved on (timers, autosave, live waiting times).
     Tick,
     Resize(u16, u16),
@@ -131,6 +133,8 @@ pub struct State {
     pub palette: Option<palette::Palette>,
     /// Bulletins and scripts.
     pub guidance: guidance::Guidance,
+    /// Where things were drawn last frame (mouse clicks land on it).
+    pub layout: DrawInfo,
     /// How often each palette entry was chosen (most-used first).
     pub palette_usage: std::collections::HashMap<String, u32>,
     pub flash: Option<Flash>,
@@ -161,6 +165,7 @@ impl State {
             dashboard: None,
             palette: None,
             guidance: guidance::Guidance::default(),
+            layout: DrawInfo::default(),
             palette_usage: std::collections::HashMap::new(),
             flash: None,
             quitting: false,
@@ -214,6 +219,7 @@ impl State {
     /// Keeps scroll offsets within what the last frame measured, so scrolling back up after
     /// End or a long PgDn responds at once.
     pub fn clamp_scrolling(&mut self, info: DrawInfo) {
+        self.layout = info;
         self.customer.scroll = self.customer.scroll.min(info.customer_max_scroll);
         if let (Some(r), Some(scroll)) = (self.knowledge.reading.as_mut(), info.reader_scroll) {
             r.scroll = scroll;
@@ -231,6 +237,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => handle_key(state, key),
         Event::Paste(text) => paste(state, &text),
+        Event::Mouse(m) => mouse(state, m),
         Event::Tick => tick(state),
         Event::Resize(..) => Vec::new(),
         Event::Db(reply) => handle_reply(state, reply),
@@ -373,18 +380,63 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if state.modal.is_some()
-        || state.help.is_some()
-        || state.dashboard.is_some()
-        || state.palette.is_some()
-        || state.guidance.bulletin_view.is_some()
-        || state.guidance.scripts.is_some()
-    {
+    if overlay_open(state) {
         return Vec::new();
     }
     match state.focus {
         Pane::Notes => notes::paste(state, text),
         Pane::Knowledge if state.knowledge.reading.is_none() => knowledge::paste(state, text),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether any overlay (help, form, palette, dashboard, bulletins, scripts) is open.
+fn overlay_open(state: &State) -> bool {
+    state.help.is_some()
+        || state.modal.is_some()
+        || state.dashboard.is_some()
+        || state.palette.is_some()
+        || state.guidance.bulletin_view.is_some()
+        || state.guidance.scripts.is_some()
+}
+
+/// Mouse: a click focuses the pane under it (and selects a queue row; clicking the
+/// selected row again opens it); the wheel scrolls the pane under the pointer.
+fn mouse(state: &mut State, m: crossterm::event::MouseEvent) -> Vec<Effect> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    if overlay_open(state) {
+        return Vec::new();
+    }
+    let at = ratatui::layout::Position::new(m.column, m.row);
+    let Some(pane) = state.layout.panes.iter().find(|(_, r)| r.contains(at)).map(|(p, _)| *p) else {
+        return Vec::new();
+    };
+    match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            state.focus = pane;
+            let rows = state.layout.queue_rows;
+            if pane == Pane::Queue && rows.contains(at) {
+                // The table scrolls just enough to keep the selection in view.
+                let offset = (state.queue.selected + 1).saturating_sub(usize::from(rows.height));
+                let row = offset + usize::from(m.row - rows.y);
+                if row < state.queue.rows.len() {
+                    if row == state.queue.selected {
+                        return perform(state, Action::OpenSelected);
+                    }
+                    state.queue.selected = row;
+                }
+            }
+            Vec::new()
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let action = if m.kind == MouseEventKind::ScrollDown { Action::MoveDown } else { Action::MoveUp };
+            let saved = state.focus;
+            state.focus = pane;
+            let steps = if pane == Pane::Customer { 3 } else { 1 };
+            let effects = (0..steps).flat_map(|_| perform(state, action)).collect();
+            state.focus = saved;
+            effects
+        }
         _ => Vec::new(),
     }
 }

@@ -322,3 +322,43 @@ fn ctrl_k_opens_the_palette_and_esc_closes_it() {
     update(&mut s, key(KeyCode::Esc));
     assert!(s.palette.is_none());
 }
+
+fn mouse_at(kind: crossterm::event::MouseEventKind, column: u16, row: u16) -> Event {
+    Event::Mouse(crossterm::event::MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE })
+}
+
+/// A layout as the 80×24 screen draws it: queue rows start at row 1.
+fn with_layout(mut s: State) -> State {
+    use ratatui::layout::Rect;
+    s.layout.panes = [
+        (Pane::Queue, Rect::new(0, 0, 33, 11)),
+        (Pane::Customer, Rect::new(33, 0, 47, 12)),
+        (Pane::Knowledge, Rect::new(0, 11, 33, 12)),
+        (Pane::Notes, Rect::new(33, 12, 47, 11)),
+    ];
+    s.layout.queue_rows = Rect::new(1, 1, 31, 9);
+    s
+}
+
+#[test]
+fn clicking_a_pane_focuses_it_and_clicking_a_row_twice_opens_it() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut s = with_layout(with_queue());
+    update(&mut s, mouse_at(MouseEventKind::Down(MouseButton::Left), 50, 15));
+    assert_eq!(s.focus, Pane::Notes);
+    update(&mut s, mouse_at(MouseEventKind::Down(MouseButton::Left), 5, 3));
+    assert_eq!((s.focus, s.queue.selected), (Pane::Queue, 2), "third row selected");
+    let effects = update(&mut s, mouse_at(MouseEventKind::Down(MouseButton::Left), 5, 3));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Db(Request::OpenContact { id: 3, .. }))), "{effects:?}");
+}
+
+#[test]
+fn the_wheel_scrolls_the_pane_under_the_pointer_without_moving_focus() {
+    use crossterm::event::MouseEventKind;
+    let mut s = with_layout(with_queue());
+    s.focus = Pane::Notes;
+    update(&mut s, mouse_at(MouseEventKind::ScrollDown, 5, 3));
+    assert_eq!((s.focus, s.queue.selected), (Pane::Notes, 1));
+    update(&mut s, mouse_at(MouseEventKind::ScrollDown, 40, 3));
+    assert_eq!(s.customer.scroll, 3);
+}

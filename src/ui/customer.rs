@@ -55,6 +55,14 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
     let inner = block.inner(area);
     let lines = super::wrap::wrap(&lines, inner.width);
     let (scroll, max) = super::clamp_scroll(state.customer.scroll, lines.len(), inner.height);
+    // Nothing is cut off silently: the title says when there is more above or below.
+    let more = match (scroll > 0, scroll < max) {
+        (true, true) => "↑↓ more ",
+        (false, true) => "↓ more ",
+        (true, false) => "↑ more ",
+        (false, false) => "",
+    };
+    let block = super::pane_block(state, Pane::Customer, Span::styled(more, theme.warning));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
     max
 }

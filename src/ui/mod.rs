@@ -16,7 +16,7 @@ pub mod theme;
 pub mod wrap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
@@ -24,12 +24,27 @@ use crate::state::{Pane, State};
 use theme::Theme;
 
 /// Measurements made while drawing that the state needs to clamp scrolling.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DrawInfo {
     /// Largest useful scroll offset of the customer record.
     pub customer_max_scroll: u16,
     /// The scroll the open article was drawn at (keeps its cursor in view).
     pub reader_scroll: Option<u16>,
+    /// Where each pane was drawn, in Tab order (for mouse clicks).
+    pub panes: [(Pane, Rect); 4],
+    /// The queue's rows area, for clicking a row.
+    pub queue_rows: Rect,
+}
+
+impl Default for DrawInfo {
+    fn default() -> Self {
+        Self {
+            customer_max_scroll: 0,
+            reader_scroll: None,
+            panes: [Pane::Queue, Pane::Customer, Pane::Knowledge, Pane::Notes].map(|p| (p, Rect::default())),
+            queue_rows: Rect::default(),
+        }
+    }
 }
 
 /// Below this size the panes cannot show anything useful; a one-line notice is drawn.
@@ -63,7 +78,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     let [customer_area, notes_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
 
-    queue::draw(state, frame, queue_area);
+    let queue_rows = queue::draw(state, frame, queue_area);
     let customer_max_scroll = customer::draw(state, frame, customer_area);
     let reader_scroll = knowledge::draw(state, frame, kb_area);
     notes::draw(state, frame, notes_area);
@@ -86,7 +101,13 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     if let Some(scroll) = state.help {
         help::draw(state, frame, area, scroll);
     }
-    DrawInfo { customer_max_scroll, reader_scroll }
+    let panes = [
+        (Pane::Queue, queue_area),
+        (Pane::Customer, customer_area),
+        (Pane::Knowledge, kb_area),
+        (Pane::Notes, notes_area),
+    ];
+    DrawInfo { customer_max_scroll, reader_scroll, panes, queue_rows }
 }
 
 /// A pane's frame: a heavy cyan border and a marked title when focused, dim otherwise.

@@ -14,8 +14,8 @@ use crate::store::contacts::{QueueFilter, QueueView};
 /// Below this inner width the queue drops the priority and full channel names.
 const WIDE: u16 = 56;
 
-/// Draws the queue, or what to do when it is empty.
-pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
+/// Draws the queue, or what to do when it is empty; returns where the rows were drawn.
+pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> Rect {
     let q = &state.queue;
     let theme = &state.theme;
     let block = super::pane_block(state, Pane::Queue, Line::from(title_spans(state)));
@@ -31,7 +31,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     }
     if !q.loaded {
         frame.render_widget(Paragraph::new(Span::styled("Loading…", theme.dim)), list_area);
-        return;
+        return list_area;
     }
     if q.rows.is_empty() {
         let text = if q.filter == QueueFilter::default() {
@@ -40,7 +40,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
             Text::from(Line::styled("Nothing matches this view or filter (s, c, f change it).", theme.dim))
         };
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), list_area);
-        return;
+        return list_area;
     }
     let wide = list_area.width >= WIDE;
     let rows = q.rows.iter().map(|r| row(state, r, wide));
@@ -62,6 +62,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     });
     let mut table_state = TableState::default().with_selected(Some(q.selected));
     frame.render_stateful_widget(table, list_area, &mut table_state);
+    list_area
 }
 
 /// The title's view, channel and text filter.
