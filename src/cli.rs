@@ -20,6 +20,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// Log more to the log file: -v info, -vv debug, -vvv trace (default: warnings only).
+    /// Logs never go to the terminal.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -29,23 +34,30 @@ const EXAMPLES: &str = "Examples:
   frontline                             open your own workspace
   frontline kb search \"refund window\"   search the knowledge base
   frontline import kb ./help-centre     import Markdown articles
-  frontline db path                     show where your data lives";
+  frontline db path                     show where your data lives
+  frontline -vv import customers c.csv  log debug detail to the log file";
 
 /// What to do instead of opening the workstation.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the demo workspace, or recreate it with --reset.
-    #[command(after_help = "Example:\n  frontline demo --reset")]
+    #[command(after_help = "Examples:\n  frontline demo --reset\n  frontline demo --json")]
     Demo {
         /// Delete and recreate the demo workspace.
         #[arg(long)]
         reset: bool,
+        /// Print {path, action} as JSON for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Bring articles, customers or contacts in from files.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  frontline import customers customers.csv\n  frontline import kb ./help-centre --json"
+    )]
     Import(ImportCommand),
     /// Search the knowledge base.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  frontline kb search \"refund window\" --json")]
     Kb(KbCommand),
     /// List the waiting contacts, most urgent first.
     #[command(after_help = "Example:\n  frontline queue --json")]
@@ -55,10 +67,13 @@ pub enum Command {
         json: bool,
     },
     /// Create contacts from the shell.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  frontline contact new --channel email --subject \"Where is my order?\" --customer ana@example.com"
+    )]
     Contact(ContactCommand),
     /// Show or forget a customer.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  frontline customer show ana@example.com --json")]
     Customer(CustomerCommand),
     /// Write customers, contacts or notes to a file (or stdout) for a spreadsheet or another tool.
     #[command(after_help = "Examples:
@@ -69,11 +84,11 @@ pub enum Command {
   frontline export snippets --out snippets.json        (re-imports with `frontline import snippets`)")]
     Export(ExportArgs),
     /// Look at the workspace file.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Examples:\n  frontline db path\n  frontline db check --json")]
     Db(DbCommand),
     /// Show the config file's location, or print the commented default config.
     #[command(
-        after_help = "Examples:\n  frontline config --default > ~/.config/frontline/config.toml\n  frontline config --check"
+        after_help = "Examples:\n  frontline config --default > ~/.config/frontline/config.toml\n  frontline config --check\n  frontline --config team.toml config --check --json"
     )]
     Config {
         /// Print the commented default configuration.
@@ -82,10 +97,17 @@ pub enum Command {
         /// Read the config file and report every problem in it.
         #[arg(long, conflicts_with = "default")]
         check: bool,
+        /// Print the path (and with --check the problems) as JSON for scripts.
+        #[arg(long, conflicts_with = "default")]
+        json: bool,
     },
     /// List every action with its keys in each pane (after your config's changes).
-    #[command(after_help = "Example:\n  frontline keys")]
-    Keys,
+    #[command(after_help = "Examples:\n  frontline keys\n  frontline keys --json")]
+    Keys {
+        /// Print [{scope, action, keys, desc}] as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Handle time, speed of answer, FCR, CSAT and SLA over contacts that ended in a window.
     #[command(
         after_help = "Examples:\n  frontline report\n  frontline report --from 2026-11-01 --to 2026-11-30 --json"
@@ -101,6 +123,143 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script to stdout.
+    #[command(after_help = "Examples:
+  frontline completions bash > ~/.local/share/bash-completion/completions/frontline
+  frontline completions zsh > ~/.zfunc/_frontline      (with fpath+=~/.zfunc before compinit)
+  frontline completions fish > ~/.config/fish/completions/frontline.fish")]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one page per subcommand into a folder.
+    #[command(after_help = "Examples:
+  frontline man | man -l -
+  frontline man --out ~/.local/share/man/man1")]
+    Man {
+        /// Write frontline.1 and a page per subcommand (frontline-import-kb.1, …) here.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Show your status and how long you have been in it, or set it (logged; a running
+    /// workstation picks it up within a second).
+    #[command(after_help = "Examples:
+  frontline status
+  frontline status break
+  frontline status available --json
+
+States: available, on_contact, after_contact_work (acw), break, lunch, training, meeting, offline")]
+    Status {
+        /// The state to log; without it, print the current one.
+        #[arg(value_parser = parse_state, value_name = "STATE")]
+        state: Option<crate::domain::shift::RepState>,
+        /// Print {state, since, seconds} as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load or show your schedule (work, break, lunch, training and meeting blocks).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  frontline schedule import today.csv\n  frontline schedule show --date 2026-11-20 --json"
+    )]
+    Schedule(ScheduleCommand),
+    /// List the customers' thank-you messages you kept, newest first; `kudos add` keeps one.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  frontline kudos\n  frontline kudos --json\n  frontline kudos add \"Thanks, you saved my trip!\" --contact 42"
+    )]
+    Kudos {
+        #[command(subcommand)]
+        command: Option<KudosCommand>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read Maildir folders: new email becomes contacts in the queue, replies join their thread.
+    #[command(after_help = "Examples:
+  frontline sync                                   the [intake] maildirs of your config
+  frontline sync --maildir ~/Mail/support/INBOX    this folder instead (repeatable)
+  frontline sync --json
+
+The Maildirs are only read, never changed; reading one again adds nothing twice.
+Malformed messages are listed with their file name and skipped.")]
+    Sync {
+        /// A Maildir (with cur/ and new/) to read instead of the configured ones; repeatable.
+        #[arg(long, value_name = "PATH")]
+        maildir: Vec<PathBuf>,
+        /// Print one summary object per folder as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pick up the JSON contact files waiting in the inbox folder (once).
+    #[command(after_help = "Examples:
+  frontline inbox                      the default inbox (inbox/ beside the workspace, or [intake] inbox)
+  frontline inbox ~/drop/contacts      another folder
+  frontline inbox --json
+
+Each NAME.json (the fields of `frontline import contacts`, one object per file) is imported
+and moved to done/, or moved to rejected/ beside a NAME.error saying why. Write files to the
+inbox's tmp/ (or as a .dotfile) and rename them in when complete.")]
+    Inbox {
+        /// The folder to read (default: the configured or default inbox).
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Reads a status name for `frontline status`.
+fn parse_state(s: &str) -> Result<crate::domain::shift::RepState, String> {
+    crate::domain::shift::RepState::parse(s).ok_or_else(|| {
+        "expected one of available, on_contact, after_contact_work, break, lunch, training, meeting, offline".into()
+    })
+}
+
+/// `frontline schedule …`
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Load blocks from a .csv (start,end,activity; RFC 3339 or "YYYY-MM-DD HH:MM" local
+    /// times) or an .ics calendar; the file replaces the blocks in the time it covers.
+    #[command(after_help = "Examples:
+  frontline schedule import today.csv
+  frontline schedule import week.ics
+
+CSV:
+  start,end,activity
+  2026-11-20 09:00,2026-11-20 10:30,work
+  2026-11-20 10:30,2026-11-20 10:45,break")]
+    Import {
+        file: PathBuf,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a day's blocks and the adherence so far.
+    #[command(after_help = "Examples:\n  frontline schedule show\n  frontline schedule show --date 2026-11-20 --json")]
+    Show {
+        /// The local day (YYYY-MM-DD); default: today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `frontline kudos …`
+#[derive(Debug, Subcommand)]
+pub enum KudosCommand {
+    /// Keep a customer's thank-you message.
+    Add {
+        /// The message.
+        text: String,
+        /// The contact it came from (its customer is linked too).
+        #[arg(long, value_name = "ID")]
+        contact: Option<i64>,
+    },
 }
 
 /// `frontline import …`
@@ -111,13 +270,26 @@ pub enum ImportCommand {
     Kb {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Customers from .json (with nested orders and billing) or .csv.
     #[command(after_help = "Example:\n  frontline import customers customers.json")]
-    Customers { file: PathBuf },
+    Customers {
+        file: PathBuf,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Contacts (with history) from .json or .csv.
     #[command(after_help = "Example:\n  frontline import contacts contacts.csv")]
-    Contacts { file: PathBuf },
+    Contacts {
+        file: PathBuf,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Snippets (canned responses) from a .json array of {title, body}, or a .md file or folder.
     #[command(after_help = "Examples:
   frontline import snippets snippets.json        (what `frontline export snippets` writes)
@@ -125,14 +297,43 @@ pub enum ImportCommand {
     Snippets {
         #[arg(value_name = "FILE")]
         path: PathBuf,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// Bulletins (incidents and policy updates) from a .json array of
     /// {title, body, kind, starts_at, ends_at, keywords}.
     #[command(after_help = "Example:\n  frontline import bulletins bulletins.json")]
-    Bulletins { file: PathBuf },
+    Bulletins {
+        file: PathBuf,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Scripts (guided checklists) from a .json array of {name, steps: [{text, required}], keywords}.
     #[command(after_help = "Example:\n  frontline import scripts scripts.json")]
-    Scripts { file: PathBuf },
+    Scripts {
+        file: PathBuf,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// QA scores from a .csv (contact_id,reviewer,criterion,met with met = yes, no or na;
+    /// optional weight and at) or a .json array of the same objects.
+    #[command(after_help = "Examples:
+  frontline import qa reviews.csv
+
+CSV:
+  contact_id,reviewer,criterion,met
+  42,Dana,greeting,yes
+  42,Dana,identity_verified,na
+  42,Dana,accurate_answer,no")]
+    Qa {
+        file: PathBuf,
+        /// Print the summary as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `frontline kb …`
@@ -210,9 +411,19 @@ impl From<ChannelArg> for crate::domain::Channel {
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Print the workspace file's path.
-    Path,
+    #[command(after_help = "Examples:\n  frontline db path\n  frontline --demo db path --json")]
+    Path {
+        /// Print {path, exists} as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run SQLite's integrity check on the workspace.
-    Check,
+    #[command(after_help = "Examples:\n  frontline db check\n  frontline db check --json")]
+    Check {
+        /// Print {path, ok, integrity, customers, articles} as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a consistent copy of the workspace (safe while the workstation is running).
     #[command(
         after_help = "Examples:\n  frontline db backup ~/backups/frontline-$(date +%F).db\n  frontline db backup /media/usb/frontline.db --force"
@@ -224,6 +435,9 @@ pub enum DbCommand {
         /// Replace FILE if it exists.
         #[arg(long)]
         force: bool,
+        /// Print {workspace, file, pages, bytes} as JSON for scripts.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -253,6 +467,9 @@ pub enum CustomerCommand {
         /// Do not ask for confirmation (required when not run from a terminal).
         #[arg(long)]
         yes: bool,
+        /// Print what was erased as JSON for scripts.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -9,8 +9,11 @@ use serde_json::json;
 
 use crate::cli::{Cli, Command, ContactCommand, DbCommand, ImportCommand, KbCommand, NewContactArgs};
 use crate::domain::time::{compact_duration, now};
+use crate::progress::Progress as _;
 use crate::store::{self, contacts, customers, kb};
 use crate::{app, config, demo, import, paths};
+
+mod shift;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -19,24 +22,38 @@ pub fn run(cli: Cli) -> Result<()> {
     if cli.demo && cli.db.is_none() && !matches!(cli.command, Some(Command::Demo { .. })) {
         demo::ensure(&db, now())?;
     }
+    tracing::info!(workspace = %crate::logging::file_name(&db), demo = cli.demo, "workspace");
     let result = match cli.command {
         None => open_workstation(&db, cli.config.as_deref()),
-        Some(Command::Demo { reset }) => demo_command(cli.db, reset),
-        Some(Command::Import(what)) => import_command(&db, what),
+        Some(Command::Demo { reset, json }) => demo_command(cli.db, reset, json),
+        Some(Command::Import(what)) => import_command(&db, what, cli.config.as_deref()),
+        Some(Command::Status { state, json }) => shift::status(&db, state, json),
+        Some(Command::Schedule(what)) => shift::schedule(&db, what),
+        Some(Command::Kudos { command, json }) => shift::kudos(&db, command, json),
         Some(Command::Kb(KbCommand::Search { query, limit, json })) => kb_search(&db, &query.join(" "), limit, json),
         Some(Command::Queue { json }) => queue(&db, json),
+        Some(Command::Sync { maildir, json }) => sync_command(&db, cli.config.as_deref(), maildir, json),
+        Some(Command::Inbox { path, json }) => inbox_command(&db, cli.config.as_deref(), path, json),
         Some(Command::Contact(ContactCommand::New(args))) => new_contact(&db, &args),
         Some(Command::Customer(crate::cli::CustomerCommand::Show { key, json })) => customer_show(&db, &key, json),
-        Some(Command::Customer(crate::cli::CustomerCommand::Forget { key, yes })) => customer_forget(&db, &key, yes),
+        Some(Command::Customer(crate::cli::CustomerCommand::Forget { key, yes, json })) => {
+            customer_forget(&db, &key, yes, json)
+        }
         Some(Command::Export(args)) => export_command(&db, &args),
-        Some(Command::Db(DbCommand::Path)) => {
-            println!("{}", db.display());
+        Some(Command::Db(DbCommand::Path { json })) => {
+            if json {
+                println!("{}", json!({ "path": db, "exists": db.exists() }));
+            } else {
+                println!("{}", db.display());
+            }
             Ok(())
         }
-        Some(Command::Db(DbCommand::Check)) => db_check(&db),
-        Some(Command::Db(DbCommand::Backup { file, force })) => db_backup(&db, &file, force),
-        Some(Command::Config { default, check }) => config_command(cli.config.as_deref(), default, check),
-        Some(Command::Keys) => keys_command(cli.config.as_deref()),
+        Some(Command::Db(DbCommand::Check { json })) => db_check(&db, json),
+        Some(Command::Db(DbCommand::Backup { file, force, json })) => db_backup(&db, &file, force, json),
+        Some(Command::Config { default, check, json }) => config_command(cli.config.as_deref(), default, check, json),
+        Some(Command::Keys { json }) => keys_command(cli.config.as_deref(), json),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man { out }) => man_pages(out.as_deref()),
         Some(Command::Report { from, to, json }) => {
             let (config, _) = config::load(&config_path(cli.config.as_deref())?)?;
             report(&db, from.as_deref(), to.as_deref(), json, &config.metric_settings())
@@ -55,20 +72,38 @@ fn config_path(explicit: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-fn config_command(explicit: Option<&Path>, default: bool, check: bool) -> Result<()> {
+fn config_command(explicit: Option<&Path>, default: bool, check: bool, as_json: bool) -> Result<()> {
     if default {
         print!("{}", config::DEFAULT_TOML);
         return Ok(());
     }
     let path = config_path(explicit)?;
     if !check {
+        if as_json {
+            println!("{}", json!({ "path": path, "exists": path.exists() }));
+            return Ok(());
+        }
         let state = if path.exists() { "" } else { " (not created yet: frontline config --default > it)" };
         println!("{}{state}", path.display());
         return Ok(());
     }
-    let (_, warnings) = config::load(&path)?;
-    for w in &warnings {
-        eprintln!("{}", w.0);
+    let (_, warnings) = match config::load(&path) {
+        Ok(loaded) => loaded,
+        Err(e) if as_json => {
+            // Not TOML at all: one problem, the whole file.
+            let text = e.to_string();
+            println!("{}", json!({ "path": path, "ok": false, "problems": [config_problem(&path, &text)] }));
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    if as_json {
+        let problems: Vec<_> = warnings.iter().map(|w| config_problem(&path, &w.0)).collect();
+        println!("{}", json!({ "path": path, "ok": warnings.is_empty(), "problems": problems }));
+    } else {
+        for w in &warnings {
+            eprintln!("{}", w.0);
+        }
     }
     if warnings.is_empty() {
         println!("{}: ok", path.display());
@@ -78,12 +113,43 @@ fn config_command(explicit: Option<&Path>, default: bool, check: bool) -> Result
     }
 }
 
-fn keys_command(explicit: Option<&Path>) -> Result<()> {
+/// A config problem ("FILE:LINE: key: message") as `{line, key, message}` for `--json`.
+fn config_problem(path: &Path, text: &str) -> serde_json::Value {
+    let origin = path.display().to_string();
+    let rest = text.strip_prefix(&origin).and_then(|r| r.strip_prefix(':')).unwrap_or(text);
+    let (line, rest) = match rest.split_once(": ") {
+        Some((n, r)) if n.parse::<u64>().is_ok() => (n.parse::<u64>().ok(), r),
+        _ => (None, rest),
+    };
+    let (key, message) = match rest.split_once(": ") {
+        Some((k, m)) if !k.contains(' ') => (Some(k), m),
+        _ => (None, rest),
+    };
+    json!({ "line": line, "key": key, "message": message, "text": text })
+}
+
+fn keys_command(explicit: Option<&Path>, as_json: bool) -> Result<()> {
     let (config, warnings) = config::load(&config_path(explicit)?)?;
     for w in &warnings {
         eprintln!("warning: {}", w.0);
     }
     let mut out = std::io::stdout().lock();
+    if as_json {
+        let rows: Vec<_> = crate::keymap::Scope::ALL
+            .into_iter()
+            .flat_map(|scope| config.keymap.in_scope(scope).map(move |b| (scope, b)))
+            .map(|(scope, b)| {
+                json!({
+                    "scope": scope.name(),
+                    "action": b.action.name(),
+                    "keys": b.keys.iter().map(crate::keymap::Key::label).collect::<Vec<_>>(),
+                    "desc": b.desc,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(());
+    }
     for scope in crate::keymap::Scope::ALL {
         writeln!(out, "[{}]", scope.name())?;
         for b in config.keymap.in_scope(scope) {
@@ -103,84 +169,222 @@ fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
     let (config, warnings) = config::load(&self::config_path(config_path)?)?;
     let theme = crate::ui::theme::Theme::for_config(config.theme);
     let notice = warnings.first().map(|w| format!("{} ({} config warning(s))", w.0, warnings.len()));
-    app::run(db, app::Options { workspace_name: name, config, theme, notice })
+    tracing::info!(config_warnings = warnings.len(), "workstation opening");
+    let result = app::run(db, app::Options { workspace_name: name, config, theme, notice });
+    tracing::info!(ok = result.is_ok(), "workstation closed");
+    result
 }
 
-fn demo_command(explicit: Option<PathBuf>, reset: bool) -> Result<()> {
+fn demo_command(explicit: Option<PathBuf>, reset: bool, as_json: bool) -> Result<()> {
     let path = match explicit {
         Some(p) => p,
         None => paths::demo_db()?,
     };
-    if reset {
+    let action = if reset {
         demo::reset(&path, now())?;
-        println!("Recreated the demo workspace at {}", path.display());
+        "recreated"
     } else if path.exists() {
         store::open_workspace(&path)?;
-        println!("The demo workspace is at {} (use --reset to recreate it)", path.display());
+        "exists"
     } else {
         demo::ensure(&path, now())?;
-        println!("Created the demo workspace at {}", path.display());
+        "created"
+    };
+    tracing::info!(action, "demo workspace");
+    if as_json {
+        println!("{}", json!({ "path": path, "action": action }));
+        return Ok(());
+    }
+    match action {
+        "recreated" => println!("Recreated the demo workspace at {}", path.display()),
+        "exists" => println!("The demo workspace is at {} (use --reset to recreate it)", path.display()),
+        _ => println!("Created the demo workspace at {}", path.display()),
     }
     println!("Open it with: frontline --demo");
     Ok(())
 }
 
-fn import_command(db: &Path, what: ImportCommand) -> Result<()> {
-    let mut conn = store::open_workspace(db)?;
-    let opts = import::records::Options { shift_seconds: 0, now: now() };
-    let mut err = std::io::stderr();
-    match what {
-        ImportCommand::Kb { paths } => {
-            let s = import::kb::import(&mut conn, &paths, now())?;
-            println!(
-                "Articles: {} added, {} updated, {} unchanged, {} skipped, {} failed",
-                s.added,
-                s.updated,
-                s.unchanged,
-                s.skipped.len(),
-                s.failed.len()
-            );
-            for (path, why) in &s.skipped {
-                println!("  skipped {}: {why}", path.display());
-            }
-            for (path, why) in &s.failed {
-                writeln!(err, "  failed {}: {why}", path.display())?;
-            }
-            if s.added + s.updated + s.unchanged == 0 && !s.failed.is_empty() {
-                bail!("no article could be imported");
-            }
+/// `frontline completions SHELL`: the completion script on stdout.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut Cli::command(), "frontline", &mut out);
+    out.flush()?;
+    Ok(())
+}
+
+/// `frontline man [--out DIR]`: the main page on stdout, or every page into DIR.
+fn man_pages(out_dir: Option<&Path>) -> Result<()> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    match out_dir {
+        None => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(cmd).render(&mut out)?;
+            out.flush()?;
         }
-        ImportCommand::Customers { file } => {
-            let s = import::records::import_customers(&mut conn, &file, opts)?;
-            report_warnings(&s.warnings)?;
-            println!("Customers: {} added, {} updated", s.added, s.updated);
-        }
-        ImportCommand::Contacts { file } => {
-            let s = import::records::import_contacts(&mut conn, &file, opts)?;
-            report_warnings(&s.warnings)?;
-            println!("Contacts: {} added, {} new customers", s.added, s.customers_created);
-            if s.cards_masked > 0 {
-                println!("Masked {} card number(s) or security code(s)", s.cards_masked);
-            }
-        }
-        ImportCommand::Snippets { path } => {
-            let s = import::knowledge::import_snippets(&mut conn, &path, now())?;
-            knowledge_summary("Snippets", &s)?;
-        }
-        ImportCommand::Bulletins { file } => {
-            let s = import::knowledge::import_bulletins(&mut conn, &file, opts)?;
-            knowledge_summary("Bulletins", &s)?;
-        }
-        ImportCommand::Scripts { file } => {
-            let s = import::knowledge::import_scripts(&mut conn, &file)?;
-            knowledge_summary("Scripts", &s)?;
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+            clap_mangen::generate_to(cmd, dir).with_context(|| format!("{}: cannot write man pages", dir.display()))?;
+            let pages = std::fs::read_dir(dir)
+                .with_context(|| format!("{}: cannot read", dir.display()))?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "1"))
+                .count();
+            println!("Wrote {pages} man pages to {}", dir.display());
         }
     }
     Ok(())
 }
 
+fn import_command(db: &Path, what: ImportCommand, config: Option<&Path>) -> Result<()> {
+    let mut conn = store::open_workspace(db)?;
+    let opts = import::records::Options { shift_seconds: 0, now: now() };
+    let started = std::time::Instant::now();
+    let mut err = std::io::stderr();
+    match what {
+        ImportCommand::Kb { paths, json } => {
+            let progress = crate::progress::Terminal::new("articles");
+            let s = import::kb::import_with_progress(&mut conn, &paths, now(), &progress)?;
+            progress.finish();
+            tracing::info!(
+                kind = "articles",
+                added = s.added,
+                updated = s.updated,
+                unchanged = s.unchanged,
+                skipped = s.skipped.len(),
+                failed = s.failed.len(),
+                elapsed_ms = started.elapsed().as_millis(),
+                "import"
+            );
+            let none = s.added + s.updated + s.unchanged == 0 && !s.failed.is_empty();
+            if json {
+                let listed = |items: &[(PathBuf, String)]| {
+                    items.iter().map(|(p, why)| json!({ "path": p, "reason": why })).collect::<Vec<_>>()
+                };
+                println!(
+                    "{}",
+                    json!({
+                        "kind": "articles", "added": s.added, "updated": s.updated, "unchanged": s.unchanged,
+                        "skipped": listed(&s.skipped), "failed": listed(&s.failed),
+                    })
+                );
+            } else {
+                println!(
+                    "Articles: {} added, {} updated, {} unchanged, {} skipped, {} failed",
+                    s.added,
+                    s.updated,
+                    s.unchanged,
+                    s.skipped.len(),
+                    s.failed.len()
+                );
+                for (path, why) in &s.skipped {
+                    println!("  skipped {}: {why}", path.display());
+                }
+                for (path, why) in &s.failed {
+                    writeln!(err, "  failed {}: {why}", path.display())?;
+                }
+            }
+            if none {
+                bail!("no article could be imported");
+            }
+        }
+        ImportCommand::Customers { file, json } => {
+            let progress = crate::progress::Terminal::new("customers");
+            let s = import::records::import_customers_with_progress(&mut conn, &file, opts, &progress)?;
+            progress.finish();
+            tracing::info!(
+                kind = "customers",
+                added = s.added,
+                updated = s.updated,
+                warnings = s.warnings.len(),
+                elapsed_ms = started.elapsed().as_millis(),
+                "import"
+            );
+            if json {
+                println!(
+                    "{}",
+                    json!({ "kind": "customers", "added": s.added, "updated": s.updated, "warnings": s.warnings })
+                );
+            } else {
+                report_warnings(&s.warnings)?;
+                println!("Customers: {} added, {} updated", s.added, s.updated);
+            }
+        }
+        ImportCommand::Contacts { file, json } => {
+            let progress = crate::progress::Terminal::new("contacts");
+            let s = import::records::import_contacts_with_progress(&mut conn, &file, opts, &progress)?;
+            progress.finish();
+            tracing::info!(
+                kind = "contacts",
+                added = s.added,
+                customers_created = s.customers_created,
+                cards_masked = s.cards_masked,
+                warnings = s.warnings.len(),
+                elapsed_ms = started.elapsed().as_millis(),
+                "import"
+            );
+            if json {
+                println!(
+                    "{}",
+                    json!({
+                        "kind": "contacts", "added": s.added, "customers_created": s.customers_created,
+                        "cards_masked": s.cards_masked, "warnings": s.warnings,
+                    })
+                );
+            } else {
+                report_warnings(&s.warnings)?;
+                println!("Contacts: {} added, {} new customers", s.added, s.customers_created);
+                if s.cards_masked > 0 {
+                    println!("Masked {} card number(s) or security code(s)", s.cards_masked);
+                }
+            }
+        }
+        ImportCommand::Snippets { path, json } => {
+            let s = import::knowledge::import_snippets(&mut conn, &path, now())?;
+            knowledge_summary("Snippets", &s, json, started)?;
+        }
+        ImportCommand::Bulletins { file, json } => {
+            let s = import::knowledge::import_bulletins(&mut conn, &file, opts)?;
+            knowledge_summary("Bulletins", &s, json, started)?;
+        }
+        ImportCommand::Scripts { file, json } => {
+            let s = import::knowledge::import_scripts(&mut conn, &file)?;
+            knowledge_summary("Scripts", &s, json, started)?;
+        }
+        ImportCommand::Qa { file, json } => shift::import_qa(&mut conn, &file, json, &config_path(config)?)?,
+    }
+    Ok(())
+}
+
 /// Prints what a snippet, bulletin or script import did.
-fn knowledge_summary(noun: &str, s: &import::knowledge::Summary) -> Result<()> {
+fn knowledge_summary(
+    noun: &str,
+    s: &import::knowledge::Summary,
+    as_json: bool,
+    started: std::time::Instant,
+) -> Result<()> {
+    let kind = noun.to_lowercase();
+    tracing::info!(
+        kind = %kind,
+        added = s.added,
+        updated = s.updated,
+        unchanged = s.unchanged,
+        cards_masked = s.cards_masked,
+        warnings = s.warnings.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "import"
+    );
+    if as_json {
+        println!(
+            "{}",
+            json!({
+                "kind": kind, "added": s.added, "updated": s.updated, "unchanged": s.unchanged,
+                "cards_masked": s.cards_masked, "warnings": s.warnings,
+            })
+        );
+        return Ok(());
+    }
     report_warnings(&s.warnings)?;
     println!("{noun}: {} added, {} updated, {} unchanged", s.added, s.updated, s.unchanged);
     if s.cards_masked > 0 {
@@ -223,7 +427,15 @@ fn report_warnings(warnings: &[String]) -> Result<()> {
 
 fn kb_search(db: &Path, query: &str, limit: usize, as_json: bool) -> Result<()> {
     let conn = store::open_workspace(db)?;
+    let started = std::time::Instant::now();
     let hits = kb::search(&conn, query, limit)?;
+    // The query itself is the rep's text: only its size goes in the log.
+    tracing::debug!(
+        query_chars = query.chars().count(),
+        results = hits.len(),
+        elapsed_us = started.elapsed().as_micros(),
+        "kb search"
+    );
     let mut out = std::io::stdout().lock();
     if as_json {
         serde_json::to_writer_pretty(&mut out, &hits.iter().map(|h| json!({
@@ -321,7 +533,7 @@ fn report(
         .context("the system clock is out of range")?;
     let (start, end) = crate::domain::metrics::parse_window(from, to, today, &chrono::Local)?;
     let conn = store::open_workspace(db)?;
-    let report = store::report::report(&conn, start, end, settings)?;
+    let report = store::report::report_as_of(&conn, start, end, settings, now())?;
     let mut out = std::io::stdout().lock();
     if as_json {
         // Serialised first so a closed pipe surfaces as an io::Error (`frontline report | head`).
@@ -332,14 +544,26 @@ fn report(
     Ok(())
 }
 
-fn db_check(db: &Path) -> Result<()> {
+fn db_check(db: &Path, as_json: bool) -> Result<()> {
     let conn = store::open_workspace(db)?;
     let verdict: String =
         conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).context("running the integrity check")?;
+    tracing::info!(ok = verdict == "ok", "integrity check");
     if verdict != "ok" {
+        if as_json {
+            println!("{}", json!({ "path": db, "ok": false, "integrity": verdict }));
+        }
         bail!("{}: integrity check failed: {verdict}", db.display());
     }
-    println!("{}: ok ({} customers, {} articles)", db.display(), customers::count(&conn)?, kb::count(&conn)?);
+    let (n_customers, n_articles) = (customers::count(&conn)?, kb::count(&conn)?);
+    if as_json {
+        println!(
+            "{}",
+            json!({ "path": db, "ok": true, "integrity": verdict, "customers": n_customers, "articles": n_articles })
+        );
+    } else {
+        println!("{}: ok ({n_customers} customers, {n_articles} articles)", db.display());
+    }
     Ok(())
 }
 
@@ -487,7 +711,7 @@ fn customer_show(db: &Path, key: &str, as_json: bool) -> Result<()> {
 
 /// `frontline customer forget KEY [--yes]`: erases the person (see `store::erase`), after
 /// the rep types the customer's name, or at once with `--yes`.
-fn customer_forget(db: &Path, key: &str, yes: bool) -> Result<()> {
+fn customer_forget(db: &Path, key: &str, yes: bool, as_json: bool) -> Result<()> {
     use std::io::IsTerminal;
     if !yes && !std::io::stdin().is_terminal() {
         use clap::CommandFactory;
@@ -518,6 +742,19 @@ fn customer_forget(db: &Path, key: &str, yes: bool) -> Result<()> {
         }
     }
     let s = store::erase::forget_customer(&mut conn, id)?;
+    tracing::info!(customer_id = id, contacts_anonymised = s.contacts_anonymised, "customer forgotten");
+    if as_json {
+        println!(
+            "{}",
+            json!({
+                "id": id, "identities": s.identities, "orders": s.orders, "billing_events": s.billing_events,
+                "notes": s.notes, "drafts": s.drafts, "follow_ups": s.follow_ups,
+                "history_entries": s.history_entries, "contacts_anonymised": s.contacts_anonymised,
+                "wal_checkpointed": s.wal_checkpointed,
+            })
+        );
+        return Ok(());
+    }
     println!(
         "Forgot customer #{id}: {} identities, {} orders, {} billing events, {} notes, {} drafts, {} follow-ups, \
          {} history entries deleted; {} contacts kept anonymised for metrics",
@@ -571,26 +808,134 @@ fn export_command(db: &Path, args: &crate::cli::ExportArgs) -> Result<()> {
         ExportFormat::Csv => Format::Csv,
         ExportFormat::Md => Format::Md,
     };
-    match &args.out {
+    let started = std::time::Instant::now();
+    let progress = crate::progress::Terminal::new(noun);
+    let n = match &args.out {
         Some(path) => {
             let mut file = std::io::BufWriter::new(export::create_private(path)?);
-            let n = export::export(&conn, what, format, &filter, &mut file)?;
+            let n = export::export_with_progress(&conn, what, format, &filter, &mut file, &progress)?;
             file.flush().with_context(|| format!("{}: cannot write", path.display()))?;
+            progress.finish();
             println!("Exported {n} {noun} to {} ({})", path.display(), format.as_str());
+            n
         }
         None => {
             let mut out = std::io::stdout().lock();
-            export::export(&conn, what, format, &filter, &mut out)?;
+            let n = export::export_with_progress(&conn, what, format, &filter, &mut out, &progress)?;
             out.flush()?;
+            n
         }
-    }
+    };
+    tracing::info!(
+        what = noun,
+        format = format.as_str(),
+        count = n,
+        elapsed_ms = started.elapsed().as_millis(),
+        "export"
+    );
     Ok(())
 }
 
 /// `frontline db backup FILE`: a consistent copy made with SQLite's online backup API,
 /// safe while the workstation is running.
-fn db_backup(db: &Path, file: &Path, force: bool) -> Result<()> {
+fn db_backup(db: &Path, file: &Path, force: bool, as_json: bool) -> Result<()> {
     let s = store::backup::backup(db, file, force)?;
+    tracing::info!(pages = s.pages, bytes = s.bytes, "backup");
+    if as_json {
+        println!("{}", json!({ "workspace": db, "file": s.file, "pages": s.pages, "bytes": s.bytes }));
+        return Ok(());
+    }
     println!("Backed up {} to {} ({} pages, {} bytes; integrity ok)", db.display(), s.file.display(), s.pages, s.bytes);
+    Ok(())
+}
+
+/// `frontline sync [--maildir PATH]... [--json]`: reads the given Maildirs (or the
+/// configured ones) into the queue; a folder that cannot be read is reported and the others
+/// still synced, then the command fails.
+fn sync_command(db: &Path, config_file: Option<&Path>, given: Vec<PathBuf>, as_json: bool) -> Result<()> {
+    let folders = if given.is_empty() { config::load(&config_path(config_file)?)?.0.intake.maildirs } else { given };
+    if folders.is_empty() {
+        bail!(
+            "sync: no Maildir to read; add [intake] maildirs = [\"~/Mail/support/INBOX\"] to the config or pass --maildir PATH"
+        );
+    }
+    let mut conn = store::open_workspace(db)?;
+    let t = now();
+    let mut summaries = Vec::new();
+    let mut failed = 0;
+    let mut err = std::io::stderr();
+    for folder in &folders {
+        match crate::intake::sync_maildir(&mut conn, folder, t) {
+            Ok(s) => summaries.push(s),
+            Err(e) => {
+                failed += 1;
+                writeln!(err, "error: {e:#}")?;
+            }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&summaries)?)?;
+    } else {
+        for s in &summaries {
+            let reopened = if s.reopened > 0 { format!(" ({} reopened)", s.reopened) } else { String::new() };
+            writeln!(
+                out,
+                "{}: {} new contacts, {} replies threaded{reopened}, {} already read, {} malformed; {} new customers",
+                s.folder.display(),
+                s.added,
+                s.threaded,
+                s.duplicates,
+                s.malformed.len(),
+                s.customers_created
+            )?;
+            if s.cards_masked > 0 {
+                writeln!(out, "  Masked {} card number(s) or security code(s)", s.cards_masked)?;
+            }
+        }
+    }
+    for s in &summaries {
+        for (file, why) in &s.malformed {
+            writeln!(err, "  malformed {}: {why}", file.display())?;
+        }
+    }
+    if failed > 0 {
+        bail!("sync: {failed} of {} Maildir(s) could not be read", folders.len());
+    }
+    Ok(())
+}
+
+/// `frontline inbox [PATH] [--json]`: one pass over the inbox folder (see
+/// `intake::inbox`): each JSON file imported and moved to done/, or moved to rejected/.
+fn inbox_command(db: &Path, config_file: Option<&Path>, path: Option<PathBuf>, as_json: bool) -> Result<()> {
+    let dir = match path {
+        Some(p) => p,
+        None => config::load(&config_path(config_file)?)?.0.intake.inbox_dir(db),
+    };
+    let mut conn = store::open_workspace(db)?;
+    let s = crate::intake::process_inbox(&mut conn, &dir, now())?;
+    report_warnings(&s.warnings)?;
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&s)?)?;
+    } else {
+        let contacts: usize = s.imported.iter().map(|i| i.contacts.len()).sum();
+        writeln!(
+            out,
+            "{}: {} file(s) imported ({contacts} contacts, {} new customers), {} rejected, {} still being written",
+            dir.display(),
+            s.imported.len(),
+            s.customers_created,
+            s.rejected.len(),
+            s.pending.len()
+        )?;
+        if s.cards_masked > 0 {
+            writeln!(out, "  Masked {} card number(s) or security code(s)", s.cards_masked)?;
+        }
+    }
+    let mut err = std::io::stderr();
+    for r in &s.rejected {
+        writeln!(err, "  rejected {}", r.error)?;
+    }
     Ok(())
 }

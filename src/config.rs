@@ -28,6 +28,15 @@ pub struct Config {
     pub keymap: Keymap,
     pub lists: Lists,
     pub fcr_window_days: i64,
+    /// Where contacts arrive from and where replies go (`[intake]`).
+    pub intake: Intake,
+    /// The QA scorecard (`[[qa.criteria]]`); a file's list replaces the default one whole.
+    pub qa_criteria: Vec<crate::domain::shift::Criterion>,
+    /// Offer a breather after this many contacts without a break (0 = only after a
+    /// difficult contact).
+    pub breather_after_contacts: u32,
+    /// How long an accepted breather lasts, in minutes.
+    pub breather_minutes: u32,
     /// Clicks focus and select, the wheel scrolls (off keeps the terminal's own selection).
     pub mouse: bool,
 }
@@ -40,6 +49,10 @@ impl Default for Config {
             keymap: Keymap::default(),
             lists: Lists::default(),
             fcr_window_days: 7,
+            intake: Intake::default(),
+            qa_criteria: crate::domain::shift::default_scorecard(),
+            breather_after_contacts: 10,
+            breather_minutes: 5,
             mouse: true,
         }
     }
@@ -156,6 +169,18 @@ pub fn parse(text: &str, origin: &str) -> Result<(Config, Vec<Warning>)> {
                 Some(on) => config.mouse = on,
                 None => p.at(None, key, "expected true or false"),
             },
+            "qa" => match value.as_table() {
+                Some(qa) => read_qa(qa, &mut config.qa_criteria, &mut p),
+                None => p.at(None, key, "expected [[qa.criteria]] tables"),
+            },
+            "wellbeing" => match value.as_table() {
+                Some(w) => read_wellbeing(w, &mut config, &mut p),
+                None => p.at(None, key, "expected a table like [wellbeing] breather_after_contacts = 10"),
+            },
+            "intake" => match value.as_table() {
+                Some(intake) => read_intake(intake, &mut config.intake, &mut p),
+                None => p.at(None, key, "expected a table like [intake] maildirs = [\"~/Mail/support/INBOX\"]"),
+            },
             "keys" => {}
             other => p.at(None, other, "unknown key (ignored)"),
         }
@@ -193,6 +218,108 @@ fn read_sla(sla: &toml::Table, targets: &mut [i64; 4], p: &mut Problems<'_>) {
     }
 }
 
+/// The line of the `n`th (0-based) `[[header]]` entry, or of `key` inside that entry.
+fn array_entry_line(text: &str, header: &str, n: usize, key: Option<&str>) -> usize {
+    let mut seen = 0usize;
+    let mut header_line = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            if header_line.is_some() {
+                break;
+            }
+            let this =
+                line.strip_prefix("[[").and_then(|l| l.split_once("]]")).is_some_and(|(h, _)| h.trim() == header);
+            if this {
+                if seen == n {
+                    header_line = Some(i + 1);
+                }
+                seen += 1;
+            }
+            continue;
+        }
+        if let (Some(_), Some(k)) = (header_line, key) {
+            if line.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+                return i + 1;
+            }
+        }
+    }
+    header_line.unwrap_or(1)
+}
+
+fn read_qa(qa: &toml::Table, criteria: &mut Vec<crate::domain::shift::Criterion>, p: &mut Problems<'_>) {
+    use crate::domain::shift::{Criterion, criterion_key};
+    for (key, value) in qa {
+        if key != "criteria" {
+            p.at(Some("qa"), key, "unknown key (ignored; the scorecard is [[qa.criteria]])");
+            continue;
+        }
+        let Some(entries) = value.as_array() else {
+            p.at(Some("qa"), key, "expected [[qa.criteria]] tables with name and weight");
+            continue;
+        };
+        let mut read: Vec<Criterion> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let mut warn = |k: Option<&str>, message: String| {
+                let line = array_entry_line(p.text, "qa.criteria", i, k);
+                let name = k.map_or_else(|| format!("qa.criteria[{i}]"), |k| format!("qa.criteria[{i}].{k}"));
+                p.warnings.push(Warning(format!("{}:{line}: {name}: {message}", p.origin)));
+            };
+            let Some(table) = entry.as_table() else {
+                warn(None, "expected a table with name and weight (entry ignored)".into());
+                continue;
+            };
+            for k in table.keys().filter(|k| *k != "name" && *k != "weight") {
+                warn(Some(k), "unknown key (ignored)".into());
+            }
+            let name = match table.get("name").and_then(toml::Value::as_str).map(criterion_key) {
+                Some(n) if !n.is_empty() => n,
+                _ => {
+                    warn(Some("name"), "expected a non-empty string (entry ignored)".into());
+                    continue;
+                }
+            };
+            #[allow(clippy::cast_precision_loss)] // a weight is a small number
+            let weight = match table.get("weight") {
+                Some(toml::Value::Float(w)) if w.is_finite() && *w > 0.0 => *w,
+                Some(toml::Value::Integer(w)) if *w > 0 => *w as f64,
+                None => 1.0,
+                Some(_) => {
+                    warn(Some("weight"), "expected a positive number (entry ignored)".into());
+                    continue;
+                }
+            };
+            if read.iter().any(|c| c.name == name) {
+                warn(Some("name"), format!("\"{name}\" is listed twice (entry ignored)"));
+                continue;
+            }
+            read.push(Criterion { name, weight });
+        }
+        if read.is_empty() {
+            p.at(Some("qa"), key, "no usable criterion; the default scorecard is used");
+        } else {
+            *criteria = read;
+        }
+    }
+}
+
+fn read_wellbeing(table: &toml::Table, config: &mut Config, p: &mut Problems<'_>) {
+    for (key, value) in table {
+        let n = value.as_integer();
+        match key.as_str() {
+            "breather_after_contacts" => match n.and_then(|n| u32::try_from(n).ok()).filter(|n| *n <= 1000) {
+                Some(n) => config.breather_after_contacts = n,
+                None => p.at(Some("wellbeing"), key, "expected a whole number of contacts from 0 (off) to 1000"),
+            },
+            "breather_minutes" => match n.and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=60).contains(n)) {
+                Some(n) => config.breather_minutes = n,
+                None => p.at(Some("wellbeing"), key, "expected a whole number of minutes from 1 to 60"),
+            },
+            other => p.at(Some("wellbeing"), other, "unknown key (ignored)"),
+        }
+    }
+}
+
 fn read_keys(keys: &toml::Table, keymap: &mut Keymap, p: &mut Problems<'_>) {
     for (scope_name, bindings) in keys {
         let section = format!("keys.{scope_name}");
@@ -218,6 +345,75 @@ fn read_keys(keys: &toml::Table, keymap: &mut Keymap, p: &mut Problems<'_>) {
             if let Err(message) = keymap.rebind(scope, action_name, &texts) {
                 p.at(Some(&section), action_name, message);
             }
+        }
+    }
+}
+
+/// Where contacts arrive from and where replies go (`[intake]`); paths have `~` expanded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Intake {
+    /// Maildir folders that `frontline sync` and the workstation read.
+    pub maildirs: Vec<std::path::PathBuf>,
+    /// The live inbox folder; `None` means `inbox/` beside the workspace file.
+    pub inbox: Option<std::path::PathBuf>,
+    /// A Maildir that replies are written to (`new/`), for a mail client or queue to send.
+    pub outbox: Option<std::path::PathBuf>,
+    /// A sendmail-compatible command that replies are piped to (used instead of `outbox`).
+    pub sendmail: Option<String>,
+    /// The From of replies; `None` means the address the customer wrote to.
+    pub from: Option<String>,
+}
+
+impl Intake {
+    /// How replies are sent: `sendmail` if set, else `outbox`; `None` if neither is set.
+    pub fn delivery(&self) -> Option<crate::intake::Delivery> {
+        match (&self.sendmail, &self.outbox) {
+            (Some(cmd), _) => Some(crate::intake::Delivery::Sendmail(cmd.clone())),
+            (None, Some(dir)) => Some(crate::intake::Delivery::Outbox(dir.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// The inbox folder for a workspace: `inbox` if set, else `inbox/` beside the file.
+    pub fn inbox_dir(&self, workspace: &Path) -> std::path::PathBuf {
+        self.inbox.clone().unwrap_or_else(|| crate::intake::inbox::default_dir(workspace))
+    }
+}
+
+/// A path from the config with a leading `~` replaced by the home folder.
+pub fn expand_tilde(path: &str) -> std::path::PathBuf {
+    let home = || directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+    match path.strip_prefix('~') {
+        Some("") => home().unwrap_or_else(|| path.into()),
+        Some(rest) if rest.starts_with('/') => {
+            home().map_or_else(|| path.into(), |h| h.join(rest.trim_start_matches('/')))
+        }
+        _ => path.into(),
+    }
+}
+
+fn read_intake(table: &toml::Table, intake: &mut Intake, p: &mut Problems<'_>) {
+    let text = |value: &toml::Value| value.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    for (key, value) in table {
+        match key.as_str() {
+            "maildirs" => match string_list(value) {
+                Some(list) => intake.maildirs = list.iter().map(|d| expand_tilde(d)).collect(),
+                None => p.at(Some("intake"), key, "expected a list of Maildir folders like [\"~/Mail/support/INBOX\"]"),
+            },
+            "inbox" | "outbox" => match text(value) {
+                Some(dir) if key == "inbox" => intake.inbox = Some(expand_tilde(&dir)),
+                Some(dir) => intake.outbox = Some(expand_tilde(&dir)),
+                None => p.at(Some("intake"), key, "expected a folder path"),
+            },
+            "sendmail" => match text(value) {
+                Some(cmd) => intake.sendmail = Some(cmd),
+                None => p.at(Some("intake"), key, "expected a command like \"msmtp -t\""),
+            },
+            "from" => match text(value) {
+                Some(from) if from.contains('@') => intake.from = Some(from),
+                _ => p.at(Some("intake"), key, "expected an email address like \"Support <support@example.com>\""),
+            },
+            other => p.at(Some("intake"), other, "unknown key (ignored)"),
         }
     }
 }
@@ -258,6 +454,32 @@ mod tests {
         assert_eq!(config.lists.dispositions, vec!["fixed", "not fixed"]);
         assert_eq!(config.lists.departments, vec!["tier2"]);
         assert_eq!(config.lists.sla_targets[1], 120);
+    }
+
+    #[test]
+    fn the_qa_scorecard_and_breather_come_from_the_file_with_line_numbered_warnings() {
+        use crate::domain::shift::{Criterion, default_scorecard};
+        let text = "[wellbeing]\nbreather_after_contacts = 6\nbreather_minutes = 0\n\n\
+                    [[qa.criteria]]\nname = \"Greeting\"\nweight = 2\n\n\
+                    [[qa.criteria]]\nname = \"hold etiquette\"\nweight = -1\n\n\
+                    [[qa.criteria]]\nname = \"Accurate answer\"\nweight = 3.5\ncolour = 1\n";
+        let (config, warnings) = parse(text, "c.toml").expect("parses");
+        assert_eq!(config.breather_after_contacts, 6);
+        assert_eq!(config.breather_minutes, 5);
+        assert_eq!(config.qa_criteria, vec![Criterion::new("greeting", 2.0), Criterion::new("accurate_answer", 3.5)]);
+        assert_eq!(
+            warnings,
+            vec![
+                Warning("c.toml:11: qa.criteria[1].weight: expected a positive number (entry ignored)".into()),
+                Warning("c.toml:16: qa.criteria[2].colour: unknown key (ignored)".into()),
+                Warning("c.toml:3: wellbeing.breather_minutes: expected a whole number of minutes from 1 to 60".into()),
+            ]
+        );
+        // A list with nothing usable keeps the default scorecard.
+        let (config, warnings) = parse("[[qa.criteria]]\nweight = 2\n", "c.toml").expect("parses");
+        assert_eq!(config.qa_criteria, default_scorecard());
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].0.starts_with("c.toml:1: qa.criteria[0].name:"), "{warnings:?}");
     }
 
     #[test]

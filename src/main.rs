@@ -2,12 +2,38 @@
 //! stderr and a non-zero exit code (1 error, 2 usage — clap's own).
 
 use std::process::ExitCode;
+use std::time::Instant;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = frontline::cli::Cli::parse();
-    match frontline::commands::run(cli) {
+    let matches = frontline::cli::Cli::command().get_matches();
+    let cli = match frontline::cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // Logs are best-effort: a read-only state folder must not stop the command. Held until
+    // the process ends; it never writes to the terminal.
+    let _logs = match frontline::logging::init(cli.verbose) {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            if cli.verbose > 0 {
+                eprintln!("frontline: logs are off: {}", one_line(&e));
+            }
+            None
+        }
+    };
+    let command = command_name(&matches);
+    let started = Instant::now();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), command = %command, "start");
+    let result = frontline::commands::run(cli);
+    let elapsed_ms = started.elapsed().as_millis();
+    match &result {
+        Ok(()) => tracing::info!(command = %command, elapsed_ms, "done"),
+        Err(e) if is_broken_pipe(e) => tracing::info!(command = %command, elapsed_ms, "done (reader closed early)"),
+        Err(e) => tracing::warn!(command = %command, elapsed_ms, error = %frontline::logging::error_kind(e), "failed"),
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stopped early (`frontline queue | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -21,8 +47,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// The subcommand path, e.g. "import customers" ("workstation" for none): safe to log.
+fn command_name(matches: &clap::ArgMatches) -> String {
+    let mut names = Vec::new();
+    let mut current = matches;
+    while let Some((name, sub)) = current.subcommand() {
+        names.push(name);
+        current = sub;
+    }
+    if names.is_empty() { "workstation".into() } else { names.join(" ") }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            // serde_json wraps the io::Error without exposing it as a source.
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// The error chain joined on one line: "context: cause".

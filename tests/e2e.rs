@@ -153,6 +153,7 @@ fn sighup_quits_cleanly_within_two_seconds() {
 fn a_vanished_terminal_ends_the_program_within_two_seconds_and_keeps_the_draft() {
     let ws = Workspace::new();
     let shell_cmd = format!("exec '{}' --demo", bin());
+    ws.mark_bulletins_read();
     let mut script = Pty::spawn(ws.command("script", &["-q", "-f", "-c", &shell_cmd, "/dev/null"]), COLS, ROWS);
     script.wait_for_queue();
     let app = wait_for_child_frontline(script.pid());
@@ -206,6 +207,7 @@ fn a_file_that_is_not_a_workspace_is_refused_and_left_untouched() {
 /// `frontline --demo` started from an interactive bash (job control on), with a contact
 /// open and a draft typed; returns the shell's pty, frontline's pid and the draft.
 fn frontline_under_a_shell(ws: &Workspace) -> (Pty, i32, &'static str) {
+    ws.mark_bulletins_read();
     let mut cmd = ws.command("bash", &["--norc", "--noprofile", "-i"]);
     cmd.env("PS1", "e2e-shell$ ");
     let mut shell = Pty::spawn(cmd, COLS, ROWS);
@@ -390,4 +392,73 @@ fn typing_straight_after_enter_is_not_lost() {
     app.send(CTRL_Q);
     assert!(exited(app.wait_exit(EXIT_WITHIN).0, 0));
     assert!(ws.has_draft(typed), "drafts: {:?}", ws.drafts());
+}
+
+/// The rep's whole loop on one contact, as issue 3 tells it: accept the next contact, type a
+/// note, hold, resume, wrap up with a disposition — and `frontline report` counts it, with
+/// every step in the contact's event log.
+#[test]
+fn accept_note_hold_resume_wrap_up_and_the_report_counts_it() {
+    let ws = Workspace::new();
+    let handled = |ws: &Workspace| -> u64 {
+        let out = ws.frontline(&["--demo", "report", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["handled"].as_u64().unwrap()
+    };
+    let mut app = ws.open_demo();
+    let before = handled(&ws);
+
+    app.send(F2);
+    app.wait_screen("the accepted contact's handle timer", |s| s.contents().contains("● 0:"));
+    let note = "Verified identity, refund approved for the duplicate charge";
+    app.send(note);
+    app.wait_text(note);
+    app.send(F4);
+    app.wait_text("HOLD");
+    app.send(F4);
+    app.wait_screen("resumed: no hold timer", |s| !s.contents().contains("HOLD"));
+    app.send(F5);
+    app.wait_text("Wrap up");
+    app.send("refund_iss");
+    app.wait_text("refund_issued");
+    app.send(ENTER);
+    app.wait_screen("the contact resolved", |s| s.contents().contains("resolved"));
+    app.send(CTRL_Q);
+    assert!(exited(app.wait_exit(EXIT_WITHIN).0, 0));
+
+    assert_eq!(handled(&ws), before + 1, "the report counts the contact that was just handled");
+    let db = rusqlite::Connection::open(ws.demo_db()).unwrap();
+    let contact: i64 = db
+        .query_row(
+            "SELECT id FROM contacts WHERE disposition = 'refund_issued' ORDER BY ended_at DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let kinds: Vec<String> = db
+        .prepare("SELECT kind FROM contact_events WHERE contact_id = ?1 ORDER BY at, id")
+        .unwrap()
+        .query_map([contact], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(kinds, vec!["create", "accept", "hold", "resume", "wrap_up", "resolve"]);
+    assert_eq!(ws.notes_of(contact), vec![note.to_string()], "the typed text is filed as a note at wrap-up");
+}
+
+/// The shift starts with unread bulletins over the queue; once read they do not come back.
+#[test]
+fn the_shift_starts_with_unread_bulletins() {
+    let ws = Workspace::new();
+    let mut app = ws.open_demo_as_is();
+    app.wait_text("New bulletins");
+    app.wait_text("INCIDENT");
+    app.send(ENTER);
+    app.wait_screen("the bulletins closed", |s| !s.contents().contains("New bulletins"));
+    app.send(CTRL_Q);
+    assert!(exited(app.wait_exit(EXIT_WITHIN).0, 0));
+    let again = ws.open_demo_as_is();
+    again.wait_text("Ctrl-Q quit");
+    assert!(!again.contents().contains("New bulletins"), "read bulletins stay read");
 }

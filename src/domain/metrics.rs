@@ -101,9 +101,11 @@ pub struct Figures {
     pub csat_percent: Option<f64>,
     /// Accepted contacts whose wait was longer than their priority's target.
     pub sla_breaches: u64,
-    /// Schedule adherence; not computed yet (needs the rep's schedule and status log).
+    /// Schedule adherence over the schedule blocks in the window (see
+    /// `domain::shift::adherence`); always `None` per channel.
     pub adherence_percent: Option<f64>,
-    /// QA score; not computed yet (needs QA reviews).
+    /// QA: mean over the reviewed contacts that ended in the window of 100 × weights met /
+    /// weights applicable (see `domain::shift::qa_percent`).
     pub qa_percent: Option<f64>,
 }
 
@@ -264,6 +266,26 @@ fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
 }
 
+/// Fills in the shift figures of a breakdown: `adherence` for the total only (adherence per
+/// channel means nothing, so it stays `None`), and QA in total and per channel from
+/// `reviews` — each with the channel of its contact — of the contacts that ended in the
+/// window.
+pub fn add_shift_figures(
+    figures: &mut Breakdown,
+    adherence: Option<f64>,
+    reviews: &[(Option<Channel>, super::shift::Review)],
+) {
+    figures.total.adherence_percent = adherence;
+    let all: Vec<super::shift::Review> = reviews.iter().map(|(_, r)| r.clone()).collect();
+    figures.total.qa_percent = super::shift::qa_percent(&all);
+    for (channel, f) in &mut figures.by_channel {
+        let mine: Vec<super::shift::Review> =
+            reviews.iter().filter(|(c, _)| *c == Some(*channel)).map(|(_, r)| r.clone()).collect();
+        f.qa_percent = super::shift::qa_percent(&mine);
+        f.adherence_percent = None;
+    }
+}
+
 /// A report over a window `[from, to)`: what `frontline report` prints and the dashboard
 /// shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -271,6 +293,9 @@ pub struct Report {
     pub from: Timestamp,
     pub to: Timestamp,
     pub figures: Breakdown,
+    /// The QA criteria most often missed in the window's reviews: (criterion, times), most
+    /// first (see `domain::shift::most_missed`).
+    pub qa_most_missed: Vec<(String, u32)>,
 }
 
 impl Report {
@@ -291,6 +316,9 @@ impl Report {
             obj.insert("from".into(), rfc3339(self.from, tz).into());
             obj.insert("to".into(), rfc3339(self.to, tz).into());
             obj.insert("by_channel".into(), serde_json::to_value(by_channel).unwrap_or_default());
+            let missed: Vec<serde_json::Value> =
+                self.qa_most_missed.iter().map(|(c, n)| serde_json::json!({ "criterion": c, "missed": n })).collect();
+            obj.insert("qa_most_missed".into(), missed.into());
         }
         value
     }
@@ -330,6 +358,11 @@ impl Report {
             if f.handled > 0 {
                 row(ch.label(), f);
             }
+        }
+        if !self.qa_most_missed.is_empty() {
+            let list: Vec<String> =
+                self.qa_most_missed.iter().take(3).map(|(c, n)| format!("{} ({n})", c.replace('_', " "))).collect();
+            let _ = writeln!(out, "\nQA most often missed: {}", list.join(", "));
         }
         out.push_str("\nAHT/ASA are means, Hold is the total, SLA counts breaches; - means no data.\n");
         out

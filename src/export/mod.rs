@@ -16,6 +16,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use crate::domain::{ContactEvent, EventKind, Id, IdentityKind, Timers, Timestamp};
+use crate::progress::{Progress, Quiet};
 use crate::store::{contacts, customers};
 
 /// What to export.
@@ -182,6 +183,15 @@ fn customer_key(conn: &Connection, customer: Id) -> rusqlite::Result<Option<Stri
 
 /// The customers matching the filter, in the import shape, oldest first.
 pub fn customers(conn: &Connection, filter: &Filter) -> Result<Vec<CustomerOut>> {
+    customers_with_progress(conn, filter, &Quiet)
+}
+
+/// [`customers`], reporting each record read to `progress`.
+pub fn customers_with_progress(
+    conn: &Connection,
+    filter: &Filter,
+    progress: &dyn Progress,
+) -> Result<Vec<CustomerOut>> {
     let (from, to) = filter.bounds();
     let ids: Vec<Id> = conn
         .prepare(
@@ -191,7 +201,9 @@ pub fn customers(conn: &Connection, filter: &Filter) -> Result<Vec<CustomerOut>>
         .query_map(params![from, to, filter.customer], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(ids.len());
+    progress.start("reading", ids.len() as u64);
     for id in ids {
+        progress.inc();
         let Some(rec) = customers::record(conn, id)? else { continue };
         let c = rec.customer;
         let of_kind = |kind: IdentityKind| -> Vec<String> {
@@ -250,6 +262,15 @@ pub fn customers(conn: &Connection, filter: &Filter) -> Result<Vec<CustomerOut>>
 /// The contacts matching the filter (created in the window), oldest first, each with its
 /// notes and what the transcript shows.
 pub fn contacts(conn: &Connection, filter: &Filter) -> Result<Vec<(ContactOut, ContactExtra)>> {
+    contacts_with_progress(conn, filter, &Quiet)
+}
+
+/// [`contacts`], reporting each record read to `progress`.
+pub fn contacts_with_progress(
+    conn: &Connection,
+    filter: &Filter,
+    progress: &dyn Progress,
+) -> Result<Vec<(ContactOut, ContactExtra)>> {
     let (from, to) = filter.bounds();
     let rows: Vec<(Id, String, Option<Id>, Option<String>)> = conn
         .prepare(
@@ -260,7 +281,9 @@ pub fn contacts(conn: &Connection, filter: &Filter) -> Result<Vec<(ContactOut, C
         .query_map(params![from, to, filter.customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(rows.len());
+    progress.start("reading", rows.len() as u64);
     for (id, direction, customer_id, customer_name) in rows {
+        progress.inc();
         let Some(c) = contacts::contact(conn, id)? else { continue };
         let events = contacts::events(conn, id)?;
         let customer = match customer_id {
@@ -310,6 +333,11 @@ type NoteRow = (Id, Option<Id>, Option<Id>, Timestamp, String, String, Option<Ti
 
 /// The notes matching the filter (created in the window), oldest first.
 pub fn notes(conn: &Connection, filter: &Filter) -> Result<Vec<NoteOut>> {
+    notes_with_progress(conn, filter, &Quiet)
+}
+
+/// [`notes`], reporting each record read to `progress`.
+pub fn notes_with_progress(conn: &Connection, filter: &Filter, progress: &dyn Progress) -> Result<Vec<NoteOut>> {
     let (from, to) = filter.bounds();
     let rows: Vec<NoteRow> = conn
         .prepare(
@@ -324,7 +352,9 @@ pub fn notes(conn: &Connection, filter: &Filter) -> Result<Vec<NoteOut>> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(rows.len());
+    progress.start("reading", rows.len() as u64);
     for (id, contact_id, customer_id, at, kind, body, due) in rows {
+        progress.inc();
         let (customer, customer_name) = match customer_id {
             Some(cid) => (customer_key(conn, cid)?, customers::customer(conn, cid)?.map(|c| c.name)),
             None => (None, None),
@@ -345,6 +375,21 @@ pub fn notes(conn: &Connection, filter: &Filter) -> Result<Vec<NoteOut>> {
 
 /// Writes the selected records in `format` to `out`; returns how many were written.
 pub fn export(conn: &Connection, what: What, format: Format, filter: &Filter, out: &mut dyn Write) -> Result<usize> {
+    export_with_progress(conn, what, format, filter, out, &Quiet)
+}
+
+/// [`export`], reporting each record read to `progress`.
+pub fn export_with_progress(
+    conn: &Connection,
+    what: What,
+    format: Format,
+    filter: &Filter,
+    out: &mut dyn Write,
+    progress: &dyn Progress,
+) -> Result<usize> {
+    let customers = |conn: &Connection, filter: &Filter| customers_with_progress(conn, filter, progress);
+    let contacts = |conn: &Connection, filter: &Filter| contacts_with_progress(conn, filter, progress);
+    let notes = |conn: &Connection, filter: &Filter| notes_with_progress(conn, filter, progress);
     match (what, format) {
         (What::Customers, Format::Json | Format::Jsonl) => {
             let rows = customers(conn, filter)?;

@@ -313,10 +313,22 @@ fn fnv1a(parts: &[&str]) -> String {
 /// Imports Markdown articles from files and folders. Unreadable or malformed files are
 /// listed in the summary and the rest still import, in one transaction.
 pub fn import(conn: &mut Connection, paths: &[PathBuf], now: Timestamp) -> Result<Summary> {
+    import_with_progress(conn, paths, now, &crate::progress::Quiet)
+}
+
+/// [`import`], reporting each file read and article written to `progress`.
+pub fn import_with_progress(
+    conn: &mut Connection,
+    paths: &[PathBuf],
+    now: Timestamp,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Summary> {
     let mut summary = Summary::default();
     let files = collect(paths, &mut summary.failed);
     let mut articles = Vec::new();
+    progress.start("reading", files.len() as u64);
     for file in files {
+        progress.inc();
         let text = match std::fs::read(&file.path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
@@ -336,8 +348,10 @@ pub fn import(conn: &mut Connection, paths: &[PathBuf], now: Timestamp) -> Resul
             Err(why) => summary.failed.push((file.path.clone(), why)),
         }
     }
+    progress.start("writing", articles.len() as u64);
     store::write(conn, |tx| -> rusqlite::Result<()> {
         for a in &articles {
+            progress.inc();
             match kb::upsert_article(tx, a, now)? {
                 kb::Upsert::Added => summary.added += 1,
                 kb::Upsert::Updated => summary.updated += 1,

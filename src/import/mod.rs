@@ -5,7 +5,9 @@
 pub mod fields;
 pub mod kb;
 pub mod knowledge;
+pub mod qa;
 pub mod records;
+pub mod schedule;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

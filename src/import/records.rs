@@ -15,6 +15,7 @@ use crate::domain::identity::{classify, normalize};
 use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::time::parse_rfc3339;
 use crate::domain::{BillingEvent, Channel, ContactStatus, Id, IdentityKind, Order, Timestamp};
+use crate::progress::{Progress, Quiet};
 use crate::store::{self, contacts, customers, notes};
 
 /// How to import.
@@ -352,20 +353,45 @@ fn check_customer(
 /// Imports customers; an existing customer (matched by any identity) is updated instead of
 /// duplicated. All or nothing.
 pub fn import_customers(conn: &mut Connection, path: &Path, opts: Options) -> Result<Summary> {
-    import_customer_rows(conn, path, read_rows(path)?, opts)
+    import_customers_with_progress(conn, path, opts, &Quiet)
+}
+
+/// [`import_customers`], reporting each record checked and written to `progress`.
+pub fn import_customers_with_progress(
+    conn: &mut Connection,
+    path: &Path,
+    opts: Options,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    import_customer_rows_with_progress(conn, path, read_rows(path)?, opts, progress)
 }
 
 /// Imports already-read customer rows (see [`import_customers`]).
 pub fn import_customer_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
+    import_customer_rows_with_progress(conn, path, rows, opts, &Quiet)
+}
+
+/// [`import_customer_rows`], reporting each record checked and written to `progress`.
+pub fn import_customer_rows_with_progress(
+    conn: &mut Connection,
+    path: &Path,
+    rows: Vec<Row>,
+    opts: Options,
+    progress: &dyn Progress,
+) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut checked = Vec::new();
+    progress.start("checking", rows.len() as u64);
     for (origin, map) in rows {
         let row: CustomerRow = typed(path, &origin, map)?;
         warn_unknown(path, &row.extra, &mut summary.warnings);
         checked.push((origin.clone(), check_customer(path, &origin, row, opts)?));
+        progress.inc();
     }
+    progress.start("writing", checked.len() as u64);
     store::write(conn, |tx| -> Result<()> {
         for (origin, c) in &checked {
+            progress.inc();
             match existing_customer(tx, path, origin, &c.new)? {
                 Some(id) => {
                     update_customer(tx, id, &c.new, opts.now)?;
@@ -497,7 +523,9 @@ struct NoteRow {
     due: Option<String>,
 }
 
-struct CheckedContact {
+/// A contact record that passed every check of `import contacts`, ready to write with
+/// [`insert_checked_contact`] (the live inbox checks one file at a time with it).
+pub struct CheckedContact {
     customer_key: Option<String>,
     contact: contacts::NewContact,
     notes: Vec<(String, String, Timestamp, Option<Timestamp>)>,
@@ -607,14 +635,37 @@ fn check_contact(path: &Path, origin: &Origin, row: ContactRow, opts: Options) -
 /// Imports contacts (with their history); customers are matched by email, phone or handle,
 /// and an unknown one is created. All or nothing.
 pub fn import_contacts(conn: &mut Connection, path: &Path, opts: Options) -> Result<Summary> {
-    import_contact_rows(conn, path, read_rows(path)?, opts)
+    import_contacts_with_progress(conn, path, opts, &Quiet)
+}
+
+/// [`import_contacts`], reporting each record checked and written to `progress`.
+pub fn import_contacts_with_progress(
+    conn: &mut Connection,
+    path: &Path,
+    opts: Options,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    import_contact_rows_with_progress(conn, path, read_rows(path)?, opts, progress)
 }
 
 /// Imports already-read contact rows (see [`import_contacts`]).
 pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
+    import_contact_rows_with_progress(conn, path, rows, opts, &Quiet)
+}
+
+/// [`import_contact_rows`], reporting each record checked and written to `progress`.
+pub fn import_contact_rows_with_progress(
+    conn: &mut Connection,
+    path: &Path,
+    rows: Vec<Row>,
+    opts: Options,
+    progress: &dyn Progress,
+) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut checked = Vec::new();
+    progress.start("checking", rows.len() as u64);
     for (origin, map) in rows {
+        progress.inc();
         let row: ContactRow = typed(path, &origin, map)?;
         warn_unknown(path, &row.extra, &mut summary.warnings);
         let c = check_contact(path, &origin, row, opts)?;
@@ -631,8 +682,10 @@ pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, o
         }
         checked.push(c);
     }
+    progress.start("writing", checked.len() as u64);
     store::write(conn, |tx| -> Result<()> {
         for c in &mut checked {
+            progress.inc();
             if let Some(key) = &c.customer_key {
                 let before = customers::count(tx)?;
                 c.contact.customer_id = customers::find_or_create_by_identity(tx, key, opts.now)?;
@@ -650,4 +703,55 @@ pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, o
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// Checks one contact record exactly as `import contacts` does (every field, and that
+/// `customer` is an email, phone or @handle); unknown fields are added to `warnings`.
+/// Errors are [`RecordError`]s naming the file, record and field.
+pub fn check_contact_row(
+    path: &Path,
+    origin: &Origin,
+    map: Map<String, Value>,
+    opts: Options,
+    warnings: &mut Vec<String>,
+) -> Result<CheckedContact, RecordError> {
+    let row: ContactRow = typed(path, origin, map)?;
+    warn_unknown(path, &row.extra, warnings);
+    let c = check_contact(path, origin, row, opts)?;
+    if let Some(key) = &c.customer_key {
+        if classify(key).is_none() {
+            return Err(RecordError::field(
+                path,
+                origin.clone(),
+                "customer",
+                format!("\"{key}\" is not an email, phone number or @handle"),
+            ));
+        }
+    }
+    Ok(c)
+}
+
+/// What [`insert_checked_contact`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InsertedContact {
+    pub id: Id,
+    pub customer_created: bool,
+    pub cards_masked: usize,
+}
+
+/// Writes a checked contact with its notes, finding or creating its customer as
+/// `import contacts` does. Call inside the caller's write transaction.
+pub fn insert_checked_contact(conn: &Connection, c: &CheckedContact, now: Timestamp) -> Result<InsertedContact> {
+    let mut contact = c.contact.clone();
+    let mut customer_created = false;
+    if let Some(key) = &c.customer_key {
+        let before = customers::count(conn)?;
+        contact.customer_id = customers::find_or_create_by_identity(conn, key, now)?;
+        customer_created = customers::count(conn)? > before;
+    }
+    let id = contacts::insert(conn, &contact)?;
+    for (kind, text, at, due) in &c.notes {
+        notes::insert_note(conn, Some(id), contact.customer_id, (kind, text, *at, *due))?;
+    }
+    Ok(InsertedContact { id, customer_created, cards_masked: c.cards })
 }

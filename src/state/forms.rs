@@ -53,6 +53,58 @@ pub enum Modal {
     Confirm(Box<Confirm>),
     FindCustomer(Box<super::customer_forms::FindForm>),
     EditCustomer(Box<super::customer_forms::CustomerForm>),
+    Snippet(Box<SnippetForm>),
+}
+
+/// Creating or editing a snippet: a title and a multi-line body with placeholders.
+#[derive(Debug)]
+pub struct SnippetForm {
+    /// `None` creates a new snippet.
+    pub id: Option<crate::domain::Id>,
+    pub title: TextArea<'static>,
+    pub body: TextArea<'static>,
+    /// 0 = title, 1 = body.
+    pub field: usize,
+    pub error: Option<String>,
+}
+
+impl SnippetForm {
+    /// A form for a snippet (or a new one with a suggested body).
+    pub fn new(id: Option<crate::domain::Id>, title: &str, body: &str) -> Self {
+        let mut body = super::notes::new_editor(body.lines().map(str::to_string).collect());
+        body.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        Self { id, title: line_field(title), body, field: usize::from(!title.is_empty()), error: None }
+    }
+}
+
+/// Keys in the snippet form: Tab switches field, Enter is a newline in the body, Ctrl-S
+/// (or Enter on the title) saves, Esc closes.
+fn snippet_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Modal::Snippet(f)) = state.modal.as_mut() else { return Vec::new() };
+    let save = (key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL))
+        || (key.code == KeyCode::Enter && f.field == 0);
+    match key.code {
+        _ if save => {
+            let title = field_text(&f.title);
+            let body = f.body.lines().join("\n").trim_end().to_string();
+            if title.is_empty() || body.trim().is_empty() {
+                f.error = Some("A snippet needs a title and a body".into());
+                return Vec::new();
+            }
+            let id = f.id;
+            state.modal = None;
+            return vec![Effect::Db(Request::SaveSnippet { id, title, body })];
+        }
+        KeyCode::Esc => state.modal = None,
+        KeyCode::Tab | KeyCode::BackTab => f.field = 1 - f.field.min(1),
+        _ if f.field == 0 => {
+            f.title.input(key);
+        }
+        _ => {
+            f.body.input(key);
+        }
+    }
+    Vec::new()
 }
 
 /// A yes/no question before something consequential; with `require_text`, the rep types it
@@ -312,6 +364,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Modal::Confirm(_)) => return confirm_key(state, key),
         Some(Modal::FindCustomer(_)) => return super::customer_forms::find_key(state, key),
         Some(Modal::EditCustomer(_)) => return super::customer_forms::edit_key(state, key),
+        Some(Modal::Snippet(_)) => return snippet_key(state, key),
         _ => {}
     }
     let Some(modal) = state.modal.as_mut() else { return Vec::new() };
@@ -341,7 +394,7 @@ fn move_field(modal: &mut Modal, by: isize) {
         Modal::LogContact(f) => (&mut f.field, LogForm::FIELDS.len()),
         Modal::WrapUp(f) => (&mut f.field, WrapUpForm::FIELDS.len()),
         Modal::Details(f) => (&mut f.field, DetailsForm::FIELDS.len()),
-        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) => return,
+        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_) => return,
     };
     let n = isize::try_from(count).unwrap_or(1).max(1);
     let current = isize::try_from(*field).unwrap_or(0);
@@ -359,7 +412,7 @@ fn cycle(value: usize, len: usize, key: &KeyEvent) -> usize {
 
 fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<Effect> {
     match modal {
-        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) => {}
+        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_) => {}
         Modal::LogContact(f) => {
             f.error = None;
             match f.field {
@@ -433,7 +486,7 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
 fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request, Modal> {
     match modal {
         Modal::Confirm(c) => Ok(c.on_yes),
-        other @ (Modal::FindCustomer(_) | Modal::EditCustomer(_)) => Err(other),
+        other @ (Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_)) => Err(other),
         Modal::LogContact(mut f) => {
             let subject = field_text(&f.subject);
             if subject.is_empty() {

@@ -465,6 +465,10 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Contact { seq, detail } => queue::contact_opened(state, seq, detail),
         Reply::ContactChanged { detail, focus } => contact::changed(state, *detail, focus),
         Reply::Strip { details } => contact::strip_loaded(state, details),
+        Reply::Done { message } => {
+            state.flash(message, Tone::Info);
+            Vec::new()
+        }
         Reply::Refused { message } => {
             state.flash(message, Tone::Info);
             queue::load(state)

@@ -187,6 +187,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         KeyCode::Enter => choose(state, true),
+        KeyCode::Char(c @ ('n' | 'e' | 'd')) if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            manage_snippet(state, c)
+        }
         KeyCode::Tab if p.mode == Mode::SnippetsOnly => choose(state, false),
         _ => {
             if p.input.input(key) {
@@ -196,6 +199,42 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             } else {
                 Vec::new()
             }
+        }
+    }
+}
+
+/// Snippets are managed from the palette: Ctrl-N new (from the notes editor's text),
+/// Ctrl-E edit the selected one, Ctrl-D delete it (after a yes).
+fn manage_snippet(state: &mut State, command: char) -> Vec<Effect> {
+    let selected = state.palette.as_ref().and_then(|p| p.shown.get(p.selected).cloned());
+    let snippet = selected.and_then(|e| match e.target {
+        Target::Snippet { id, body } => Some((id, e.label, body)),
+        _ => None,
+    });
+    match (command, snippet) {
+        ('n', _) => {
+            let body = state.notes.text();
+            state.palette = None;
+            state.modal = Some(forms::Modal::Snippet(Box::new(forms::SnippetForm::new(None, "", &body))));
+            Vec::new()
+        }
+        ('e', Some((id, title, body))) => {
+            state.palette = None;
+            state.modal = Some(forms::Modal::Snippet(Box::new(forms::SnippetForm::new(Some(id), &title, &body))));
+            Vec::new()
+        }
+        ('d', Some((id, title, _))) => {
+            state.palette = None;
+            forms::confirm(
+                state,
+                format!("Delete the snippet “{title}”?"),
+                None,
+                Box::new(Request::DeleteSnippet { id }),
+            )
+        }
+        _ => {
+            state.flash("Select a snippet first", super::Tone::Info);
+            Vec::new()
         }
     }
 }

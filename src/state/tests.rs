@@ -362,3 +362,107 @@ fn the_wheel_scrolls_the_pane_under_the_pointer_without_moving_focus() {
     update(&mut s, mouse_at(MouseEventKind::ScrollDown, 40, 3));
     assert_eq!(s.customer.scroll, 3);
 }
+
+/// Opens contact 2 as an active (accepted) contact.
+fn with_active_contact() -> State {
+    let mut s = with_queue();
+    let mut d = detail(2, None);
+    d.contact.status = ContactStatus::Active;
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+    s
+}
+
+fn finish_request(effects: &[Effect]) -> Option<crate::store::worker::Finish> {
+    effects.iter().find_map(|e| match e {
+        Effect::Db(Request::Finish(f)) => Some(f.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn accepting_puts_the_contact_in_the_strip_and_on_screen() {
+    let s = with_active_contact();
+    assert_eq!(s.work.strip, vec![2]);
+    assert_eq!(s.open_contact_id(), Some(2));
+    assert_eq!(s.focus, Pane::Notes);
+}
+
+#[test]
+fn wrap_up_ends_the_talk_then_the_form_sends_the_outcome() {
+    use crate::store::contacts::{Outcome, Step};
+    let mut s = with_active_contact();
+    let effects = update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
+    assert!(effects.contains(&Effect::Db(Request::Step { id: 2, step: Step::WrapUp })), "after-contact work starts");
+    // Outcome: Escalate, to the second department, with a reason and a follow-up.
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Right));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Right));
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "needs a refund over $500");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "tomorrow");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let finish = finish_request(&effects).unwrap_or_else(|| unreachable!("the form sends: {effects:?}"));
+    assert_eq!(finish.outcome, Outcome::Escalate("returns".into()));
+    assert_eq!(finish.disposition, "answered", "the first disposition unless another is chosen");
+    assert_eq!(finish.reason.as_deref(), Some("needs a refund over $500"));
+    assert!(finish.follow_up.is_some_and(|(due, _)| due > s.now()));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn a_wrap_up_with_a_bad_date_or_no_matching_disposition_stays_open_and_says_why() {
+    let mut s = with_active_contact();
+    update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
+    type_text(&mut s, "zzz");
+    assert!(finish_request(&update(&mut s, key(KeyCode::Enter))).is_none());
+    assert!(
+        matches!(&s.modal, Some(forms::Modal::WrapUp(f)) if f.error.as_deref().is_some_and(|e| e.starts_with("Disposition")))
+    );
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    type_text(&mut s, "someday");
+    assert!(finish_request(&update(&mut s, key(KeyCode::Enter))).is_none());
+    assert!(
+        matches!(&s.modal, Some(forms::Modal::WrapUp(f)) if f.error.as_deref().is_some_and(|e| e.starts_with("Follow-up")))
+    );
+}
+
+#[test]
+fn typed_notes_are_filed_when_the_wrap_up_is_confirmed() {
+    let mut s = with_active_contact();
+    type_text(&mut s, "told her 5-10 days");
+    update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let note = effects.iter().position(|e| matches!(e, Effect::Db(Request::SaveNote { .. })));
+    let finish = effects.iter().position(|e| matches!(e, Effect::Db(Request::Finish(_))));
+    assert!(note.is_some() && note < finish, "the note is saved before the contact closes: {effects:?}");
+}
+
+#[test]
+fn f6_cycles_between_contacts_in_progress_keeping_each_editor() {
+    let mut s = with_active_contact();
+    type_text(&mut s, "first contact's notes");
+    let mut other = detail(3, None);
+    other.contact.status = ContactStatus::Active;
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(other), focus: true }));
+    assert_eq!((s.open_contact_id(), s.notes.text().as_str()), (Some(3), ""));
+    update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE)));
+    assert_eq!((s.open_contact_id(), s.notes.text().as_str()), (Some(2), "first contact's notes"));
+    assert_eq!(s.work.strip, vec![2, 3]);
+}
+
+#[test]
+fn keys_typed_before_the_contact_arrives_are_kept_after_its_draft() {
+    let mut s = with_queue();
+    let effects = update(&mut s, key(KeyCode::Enter));
+    type_text(&mut s, "typed fast");
+    let Some(Effect::Db(Request::OpenContact { seq, .. })) = effects.last().cloned() else { unreachable!() };
+    update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, Some("earlier draft")))) }));
+    assert_eq!(s.notes.text(), "earlier draft\ntyped fast");
+}

@@ -12,6 +12,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_contact_loop", include_str!("../../assets/migrations/0002_contact_loop.sql")),
     ("0003_customer_history", include_str!("../../assets/migrations/0003_customer_history.sql")),
     ("0004_knowledge", include_str!("../../assets/migrations/0004_knowledge.sql")),
+    ("0005_intake", include_str!("../../assets/migrations/0005_intake.sql")),
+    ("0006_shift", include_str!("../../assets/migrations/0006_shift.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.

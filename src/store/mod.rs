@@ -15,6 +15,7 @@ pub mod open;
 pub mod profile;
 pub mod report;
 pub mod scripts;
+pub mod shift;
 pub mod snippets;
 pub mod worker;
 

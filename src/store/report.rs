@@ -63,9 +63,34 @@ pub fn facts(
 
 /// The report for a window `[from, to)`: total and per-channel figures as defined in
 /// `domain::metrics`. The dashboard and `frontline report` both call this.
+///
+/// Adherence is over the schedule blocks in the window, the last logged state lasting to
+/// `to` (a window reaching into the future should end at "now", as the dashboard's does, or
+/// use [`report_as_of`]); QA is over the reviews of the contacts that ended in the window.
 pub fn report(conn: &Connection, from: Timestamp, to: Timestamp, settings: &Settings) -> rusqlite::Result<Report> {
+    report_as_of(conn, from, to, settings, to)
+}
+
+/// [`report`] as known at `now`: adherence stops at `now` when the window runs past it
+/// (what has not happened yet neither keeps nor breaks the schedule).
+pub fn report_as_of(
+    conn: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+    settings: &Settings,
+    now: Timestamp,
+) -> rusqlite::Result<Report> {
     let (contacts, later) = facts(conn, from, to, settings)?;
-    Ok(Report { from, to, figures: metrics::breakdown(&contacts, &later, settings) })
+    let mut figures = metrics::breakdown(&contacts, &later, settings);
+    let ended: std::collections::HashSet<Id> = contacts.iter().filter(|c| c.is_ended()).map(|c| c.id).collect();
+    let reviews: Vec<_> = super::shift::reviews_ended_in(conn, from, to)?
+        .into_iter()
+        .filter(|(_, r)| r.contact_id.is_some_and(|id| ended.contains(&id)))
+        .collect();
+    let adherence = if now.min(to) > from { super::shift::adherence(conn, from, now.min(to))? } else { None };
+    metrics::add_shift_figures(&mut figures, adherence, &reviews);
+    let all: Vec<_> = reviews.into_iter().map(|(_, r)| r).collect();
+    Ok(Report { from, to, figures, qa_most_missed: crate::domain::shift::most_missed(&all) })
 }
 
 /// How many days before the day [`trends`] compares against.

@@ -109,6 +109,15 @@ pub enum Request {
     ForgetCustomer {
         id: Id,
     },
+    /// Create (`id` None) or change a snippet.
+    SaveSnippet {
+        id: Option<Id>,
+        title: String,
+        body: String,
+    },
+    DeleteSnippet {
+        id: Id,
+    },
     /// Every script, with the steps already ticked on a contact.
     LoadScripts {
         contact: Id,
@@ -220,6 +229,10 @@ pub enum Reply {
     /// Every contact in progress, oldest first.
     Strip {
         details: Vec<ContactDetail>,
+    },
+    /// Something finished that only needs telling the rep.
+    Done {
+        message: String,
     },
     /// A step was not possible (e.g. another instance accepted the contact first).
     Refused {
@@ -538,6 +551,21 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
                 ),
             },
             Err(e) => Reply::Failed { what: "Erasing the customer".into(), error: format!("{e:#}") },
+        },
+        Request::SaveSnippet { id, title, body } => {
+            let result = super::write(conn, |tx| match id {
+                Some(id) => super::snippets::update(tx, id, &title, &body, now()),
+                None => super::snippets::insert(tx, &title, &body, now()).map(|_| true),
+            });
+            match result {
+                Ok(true) => Reply::Done { message: format!("Snippet “{title}” saved (Ctrl-T to use it)") },
+                Ok(false) => Reply::Refused { message: "That snippet no longer exists".into() },
+                Err(e) => failed("Saving the snippet", &e),
+            }
+        }
+        Request::DeleteSnippet { id } => match super::write(conn, |tx| super::snippets::delete(tx, id)) {
+            Ok(_) => Reply::Done { message: "Snippet deleted".into() },
+            Err(e) => failed("Deleting the snippet", &e),
         },
         Request::LoadBulletins => match bulletins::active(conn, now()) {
             Ok(bulletins) => Reply::Bulletins { bulletins },

@@ -11,7 +11,7 @@ use crate::domain::text::for_display;
 use crate::domain::time::{local_datetime, parse_due};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
-use crate::state::forms::{Confirm, CustomerPicker, DetailsForm, LogForm, Modal, WrapUpForm, field_text};
+use crate::state::forms::{Confirm, CustomerPicker, DetailsForm, LogForm, Modal, SnippetForm, WrapUpForm, field_text};
 use crate::ui::theme::Theme;
 
 /// Draws the open form centred over `area`.
@@ -30,6 +30,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
             find_lines(f, theme),
         ),
         Modal::EditCustomer(f) => (" Edit customer ", edit_customer_lines(f, theme)),
+        Modal::Snippet(f) => (" Snippet — Ctrl-S saves ", snippet_lines(f, theme)),
     };
     let mut lines = lines;
     lines.push(Line::raw(""));
@@ -230,6 +231,37 @@ fn edit_customer_lines(f: &CustomerForm, theme: &Theme) -> Vec<Line<'static>> {
     let mut row = vec![label("Add identity", f.field == 9, theme)];
     row.extend(text_value(&f.identity, f.field == 9, "email, phone or @handle", theme));
     out.push(Line::from(row));
+    out
+}
+
+fn snippet_lines(f: &SnippetForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut row = vec![label("Title", f.field == 0, theme)];
+    row.extend(text_value(&f.title, f.field == 0, "e.g. Refund confirmation", theme));
+    let mut out = vec![Line::raw(""), Line::from(row), Line::from(label("Body", f.field == 1, theme))];
+    let (cursor_row, cursor_col) = (f.body.cursor().0, f.body.cursor().1);
+    for (i, line) in f.body.lines().iter().enumerate() {
+        let mut spans = vec![Span::raw("  ")];
+        if f.field == 1 && i == cursor_row {
+            let before: String = line.chars().take(cursor_col).collect();
+            let at: String = line.chars().nth(cursor_col).map_or(" ".to_string(), |c| c.to_string());
+            let after: String = line.chars().skip(cursor_col + 1).collect();
+            spans.extend([
+                Span::raw(for_display(&before)),
+                Span::styled(for_display(&at), theme.selected),
+                Span::raw(for_display(&after)),
+            ]);
+        } else {
+            spans.push(Span::raw(for_display(line)));
+        }
+        out.push(Line::from(spans));
+    }
+    out.push(Line::styled(
+        "Placeholders: {{customer.first_name}} {{customer.name}} {{order.number}} {{rep.name}} {{contact.subject}} {{date.today}}",
+        theme.dim,
+    ));
+    if let Some(e) = &f.error {
+        out.push(Line::styled(e.clone(), theme.danger));
+    }
     out
 }
 

@@ -20,7 +20,7 @@ pub fn draw(state: &State, p: &Palette, frame: &mut Frame<'_>, area: Rect) {
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     let title = match p.mode {
         Mode::Everything => " Ctrl-K · actions, snippets, articles, customers, dispositions ",
-        Mode::SnippetsOnly => " Snippets · Enter inserts · Tab inserts and keeps open (stack) ",
+        Mode::SnippetsOnly => " Snippets · Enter inserts · Tab stacks · Ctrl-N new · Ctrl-E edit · Ctrl-D delete ",
     };
     let block = Block::bordered()
         .border_type(BorderType::Double)

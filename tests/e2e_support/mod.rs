@@ -25,6 +25,9 @@ pub const CTRL_Q: &[u8] = b"\x11";
 pub const CTRL_S: &[u8] = b"\x13";
 pub const CTRL_Z: &[u8] = b"\x1a";
 pub const ENTER: &[u8] = b"\r";
+pub const F2: &[u8] = b"\x1bOQ";
+pub const F4: &[u8] = b"\x1bOS";
+pub const F5: &[u8] = b"\x1b[15~";
 
 /// "Device status report: where is the cursor?"
 const DSR: &[u8] = b"\x1b[6n";
@@ -82,11 +85,29 @@ impl Workspace {
         cmd
     }
 
-    /// `frontline --demo` in a pty of the standard size, with the queue on screen.
+    /// `frontline --demo` in a pty of the standard size, with the queue on screen. The
+    /// demo's bulletins are marked read first, so the start-of-shift overlay does not cover
+    /// the queue (`the_shift_starts_with_unread_bulletins` covers that overlay).
     pub fn open_demo(&self) -> Pty {
+        self.mark_bulletins_read();
+        self.open_demo_as_is()
+    }
+
+    /// `frontline --demo` as a rep starting a shift sees it.
+    pub fn open_demo_as_is(&self) -> Pty {
         let pty = Pty::spawn(self.frontline(&["--demo"]), COLS, ROWS);
         pty.wait_for_queue();
         pty
+    }
+
+    /// Creates the demo (if needed) and marks its bulletins read.
+    pub fn mark_bulletins_read(&self) {
+        if !self.demo_db().exists() {
+            let status = self.frontline(&["demo"]).output().unwrap().status;
+            assert!(status.success());
+        }
+        let db = rusqlite::Connection::open(self.demo_db()).unwrap();
+        db.execute("UPDATE bulletins SET read_at = 1", []).unwrap();
     }
 
     fn db(&self) -> rusqlite::Connection {

@@ -1,0 +1,391 @@
+//! A live inbox for other systems: a folder where a phone system's caller-ID hook, a helpdesk
+//! sync script or a chat bridge drops one JSON file per contact, with the same fields as
+//! `frontline import contacts` (and the same checks).
+//!
+//! The convention is Maildir's: write the file under another name — in the inbox's `tmp/`
+//! folder, or as a dotfile (`.call-123.json`) — and rename it to `NAME.json` in the inbox
+//! when complete; a rename is atomic, so Frontline never sees half a file. Frontline looks
+//! only at `*.json` files directly in the inbox, never at dotfiles or sub-folders.
+//!
+//! Each file is imported in its own transaction and then moved to `done/`; a file that
+//! cannot be imported moves to `rejected/` beside a `NAME.error` file with the one-line
+//! reason (naming the field at fault). A file that is not valid JSON *and* was modified
+//! less than [`SETTLE`] ago is taken for one still being written in place (a writer that
+//! ignores the convention) and left for the next pass.
+//!
+//! A crash between an import's commit and the move to `done/` leaves the file in the inbox,
+//! so it is imported again on the next pass (at least once, never lost).
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::{Id, Timestamp};
+use crate::import::records::{self, CheckedContact};
+use crate::import::{Origin, RecordError};
+use crate::store;
+
+/// How recently a file must have changed for a parse failure to count as "still being
+/// written" rather than "broken".
+pub const SETTLE: Duration = Duration::from_secs(2);
+
+/// What one pass over the inbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct InboxSummary {
+    /// The inbox folder.
+    pub folder: PathBuf,
+    /// Files imported (now in `done/`), with the contacts they created.
+    pub imported: Vec<Imported>,
+    /// Files moved to `rejected/`, with why.
+    pub rejected: Vec<Rejected>,
+    /// Files that look half-written, left for the next pass: call again after [`SETTLE`].
+    pub pending: Vec<PathBuf>,
+    pub customers_created: usize,
+    pub cards_masked: usize,
+    /// Unknown fields, named by file.
+    pub warnings: Vec<String>,
+}
+
+/// One imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    /// Where the file is now (in `done/`).
+    pub file: PathBuf,
+    pub contacts: Vec<Id>,
+}
+
+/// One rejected file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// Where the file is now (in `rejected/`); `NAME.error` beside it says why.
+    pub file: PathBuf,
+    pub error: String,
+}
+
+/// The default inbox: `inbox/` beside the workspace file (for the default workspace, the
+/// data dir's `inbox/`).
+pub fn default_dir(workspace: &Path) -> PathBuf {
+    workspace.parent().unwrap_or_else(|| Path::new(".")).join("inbox")
+}
+
+/// Creates the inbox (and its `tmp/`) readable by the user alone if it does not exist yet.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    create_private_dir(dir)?;
+    create_private_dir(&dir.join("tmp"))
+}
+
+/// Picks up every `*.json` file in the inbox (see the module documentation). Errors only
+/// when the folder cannot be read or written, or the database fails — never for a bad file.
+pub fn process_inbox(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result<InboxSummary> {
+    ensure_dir(dir)?;
+    let mut summary = InboxSummary { folder: dir.to_path_buf(), ..InboxSummary::default() };
+    for path in candidates(dir)? {
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            // Taken by another pass (a second instance) since the listing.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
+        };
+        let rows = match parse(&path, &bytes) {
+            Ok(rows) => rows,
+            Err(why) => {
+                if recently_modified(&path) {
+                    summary.pending.push(path);
+                } else {
+                    summary.rejected.push(reject(dir, &path, &why)?);
+                }
+                continue;
+            }
+        };
+        let mut warnings = Vec::new();
+        let checked: Result<Vec<CheckedContact>, RecordError> = rows
+            .into_iter()
+            .map(|(origin, map)| {
+                let opts = records::Options { shift_seconds: 0, now };
+                records::check_contact_row(&path, &origin, map, opts, &mut warnings)
+            })
+            .collect();
+        let checked = match checked {
+            Ok(c) => c,
+            Err(e) => {
+                let why = record_error_line(&e, single_object(&bytes));
+                summary.rejected.push(reject(dir, &path, &why)?);
+                continue;
+            }
+        };
+        let inserted = store::write(conn, |tx| -> Result<Vec<records::InsertedContact>> {
+            checked.iter().map(|c| records::insert_checked_contact(tx, c, now)).collect()
+        })
+        .with_context(|| format!("{}: cannot import", path.display()))?;
+        let file = move_into(dir, "done", &path)?;
+        summary.customers_created += inserted.iter().filter(|i| i.customer_created).count();
+        summary.cards_masked += inserted.iter().map(|i| i.cards_masked).sum::<usize>();
+        summary.warnings.extend(warnings);
+        summary.imported.push(Imported { file, contacts: inserted.iter().map(|i| i.id).collect() });
+    }
+    Ok(summary)
+}
+
+/// The `*.json` files directly in the inbox, oldest name first; dotfiles and folders
+/// (`tmp/`, `done/`, `rejected/`) are not looked at.
+fn candidates(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("{}: cannot read the inbox", dir.display()))? {
+        let entry = entry.with_context(|| format!("{}: cannot read the inbox", dir.display()))?;
+        if is_candidate(&entry.path()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Whether a path names an inbox file to pick up (by its name: `NAME.json`, not a dotfile).
+pub fn is_candidate(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    !name.starts_with('.') && name.len() > ".json".len() && name.to_ascii_lowercase().ends_with(".json")
+}
+
+/// The records of one file: a JSON object (one contact) or an array of them (imported
+/// together, all or nothing).
+fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<records::Row>, String> {
+    let name = path.display();
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        .map_err(|_| format!("{name}: not UTF-8 text"))?;
+    if text.trim().is_empty() {
+        return Err(format!("{name}: empty file"));
+    }
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("{name}: line {}: invalid JSON: {e}", e.line()))?;
+    match value {
+        Value::Object(map) => Ok(vec![(Origin::Index(0), map)]),
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::Object(map) => Ok((Origin::Index(i), map)),
+                _ => Err(format!("{name}: [{i}]: expected an object")),
+            })
+            .collect(),
+        _ => Err(format!("{name}: expected a JSON object (one contact) or an array of them")),
+    }
+}
+
+fn single_object(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF)) == Some(&b'{')
+}
+
+/// A record error on one line; for a file holding one object the `[0]` is left out.
+fn record_error_line(e: &RecordError, single: bool) -> String {
+    if !single {
+        return e.to_string();
+    }
+    let mut line = e.file.display().to_string();
+    if let Some(field) = &e.field {
+        line.push_str(&format!(": field `{field}`"));
+    }
+    format!("{line}: {}", e.message)
+}
+
+fn recently_modified(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| SystemTime::now().duration_since(t).map_or(true, |age| age < SETTLE))
+}
+
+/// Moves a file to `rejected/` and writes `NAME.error` beside it.
+fn reject(dir: &Path, path: &Path, why: &str) -> Result<Rejected> {
+    let file = move_into(dir, "rejected", path)?;
+    let mut error_path = file.clone().into_os_string();
+    error_path.push(".error");
+    let error_path = PathBuf::from(error_path);
+    write_private(&error_path, format!("{why}\n").as_bytes())?;
+    Ok(Rejected { file, error: why.to_string() })
+}
+
+/// Moves `path` into `dir/sub/` (created 0700), under a new name if that one is taken.
+fn move_into(dir: &Path, sub: &str, path: &Path) -> Result<PathBuf> {
+    let target_dir = dir.join(sub);
+    create_private_dir(&target_dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file.json".into());
+    let (stem, ext) = name.rsplit_once('.').map_or((name.as_str(), ""), |(s, e)| (s, e));
+    let mut target = target_dir.join(&name);
+    let mut n = 1;
+    while target.exists() || error_file_exists(&target) {
+        target = target_dir.join(format!("{stem}-{n}.{ext}"));
+        n += 1;
+    }
+    std::fs::rename(path, &target)
+        .with_context(|| format!("{}: cannot move to {}", path.display(), target_dir.display()))?;
+    Ok(target)
+}
+
+fn error_file_exists(target: &Path) -> bool {
+    let mut p = target.as_os_str().to_owned();
+    p.push(".error");
+    Path::new(&p).exists()
+}
+
+/// Creates a folder readable by the user alone (0700); an existing one is left as it is.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).with_context(|| format!("{}: cannot create the folder", dir.display()))
+}
+
+/// Writes a new file readable by the user alone (0600).
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("{}: cannot create", path.display()))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+// ---------------------------------------------------------------- watching
+
+/// Keeps an inbox watched; dropping it stops the watching.
+pub struct Watcher {
+    /// The file-system watcher, when notifications work (kept alive by being held).
+    _notify: Option<notify::RecommendedWatcher>,
+    /// Closing this stops the dispatch thread (and the poller).
+    _stop: mpsc::Sender<()>,
+    polling: bool,
+}
+
+impl Watcher {
+    /// Whether file-system notifications failed and the folder is polled every second.
+    pub fn is_polling(&self) -> bool {
+        self.polling
+    }
+}
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watcher").field("polling", &self.polling).finish()
+    }
+}
+
+/// How long a burst of file events is gathered before `on_change` is called once.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// How often the fallback poller looks at the folder.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Watches an inbox (created if missing) and calls `on_change` — from a background thread —
+/// soon after a `*.json` file appears in it (renamed in, or written and closed), so the
+/// caller can run [`process_inbox`] on its database worker. Uses file-system notifications;
+/// if they cannot be set up (no inotify watches left, an unsupported file system) the folder
+/// is polled every second instead. Also calls `on_change` once at start, for files that
+/// arrived while nothing was watching. Keep the returned [`Watcher`] alive.
+pub fn watch(dir: &Path, on_change: impl Fn() + Send + 'static) -> Result<Watcher> {
+    ensure_dir(dir)?;
+    let (events_tx, events_rx) = mpsc::channel::<()>();
+    let notify = start_notify(dir, events_tx.clone()).ok();
+    let polling = notify.is_none();
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let folder = dir.to_path_buf();
+    std::thread::Builder::new()
+        .name("inbox-watch".into())
+        .spawn(move || dispatch(&folder, polling, &events_rx, &stop_rx, &on_change))
+        .context("starting the inbox watcher thread")?;
+    // The first pass picks up whatever is already waiting.
+    let _ = events_tx.send(());
+    Ok(Watcher { _notify: notify, _stop: stop_tx, polling })
+}
+
+/// [`watch`] without file-system notifications: polls every second. For file systems where
+/// notifications do not arrive (network mounts) and for tests of the fallback.
+pub fn watch_polling(dir: &Path, on_change: impl Fn() + Send + 'static) -> Result<Watcher> {
+    ensure_dir(dir)?;
+    let (events_tx, events_rx) = mpsc::channel::<()>();
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let folder = dir.to_path_buf();
+    std::thread::Builder::new()
+        .name("inbox-poll".into())
+        .spawn(move || dispatch(&folder, true, &events_rx, &stop_rx, &on_change))
+        .context("starting the inbox poller thread")?;
+    let _ = events_tx.send(());
+    Ok(Watcher { _notify: None, _stop: stop_tx, polling: true })
+}
+
+fn start_notify(dir: &Path, events: mpsc::Sender<()>) -> notify::Result<notify::RecommendedWatcher> {
+    use notify::{EventKind, RecursiveMode, Watcher as _};
+    let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+        let relevant = match result {
+            Ok(event) => {
+                !matches!(event.kind, EventKind::Remove(_) | EventKind::Access(notify::event::AccessKind::Open(_)))
+                    && event.paths.iter().any(|p| is_candidate(p))
+            }
+            // An overflowed queue may have hidden a new file: look.
+            Err(_) => true,
+        };
+        if relevant {
+            let _ = events.send(());
+        }
+    })?;
+    watcher.watch(dir, RecursiveMode::NonRecursive)?;
+    Ok(watcher)
+}
+
+/// Calls `on_change` once per burst of events until the [`Watcher`] is dropped. Either way
+/// the folder is also looked at every [`SETTLE`] (polling: every second), and `on_change`
+/// called while `*.json` files wait there — so a file left as half-written, or an event
+/// lost, is retried.
+fn dispatch(dir: &Path, polling: bool, events: &mpsc::Receiver<()>, stop: &mpsc::Receiver<()>, on_change: &dyn Fn()) {
+    let rescan = if polling { POLL } else { SETTLE };
+    let mut last_scan = std::time::Instant::now();
+    loop {
+        let mut changed = if polling {
+            let queued = events.try_iter().count() > 0;
+            if !queued && !matches!(stop.recv_timeout(POLL), Err(RecvTimeoutError::Timeout)) {
+                return;
+            }
+            queued
+        } else {
+            match events.recv_timeout(Duration::from_millis(250)) {
+                Ok(()) => {
+                    // Gather the rest of the burst.
+                    while events.recv_timeout(DEBOUNCE).is_ok() {}
+                    true
+                }
+                Err(RecvTimeoutError::Timeout) => false,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        };
+        if matches!(stop.try_recv(), Err(mpsc::TryRecvError::Disconnected)) {
+            return;
+        }
+        if changed {
+            last_scan = std::time::Instant::now();
+        } else if last_scan.elapsed() >= rescan {
+            last_scan = std::time::Instant::now();
+            changed = waiting_files(dir);
+        }
+        if changed {
+            on_change();
+        }
+    }
+}
+
+/// Whether any `*.json` file waits in the folder.
+fn waiting_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|e| is_candidate(&e.path()) && e.file_type().is_ok_and(|t| t.is_file()))
+    })
+}

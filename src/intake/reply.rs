@@ -1,0 +1,512 @@
+//! Replies out: the rep's answer to an email contact as a proper RFC 5322 message (Date,
+//! From, To, Subject "Re: …", Message-ID, In-Reply-To, References; UTF-8 text in
+//! quoted-printable, so no line is longer than 76 characters), written to an outbox Maildir
+//! or piped to a `sendmail`-compatible command (msmtp), and recorded on the contact: an
+//! outbound message in its thread and a note "Reply sent to …" on its timeline.
+//!
+//! Card numbers are masked in the reply as in everything else: a card number never leaves
+//! by email.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result, bail};
+use rusqlite::Connection;
+
+use super::messages::{self, Direction, NewMessage, StoredMessage};
+use crate::domain::text::{mask_card_numbers, sanitize};
+use crate::domain::{Id, Timestamp};
+use crate::store::{self, notes};
+
+/// Where replies go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// A Maildir: each reply is written to its `tmp/` and renamed into `new/` (0600), for a
+    /// mail client or `msmtpq`-style queue runner to send.
+    Outbox(PathBuf),
+    /// A command that reads a whole message on its standard input and sends it, like
+    /// `msmtp -t` or `sendmail -t -i`. Words are split on spaces (no shell quoting).
+    Sendmail(String),
+}
+
+impl std::fmt::Display for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Outbox(dir) => write!(f, "outbox {}", dir.display()),
+            Self::Sendmail(cmd) => write!(f, "`{cmd}`"),
+        }
+    }
+}
+
+/// A composed reply, ready to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    /// Without angle brackets.
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Oldest first, without angle brackets.
+    pub references: Vec<String>,
+    /// As given: `support@example.com` or `Larkspur Support <support@example.com>`.
+    pub from: String,
+    /// The customer's bare address.
+    pub to: String,
+    pub subject: String,
+    pub date: Timestamp,
+    /// The rep's text (sanitised, card numbers masked), without the quoted original.
+    pub body: String,
+    /// The whole message as written to the outbox or piped to sendmail (LF line endings).
+    pub bytes: Vec<u8>,
+}
+
+/// What [`send_reply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentReply {
+    /// The outbound message as stored in the contact's thread.
+    pub message: StoredMessage,
+    /// The "Reply sent to …" note on the contact's timeline.
+    pub note_id: Id,
+}
+
+/// Longest References chain written: the first id (the thread's root) and the newest ones.
+const MAX_REFERENCES: usize = 20;
+
+/// Composes a reply to `original` (the customer's message, or the rep's last reply in the
+/// thread): To is the customer (the original's sender, or its recipient when the original
+/// is outbound), Subject gets one "Re: ", In-Reply-To and References continue the thread,
+/// and the original is quoted below the rep's text.
+pub fn compose(original: &StoredMessage, from: &str, body: &str, now: Timestamp) -> OutgoingMessage {
+    let to = match original.direction {
+        Direction::Inbound => original.from_addr.clone(),
+        Direction::Outbound => original.to_addr.clone(),
+    };
+    let subject = reply_subject(&original.subject);
+    let real = |id: &String| !id.ends_with("@frontline.hash");
+    let in_reply_to = Some(original.message_id.clone()).filter(real);
+    let mut references: Vec<String> = original.references.iter().filter(|id| real(id)).cloned().collect();
+    references.extend(in_reply_to.clone());
+    if references.len() > MAX_REFERENCES {
+        let tail = references.split_off(references.len() - (MAX_REFERENCES - 1));
+        references.truncate(1);
+        references.extend(tail);
+    }
+    let body = mask_card_numbers(&sanitize(body.trim_end())).text;
+    let message_id = new_message_id(now);
+    let mut text = body.clone();
+    text.push_str(&format!("\n\nOn {}, {} wrote:\n", rfc5322_date(original.sent_at), original.from_addr));
+    for line in original.body.lines() {
+        text.push_str(if line.is_empty() { ">" } else { "> " });
+        text.push_str(line);
+        text.push('\n');
+    }
+    let mut head = String::new();
+    head.push_str(&format!("Date: {}\n", rfc5322_date(now)));
+    head.push_str(&format!("From: {}\n", address_header(from)));
+    head.push_str(&format!("To: {to}\n"));
+    head.push_str(&format!("Subject: {}\n", encode_header_text(&subject, "Subject: ".len())));
+    head.push_str(&format!("Message-ID: <{message_id}>\n"));
+    if let Some(id) = &in_reply_to {
+        head.push_str(&format!("In-Reply-To: <{id}>\n"));
+    }
+    if !references.is_empty() {
+        let ids: Vec<String> = references.iter().map(|id| format!("<{id}>")).collect();
+        head.push_str(&format!("References: {}\n", ids.join("\n ")));
+    }
+    head.push_str("MIME-Version: 1.0\n");
+    head.push_str("Content-Type: text/plain; charset=utf-8\n");
+    head.push_str("Content-Transfer-Encoding: quoted-printable\n");
+    head.push_str(&format!("User-Agent: Frontline/{}\n", env!("CARGO_PKG_VERSION")));
+    head.push('\n');
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(quoted_printable(&text).as_bytes());
+    OutgoingMessage {
+        message_id,
+        in_reply_to,
+        references,
+        from: from.trim().to_string(),
+        to,
+        subject,
+        date: now,
+        body,
+        bytes,
+    }
+}
+
+/// "Re: " and the original subject without its own "Re:", "RE:", "Re[2]:", "AW:", "SV:"…
+/// prefixes, so replies never stack them.
+pub fn reply_subject(subject: &str) -> String {
+    let mut rest = subject.trim();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let prefix = ["re", "aw", "sv", "antw", "vs"].iter().find_map(|p| {
+            let after = lower.strip_prefix(p)?;
+            // Optional counter: "Re[2]:" or "Re(2):".
+            let after = match after.strip_prefix(['[', '(']) {
+                Some(a) => a.trim_start_matches(|c: char| c.is_ascii_digit()).strip_prefix([']', ')'])?,
+                None => after,
+            };
+            let after = after.trim_start().strip_prefix(':')?;
+            Some(rest.len() - after.len())
+        });
+        match prefix {
+            Some(n) => rest = rest[n..].trim_start(),
+            None => break,
+        }
+    }
+    if rest.is_empty() { "Re: (no subject)".to_string() } else { format!("Re: {rest}") }
+}
+
+/// Sends a composed message. Returns where it went, for the record: the file written in the
+/// outbox, or the command.
+pub fn deliver(msg: &OutgoingMessage, delivery: &Delivery) -> Result<String> {
+    match delivery {
+        Delivery::Outbox(dir) => write_to_maildir(dir, &msg.bytes).map(|p| p.display().to_string()),
+        Delivery::Sendmail(command) => {
+            pipe_to_command(command, &msg.bytes)?;
+            Ok(format!("sendmail: {command}"))
+        }
+    }
+}
+
+/// Replies to an email contact: composes a reply to the last message of its thread,
+/// delivers it, and records it (an outbound message in the thread and a note "Reply sent
+/// to …") in one transaction. `from` defaults to the address the customer wrote to.
+/// Nothing is recorded when delivery fails; if recording fails after delivery, the error
+/// says the reply went out.
+pub fn send_reply(
+    conn: &mut Connection,
+    contact: Id,
+    body: &str,
+    delivery: &Delivery,
+    from: Option<&str>,
+    now: Timestamp,
+) -> Result<SentReply> {
+    if body.trim().is_empty() {
+        bail!("contact #{contact}: the reply is empty");
+    }
+    let thread = messages::messages(conn, contact)?;
+    let Some(original) = thread.last() else {
+        bail!("contact #{contact}: no email to reply to (only email contacts read from a Maildir have a thread)");
+    };
+    let from = match from.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => f.to_string(),
+        None => thread
+            .iter()
+            .rev()
+            .find(|m| m.direction == Direction::Inbound && !m.to_addr.is_empty())
+            .map(|m| m.to_addr.clone())
+            .context("no From address for the reply: set `from` under [intake] in the config")?,
+    };
+    if !bare_address(&from).contains('@') {
+        bail!("from address \"{from}\": not an email address");
+    }
+    let msg = compose(original, &from, body, now);
+    if msg.to.is_empty() {
+        bail!("contact #{contact}: the thread has no customer address to reply to");
+    }
+    let source = deliver(&msg, delivery)?;
+    let stored = store::write(conn, |tx| -> Result<SentReply> {
+        let new = NewMessage {
+            message_id: msg.message_id.clone(),
+            in_reply_to: msg.in_reply_to.clone(),
+            references: msg.references.clone(),
+            direction: Direction::Outbound,
+            sent_at: now,
+            from_addr: bare_address(&msg.from).to_string(),
+            to_addr: msg.to.clone(),
+            subject: msg.subject.clone(),
+            body: msg.body.clone(),
+            source: source.clone(),
+        };
+        let message = messages::insert(tx, contact, &new)?.context("the new Message-ID is already stored")?;
+        let customer: Option<Id> =
+            tx.query_row("SELECT customer_id FROM contacts WHERE id = ?1", [contact], |r| r.get(0))?;
+        let note = format!("Reply sent to {}: {}\n\n{}", msg.to, msg.subject, msg.body);
+        let note_id = notes::insert_note(tx, Some(contact), customer, ("note", &note, now, None))?;
+        Ok(SentReply { message, note_id })
+    });
+    stored.with_context(|| format!("the reply to {} was sent ({source}) but could not be recorded", msg.to))
+}
+
+/// The address inside `Name <addr>`, or the text itself.
+fn bare_address(from: &str) -> &str {
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => from[a + 1..b].trim(),
+        _ => from.trim(),
+    }
+}
+
+/// A From header value: `addr`, or the display name (quoted or encoded) and `<addr>`.
+fn address_header(from: &str) -> String {
+    let addr = bare_address(from);
+    let name = match from.rfind('<') {
+        Some(a) => from[..a].trim().trim_matches('"').trim(),
+        None => "",
+    };
+    if name.is_empty() {
+        return addr.to_string();
+    }
+    let name = if name.is_ascii() {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        encoded_words(name)
+    };
+    format!("{name} <{addr}>")
+}
+
+/// A header's text: as it is when ASCII (folded at spaces to stay near 78 columns), else
+/// RFC 2047 encoded words.
+fn encode_header_text(text: &str, used: usize) -> String {
+    let text = text.replace(['\r', '\n'], " ");
+    if !text.is_ascii() {
+        return encoded_words(&text);
+    }
+    let mut out = String::new();
+    let mut column = used;
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            if column + 1 + word.len() > 78 && column > 1 {
+                out.push_str("\n ");
+                column = 1;
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+        }
+        out.push_str(word);
+        column += word.len();
+    }
+    out
+}
+
+/// `=?UTF-8?B?…?=` words of at most 75 characters, split between characters, folded.
+fn encoded_words(text: &str) -> String {
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in text.chars() {
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(format!("=?UTF-8?B?{}?=", base64(chunk.as_bytes())));
+            chunk.clear();
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() {
+        words.push(format!("=?UTF-8?B?{}?=", base64(chunk.as_bytes())));
+    }
+    words.join("\n ")
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Quoted-printable (RFC 2045) with LF line endings: encoded lines at most 76 characters,
+/// trailing spaces encoded, and a `.` or `From ` at the start of a line encoded too (so
+/// neither SMTP's end-of-data nor an mbox separator can appear).
+pub fn quoted_printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let normalized = text.replace("\r\n", "\n");
+    let lines: Vec<&str> = normalized.split('\n').collect();
+    for (n, line) in lines.iter().enumerate() {
+        let bytes = line.as_bytes();
+        let mut column = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let at_start = column == 0;
+            let last = i + 1 == bytes.len();
+            let literal = match b {
+                b'=' => false,
+                b' ' | b'\t' => !last,
+                b'.' => !at_start,
+                b'F' => !(at_start && bytes[i..].starts_with(b"From ")),
+                33..=126 => true,
+                _ => false,
+            };
+            let token = if literal { char::from(b).to_string() } else { format!("={b:02X}") };
+            // Room for the token and a soft break's `=` within 76 columns.
+            if column + token.len() > 75 && !(last && column + token.len() <= 76) {
+                out.push_str("=\n");
+                column = 0;
+                if b == b'.' || (b == b'F' && bytes[i..].starts_with(b"From ")) {
+                    out.push_str(&format!("={b:02X}"));
+                    column += 3;
+                    continue;
+                }
+            }
+            out.push_str(&token);
+            column += token.len();
+        }
+        if n + 1 < lines.len() {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// An RFC 5322 date in local time: `Fri, 20 Nov 2026 14:05:09 -0800`.
+fn rfc5322_date(at: Timestamp) -> String {
+    use chrono::TimeZone;
+    chrono::Local
+        .timestamp_opt(at, 0)
+        .single()
+        .map_or_else(|| chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.to_rfc2822(), |t| t.to_rfc2822())
+}
+
+/// A fresh Message-ID (without brackets): the time, random bits from the OS, the process
+/// and a counter — unique without a UUID crate.
+fn new_message_id(now: Timestamp) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut random = [0u8; 8];
+    let from_os = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut random)).is_ok();
+    if !from_os {
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        random = (nanos ^ (u64::from(std::process::id()) << 32)).to_le_bytes();
+    }
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{}.{:016x}.{}.{count}@frontline.local",
+        radix36(u64::try_from(now).unwrap_or(0)),
+        u64::from_le_bytes(random),
+        std::process::id()
+    )
+}
+
+fn radix36(mut n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes a message into a Maildir the standard way: a unique name in `tmp/` (0600, synced),
+/// then renamed into `new/`. The folders are created 0700 if missing.
+fn write_to_maildir(dir: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    for sub in ["tmp", "new", "cur"] {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(dir.join(sub))
+            .with_context(|| format!("{}: cannot create the outbox", dir.join(sub).display()))?;
+    }
+    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().replace(['/', ':'], "_"))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "frontline".into());
+    let name = format!(
+        "{}.M{}P{}Q{}.{host}",
+        elapsed.as_secs(),
+        elapsed.subsec_micros(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let tmp = dir.join("tmp").join(&name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&tmp).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("{}: cannot write the reply", tmp.display()));
+    }
+    let target = dir.join("new").join(&name);
+    std::fs::rename(&tmp, &target).with_context(|| format!("{}: cannot move the reply into new/", tmp.display()))?;
+    Ok(target)
+}
+
+/// Pipes a message to a sendmail-compatible command; a non-zero exit is an error carrying
+/// the first line the command printed on stderr.
+fn pipe_to_command(command: &str, bytes: &[u8]) -> Result<()> {
+    let mut words = command.split_whitespace();
+    let Some(program) = words.next() else { bail!("sendmail: the command is empty") };
+    let mut child = Command::new(program)
+        .args(words)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("sendmail `{command}`: cannot run"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A command that exits without reading says why on stderr; that is the error shown.
+        let _ = stdin.write_all(bytes);
+    }
+    let output = child.wait_with_output().with_context(|| format!("sendmail `{command}`: cannot wait for it"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let why = stderr.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message on stderr");
+    let status = output.status.code().map_or_else(|| "killed by a signal".to_string(), |c| format!("exit status {c}"));
+    bail!("sendmail `{command}` failed ({status}): {}", sanitize(why))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_subjects_never_stack_re() {
+        assert_eq!(reply_subject("Return label"), "Re: Return label");
+        assert_eq!(reply_subject("Re: Return label"), "Re: Return label");
+        assert_eq!(reply_subject("RE: re:Re[2]: AW: Return label"), "Re: Return label");
+        assert_eq!(reply_subject("Regarding my order"), "Re: Regarding my order");
+        assert_eq!(reply_subject(""), "Re: (no subject)");
+    }
+
+    #[test]
+    fn quoted_printable_keeps_lines_short_and_dots_safe() {
+        let text = format!("{}\n.\nFrom here\ntrailing \nCafé = 5€", "x".repeat(200));
+        let qp = quoted_printable(&text);
+        assert!(qp.lines().all(|l| l.len() <= 76), "{qp}");
+        assert!(qp.contains("\n=2E\n"), "{qp}");
+        assert!(qp.contains("\n=46rom here"), "{qp}");
+        assert!(qp.contains("trailing=20\n"), "{qp}");
+        assert!(qp.contains("Caf=C3=A9 =3D 5=E2=82=AC"), "{qp}");
+    }
+
+    #[test]
+    fn headers_are_encoded_when_not_ascii() {
+        assert_eq!(base64(b"Ma"), "TWE=");
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(b"M"), "TQ==");
+        assert_eq!(address_header("support@example.com"), "support@example.com");
+        assert_eq!(
+            address_header("Larkspur Support <support@example.com>"),
+            "\"Larkspur Support\" <support@example.com>"
+        );
+        assert!(address_header("Jürgen <j@example.com>").starts_with("=?UTF-8?B?"));
+        assert!(encode_header_text(&"ü".repeat(100), 9).lines().all(|l| l.len() <= 76));
+    }
+}
