@@ -253,6 +253,7 @@ CSV:
 #[derive(Debug, Subcommand)]
 pub enum KudosCommand {
     /// Keep a customer's thank-you message.
+    #[command(after_help = "Example:\n  frontline kudos add \"Thanks, you saved my trip!\" --contact 42")]
     Add {
         /// The message.
         text: String,

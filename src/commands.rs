@@ -100,10 +100,13 @@ fn config_command(explicit: Option<&Path>, default: bool, check: bool, as_json: 
     if as_json {
         let problems: Vec<_> = warnings.iter().map(|w| config_problem(&path, &w.0)).collect();
         println!("{}", json!({ "path": path, "ok": warnings.is_empty(), "problems": problems }));
-    } else {
-        for w in &warnings {
-            eprintln!("{}", w.0);
+        if warnings.is_empty() {
+            return Ok(());
         }
+        bail!("{}: {} problem(s)", path.display(), warnings.len());
+    }
+    for w in &warnings {
+        eprintln!("{}", w.0);
     }
     if warnings.is_empty() {
         println!("{}: ok", path.display());

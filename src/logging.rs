@@ -69,7 +69,9 @@ pub fn init_in(dir: &Path, verbose: u8) -> Result<Guard> {
         .rotation(Rotation::DAILY)
         .filename_prefix(PREFIX)
         .filename_suffix(SUFFIX)
-        .max_log_files(KEEP_FILES)
+        // The appender prunes to one less than this, counting on creating the day's file
+        // after pruning; ours exists already (created 0600 above), so allow for it.
+        .max_log_files(KEEP_FILES + 1)
         .build(dir)
         .with_context(|| format!("{}: cannot open the log file", dir.display()))?;
     let writer = PrivateFiles { appender, dir: dir.to_path_buf(), day: Mutex::new(today) };

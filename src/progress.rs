@@ -65,9 +65,9 @@ impl Terminal {
 
 impl Progress for Terminal {
     fn start(&self, phase: &str, total: u64) {
-        if let Some(old) = self.current.replace(Some(bar(&self.noun, phase, total))) {
-            old.finish_and_clear();
-        }
+        // Clear the last phase's bar before the next one draws on the same line.
+        self.finish();
+        self.current.replace(Some(bar(&self.noun, phase, total)));
     }
 
     fn inc(&self) {

@@ -38,11 +38,17 @@ struct QaRow {
     contact_id: Option<Int>,
     reviewer: Option<String>,
     criterion: Option<String>,
+    /// `None` when the field is absent; JSON `null` is `Some(Null)` (not applicable).
+    #[serde(default, deserialize_with = "present")]
     met: Option<Value>,
     weight: Option<Value>,
     at: Option<String>,
     #[serde(flatten)]
     extra: BTreeMap<String, Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// Reads `yes`/`no`/`na` (and `y`, `true`, `1`, `met`, `pass` / `n`, `false`, `0`,

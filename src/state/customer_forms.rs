@@ -109,7 +109,7 @@ pub fn forget(state: &mut State) -> Vec<Effect> {
          text is blanked; numbers in reports still count the contacts. This cannot be undone.",
         c.name
     );
-    super::forms::confirm(state, message, Some(c.name.clone()), Box::new(Request::ForgetCustomer { id: c.id }))
+    super::forms::confirm(state, message, Some(c.name.clone()), Request::ForgetCustomer { id: c.id })
 }
 
 /// Keys in the find form: type, ↑/↓, Enter chooses, Esc closes.
@@ -138,7 +138,7 @@ pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         "Merge {name} into {into}? Identities, contacts, notes, orders, billing and follow-ups move \
                          to {into}, and {name}'s record is removed."
                     );
-                    super::forms::confirm(state, message, None, Box::new(Request::MergeCustomers { keep, absorb: id }))
+                    super::forms::confirm(state, message, None, Request::MergeCustomers { keep, absorb: id })
                 }
             };
         }

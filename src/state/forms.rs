@@ -118,9 +118,8 @@ pub struct Confirm {
 }
 
 /// Asks the rep to confirm before sending `on_yes`.
-pub fn confirm(state: &mut State, message: String, require_text: Option<String>, on_yes: Box<Request>) -> Vec<Effect> {
-    state.modal =
-        Some(Modal::Confirm(Box::new(Confirm { message, require_text, input: line_field(""), on_yes: *on_yes })));
+pub fn confirm(state: &mut State, message: String, require_text: Option<String>, on_yes: Request) -> Vec<Effect> {
+    state.modal = Some(Modal::Confirm(Box::new(Confirm { message, require_text, input: line_field(""), on_yes })));
     Vec::new()
 }
 

@@ -479,7 +479,7 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Bulletins { bulletins } => guidance::bulletins_loaded(state, bulletins),
         Reply::Scripts { contact, scripts, ticks } => guidance::scripts_loaded(state, contact, scripts, ticks),
         Reply::StepTicked { contact, script, step, note } => guidance::step_ticked(state, contact, script, step, note),
-        Reply::NeedsConfirmation { message, retry } => forms::confirm(state, message, None, retry),
+        Reply::NeedsConfirmation { message, retry } => forms::confirm(state, message, None, *retry),
         Reply::PaletteUsage { usage } => palette::usage_loaded(state, usage),
         Reply::CustomerRecord { seq, record } => customer::browsed(state, seq, record),
         Reply::CustomerChanged { record, message } => customer_forms::changed(state, *record, message),

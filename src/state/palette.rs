@@ -225,12 +225,7 @@ fn manage_snippet(state: &mut State, command: char) -> Vec<Effect> {
         }
         ('d', Some((id, title, _))) => {
             state.palette = None;
-            forms::confirm(
-                state,
-                format!("Delete the snippet “{title}”?"),
-                None,
-                Box::new(Request::DeleteSnippet { id }),
-            )
+            forms::confirm(state, format!("Delete the snippet “{title}”?"), None, Request::DeleteSnippet { id })
         }
         _ => {
             state.flash("Select a snippet first", super::Tone::Info);

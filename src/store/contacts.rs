@@ -56,26 +56,26 @@ impl NewContact {
 /// Inserts a contact and the event log its timestamps imply (create, accept, hold/resume,
 /// and the closing event), so history imported from elsewhere feeds the same metrics.
 pub fn insert(conn: &Connection, c: &NewContact) -> rusqlite::Result<Id> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO contacts(customer_id, channel, subject, body, status, priority, tags, created_at, accepted_at,
                               ended_at, disposition, escalated_to, csat)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            c.customer_id,
-            c.channel.as_str(),
-            c.subject,
-            c.body,
-            c.status.as_str(),
-            c.priority,
-            c.tags.join(";"),
-            c.created_at,
-            c.accepted_at,
-            c.ended_at,
-            c.disposition,
-            c.escalated_to,
-            c.csat
-        ],
-    )?;
+    )?
+    .execute(params![
+        c.customer_id,
+        c.channel.as_str(),
+        c.subject,
+        c.body,
+        c.status.as_str(),
+        c.priority,
+        c.tags.join(";"),
+        c.created_at,
+        c.accepted_at,
+        c.ended_at,
+        c.disposition,
+        c.escalated_to,
+        c.csat
+    ])?;
     let id = conn.last_insert_rowid();
     append_event(conn, id, c.created_at, "create", None)?;
     if let Some(accepted) = c.accepted_at {

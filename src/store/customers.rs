@@ -29,26 +29,29 @@ pub struct NewCustomer {
 /// Inserts a customer with identities, orders and billing events; returns its id.
 /// Call inside a write transaction so a failure leaves nothing behind.
 pub fn insert(conn: &Connection, c: &NewCustomer, now: Timestamp) -> rusqlite::Result<Id> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO customers(name, company, tier, language, timezone, vip, fraud_watch, do_not_contact, pinned_note, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![c.name, c.company, c.tier, c.language, c.timezone, c.vip, c.fraud_watch, c.do_not_contact, c.pinned_note, now],
+    )?
+    .execute(params![c.name, c.company, c.tier, c.language, c.timezone, c.vip, c.fraud_watch, c.do_not_contact, c.pinned_note, now],
     )?;
     let id = conn.last_insert_rowid();
     for (kind, value) in &c.identities {
         add_identity(conn, id, *kind, value)?;
     }
     for o in &c.orders {
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![id, o.number, o.placed_at, o.status, o.total_cents, o.currency, o.items, o.carrier, o.tracking],
+        )?
+        .execute(params![id, o.number, o.placed_at, o.status, o.total_cents, o.currency, o.items, o.carrier, o.tracking],
         )?;
     }
     for b in &c.billing {
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO billing_events(customer_id, at, kind, amount_cents, currency, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, b.at, b.kind, b.amount_cents, b.currency, b.description],
+        )?
+        .execute(params![id, b.at, b.kind, b.amount_cents, b.currency, b.description],
         )?;
     }
     Ok(id)
@@ -56,21 +59,16 @@ pub fn insert(conn: &Connection, c: &NewCustomer, now: Timestamp) -> rusqlite::R
 
 /// Adds an identity to a customer (normalised for matching).
 pub fn add_identity(conn: &Connection, customer: Id, kind: IdentityKind, value: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO identities(customer_id, kind, value, normalized) VALUES (?1, ?2, ?3, ?4)",
-        params![customer, kind.as_str(), value.trim(), normalize(kind, value)],
-    )?;
+    conn.prepare_cached("INSERT INTO identities(customer_id, kind, value, normalized) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![customer, kind.as_str(), value.trim(), normalize(kind, value)])?;
     Ok(())
 }
 
 /// Finds the customer with this identity, however it is formatted.
 pub fn find_by_identity(conn: &Connection, kind: IdentityKind, value: &str) -> rusqlite::Result<Option<Id>> {
-    conn.query_row(
-        "SELECT customer_id FROM identities WHERE kind = ?1 AND normalized = ?2",
-        params![kind.as_str(), normalize(kind, value)],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT customer_id FROM identities WHERE kind = ?1 AND normalized = ?2")?
+        .query_row(params![kind.as_str(), normalize(kind, value)], |r| r.get(0))
+        .optional()
 }
 
 /// Resolves a key the rep or a script typed: an email, phone, handle, order number or id.

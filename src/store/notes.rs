@@ -38,10 +38,10 @@ pub fn insert_note(
     note: (&str, &str, Timestamp, Option<Timestamp>),
 ) -> rusqlite::Result<Id> {
     let (kind, body, at, due) = note;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO notes(contact_id, customer_id, created_at, kind, body, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![contact, customer, at, kind, body, due],
-    )?;
+    )?
+    .execute(params![contact, customer, at, kind, body, due])?;
     Ok(conn.last_insert_rowid())
 }
 
