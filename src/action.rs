@@ -80,9 +80,41 @@ pub enum Action {
     MergeCustomer,
     /// Erase the shown customer for good (asks to type their name).
     ForgetCustomer,
+    /// Change my status: available, break, lunch, training, meeting, offline…
+    SetStatus,
+    /// Read the thank-you messages kept as kudos.
+    Kudos,
+    /// Score the open contact against the QA scorecard.
+    SelfReview,
 }
 
 impl Action {
+    /// A word or two for the status bar's key hints (the help overlay has the full text).
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Quit => "quit",
+            Self::FocusNext => "next pane",
+            Self::ToggleHelp => "help",
+            Self::SearchKb => "search",
+            Self::AcceptNext => "accept next",
+            Self::AcceptSelected => "accept",
+            Self::OpenSelected => "open",
+            Self::OpenPalette => "palette",
+            Self::Back => "back",
+            Self::SaveNote => "save note",
+            Self::FindCustomer => "find",
+            Self::EditCustomer => "edit",
+            Self::SelectPassage => "select",
+            Self::InsertPassage => "insert",
+            Self::CopyPassage => "copy",
+            Self::MoveDown => "next",
+            Self::WrapUp => "wrap up",
+            Self::ToggleHold => "hold",
+            Self::LogContact => "log contact",
+            _ => "",
+        }
+    }
+
     /// The name used in config files and the help overlay.
     pub fn name(self) -> String {
         serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()

@@ -47,6 +47,9 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     state.theme = options.theme;
     state.metric_settings = metric_settings;
     state.lists = options.config.lists;
+    state.scorecard = options.config.qa_criteria;
+    state.breather_after = options.config.breather_after_contacts;
+    state.breather_minutes = options.config.breather_minutes;
     state.rep_name = options.config.rep_name;
     if let Some(notice) = options.notice {
         state.flash(notice, state::Tone::Error);

@@ -318,6 +318,13 @@ impl Default for Keymap {
                 "scripts: step through a checklist for this contact",
                 false,
             ),
+            b(
+                S::Global,
+                &[Key::ctrl('b')],
+                A::SetStatus,
+                "my status: available, break, lunch, training, meeting…",
+                false,
+            ),
             b(S::Global, &[Key::plain(K::F(10))], A::Bulletins, "bulletins: policy updates and known incidents", false),
         ];
         bindings.push(b(S::Queue, &[Key::plain(K::Enter)], A::OpenSelected, "open the selected contact", true));
@@ -325,6 +332,7 @@ impl Default for Keymap {
         bindings.extend([
             b(S::Queue, &[Key::ch('a')], A::AcceptSelected, "accept the selected contact", true),
             b(S::Queue, &[Key::ch('n')], A::LogContact, "log a call or walk-in", false),
+            b(S::Queue, &[Key::ch('K')], A::Kudos, "kudos: thank-you messages kept for the days that need them", false),
             b(S::Queue, &[Key::ch('r')], A::Reopen, "reopen the selected contact", false),
             b(
                 S::Queue,
@@ -345,6 +353,7 @@ impl Default for Keymap {
             b(S::Customer, &[Key::ch('e')], A::EditCustomer, "edit profile, flags, pinned note, identities", true),
             b(S::Customer, &[Key::ch('m')], A::MergeCustomer, "merge a duplicate into this customer", false),
             b(S::Customer, &[Key::ch('X')], A::ForgetCustomer, "erase this customer (asks for their name)", false),
+            b(S::Customer, &[Key::ch('q')], A::SelfReview, "QA self-review of the open contact", false),
         ]);
         bindings.push(b(S::Customer, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
         bindings.push(b(S::Customer, &[Key::ch('?')], A::ToggleHelp, "show help", false));
@@ -405,7 +414,13 @@ impl Keymap {
         self.in_scope(scope)
             .chain(self.in_scope(Scope::Global))
             .filter(|b| b.hint)
-            .map(|b| (b.keys.first().map(Key::label).unwrap_or_default(), short_desc(b.desc)))
+            .map(|b| {
+                let label = match b.action.short() {
+                    "" => short_desc(b.desc),
+                    short => short,
+                };
+                (b.keys.first().map(Key::label).unwrap_or_default(), label)
+            })
             .collect()
     }
 
@@ -532,6 +547,9 @@ mod tests {
             A::EditCustomer,
             A::MergeCustomer,
             A::ForgetCustomer,
+            A::SetStatus,
+            A::Kudos,
+            A::SelfReview,
         ];
         for a in &all {
             match a {
@@ -576,7 +594,10 @@ mod tests {
                 | A::FindCustomer
                 | A::EditCustomer
                 | A::MergeCustomer
-                | A::ForgetCustomer => {}
+                | A::ForgetCustomer
+                | A::SetStatus
+                | A::Kudos
+                | A::SelfReview => {}
             }
         }
         all

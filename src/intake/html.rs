@@ -322,7 +322,7 @@ mod tests {
             <!-- a comment --><br>Thanks</body></html>";
         assert_eq!(
             to_text(html),
-            "Hello\u{a0}Ana\n\nYour order LK-1 shipped.\n\n- Boots\n- Socks & liners\n\nCafé ’n’ more\nThanks"
+            "Hello Ana\n\nYour order LK-1 shipped.\n\n- Boots\n- Socks & liners\n\nCafé ’n’ more\nThanks"
         );
     }
 
@@ -336,7 +336,7 @@ mod tests {
         );
         assert_eq!(to_text("a < b and c > d & e"), "a < b and c > d & e");
         assert_eq!(to_text("<p>unclosed <b attr=\"x>y\">bold"), "unclosed bold");
-        assert_eq!(to_text("<pre>  two\n    lines</pre>after"), "two\n    lines\n\nafter");
+        assert_eq!(to_text("<pre>  two\n    lines</pre>after"), "  two\n    lines\n\nafter");
         assert_eq!(
             to_text("<table><tr><td>Item</td><td>Qty</td></tr><tr><td>Boots</td><td>1</td></tr></table>"),
             "Item Qty\nBoots 1"

@@ -13,11 +13,11 @@
 //! less than [`SETTLE`] ago is taken for one still being written in place (a writer that
 //! ignores the convention) and left for the next pass.
 //!
-//! A crash between an import's commit and the move to `done/` leaves the file in the inbox,
-//! so it is imported again on the next pass (at least once, never lost).
+//! The move to `done/` happens inside the import's write transaction, so two Frontline
+//! instances watching the same inbox never import a file twice (the second waits for the
+//! lock, then finds the file gone); if the commit fails the file is moved back.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
@@ -25,6 +25,8 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::watch::Spec;
+pub use super::watch::Watcher;
 use crate::domain::{Id, Timestamp};
 use crate::import::records::{self, CheckedContact};
 use crate::import::{Origin, RecordError};
@@ -97,7 +99,7 @@ pub fn process_inbox(conn: &mut Connection, dir: &Path, now: Timestamp) -> Resul
                 if recently_modified(&path) {
                     summary.pending.push(path);
                 } else {
-                    summary.rejected.push(reject(dir, &path, &why)?);
+                    summary.rejected.extend(reject(dir, &path, &why)?);
                 }
                 continue;
             }
@@ -114,15 +116,34 @@ pub fn process_inbox(conn: &mut Connection, dir: &Path, now: Timestamp) -> Resul
             Ok(c) => c,
             Err(e) => {
                 let why = record_error_line(&e, single_object(&bytes));
-                summary.rejected.push(reject(dir, &path, &why)?);
+                summary.rejected.extend(reject(dir, &path, &why)?);
                 continue;
             }
         };
-        let inserted = store::write(conn, |tx| -> Result<Vec<records::InsertedContact>> {
-            checked.iter().map(|c| records::insert_checked_contact(tx, c, now)).collect()
-        })
-        .with_context(|| format!("{}: cannot import", path.display()))?;
-        let file = move_into(dir, "done", &path)?;
+        // The file moves to done/ inside the write transaction: a second Frontline taking
+        // the same inbox waits for the lock, then finds the file gone and skips it.
+        let mut moved: Option<PathBuf> = None;
+        let written = store::write(conn, |tx| -> Result<Option<Vec<records::InsertedContact>>> {
+            if !path.exists() {
+                return Ok(None);
+            }
+            let inserted: Vec<records::InsertedContact> =
+                checked.iter().map(|c| records::insert_checked_contact(tx, c, now)).collect::<Result<_>>()?;
+            moved = Some(move_into(dir, "done", &path)?);
+            Ok(Some(inserted))
+        });
+        let inserted = match written {
+            Ok(Some(inserted)) => inserted,
+            Ok(None) => continue,
+            Err(e) => {
+                // Not imported after all (the commit failed): put the file back for next time.
+                if let Some(done) = &moved {
+                    let _ = std::fs::rename(done, &path);
+                }
+                return Err(e.context(format!("{}: cannot import", path.display())));
+            }
+        };
+        let Some(file) = moved else { continue };
         summary.customers_created += inserted.iter().filter(|i| i.customer_created).count();
         summary.cards_masked += inserted.iter().map(|i| i.cards_masked).sum::<usize>();
         summary.warnings.extend(warnings);
@@ -198,14 +219,18 @@ fn recently_modified(path: &Path) -> bool {
         .is_ok_and(|t| SystemTime::now().duration_since(t).map_or(true, |age| age < SETTLE))
 }
 
-/// Moves a file to `rejected/` and writes `NAME.error` beside it.
-fn reject(dir: &Path, path: &Path, why: &str) -> Result<Rejected> {
+/// Moves a file to `rejected/` and writes `NAME.error` beside it; `None` if another pass
+/// took the file first.
+fn reject(dir: &Path, path: &Path, why: &str) -> Result<Option<Rejected>> {
+    if !path.exists() {
+        return Ok(None);
+    }
     let file = move_into(dir, "rejected", path)?;
     let mut error_path = file.clone().into_os_string();
     error_path.push(".error");
     let error_path = PathBuf::from(error_path);
     write_private(&error_path, format!("{why}\n").as_bytes())?;
-    Ok(Rejected { file, error: why.to_string() })
+    Ok(Some(Rejected { file, error: why.to_string() }))
 }
 
 /// Moves `path` into `dir/sub/` (created 0700), under a new name if that one is taken.
@@ -259,128 +284,37 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 // ---------------------------------------------------------------- watching
 
-/// Keeps an inbox watched; dropping it stops the watching.
-pub struct Watcher {
-    /// The file-system watcher, when notifications work (kept alive by being held).
-    _notify: Option<notify::RecommendedWatcher>,
-    /// Closing this stops the dispatch thread (and the poller).
-    _stop: mpsc::Sender<()>,
-    polling: bool,
-}
-
-impl Watcher {
-    /// Whether file-system notifications failed and the folder is polled every second.
-    pub fn is_polling(&self) -> bool {
-        self.polling
-    }
-}
-
-impl std::fmt::Debug for Watcher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Watcher").field("polling", &self.polling).finish()
-    }
-}
-
-/// How long a burst of file events is gathered before `on_change` is called once.
-const DEBOUNCE: Duration = Duration::from_millis(50);
-
-/// How often the fallback poller looks at the folder.
+/// How often the fallback poller looks at the inbox.
 const POLL: Duration = Duration::from_secs(1);
 
 /// Watches an inbox (created if missing) and calls `on_change` — from a background thread —
 /// soon after a `*.json` file appears in it (renamed in, or written and closed), so the
 /// caller can run [`process_inbox`] on its database worker. Uses file-system notifications;
 /// if they cannot be set up (no inotify watches left, an unsupported file system) the folder
-/// is polled every second instead. Also calls `on_change` once at start, for files that
-/// arrived while nothing was watching. Keep the returned [`Watcher`] alive.
+/// is polled every second instead. Also calls `on_change` once at start (for files that
+/// arrived while nothing was watching) and every [`SETTLE`] while `*.json` files wait in
+/// the folder (a file left as half-written is retried). Keep the returned [`Watcher`] alive.
 pub fn watch(dir: &Path, on_change: impl Fn() + Send + 'static) -> Result<Watcher> {
-    ensure_dir(dir)?;
-    let (events_tx, events_rx) = mpsc::channel::<()>();
-    let notify = start_notify(dir, events_tx.clone()).ok();
-    let polling = notify.is_none();
-    let (stop_tx, stop_rx) = mpsc::channel::<()>();
-    let folder = dir.to_path_buf();
-    std::thread::Builder::new()
-        .name("inbox-watch".into())
-        .spawn(move || dispatch(&folder, polling, &events_rx, &stop_rx, &on_change))
-        .context("starting the inbox watcher thread")?;
-    // The first pass picks up whatever is already waiting.
-    let _ = events_tx.send(());
-    Ok(Watcher { _notify: notify, _stop: stop_tx, polling })
+    watch_with(dir, false, on_change)
 }
 
 /// [`watch`] without file-system notifications: polls every second. For file systems where
 /// notifications do not arrive (network mounts) and for tests of the fallback.
 pub fn watch_polling(dir: &Path, on_change: impl Fn() + Send + 'static) -> Result<Watcher> {
+    watch_with(dir, true, on_change)
+}
+
+fn watch_with(dir: &Path, force_polling: bool, on_change: impl Fn() + Send + 'static) -> Result<Watcher> {
     ensure_dir(dir)?;
-    let (events_tx, events_rx) = mpsc::channel::<()>();
-    let (stop_tx, stop_rx) = mpsc::channel::<()>();
     let folder = dir.to_path_buf();
-    std::thread::Builder::new()
-        .name("inbox-poll".into())
-        .spawn(move || dispatch(&folder, true, &events_rx, &stop_rx, &on_change))
-        .context("starting the inbox poller thread")?;
-    let _ = events_tx.send(());
-    Ok(Watcher { _notify: None, _stop: stop_tx, polling: true })
-}
-
-fn start_notify(dir: &Path, events: mpsc::Sender<()>) -> notify::Result<notify::RecommendedWatcher> {
-    use notify::{EventKind, RecursiveMode, Watcher as _};
-    let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
-        let relevant = match result {
-            Ok(event) => {
-                !matches!(event.kind, EventKind::Remove(_) | EventKind::Access(notify::event::AccessKind::Open(_)))
-                    && event.paths.iter().any(|p| is_candidate(p))
-            }
-            // An overflowed queue may have hidden a new file: look.
-            Err(_) => true,
-        };
-        if relevant {
-            let _ = events.send(());
-        }
-    })?;
-    watcher.watch(dir, RecursiveMode::NonRecursive)?;
-    Ok(watcher)
-}
-
-/// Calls `on_change` once per burst of events until the [`Watcher`] is dropped. Either way
-/// the folder is also looked at every [`SETTLE`] (polling: every second), and `on_change`
-/// called while `*.json` files wait there — so a file left as half-written, or an event
-/// lost, is retried.
-fn dispatch(dir: &Path, polling: bool, events: &mpsc::Receiver<()>, stop: &mpsc::Receiver<()>, on_change: &dyn Fn()) {
-    let rescan = if polling { POLL } else { SETTLE };
-    let mut last_scan = std::time::Instant::now();
-    loop {
-        let mut changed = if polling {
-            let queued = events.try_iter().count() > 0;
-            if !queued && !matches!(stop.recv_timeout(POLL), Err(RecvTimeoutError::Timeout)) {
-                return;
-            }
-            queued
-        } else {
-            match events.recv_timeout(Duration::from_millis(250)) {
-                Ok(()) => {
-                    // Gather the rest of the burst.
-                    while events.recv_timeout(DEBOUNCE).is_ok() {}
-                    true
-                }
-                Err(RecvTimeoutError::Timeout) => false,
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
-        };
-        if matches!(stop.try_recv(), Err(mpsc::TryRecvError::Disconnected)) {
-            return;
-        }
-        if changed {
-            last_scan = std::time::Instant::now();
-        } else if last_scan.elapsed() >= rescan {
-            last_scan = std::time::Instant::now();
-            changed = waiting_files(dir);
-        }
-        if changed {
-            on_change();
-        }
-    }
+    let spec = Spec {
+        name: "inbox",
+        dirs: vec![dir.to_path_buf()],
+        relevant: is_candidate,
+        rescan: if force_polling { POLL } else { SETTLE },
+        probe: Box::new(move || waiting_files(&folder)),
+    };
+    super::watch::start(spec, force_polling, on_change)
 }
 
 /// Whether any `*.json` file waits in the folder.

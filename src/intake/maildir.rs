@@ -21,6 +21,7 @@
 //!   name and skipped; they never stop the sync.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
@@ -28,6 +29,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::messages::{self, Direction, NewMessage};
+use super::watch::{Spec, Watcher};
 use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::{Channel, ContactStatus, Id, IdentityKind, Timestamp};
 use crate::store::{self, contacts, customers};
@@ -91,11 +93,10 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
             }
         };
         // Cheap first: a message already stored is not parsed in full again.
-        if let Some(id) = header_message_id(&bytes).or_else(|| Some(hash_id(&bytes))) {
-            if messages::is_known(conn, &id)? {
-                summary.duplicates += 1;
-                continue;
-            }
+        let id = header_message_id(&bytes).unwrap_or_else(|| hash_id(&bytes));
+        if messages::is_known(conn, &id)? {
+            summary.duplicates += 1;
+            continue;
         }
         match read_message(&path, &bytes, now) {
             Ok(m) => incoming.push(m),
@@ -307,7 +308,9 @@ fn store_incoming(conn: &mut Connection, m: &Incoming, now: Timestamp, summary: 
             summary.threaded += 1;
             summary.reopened += usize::from(reopened);
             summary.cards_masked += m.cards;
-            summary.contacts.push(id);
+            if !summary.contacts.contains(&id) {
+                summary.contacts.push(id);
+            }
         }
         Some((id, Outcome::Added { customer_created })) => {
             summary.added += 1;
@@ -354,6 +357,42 @@ fn customer_for(conn: &Connection, address: &str, name: Option<&str>, now: Times
         ..customers::NewCustomer::default()
     };
     customers::insert(conn, &new, now).map(|id| (id, true))
+}
+
+/// How often Maildirs are looked at without an event: a safety net with notifications, the
+/// whole mechanism when polling.
+const RESCAN_NOTIFY: Duration = Duration::from_secs(30);
+const RESCAN_POLLING: Duration = Duration::from_secs(2);
+
+/// Watches Maildirs' `new/` and `cur/` and calls `on_change` — from a background thread —
+/// soon after a message arrives, so the caller can run [`sync_maildir`] on its database
+/// worker (a sync that finds nothing new writes nothing). File-system notifications when
+/// they work, else polling every two seconds; also once at start. Folders that do not
+/// exist yet are noticed when they appear (by the periodic look). Keep the returned
+/// [`Watcher`] alive; nothing in the Maildirs is written.
+pub fn watch(maildirs: &[PathBuf], on_change: impl Fn() + Send + 'static) -> Result<Watcher> {
+    let folders: Vec<PathBuf> = maildirs.iter().flat_map(|m| [m.join("new"), m.join("cur")]).collect();
+    let existing: Vec<PathBuf> = folders.iter().filter(|f| f.is_dir()).cloned().collect();
+    let force_polling = existing.len() < folders.len();
+    let mut last = folder_times(&folders);
+    let spec = Spec {
+        name: "maildir",
+        dirs: existing,
+        relevant: |p| p.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.')),
+        rescan: if force_polling { RESCAN_POLLING } else { RESCAN_NOTIFY },
+        probe: Box::new(move || {
+            let now = folder_times(&folders);
+            let changed = now != last;
+            last = now;
+            changed
+        }),
+    };
+    super::watch::start(spec, force_polling, on_change)
+}
+
+/// The modification times of folders (a folder's changes when a file is added or renamed).
+fn folder_times(folders: &[PathBuf]) -> Vec<Option<std::time::SystemTime>> {
+    folders.iter().map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok()).collect()
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@
 //!
 //! For the workstation: run [`maildir::sync_maildir`] and [`inbox::process_inbox`] on the
 //! database worker (they write in short transactions of their own); call [`inbox::watch`]
-//! once and keep its handle to be told when a file arrives.
+//! and [`maildir::watch`] once and keep their handles to be told when something arrives.
 
 pub mod html;
 pub mod inbox;
 pub mod maildir;
 pub mod messages;
 pub mod reply;
+mod watch;
 
 pub use inbox::{InboxSummary, Watcher, process_inbox, watch};
 pub use maildir::{SyncSummary, sync_maildir};

@@ -47,7 +47,7 @@ pub fn strip_detail(state: &State, id: Id) -> Option<&ContactDetail> {
 /// F2: take the most urgent work.
 pub fn accept_next(state: &mut State) -> Vec<Effect> {
     let mut effects = notes::flush_draft(state);
-    effects.push(Effect::Db(Request::AcceptNext));
+    effects.extend(super::shift::confirm_if_resting(state, Request::AcceptNext));
     effects
 }
 
@@ -55,10 +55,11 @@ pub fn accept_next(state: &mut State) -> Vec<Effect> {
 pub fn accept_selected(state: &mut State) -> Vec<Effect> {
     let Some(row) = state.queue.selected_row().cloned() else { return Vec::new() };
     let mut effects = notes::flush_draft(state);
-    effects.push(Effect::Db(match row.follow_up {
+    let request = match row.follow_up {
         Some(f) => Request::StartFollowUp { follow_up: f.id },
         None => Request::Step { id: row.id, step: Step::Accept },
-    }));
+    };
+    effects.extend(super::shift::confirm_if_resting(state, request));
     effects
 }
 
@@ -191,7 +192,9 @@ fn track(state: &mut State, detail: &ContactDetail) {
 pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Effect> {
     let id = detail.contact.id;
     let status = detail.contact.status;
+    // The status follows the contact loop (on contact, after-contact work, available).
     let mut effects = queue::load(state);
+    effects.extend(super::shift::load(state));
     if focus {
         if status == ContactStatus::Active {
             state.flash(format!("Accepted #{id}: the handle timer is running"), Tone::Info);
@@ -206,6 +209,10 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
         state.open = Some(detail);
         if !in_progress(status) {
             state.flash(format!("#{id} {}", status.as_str().replace('_', " ")), Tone::Info);
+            effects.push(Effect::Db(Request::CheckBreather {
+                after: state.breather_after,
+                minutes: state.breather_minutes,
+            }));
             // A chat rep with other contacts going moves straight on to the next one;
             // otherwise the queue takes focus, ready for the next contact.
             if state.work.strip.is_empty() {

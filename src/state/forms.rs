@@ -261,13 +261,26 @@ pub struct WrapUpForm {
     pub follow_up: TextArea<'static>,
     pub promise: TextArea<'static>,
     pub promise_due: TextArea<'static>,
+    /// Abusive or distressing: counts toward offering a breather.
+    pub difficult: bool,
+    /// A thank-you from the customer to keep as kudos.
+    pub kudos: TextArea<'static>,
     pub error: Option<String>,
 }
 
 impl WrapUpForm {
     /// The field names, in Tab order.
-    pub const FIELDS: [&'static str; 7] =
-        ["Disposition", "Outcome", "Department", "Reason", "Follow-up due", "Promise", "Promise due"];
+    pub const FIELDS: [&'static str; 9] = [
+        "Disposition",
+        "Outcome",
+        "Department",
+        "Reason",
+        "Follow-up due",
+        "Promise",
+        "Promise due",
+        "Difficult",
+        "Kudos",
+    ];
     /// The outcomes, in the order ←/→ cycle them.
     pub const OUTCOMES: [&'static str; 3] = ["Resolve", "Escalate", "Transfer"];
 
@@ -284,6 +297,8 @@ impl WrapUpForm {
             follow_up: line_field(""),
             promise: line_field(""),
             promise_due: line_field(""),
+            difficult: false,
+            kudos: line_field(""),
             error: None,
         }
     }
@@ -445,8 +460,16 @@ fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<E
                 5 => {
                     f.promise.input(key);
                 }
-                _ => {
+                6 => {
                     f.promise_due.input(key);
+                }
+                7 => {
+                    if matches!(key.code, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) {
+                        f.difficult = !f.difficult;
+                    }
+                }
+                _ => {
+                    f.kudos.input(key);
                 }
             }
         }
@@ -540,6 +563,8 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request,
                 follow_up,
                 promise,
                 force: false,
+                difficult: f.difficult,
+                kudos: Some(field_text(&f.kudos)).filter(|k| !k.is_empty()),
             }))
         }
         Modal::Details(f) => {

@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod notes;
 pub mod palette;
 pub mod queue;
+pub mod shift;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
@@ -135,6 +136,14 @@ pub struct State {
     pub guidance: guidance::Guidance,
     /// Where things were drawn last frame (mouse clicks land on it).
     pub layout: DrawInfo,
+    /// Status, schedule, breather, kudos and self-review.
+    pub shift: shift::ShiftState,
+    /// The QA scorecard from the config.
+    pub scorecard: Vec<crate::domain::shift::Criterion>,
+    /// Offer a breather after this many contacts without a break (0: only after difficult
+    /// contacts), lasting this many minutes.
+    pub breather_after: u32,
+    pub breather_minutes: u32,
     /// How often each palette entry was chosen (most-used first).
     pub palette_usage: std::collections::HashMap<String, u32>,
     pub flash: Option<Flash>,
@@ -166,6 +175,10 @@ impl State {
             palette: None,
             guidance: guidance::Guidance::default(),
             layout: DrawInfo::default(),
+            shift: shift::ShiftState::default(),
+            scorecard: crate::domain::shift::default_scorecard(),
+            breather_after: 10,
+            breather_minutes: 5,
             palette_usage: std::collections::HashMap::new(),
             flash: None,
             quitting: false,
@@ -192,6 +205,8 @@ impl State {
         effects.push(Effect::Db(Request::LoadStrip));
         effects.push(Effect::Db(Request::LoadPaletteUsage));
         effects.extend(guidance::load_bulletins(self));
+        // Opening the workstation means being at work: available unless already in a state.
+        effects.push(Effect::Db(Request::StartShift));
         effects
     }
 
@@ -252,6 +267,12 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // Overlays take every key but Quit, topmost first.
     let overlay: Option<fn(&mut State, KeyEvent) -> Vec<Effect>> = if state.palette.is_some() {
         Some(palette::key)
+    } else if state.shift.picker.is_some() {
+        Some(shift::picker_key)
+    } else if state.shift.review.is_some() {
+        Some(shift::review_key)
+    } else if state.shift.kudos.is_some() {
+        Some(shift::kudos_key)
     } else if state.guidance.bulletin_view.is_some() {
         Some(guidance::bulletin_key)
     } else if state.guidance.scripts.is_some() {
@@ -360,6 +381,9 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Scripts => guidance::open_scripts(state),
         Action::Bulletins => guidance::show_bulletins(state),
         Action::FindCustomer => customer_forms::find(state),
+        Action::SetStatus => shift::open_picker(state),
+        Action::Kudos => shift::open_kudos(state),
+        Action::SelfReview => shift::open_review(state),
         Action::EditCustomer => customer_forms::edit(state),
         Action::MergeCustomer => customer_forms::merge(state),
         Action::ForgetCustomer => customer_forms::forget(state),
@@ -398,6 +422,9 @@ fn overlay_open(state: &State) -> bool {
         || state.palette.is_some()
         || state.guidance.bulletin_view.is_some()
         || state.guidance.scripts.is_some()
+        || state.shift.picker.is_some()
+        || state.shift.kudos.is_some()
+        || state.shift.review.is_some()
 }
 
 /// Mouse: a click focuses the pane under it (and selects a queue row; clicking the
@@ -448,6 +475,7 @@ fn tick(state: &mut State) -> Vec<Effect> {
     let mut effects = notes::autosave_if_due(state);
     effects.extend(queue::refresh_if_due(state));
     effects.extend(guidance::refresh_if_due(state));
+    effects.extend(shift::tick(state));
     effects
 }
 
@@ -455,6 +483,8 @@ fn tick(state: &mut State) -> Vec<Effect> {
 fn quit(state: &mut State) -> Vec<Effect> {
     state.quitting = true;
     let mut effects = notes::flush_draft(state);
+    // Adherence must not count the time after the workstation closed as time at work.
+    effects.push(Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Offline }));
     effects.push(Effect::Quit);
     effects
 }
@@ -466,7 +496,9 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::ContactChanged { detail, focus } => contact::changed(state, *detail, focus),
         Reply::Strip { details } => contact::strip_loaded(state, details),
         Reply::Done { message } => {
-            state.flash(message, Tone::Info);
+            if !message.is_empty() {
+                state.flash(message, Tone::Info);
+            }
             Vec::new()
         }
         Reply::Refused { message } => {
@@ -477,6 +509,10 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Dashboard { seq, data } => dashboard::loaded(state, seq, *data),
         Reply::PaletteEntries { seq, entries } => palette::results(state, seq, entries),
         Reply::Bulletins { bulletins } => guidance::bulletins_loaded(state, bulletins),
+        Reply::Shift { status, current, next } => shift::loaded(state, status, current, next),
+        Reply::Kudos { kudos } => shift::kudos_loaded(state, kudos),
+        Reply::BreatherDue { minutes, difficult } => shift::breather_due(state, minutes, difficult),
+        Reply::BreatherStarted { minutes } => shift::breather_started(state, minutes),
         Reply::Scripts { contact, scripts, ticks } => guidance::scripts_loaded(state, contact, scripts, ticks),
         Reply::StepTicked { contact, script, step, note } => guidance::step_ticked(state, contact, script, step, note),
         Reply::NeedsConfirmation { message, retry } => forms::confirm(state, message, None, *retry),

@@ -114,15 +114,30 @@ const MAX_COUNTED_TERMS: usize = 12;
 /// Runs a MATCH ranked by: number of `terms` matched, title/tags hold the query, bm25.
 fn run_ranked(conn: &Connection, query: &str, terms: &[&str], limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     let terms = if terms.len() > MAX_COUNTED_TERMS { &[][..] } else { terms };
-    let matched = if terms.is_empty() {
+    let sql = ranked_sql(terms.len());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&query, &limit];
+    params.extend(terms.iter().map(|t| t as &dyn rusqlite::ToSql));
+    let rows = stmt.query_map(params.as_slice(), |r| {
+        Ok(KbHit { id: r.get(0)?, title: r.get(1)?, category: r.get(2)?, snippet: r.get(3)?, score: r.get(4)? })
+    })?;
+    rows.collect()
+}
+
+/// The SQL [`search`] runs: `?1` the MATCH expression, `?2` the limit, `?3…` the
+/// `counted_terms` terms counted one by one. Public so the benchmark suite can run the very
+/// same query in the `sqlite3` shell as its floor.
+pub fn ranked_sql(counted_terms: usize) -> String {
+    let matched = if counted_terms == 0 {
         "0".to_string()
     } else {
-        (0..terms.len())
+        (0..counted_terms)
             .map(|i| format!("(a.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?{}))", i + 3))
             .collect::<Vec<_>>()
             .join(" + ")
     };
-    let sql = format!(
+    format!(
         "SELECT a.id, a.title, a.category,
                 snippet(kb_fts, 2, '{MARK_START}', '{MARK_END}', '…', 14),
                 bm25(kb_fts, {}, {}, {}) AS score,
@@ -132,15 +147,7 @@ fn run_ranked(conn: &Connection, query: &str, terms: &[&str], limit: usize) -> r
          WHERE kb_fts MATCH ?1
          ORDER BY matched DESC, in_title DESC, score LIMIT ?2",
         WEIGHTS.0, WEIGHTS.1, WEIGHTS.2
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&query, &limit];
-    params.extend(terms.iter().map(|t| t as &dyn rusqlite::ToSql));
-    let rows = stmt.query_map(params.as_slice(), |r| {
-        Ok(KbHit { id: r.get(0)?, title: r.get(1)?, category: r.get(2)?, snippet: r.get(3)?, score: r.get(4)? })
-    })?;
-    rows.collect()
+    )
 }
 
 /// Suggests articles for a contact from its subject and body, before the rep types.

@@ -20,9 +20,11 @@ use crate::domain::{
 
 use super::contacts::{Outcome, QueueFilter, Step};
 use super::scripts::Script;
+use super::shift::{self, Kudos, Source};
 use super::{bulletins, contacts, customers, kb, notes, report, scripts};
 use crate::domain::bulletin::Bulletin;
 use crate::domain::metrics::Settings;
+use crate::domain::shift::{Activity, RepState, Score};
 use crate::state::dashboard::DashboardData;
 use crate::state::palette::{Entry, Target};
 use std::collections::HashMap;
@@ -97,6 +99,28 @@ pub enum Request {
     LoadBulletins,
     MarkBulletinsRead {
         ids: Vec<Id>,
+    },
+    /// Opening the workstation: available unless the rep is already in a state.
+    StartShift,
+    /// The rep's status and the schedule around now.
+    LoadShift,
+    SetStatus {
+        state: RepState,
+    },
+    /// A contact just closed: is a breather due (difficult contact, or `after` contacts
+    /// without a break)?
+    CheckBreather {
+        after: u32,
+        minutes: u32,
+    },
+    /// Take a timed breather (status: break).
+    StartBreather {
+        minutes: u32,
+    },
+    LoadKudos,
+    SaveSelfReview {
+        contact: Id,
+        scores: Vec<Score>,
     },
     /// Save the profile editor's changes (each logged in the customer's history).
     EditCustomer(CustomerEdit),
@@ -186,6 +210,10 @@ pub struct Finish {
     pub promise: Option<(String, Timestamp)>,
     /// Close even if a started script has required steps unticked (the rep confirmed).
     pub force: bool,
+    /// The contact was abusive or distressing (counts toward offering a breather).
+    pub difficult: bool,
+    /// A thank-you from the customer to keep as kudos.
+    pub kudos: Option<String>,
 }
 
 /// Work for the search worker; only the newest request matters.
@@ -229,6 +257,21 @@ pub enum Reply {
     /// Every contact in progress, oldest first.
     Strip {
         details: Vec<ContactDetail>,
+    },
+    Shift {
+        status: Option<(RepState, Timestamp)>,
+        current: Option<(Activity, Timestamp)>,
+        next: Option<(Activity, Timestamp)>,
+    },
+    Kudos {
+        kudos: Vec<Kudos>,
+    },
+    BreatherDue {
+        minutes: u32,
+        difficult: bool,
+    },
+    BreatherStarted {
+        minutes: u32,
     },
     /// Something finished that only needs telling the rep.
     Done {
@@ -488,6 +531,12 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             if let Some((due, note)) = &f.follow_up {
                 contacts::add_follow_up(tx, f.id, *due, &mask_card_numbers(note).text, t)?;
             }
+            if f.difficult {
+                shift::set_difficult(tx, f.id, true)?;
+            }
+            if let Some(text) = &f.kudos {
+                shift::add_kudos(tx, Some(f.id), None, text, t)?;
+            }
             if let Some((text, due)) = &f.promise {
                 let customer = contacts::contact(tx, f.id)?.and_then(|c| c.customer_id);
                 notes::insert_note(
@@ -518,6 +567,50 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             match result {
                 Ok(usage) => Reply::PaletteUsage { usage },
                 Err(e) => failed("Remembering the palette choice", &e),
+            }
+        }
+        Request::StartShift => {
+            let result = super::write(conn, |tx| match shift::current_status(tx)? {
+                None | Some((RepState::Offline, _)) => {
+                    shift::set_status(tx, RepState::Available, Source::Auto, now()).map(|_| ())
+                }
+                Some(_) => Ok(()),
+            });
+            match result {
+                Ok(()) => load_shift(conn),
+                Err(e) => failed("Starting the shift", &e),
+            }
+        }
+        Request::LoadShift => load_shift(conn),
+        Request::SetStatus { state } => match super::write(conn, |tx| shift::set_status(tx, state, Source::Tui, now()))
+        {
+            Ok(_) => load_shift(conn),
+            Err(e) => failed("Changing the status", &e),
+        },
+        Request::CheckBreather { after, minutes } => {
+            let t = now();
+            match (shift::breather_due(conn, t, after), shift::last_contact_difficult(conn, t)) {
+                (Ok(true), Ok(difficult)) => Reply::BreatherDue { minutes, difficult },
+                (Ok(false), _) => Reply::Done { message: String::new() },
+                (Err(e), _) | (_, Err(e)) => failed("Checking for a breather", &e),
+            }
+        }
+        Request::StartBreather { minutes } => {
+            match super::write(conn, |tx| shift::set_status(tx, RepState::Break, Source::Tui, now())) {
+                Ok(_) => Reply::BreatherStarted { minutes },
+                Err(e) => failed("Starting the breather", &e),
+            }
+        }
+        Request::LoadKudos => match shift::kudos(conn) {
+            Ok(kudos) => Reply::Kudos { kudos },
+            Err(e) => failed("Reading kudos", &e),
+        },
+        Request::SaveSelfReview { contact, scores } => {
+            match super::write(conn, |tx| {
+                shift::save_review(tx, contact, crate::domain::shift::SELF_REVIEWER, &scores, now())
+            }) {
+                Ok(_) => Reply::Done { message: "Self-review saved; it counts in QA %".into() },
+                Err(e) => failed("Saving the review", &e),
             }
         }
         Request::EditCustomer(edit) => customer_changed(conn, edit.id, |tx, t| {
@@ -699,6 +792,46 @@ fn palette_entries(conn: &Connection, query: &str, snippets_only: bool) -> rusql
     Ok(out)
 }
 
+/// The status, and the schedule block under way and the next one.
+fn load_shift(conn: &Connection) -> Reply {
+    let t = now();
+    let result = (|| {
+        let status = shift::current_status(conn)?;
+        let blocks: Vec<_> =
+            shift::schedule(conn, t - 86_400, t + 86_400)?.iter().map(shift::ScheduleBlock::block).collect();
+        Ok::<_, rusqlite::Error>((status, blocks))
+    })();
+    match result {
+        Ok((status, blocks)) => Reply::Shift {
+            status,
+            current: crate::domain::shift::current_block(&blocks, t),
+            next: crate::domain::shift::next_block(&blocks, t),
+        },
+        Err(e) => failed("Reading the status", &e),
+    }
+}
+
+/// Follows the contact loop with the rep's status: on a contact while one is active or on
+/// hold, after-contact work while wrapping up, available when the last one closes. A status
+/// the rep chose (break, lunch…) is left alone unless a contact is being worked.
+fn follow_contact_status(tx: &Connection, t: Timestamp) -> rusqlite::Result<()> {
+    let working: Vec<String> = tx
+        .prepare_cached("SELECT DISTINCT status FROM contacts WHERE status IN ('active', 'on_hold', 'wrap_up')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let current = shift::current_status(tx)?.map(|(s, _)| s);
+    let wanted = if working.iter().any(|s| s != "wrap_up") {
+        RepState::OnContact
+    } else if !working.is_empty() {
+        RepState::AfterContactWork
+    } else if matches!(current, Some(RepState::OnContact | RepState::AfterContactWork)) {
+        RepState::Available
+    } else {
+        return Ok(());
+    };
+    shift::set_status(tx, wanted, Source::Auto, t).map(|_| ())
+}
+
 fn refused(message: &str) -> String {
     message.to_string()
 }
@@ -712,14 +845,16 @@ fn changed(
     f: impl FnOnce(&rusqlite::Transaction<'_>, Timestamp) -> rusqlite::Result<Result<Id, String>>,
 ) -> Reply {
     let t = now();
-    let result =
-        super::write(conn, |tx| -> rusqlite::Result<Result<ContactDetail, String>> {
-            match f(tx, t)? {
-                Ok(id) => Ok(contacts::detail(tx, id, local_day_start(t))?
-                    .ok_or_else(|| "the contact no longer exists".to_string())),
-                Err(message) => Ok(Err(message)),
+    let result = super::write(conn, |tx| -> rusqlite::Result<Result<ContactDetail, String>> {
+        match f(tx, t)? {
+            Ok(id) => {
+                follow_contact_status(tx, t)?;
+                Ok(contacts::detail(tx, id, local_day_start(t))?
+                    .ok_or_else(|| "the contact no longer exists".to_string()))
             }
-        });
+            Err(message) => Ok(Err(message)),
+        }
+    });
     match result {
         Ok(Ok(detail)) => Reply::ContactChanged { detail: Box::new(detail), focus },
         Ok(Err(message)) => Reply::Refused { message },

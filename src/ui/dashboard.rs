@@ -55,6 +55,16 @@ pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {
             if report.figures.total.handled == 0 {
                 out.push(Line::styled("No contacts ended in this period yet.", theme.dim));
             }
+            if !data.week.qa_most_missed.is_empty() {
+                let missed: Vec<String> = data
+                    .week
+                    .qa_most_missed
+                    .iter()
+                    .take(3)
+                    .map(|(c, n)| format!("{} ({n})", c.replace('_', " ")))
+                    .collect();
+                out.push(Line::styled(format!("QA most often missed this week: {}", missed.join(", ")), theme.warning));
+            }
             out.push(Line::raw(""));
             out.push(Line::styled("Today's topics, against the previous 7 days", theme.heading));
             trend_lines(&data.trends.tags, "tag", theme, &mut out);
@@ -77,7 +87,7 @@ pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {
 
 type Pick = fn(&Figures) -> String;
 
-const ROWS: [(&str, Pick); 7] = [
+const ROWS: [(&str, Pick); 9] = [
     ("Contacts handled", |f| f.handled.to_string()),
     ("Avg handle time", |f| show_seconds(f.aht_seconds)),
     ("Avg speed of answer", |f| show_seconds(f.asa_seconds)),
@@ -85,6 +95,8 @@ const ROWS: [(&str, Pick); 7] = [
     ("First-contact res.", |f| show_percent(f.fcr_percent)),
     ("CSAT", |f| show_percent(f.csat_percent)),
     ("SLA breaches", |f| f.sla_breaches.to_string()),
+    ("Schedule adherence", |f| show_percent(f.adherence_percent)),
+    ("QA score", |f| show_percent(f.qa_percent)),
 ];
 
 /// "12 contacts about cancel_button, usually 1.0 a day", unusual ones highlighted.

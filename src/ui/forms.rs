@@ -197,6 +197,17 @@ fn wrap_lines(state: &State, f: &WrapUpForm, theme: &Theme) -> Vec<Line<'static>
         }
         out.push(Line::from(row));
     }
+    out.push(Line::from(vec![
+        label(WrapUpForm::FIELDS[7], focused(7), theme),
+        Span::styled(
+            if f.difficult { "[x] abusive or distressing" } else { "[ ] no" },
+            if f.difficult { theme.warning } else { theme.dim },
+        ),
+        Span::styled(if focused(7) { "   Space toggles" } else { "" }, theme.dim),
+    ]));
+    let mut row = vec![label(WrapUpForm::FIELDS[8], focused(8), theme)];
+    row.extend(text_value(&f.kudos, focused(8), "a thank-you to keep for the days that need it", theme));
+    out.push(Line::from(row));
     if let Some(e) = &f.error {
         out.push(Line::styled(e.clone(), theme.danger));
     }

@@ -32,9 +32,9 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
 
 /// Draws the overlay centred over `area`, scrolled by `scroll` lines.
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect, scroll: u16) {
-    let body = lines(state);
-    let height = u16::try_from(body.len() + 2).unwrap_or(u16::MAX).min(area.height);
     let width = 72.min(area.width);
+    let body = super::wrap::wrap(&lines(state), width.saturating_sub(2));
+    let height = u16::try_from(body.len() + 2).unwrap_or(u16::MAX).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     let block = Block::bordered()

@@ -10,6 +10,7 @@ pub mod markdown;
 mod notes;
 mod palette;
 mod queue;
+mod shift;
 mod status;
 mod strip;
 pub mod theme;
@@ -95,6 +96,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     if state.guidance.bulletin_view.is_some() {
         guidance::draw_bulletins(state, frame, area);
     }
+    shift::draw(state, frame, area);
     if let Some(p) = &state.palette {
         palette::draw(state, p, frame, area);
     }

@@ -37,6 +37,11 @@ fn timer_spans(state: &State, open: &ContactDetail) -> Vec<Span<'static>> {
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
     let mut spans = vec![Span::styled(format!(" {} ", for_display(&state.workspace)), theme.title)];
+    let shift = super::shift::status_spans(state);
+    if !shift.is_empty() {
+        spans.push(Span::raw("│ "));
+        spans.extend(shift);
+    }
     if let Some(open) = &state.open {
         spans.push(Span::raw("│ "));
         spans.extend(timer_spans(state, open));

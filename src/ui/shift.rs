@@ -1,0 +1,107 @@
+//! The shift overlays (status picker, kudos, QA self-review) and the status bar's status.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::domain::shift::RepState;
+use crate::domain::text::for_display;
+use crate::domain::time::{clock_duration, compact_duration, local_datetime};
+use crate::state::State;
+use crate::ui::theme::Theme;
+
+/// "● Available 1:02:03 · break in 4m" for the status bar.
+pub fn status_spans(state: &State) -> Vec<Span<'static>> {
+    let theme = &state.theme;
+    let now = state.now();
+    let mut spans = Vec::new();
+    if let Some((status, since)) = state.shift.status {
+        let style = match status {
+            RepState::Available => theme.ok,
+            RepState::OnContact | RepState::AfterContactWork => theme.key,
+            RepState::Offline => theme.dim,
+            _ => theme.warning,
+        };
+        spans.push(Span::styled(format!("{} {} ", status.label(), clock_duration(now - since)), style));
+    }
+    if let Some((activity, starts)) = state.shift.next_block {
+        let within = starts - now;
+        // Only worth the room when it is coming up.
+        if (0..=30 * 60).contains(&within) {
+            let style = if within <= 5 * 60 { theme.warning } else { theme.dim };
+            spans.push(Span::styled(format!("{} in {} ", activity.as_str(), compact_duration(within)), style));
+        }
+    }
+    spans
+}
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    popup
+}
+
+fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>, theme: &Theme) {
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(theme.focused_border)
+        .title(Line::styled(title.to_string(), theme.title));
+    let inner = block.inner(area);
+    let lines = super::wrap::wrap(&lines, inner.width);
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Draws whichever shift overlay is open.
+pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    if let Some(selected) = state.shift.picker {
+        let mut lines: Vec<Line<'static>> = RepState::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let current = state.shift.status.is_some_and(|(c, _)| c == *s);
+                let text = format!(" {}{} ", s.label(), if current { "  (now)" } else { "" });
+                Line::styled(text, if i == selected { theme.selected } else { theme.text })
+            })
+            .collect();
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Enter sets it · Esc keeps the current one", theme.dim));
+        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+        boxed(frame, popup(area, 44, height), " My status ", lines, theme);
+    }
+    if let Some(kudos) = &state.shift.kudos {
+        let mut lines = Vec::new();
+        if kudos.is_empty() {
+            lines.push(Line::styled("No kudos yet. Keep a thank-you at wrap-up (F5, Kudos).", theme.dim));
+        }
+        for k in kudos {
+            let who = k.customer_name.as_deref().map(for_display).unwrap_or_default();
+            lines.push(Line::styled(format!("{} {who}", local_datetime(k.at)), theme.dim));
+            lines.push(Line::raw(format!("“{}”", for_display(&k.text))));
+            lines.push(Line::raw(""));
+        }
+        boxed(frame, popup(area, 76, 24), " Kudos — Esc closes ", lines, theme);
+    }
+    if let Some(form) = &state.shift.review {
+        let mut lines = vec![Line::styled(format!("Contact #{}", form.contact), theme.dim), Line::raw("")];
+        for (i, (c, mark)) in form.criteria.iter().zip(&form.marks).enumerate() {
+            let (text, style) = match mark {
+                Some(true) => ("met", theme.ok),
+                Some(false) => ("missed", theme.danger),
+                None => ("n/a", theme.dim),
+            };
+            let name_style = if i == form.selected { theme.selected } else { theme.text };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<22}", c.label()), name_style),
+                Span::styled(format!("{text:<8}"), style),
+                Span::styled(format!("weight {}", c.weight), theme.dim),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Space: met → missed → n/a · Enter saves · Esc cancels", theme.dim));
+        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+        boxed(frame, popup(area, 60, height), " QA self-review ", lines, theme);
+    }
+}
