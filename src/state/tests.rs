@@ -477,3 +477,46 @@ fn keys_typed_before_the_contact_arrives_are_kept_after_its_draft() {
     update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, Some("earlier draft")))) }));
     assert_eq!(s.notes.text(), "earlier draft\ntyped fast");
 }
+
+#[test]
+fn accepting_while_on_break_asks_first() {
+    use crate::domain::shift::RepState;
+    let mut s = with_queue();
+    update(&mut s, Event::Db(Reply::Shift { status: Some((RepState::Break, 0)), current: None, next: None }));
+    let effects = update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)));
+    assert!(!effects.contains(&Effect::Db(Request::AcceptNext)), "not taken straight away");
+    assert!(matches!(s.modal, Some(forms::Modal::Confirm(_))));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert_eq!(effects, vec![Effect::Db(Request::AcceptNext)]);
+    // Available: no question.
+    update(&mut s, Event::Db(Reply::Shift { status: Some((RepState::Available, 0)), current: None, next: None }));
+    let effects = update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)));
+    assert_eq!(effects, vec![Effect::Db(Request::AcceptNext)]);
+}
+
+#[test]
+fn a_breather_is_offered_never_forced_and_ends_by_itself() {
+    let mut s = with_queue();
+    update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: true }));
+    assert!(matches!(&s.modal, Some(forms::Modal::Confirm(c)) if c.message.contains("difficult")));
+    // Dismissing it changes nothing.
+    assert!(update(&mut s, key(KeyCode::Char('n'))).is_empty());
+    update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: false }));
+    assert_eq!(update(&mut s, key(KeyCode::Enter)), vec![Effect::Db(Request::StartBreather { minutes: 5 })]);
+    update(&mut s, Event::Db(Reply::BreatherStarted { minutes: 5 }));
+    s.now_ms += 5 * 60_000;
+    let effects = update(&mut s, Event::Tick);
+    assert!(effects.contains(&Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Available })));
+}
+
+#[test]
+fn the_status_picker_sets_the_chosen_state() {
+    let mut s = with_queue();
+    update(&mut s, ctrl('b'));
+    assert_eq!(s.shift.picker, Some(0));
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Down));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Break })]);
+}
