@@ -86,6 +86,8 @@ pub enum Action {
     Kudos,
     /// Score the open contact against the QA scorecard.
     SelfReview,
+    /// Switch the Notes pane between the notes and the email reply (Ctrl-S sends it).
+    ToggleReply,
 }
 
 impl Action {

@@ -46,6 +46,13 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let mut state = State::new(&options.workspace_name, options.config.keymap, now_ms());
     state.theme = options.theme;
     state.metric_settings = metric_settings;
+    state.reply_settings = crate::state::reply::ReplySettings {
+        delivery: options.config.intake.delivery(),
+        from: options.config.intake.from.clone(),
+    };
+    let inbox = options.config.intake.inbox_dir(db_path);
+    state.intake =
+        crate::state::IntakePaths { maildirs: options.config.intake.maildirs.clone(), inbox: Some(inbox.clone()) };
     state.lists = options.config.lists;
     state.scorecard = options.config.qa_criteria;
     state.breather_after = options.config.breather_after_contacts;
@@ -54,6 +61,9 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     if let Some(notice) = options.notice {
         state.flash(notice, state::Tone::Error);
     }
+    // Contacts that arrive by themselves: watch the inbox folder and the Maildirs; each
+    // change asks the worker to read them (within a second, polling where watching fails).
+    let _watchers = watch_intake(&state.intake, &tx);
     let mut guard = TerminalGuard::enter(options.config.mouse)?;
     let mut clipboard = Clipboard::default();
     spawn_input_thread(tx);
@@ -158,6 +168,30 @@ fn spawn_input_thread(tx: Sender<Event>) {
             }
         }
     });
+}
+
+/// Starts the intake watchers; a folder that cannot be watched is simply not watched (the
+/// rep can still run `frontline sync`), so this never stops the workstation from opening.
+fn watch_intake(paths: &crate::state::IntakePaths, tx: &Sender<Event>) -> Vec<crate::intake::Watcher> {
+    let mut watchers = Vec::new();
+    if let Some(inbox) = &paths.inbox {
+        let _ = crate::intake::inbox::create_private_dir(inbox);
+        let tx = tx.clone();
+        if let Ok(w) = crate::intake::inbox::watch(inbox, move || {
+            let _ = tx.send(Event::IntakeChanged);
+        }) {
+            watchers.push(w);
+        }
+    }
+    if !paths.maildirs.is_empty() {
+        let tx = tx.clone();
+        if let Ok(w) = crate::intake::maildir::watch(&paths.maildirs, move || {
+            let _ = tx.send(Event::IntakeChanged);
+        }) {
+            watchers.push(w);
+        }
+    }
+    watchers
 }
 
 /// SIGTERM, SIGHUP, SIGINT and SIGQUIT become a clean shutdown that saves the draft.

@@ -96,6 +96,7 @@ pub fn seed(conn: &mut rusqlite::Connection, now: Timestamp) -> Result<()> {
         for a in &articles {
             kb_store::upsert_article(tx, a, now)?;
         }
+        thread_demo_emails(tx)?;
         store::meta_set(tx, "name", NAME)
     })?;
     Ok(())
@@ -127,4 +128,34 @@ fn articles() -> Result<Vec<kb_store::NewArticle>> {
         }
     }
     Ok(out)
+}
+
+/// Gives every demo email contact the message that opened it, as if it had arrived from the
+/// support Maildir, so replies (F12) work in the demo like in real use.
+fn thread_demo_emails(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use crate::intake::messages::{self, NewMessage};
+    let rows: Vec<(i64, String, String, i64, String)> = tx
+        .prepare(
+            "SELECT c.id, c.subject, c.body, c.created_at,
+                    (SELECT value FROM identities WHERE customer_id = c.customer_id AND kind = 'email' ORDER BY id LIMIT 1)
+             FROM contacts c WHERE c.channel = 'email' AND c.customer_id IS NOT NULL",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<String>>(4)?.unwrap_or_default())))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, subject, body, at, from) in rows.into_iter().filter(|r| !r.4.is_empty()) {
+        let message = NewMessage {
+            message_id: format!("demo-{id}@larkspur.example"),
+            in_reply_to: None,
+            references: Vec::new(),
+            direction: messages::Direction::Inbound,
+            sent_at: at,
+            from_addr: from,
+            to_addr: "support@larkspur.example".into(),
+            subject,
+            body,
+            source: "demo".into(),
+        };
+        messages::insert(tx, id, &message)?;
+    }
+    Ok(())
 }

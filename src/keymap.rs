@@ -325,6 +325,13 @@ impl Default for Keymap {
                 "my status: available, break, lunch, training, meeting…",
                 false,
             ),
+            b(
+                S::Global,
+                &[Key::plain(K::F(12))],
+                A::ToggleReply,
+                "write the email reply (again: back to notes; Ctrl-S sends)",
+                false,
+            ),
             b(S::Global, &[Key::plain(K::F(10))], A::Bulletins, "bulletins: policy updates and known incidents", false),
         ];
         bindings.push(b(S::Queue, &[Key::plain(K::Enter)], A::OpenSelected, "open the selected contact", true));
@@ -550,6 +557,7 @@ mod tests {
             A::SetStatus,
             A::Kudos,
             A::SelfReview,
+            A::ToggleReply,
         ];
         for a in &all {
             match a {
@@ -597,7 +605,8 @@ mod tests {
                 | A::ForgetCustomer
                 | A::SetStatus
                 | A::Kudos
-                | A::SelfReview => {}
+                | A::SelfReview
+                | A::ToggleReply => {}
             }
         }
         all

@@ -401,6 +401,10 @@ pub struct ContactDetail {
     /// Hold time the customer has had today on their other contacts (long holds anger
     /// people), not counting this contact.
     pub customer_hold_today: i64,
+    /// The email thread, oldest first (empty for other channels).
+    pub messages: Vec<crate::intake::StoredMessage>,
+    /// The email reply being written, if any.
+    pub reply_draft: Option<String>,
 }
 
 /// One knowledge-base search result. `snippet` marks matches with [`text::MARK_START`] /

@@ -257,7 +257,7 @@ fn error_file_exists(target: &Path) -> bool {
 }
 
 /// Creates a folder readable by the user alone (0700); an existing one is left as it is.
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

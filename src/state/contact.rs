@@ -158,6 +158,7 @@ pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
     let id = detail.contact.id;
     let mut effects = Vec::new();
     if state.open_contact_id() != Some(id) {
+        effects.extend(super::reply::contact_changed(state));
         effects.extend(park_current(state));
         match state.work.parked.remove(&id) {
             Some(p) => state.notes = p.notes,

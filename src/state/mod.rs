@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod notes;
 pub mod palette;
 pub mod queue;
+pub mod reply;
 pub mod shift;
 
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -75,6 +76,15 @@ pub enum Event {
     Db(Reply),
     /// The terminal is gone or a signal asked us to stop: save and leave.
     Shutdown,
+    /// A watched Maildir or the inbox folder changed: read them into the queue.
+    IntakeChanged,
+}
+
+/// The folders contacts arrive from by themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IntakePaths {
+    pub maildirs: Vec<std::path::PathBuf>,
+    pub inbox: Option<std::path::PathBuf>,
 }
 
 /// Something `update` wants done outside the pure state machine.
@@ -138,6 +148,13 @@ pub struct State {
     pub layout: DrawInfo,
     /// Status, schedule, breather, kudos and self-review.
     pub shift: shift::ShiftState,
+    /// The email reply being written, and whether the Notes pane shows it.
+    pub reply: Option<reply::ReplyState>,
+    pub writing_reply: bool,
+    /// Where replies go (config).
+    pub reply_settings: reply::ReplySettings,
+    /// Maildir folders and the inbox folder read into the queue (config).
+    pub intake: IntakePaths,
     /// The QA scorecard from the config.
     pub scorecard: Vec<crate::domain::shift::Criterion>,
     /// Offer a breather after this many contacts without a break (0: only after difficult
@@ -176,6 +193,10 @@ impl State {
             guidance: guidance::Guidance::default(),
             layout: DrawInfo::default(),
             shift: shift::ShiftState::default(),
+            reply: None,
+            writing_reply: false,
+            reply_settings: reply::ReplySettings::default(),
+            intake: IntakePaths::default(),
             scorecard: crate::domain::shift::default_scorecard(),
             breather_after: 10,
             breather_minutes: 5,
@@ -257,6 +278,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Resize(..) => Vec::new(),
         Event::Db(reply) => handle_reply(state, reply),
         Event::Shutdown => quit(state),
+        Event::IntakeChanged => {
+            let p = state.intake.clone();
+            vec![Effect::Db(Request::ProcessIntake { maildirs: p.maildirs, inbox: p.inbox })]
+        }
     }
 }
 
@@ -382,6 +407,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Bulletins => guidance::show_bulletins(state),
         Action::FindCustomer => customer_forms::find(state),
         Action::SetStatus => shift::open_picker(state),
+        Action::ToggleReply => reply::toggle(state),
         Action::Kudos => shift::open_kudos(state),
         Action::SelfReview => shift::open_review(state),
         Action::EditCustomer => customer_forms::edit(state),
@@ -511,6 +537,13 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Bulletins { bulletins } => guidance::bulletins_loaded(state, bulletins),
         Reply::Shift { status, current, next } => shift::loaded(state, status, current, next),
         Reply::Kudos { kudos } => shift::kudos_loaded(state, kudos),
+        Reply::ReplySent { contact } => reply::sent(state, contact),
+        Reply::IntakeDone { message } => {
+            if !message.is_empty() {
+                state.flash(message, Tone::Info);
+            }
+            queue::load(state)
+        }
         Reply::BreatherDue { minutes, difficult } => shift::breather_due(state, minutes, difficult),
         Reply::BreatherStarted { minutes } => shift::breather_started(state, minutes),
         Reply::Scripts { contact, scripts, ticks } => guidance::scripts_loaded(state, contact, scripts, ticks),

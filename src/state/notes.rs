@@ -15,6 +15,34 @@ const AUTOSAVE_IDLE_MS: i64 = 300;
 /// …or, during continuous typing, at least this often, so a crash loses under a second.
 const AUTOSAVE_MAX_DELAY_MS: i64 = 700;
 
+/// When a draft is due to be written — shared by the notes and the reply editors: once
+/// typing pauses, or during continuous typing at least every [`AUTOSAVE_MAX_DELAY_MS`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pacing {
+    last_edit_ms: i64,
+    unsaved_since_ms: Option<i64>,
+}
+
+impl Pacing {
+    /// Something was typed at `now_ms`.
+    pub fn edited(&mut self, now_ms: i64) {
+        self.last_edit_ms = now_ms;
+        self.unsaved_since_ms.get_or_insert(now_ms);
+    }
+
+    /// Whether the unsaved text should be written now.
+    pub fn due(&self, now_ms: i64) -> bool {
+        self.unsaved_since_ms.is_some_and(|since| {
+            now_ms - self.last_edit_ms >= AUTOSAVE_IDLE_MS || now_ms - since >= AUTOSAVE_MAX_DELAY_MS
+        })
+    }
+
+    /// The text was handed to the database.
+    pub fn written(&mut self) {
+        self.unsaved_since_ms = None;
+    }
+}
+
 /// The notes editor and its save bookkeeping.
 #[derive(Debug)]
 pub struct NotesState {
@@ -25,20 +53,12 @@ pub struct NotesState {
     pub dirty: bool,
     /// A draft write is on its way to the database.
     pub saving: bool,
-    last_edit_ms: i64,
-    unsaved_since_ms: Option<i64>,
+    pacing: Pacing,
 }
 
 impl Default for NotesState {
     fn default() -> Self {
-        Self {
-            editor: new_editor(Vec::new()),
-            contact: None,
-            dirty: false,
-            saving: false,
-            last_edit_ms: 0,
-            unsaved_since_ms: None,
-        }
+        Self { editor: new_editor(Vec::new()), contact: None, dirty: false, saving: false, pacing: Pacing::default() }
     }
 }
 
@@ -75,8 +95,7 @@ pub fn load_with_typed(state: &mut State, contact: Id, draft: &str) {
     load_for(state, contact, &combined);
     if has_typed {
         state.notes.dirty = true;
-        state.notes.unsaved_since_ms = Some(state.now_ms);
-        state.notes.last_edit_ms = state.now_ms;
+        state.notes.pacing.edited(state.now_ms);
     }
 }
 
@@ -90,8 +109,11 @@ pub fn load_into(notes: &mut NotesState, contact: Id, draft: &str) {
     *notes = NotesState { editor, contact: Some(contact), ..NotesState::default() };
 }
 
-/// A key typed into the editor.
+/// A key typed into the editor (or the email reply, while writing one).
 pub fn type_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if state.writing_reply {
+        return super::reply::type_key(state, key);
+    }
     if state.notes.contact.is_none() {
         state.flash("Open a contact from the Queue (Enter) to write notes", Tone::Info);
         return Vec::new();
@@ -102,11 +124,20 @@ pub fn type_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// Puts text from the knowledge base (a passage, a link, a filled snippet) into the notes
 /// editor at its cursor, on a line of its own.
 pub fn insert_into_editor(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.writing_reply {
+        return super::reply::insert(state, text);
+    }
     if state.notes.contact.is_none() {
         state.flash("Open a contact first: the text goes into its notes", Tone::Info);
         return Vec::new();
     }
-    let editor = &mut state.notes.editor;
+    insert_at_cursor(&mut state.notes.editor, text);
+    state.flash("Inserted into the notes (Tab to Notes to edit)", Tone::Info);
+    edited(state)
+}
+
+/// Inserts text on a line of its own at an editor's cursor.
+pub fn insert_at_cursor(editor: &mut TextArea<'static>, text: &str) {
     let DataCursor(row, col) = editor.cursor();
     let needs_newline = editor.lines().get(row).is_some_and(|l| col > 0 && !l.trim().is_empty());
     let mut insert = String::new();
@@ -116,12 +147,13 @@ pub fn insert_into_editor(state: &mut State, text: &str) -> Vec<Effect> {
     insert.push_str(&crate::domain::text::sanitize(text));
     insert.push('\n');
     editor.insert_str(insert);
-    state.flash("Inserted into the notes (Tab to Notes to edit)", Tone::Info);
-    edited(state)
 }
 
 /// Pasted text goes in at the cursor, newlines and all.
 pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.writing_reply {
+        return super::reply::paste(state, text);
+    }
     if state.notes.contact.is_none() {
         return Vec::new();
     }
@@ -132,37 +164,40 @@ pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
 fn edited(state: &mut State) -> Vec<Effect> {
     let n = &mut state.notes;
     n.dirty = true;
-    n.last_edit_ms = state.now_ms;
-    n.unsaved_since_ms.get_or_insert(state.now_ms);
+    n.pacing.edited(state.now_ms);
     autosave_if_due(state)
 }
 
 /// Writes the draft when typing pauses, or at the latest [`AUTOSAVE_MAX_DELAY_MS`] after
 /// the first unsaved keystroke.
 pub fn autosave_if_due(state: &mut State) -> Vec<Effect> {
-    let n = &state.notes;
-    let Some(since) = n.unsaved_since_ms else { return Vec::new() };
-    let idle = state.now_ms - n.last_edit_ms >= AUTOSAVE_IDLE_MS;
-    let overdue = state.now_ms - since >= AUTOSAVE_MAX_DELAY_MS;
-    if n.dirty && (idle || overdue) { flush_draft(state) } else { Vec::new() }
+    let mut effects =
+        if state.notes.dirty && state.notes.pacing.due(state.now_ms) { flush_draft(state) } else { Vec::new() };
+    effects.extend(super::reply::autosave_if_due(state));
+    effects
 }
 
 /// Writes the editor's text as the contact's draft now, if it has unsaved changes.
 pub fn flush_draft(state: &mut State) -> Vec<Effect> {
-    let Some(contact) = state.notes.contact else { return Vec::new() };
+    let mut effects = super::reply::flush(state);
+    let Some(contact) = state.notes.contact else { return effects };
     if !state.notes.dirty {
-        return Vec::new();
+        return effects;
     }
     let body = masked_text(state);
     let n = &mut state.notes;
     n.dirty = false;
     n.saving = true;
-    n.unsaved_since_ms = None;
-    vec![Effect::Db(Request::SaveDraft { contact, body })]
+    n.pacing.written();
+    effects.push(Effect::Db(Request::SaveDraft { contact, body }));
+    effects
 }
 
 /// Saves the editor's text as a note (Ctrl-S) and empties the editor.
 pub fn save_note(state: &mut State) -> Vec<Effect> {
+    if state.writing_reply {
+        return super::reply::ask_to_send(state);
+    }
     let Some(contact) = state.notes.contact else {
         state.flash("Open a contact from the Queue (Enter) to write notes", Tone::Info);
         return Vec::new();

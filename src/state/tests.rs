@@ -59,6 +59,8 @@ fn detail(id: i64, draft: Option<&str>) -> ContactDetail {
         draft: draft.map(str::to_string),
         events: vec![],
         customer_hold_today: 0,
+        messages: vec![],
+        reply_draft: None,
     }
 }
 

@@ -63,7 +63,8 @@ pub fn forget_customer(conn: &mut Connection, id: Id) -> Result<ForgetSummary> {
         // Their contacts; detached last, so this still finds them until then.
         let theirs = "SELECT id FROM contacts WHERE customer_id = ?1";
         s.notes = tx.execute(&format!("DELETE FROM notes WHERE customer_id = ?1 OR contact_id IN ({theirs})"), [id])?;
-        s.drafts = tx.execute(&format!("DELETE FROM drafts WHERE contact_id IN ({theirs})"), [id])?;
+        s.drafts = tx.execute(&format!("DELETE FROM drafts WHERE contact_id IN ({theirs})"), [id])?
+            + tx.execute(&format!("DELETE FROM reply_drafts WHERE contact_id IN ({theirs})"), [id])?;
         s.follow_ups =
             tx.execute(&format!("DELETE FROM follow_ups WHERE customer_id = ?1 OR contact_id IN ({theirs})"), [id])?;
         tx.execute(&format!("UPDATE contact_events SET detail = NULL WHERE contact_id IN ({theirs})"), [id])?;

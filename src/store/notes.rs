@@ -79,3 +79,22 @@ pub fn save_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) ->
 pub fn draft(conn: &Connection, contact: Id) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT body FROM drafts WHERE contact_id = ?1", [contact], |r| r.get(0)).optional()
 }
+
+/// Replaces the email reply being written for a contact; an empty text removes it.
+pub fn save_reply_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
+    if body.trim().is_empty() {
+        conn.execute("DELETE FROM reply_drafts WHERE contact_id = ?1", [contact])?;
+    } else {
+        conn.execute(
+            "INSERT INTO reply_drafts(contact_id, body, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(contact_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            params![contact, body, now],
+        )?;
+    }
+    Ok(())
+}
+
+/// The email reply being written for a contact, if any.
+pub fn reply_draft(conn: &Connection, contact: Id) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT body FROM reply_drafts WHERE contact_id = ?1", [contact], |r| r.get(0)).optional()
+}

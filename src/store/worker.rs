@@ -118,6 +118,23 @@ pub enum Request {
         minutes: u32,
     },
     LoadKudos,
+    /// Keep the email reply being written.
+    SaveReplyDraft {
+        contact: Id,
+        body: String,
+    },
+    /// Send the reply by the configured way and record it on the contact.
+    SendReply {
+        contact: Id,
+        body: String,
+        delivery: crate::intake::Delivery,
+        from: Option<String>,
+    },
+    /// Read the Maildirs and the inbox folder into the queue.
+    ProcessIntake {
+        maildirs: Vec<PathBuf>,
+        inbox: Option<PathBuf>,
+    },
     SaveSelfReview {
         contact: Id,
         scores: Vec<Score>,
@@ -265,6 +282,13 @@ pub enum Reply {
     },
     Kudos {
         kudos: Vec<Kudos>,
+    },
+    ReplySent {
+        contact: Id,
+    },
+    /// New mail or inbox files were read; `message` says how many (empty when none).
+    IntakeDone {
+        message: String,
     },
     BreatherDue {
         minutes: u32,
@@ -601,6 +625,22 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
                 Err(e) => failed("Starting the breather", &e),
             }
         }
+        Request::SaveReplyDraft { contact, body } => {
+            match super::write(conn, |tx| notes::save_reply_draft(tx, contact, &body, now())) {
+                Ok(()) => Reply::Done { message: String::new() },
+                Err(e) => failed("Saving the reply", &e),
+            }
+        }
+        Request::SendReply { contact, body, delivery, from } => {
+            match crate::intake::reply::send_reply(conn, contact, &body, &delivery, from.as_deref(), now()) {
+                Ok(_) => {
+                    let _ = super::write(conn, |tx| notes::save_reply_draft(tx, contact, "", now()));
+                    Reply::ReplySent { contact }
+                }
+                Err(e) => Reply::Failed { what: "Sending the reply".into(), error: format!("{e:#}") },
+            }
+        }
+        Request::ProcessIntake { maildirs, inbox } => process_intake(conn, &maildirs, inbox.as_deref()),
         Request::LoadKudos => match shift::kudos(conn) {
             Ok(kudos) => Reply::Kudos { kudos },
             Err(e) => failed("Reading kudos", &e),
@@ -790,6 +830,43 @@ fn palette_entries(conn: &Connection, query: &str, snippets_only: bool) -> rusql
         target: Target::Customer(c.id),
     }));
     Ok(out)
+}
+
+/// Reads every Maildir and the inbox folder; problems with one folder do not stop the others.
+fn process_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>) -> Reply {
+    let t = now();
+    let (mut added, mut threaded, mut rejected, mut problems) = (0, 0, 0, Vec::new());
+    for dir in maildirs {
+        match crate::intake::maildir::sync_maildir(conn, dir, t) {
+            Ok(s) => {
+                added += s.added;
+                threaded += s.threaded;
+                rejected += s.malformed.len();
+            }
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+    if let Some(dir) = inbox {
+        match crate::intake::inbox::process_inbox(conn, dir, t) {
+            Ok(s) => {
+                added += s.imported.iter().map(|i| i.contacts.len()).sum::<usize>();
+                rejected += s.rejected.len();
+            }
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+    let mut parts = Vec::new();
+    if added > 0 {
+        parts.push(format!("{added} new contact(s) arrived"));
+    }
+    if threaded > 0 {
+        parts.push(format!("{threaded} email repl(ies) added to their contacts"));
+    }
+    if rejected > 0 {
+        parts.push(format!("{rejected} file(s) could not be read (frontline sync / frontline inbox say why)"));
+    }
+    parts.extend(problems);
+    Reply::IntakeDone { message: parts.join("; ") }
 }
 
 /// The status, and the schedule block under way and the next one.

@@ -96,6 +96,20 @@ pub fn record_lines(detail: &ContactDetail, now: i64, theme: &Theme) -> Vec<Line
     for line in crate::domain::text::sanitize(&c.body).lines() {
         out.push(Line::raw(line.to_string()));
     }
+    // An email thread: every later message after the one that opened the contact.
+    if detail.messages.len() > 1 {
+        out.push(section(format!("Thread ({} messages, F12 replies)", detail.messages.len()), theme));
+        for m in &detail.messages[1..] {
+            let arrow = if m.direction == crate::intake::Direction::Outbound { "→" } else { "←" };
+            out.push(Line::styled(
+                format!("{arrow} {} {}", local_datetime(m.sent_at), for_display(&m.from_addr)),
+                theme.key,
+            ));
+            for line in crate::domain::text::sanitize(&m.body).lines() {
+                out.push(Line::raw(format!("  {line}")));
+            }
+        }
+    }
     match &detail.customer {
         None => {
             out.push(Line::raw(""));

@@ -10,9 +10,13 @@ use crate::domain::text::for_display;
 use crate::domain::time::local_datetime;
 use crate::state::{Pane, State};
 
-/// Draws the editor and the saved notes of the open contact.
+/// Draws the editor and the saved notes of the open contact (or the email reply).
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
+    if let Some(reply) = state.reply.as_ref().filter(|_| state.writing_reply) {
+        draw_reply(state, reply, frame, area);
+        return;
+    }
     let n = &state.notes;
     let status = if n.contact.is_none() {
         ""
@@ -74,4 +78,22 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         let scroll = u16::try_from(saved_lines.len().saturating_sub(usize::from(list.height))).unwrap_or(u16::MAX);
         frame.render_widget(Paragraph::new(saved_lines).scroll((scroll, 0)), list);
     }
+}
+
+/// The email reply editor: who it goes to, the text, and how to send it.
+fn draw_reply(state: &State, reply: &crate::state::reply::ReplyState, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let to = state.open.as_ref().and_then(|d| d.messages.last()).map(|m| for_display(&m.from_addr)).unwrap_or_default();
+    let status = if reply.dirty { "saving… " } else { "" };
+    let block = super::pane_block(state, Pane::Notes, Span::styled(format!("Reply to {to} {status}"), theme.warning));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [editor_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let mut editor = reply.editor.clone();
+    editor.set_cursor_line_style(Style::new());
+    editor.set_cursor_style(if state.focus == Pane::Notes { theme.selected } else { Style::new() });
+    editor.set_placeholder_text("Write the reply… Ctrl-T inserts a snippet, Ctrl-F finds an answer");
+    editor.set_placeholder_style(theme.dim);
+    frame.render_widget(&editor, editor_area);
+    frame.render_widget(Line::styled("Ctrl-S sends (asks first) · F12 back to the notes", theme.dim), hint);
 }

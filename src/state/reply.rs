@@ -1,0 +1,145 @@
+//! Writing an email reply (F12 in the Notes pane for an email contact): its own editor,
+//! autosaved like the notes, with snippets and knowledge-base passages inserted into it;
+//! Ctrl-S asks, then sends it through the configured outbox or sendmail command.
+
+use crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
+
+use crate::domain::text::mask_card_numbers;
+use crate::domain::{Channel, Id};
+use crate::store::worker::Request;
+
+use super::notes::{Pacing, insert_at_cursor, new_editor};
+use super::{Effect, Pane, State, Tone};
+
+/// The reply being written for one contact.
+#[derive(Debug)]
+pub struct ReplyState {
+    pub contact: Id,
+    pub editor: TextArea<'static>,
+    /// Text not yet written as the reply draft.
+    pub dirty: bool,
+    pacing: Pacing,
+}
+
+impl ReplyState {
+    /// The reply's text.
+    pub fn text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+}
+
+/// Where replies go, from the config (`[intake] outbox` / `sendmail` / `from`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplySettings {
+    pub delivery: Option<crate::intake::Delivery>,
+    pub from: Option<String>,
+}
+
+/// F12: switch the Notes pane between the notes and the email reply.
+pub fn toggle(state: &mut State) -> Vec<Effect> {
+    if state.writing_reply {
+        state.writing_reply = false;
+        return flush(state);
+    }
+    let Some(detail) = state.open.as_ref() else {
+        state.flash("Open an email contact to reply", Tone::Info);
+        return Vec::new();
+    };
+    if detail.contact.channel != Channel::Email || detail.messages.is_empty() {
+        state.flash("Replies go out by email: this contact has no email thread", Tone::Info);
+        return Vec::new();
+    }
+    let id = detail.contact.id;
+    if state.reply.as_ref().is_none_or(|r| r.contact != id) {
+        let draft = detail.reply_draft.clone().unwrap_or_default();
+        let mut editor = new_editor(crate::domain::text::sanitize(&draft).lines().map(str::to_string).collect());
+        editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        state.reply = Some(ReplyState { contact: id, editor, dirty: false, pacing: Pacing::default() });
+    }
+    state.writing_reply = true;
+    state.focus = Pane::Notes;
+    Vec::new()
+}
+
+/// Leaves reply mode when the contact on screen changes (its draft is kept).
+pub fn contact_changed(state: &mut State) -> Vec<Effect> {
+    let effects = flush(state);
+    if state.reply.as_ref().is_some_and(|r| Some(r.contact) != state.open_contact_id()) {
+        state.reply = None;
+        state.writing_reply = false;
+    }
+    effects
+}
+
+fn edited(state: &mut State) -> Vec<Effect> {
+    let now = state.now_ms;
+    if let Some(r) = state.reply.as_mut() {
+        r.dirty = true;
+        r.pacing.edited(now);
+    }
+    autosave_if_due(state)
+}
+
+/// A key typed into the reply.
+pub fn type_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let changed = state.reply.as_mut().is_some_and(|r| r.editor.input(key));
+    if changed { edited(state) } else { Vec::new() }
+}
+
+/// Pasted text goes into the reply.
+pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    let clean = crate::domain::text::sanitize(text);
+    let changed = state.reply.as_mut().is_some_and(|r| r.editor.insert_str(clean));
+    if changed { edited(state) } else { Vec::new() }
+}
+
+/// A snippet or a passage goes into the reply at its cursor.
+pub fn insert(state: &mut State, text: &str) -> Vec<Effect> {
+    let Some(r) = state.reply.as_mut() else { return Vec::new() };
+    insert_at_cursor(&mut r.editor, text);
+    state.flash("Inserted into the reply", Tone::Info);
+    edited(state)
+}
+
+/// Writes the reply draft when it is due.
+pub fn autosave_if_due(state: &mut State) -> Vec<Effect> {
+    let now = state.now_ms;
+    if state.reply.as_ref().is_some_and(|r| r.dirty && r.pacing.due(now)) { flush(state) } else { Vec::new() }
+}
+
+/// Writes the reply draft now if it has unsaved text.
+pub fn flush(state: &mut State) -> Vec<Effect> {
+    let Some(r) = state.reply.as_mut().filter(|r| r.dirty) else { return Vec::new() };
+    r.dirty = false;
+    r.pacing.written();
+    let body = mask_card_numbers(&r.text()).text;
+    vec![Effect::Db(Request::SaveReplyDraft { contact: r.contact, body })]
+}
+
+/// Ctrl-S while writing the reply: ask, then send.
+pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
+    let Some(r) = state.reply.as_ref() else { return Vec::new() };
+    let body = r.text();
+    if body.trim().is_empty() {
+        state.flash("The reply is empty", Tone::Info);
+        return Vec::new();
+    }
+    let Some(delivery) = state.reply_settings.delivery.clone() else {
+        state.flash("No way to send mail yet: set [intake] outbox or sendmail in config.toml", Tone::Error);
+        return Vec::new();
+    };
+    let to = state.open.as_ref().and_then(|d| d.messages.last()).map(|m| m.from_addr.clone()).unwrap_or_default();
+    let request = Request::SendReply { contact: r.contact, body, delivery, from: state.reply_settings.from.clone() };
+    super::forms::confirm(state, format!("Send this reply to {to}?"), None, request)
+}
+
+/// The reply went out: empty the editor and go back to the notes.
+pub fn sent(state: &mut State, contact: Id) -> Vec<Effect> {
+    if state.reply.as_ref().is_some_and(|r| r.contact == contact) {
+        state.reply = None;
+        state.writing_reply = false;
+    }
+    state.flash("Reply sent; it is on the contact's timeline", Tone::Info);
+    Vec::new()
+}
