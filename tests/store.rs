@@ -583,7 +583,6 @@ fn a_workspace_with_damaged_pages_is_refused_with_its_bytes_unchanged() {
 }
 
 #[test]
-#[ignore = "bug: src/store/open.rs OpenError::Corrupt carries quick_check's multi-line verdict (`*** in database main ***\nPage …`), so its Display is several lines"]
 fn a_damaged_workspace_is_reported_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = damaged_workspace(dir.path());
@@ -591,7 +590,6 @@ fn a_damaged_workspace_is_reported_in_one_line() {
 }
 
 #[test]
-#[ignore = "bug: src/store/open.rs inspect_existing() runs quick_check on a READ_ONLY connection; for a WAL-mode file SQLite creates <file>-wal and <file>-shm beside the refused file and leaves them there"]
 fn a_workspace_with_damaged_pages_gets_no_side_files() {
     let dir = tempfile::tempdir().unwrap();
     let path = damaged_workspace(dir.path());
