@@ -378,6 +378,13 @@ impl Default for Keymap {
                 "put a link to the selected article into the notes",
                 false,
             ),
+            b(
+                S::Knowledge,
+                &[Key::ctrl('y')],
+                A::CopyPassage,
+                "copy the selected article's link to the clipboard",
+                false,
+            ),
         ]);
         bindings.extend(list_moves(S::Reader));
         bindings.extend([

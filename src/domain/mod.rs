@@ -354,6 +354,8 @@ pub struct CustomerRecord {
     pub orders: Vec<Order>,
     pub billing: Vec<BillingEvent>,
     pub open_promises: Vec<Note>,
+    /// Follow-ups scheduled and not yet done, soonest first.
+    pub follow_ups: Vec<FollowUp>,
     pub timeline: Vec<TimelineEntry>,
     /// Changes to the record (profile edits, flags, identities, merges), newest first.
     pub history: Vec<HistoryEntry>,

@@ -247,6 +247,14 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    if action == Action::CopyPassage {
+        let link = state.knowledge.hits.get(state.knowledge.selected).map(|h| article_link(&h.title, None));
+        if let Some(link) = link {
+            state.flash("Copied the article's link", super::Tone::Info);
+            return vec![Effect::Copy(link)];
+        }
+        return Vec::new();
+    }
     if action == Action::InsertLink {
         let link = state.knowledge.hits.get(state.knowledge.selected).map(|h| article_link(&h.title, None));
         return match link {

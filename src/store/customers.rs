@@ -171,7 +171,8 @@ pub fn record(conn: &Connection, id: Id) -> rusqlite::Result<Option<CustomerReco
     let open_promises: Vec<Note> = notes::open_promises(conn, id)?;
     let timeline = contacts::timeline(conn, id)?;
     let history = super::profile::history(conn, id)?;
-    Ok(Some(CustomerRecord { customer, identities, orders, billing, open_promises, timeline, history }))
+    let follow_ups = contacts::open_follow_ups(conn, id)?;
+    Ok(Some(CustomerRecord { customer, identities, orders, billing, open_promises, follow_ups, timeline, history }))
 }
 
 /// How many customers the workspace holds.

@@ -160,6 +160,13 @@ fn customer_lines(record: &CustomerRecord, current: i64, now: i64, theme: &Theme
         let ids: Vec<String> = record.identities.iter().map(|i| for_display(&i.value)).collect();
         out.push(Line::styled(ids.join(" · "), theme.dim));
     }
+    if !record.follow_ups.is_empty() {
+        out.push(section(format!("Follow-ups ({})", record.follow_ups.len()), theme));
+        for f in &record.follow_ups {
+            let note = if f.note.is_empty() { String::new() } else { format!(": {}", for_display(&f.note)) };
+            out.push(Line::styled(format!("• due {}{note}", local_datetime(f.due_at)), theme.warning));
+        }
+    }
     if !record.open_promises.is_empty() {
         out.push(section(format!("Promises ({})", record.open_promises.len()), theme));
         for p in &record.open_promises {
