@@ -30,8 +30,9 @@ pub fn osc52(text: &str) -> String {
     format!("\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()))
 }
 
-/// Standard base64 with padding (RFC 4648), all OSC 52 needs.
-fn base64(bytes: &[u8]) -> String {
+/// Standard base64 with padding (RFC 4648): all OSC 52 needs, and what MIME encoded words
+/// in mail headers use (see `intake::reply`).
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cli::{Cli, Command, ContactCommand, DbCommand, ImportCommand, KbCommand, NewContactArgs};
 use crate::domain::time::{compact_duration, now};
+use crate::import::records::Records;
 use crate::progress::Progress as _;
 use crate::store::{self, contacts, customers, kb};
 use crate::{app, config, demo, import, paths};
@@ -247,9 +248,7 @@ fn import_command(db: &Path, what: ImportCommand, config: Option<&Path>) -> Resu
     let mut err = std::io::stderr();
     match what {
         ImportCommand::Kb { paths, json } => {
-            let progress = crate::progress::Terminal::new("articles");
-            let s = import::kb::import_with_progress(&mut conn, &paths, now(), &progress)?;
-            progress.finish();
+            let s = with_progress("articles", |p| import::kb::import_with_progress(&mut conn, &paths, now(), p))?;
             tracing::info!(
                 kind = "articles",
                 added = s.added,
@@ -293,9 +292,9 @@ fn import_command(db: &Path, what: ImportCommand, config: Option<&Path>) -> Resu
             }
         }
         ImportCommand::Customers { file, json } => {
-            let progress = crate::progress::Terminal::new("customers");
-            let s = import::records::import_customers_with_progress(&mut conn, &file, opts, &progress)?;
-            progress.finish();
+            let s = with_progress("customers", |p| {
+                import::records::import_file(&mut conn, &file, Records::Customers, opts, p)
+            })?;
             tracing::info!(
                 kind = "customers",
                 added = s.added,
@@ -315,9 +314,9 @@ fn import_command(db: &Path, what: ImportCommand, config: Option<&Path>) -> Resu
             }
         }
         ImportCommand::Contacts { file, json } => {
-            let progress = crate::progress::Terminal::new("contacts");
-            let s = import::records::import_contacts_with_progress(&mut conn, &file, opts, &progress)?;
-            progress.finish();
+            let s = with_progress("contacts", |p| {
+                import::records::import_file(&mut conn, &file, Records::Contacts, opts, p)
+            })?;
             tracing::info!(
                 kind = "contacts",
                 added = s.added,
@@ -338,9 +337,7 @@ fn import_command(db: &Path, what: ImportCommand, config: Option<&Path>) -> Resu
             } else {
                 report_warnings(&s.warnings)?;
                 println!("Contacts: {} added, {} new customers", s.added, s.customers_created);
-                if s.cards_masked > 0 {
-                    println!("Masked {} card number(s) or security code(s)", s.cards_masked);
-                }
+                report_cards_masked(s.cards_masked);
             }
         }
         ImportCommand::Snippets { path, json } => {
@@ -390,9 +387,7 @@ fn knowledge_summary(
     }
     report_warnings(&s.warnings)?;
     println!("{noun}: {} added, {} updated, {} unchanged", s.added, s.updated, s.unchanged);
-    if s.cards_masked > 0 {
-        println!("Masked {} card number(s) or security code(s)", s.cards_masked);
-    }
+    report_cards_masked(s.cards_masked);
     Ok(())
 }
 
@@ -420,12 +415,28 @@ fn export_snippets(conn: &rusqlite::Connection, args: &crate::cli::ExportArgs) -
     Ok(())
 }
 
+/// Runs an import with a progress bar about `noun` on stderr, cleared once it is done.
+fn with_progress<T>(noun: &str, import: impl FnOnce(&crate::progress::Terminal) -> Result<T>) -> Result<T> {
+    let progress = crate::progress::Terminal::new(noun);
+    let summary = import(&progress)?;
+    progress.finish();
+    Ok(summary)
+}
+
+/// Prints an import's warnings on stderr, one `warning: …` line each.
 fn report_warnings(warnings: &[String]) -> Result<()> {
     let mut err = std::io::stderr();
     for w in warnings {
         writeln!(err, "warning: {w}")?;
     }
     Ok(())
+}
+
+/// Says how many card numbers an import masked, if any.
+fn report_cards_masked(n: usize) {
+    if n > 0 {
+        println!("Masked {n} card number(s) or security code(s)");
+    }
 }
 
 fn kb_search(db: &Path, query: &str, limit: usize, as_json: bool) -> Result<()> {

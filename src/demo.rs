@@ -12,6 +12,7 @@ use crate::domain::Timestamp;
 use crate::import::kb::{self, Parsed, SourceFile};
 use crate::import::knowledge;
 use crate::import::records::{self, Options};
+use crate::store::open::with_sidecars;
 use crate::store::{self, kb as kb_store};
 
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/demo");
@@ -40,17 +41,6 @@ pub fn reset(path: &Path, now: Timestamp) -> Result<()> {
         }
     }
     create(path, now)
-}
-
-fn with_sidecars(path: &Path) -> Vec<PathBuf> {
-    ["", "-wal", "-shm", "-journal"]
-        .iter()
-        .map(|suffix| {
-            let mut s = path.as_os_str().to_owned();
-            s.push(suffix);
-            PathBuf::from(s)
-        })
-        .collect()
 }
 
 /// Seeds a fresh file beside the target and renames it into place, so an interrupted

@@ -6,67 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// A private sandbox: HOME, XDG data/config folders and a workspace path inside one temp dir.
-struct Sandbox {
-    dir: TempDir,
-}
+mod common;
 
+use common::{Output, Sandbox, copy_dir, fixture};
+
+/// Helpers only these tests use.
 impl Sandbox {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("work")).unwrap();
-        Self { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// The workspace given with `--db`, in an existing folder (the file does not exist until
-    /// first use).
-    fn db(&self) -> PathBuf {
-        self.path("work/frontline.db")
-    }
-
-    /// The binary with this sandbox's environment and no `--db`.
-    fn bare(&self) -> Command {
-        let mut cmd = Command::cargo_bin("frontline").unwrap();
-        cmd.env("HOME", self.path("home"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env_remove("FRONTLINE_DB")
-            .env_remove("FRONTLINE_CONFIG")
-            .env("NO_COLOR", "1");
-        cmd
-    }
-
-    /// The binary on this sandbox's workspace.
-    fn cmd(&self) -> Command {
-        let mut cmd = self.bare();
-        cmd.arg("--db").arg(self.db());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Output::from(self.cmd().args(args).output().unwrap())
-    }
-
-    fn ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert_eq!(out.code, 0, "frontline {args:?} failed:\n{}\n{}", out.stdout, out.stderr);
-        out
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.ok(args);
-        serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?} printed invalid JSON ({e}):\n{}", out.stdout))
-    }
-
     fn queue(&self) -> Vec<Value> {
         self.json(&["queue", "--json"]).as_array().cloned().unwrap()
     }
@@ -75,26 +22,6 @@ impl Sandbox {
     fn check(&self) -> String {
         self.ok(&["db", "check"]).stdout
     }
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl From<std::process::Output> for Output {
-    fn from(o: std::process::Output) -> Self {
-        Self {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
-    }
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 fn s(p: &Path) -> &str {
@@ -493,19 +420,6 @@ fn messy_kb(sb: &Sandbox) -> PathBuf {
         .unwrap();
     std::fs::write(root.join("shipping/latin1.md"), b"# Caf\xe9 delivery\n\nWe deliver to the caf\xe9.\n").unwrap();
     root
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn kb_titles(sb: &Sandbox, query: &str) -> Vec<String> {

@@ -3,9 +3,8 @@
 //! person, edits with history, `import customers` errors, `customer show` by every kind of
 //! key, and `export` (formula-safe CSV, JSON that re-imports unchanged).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use assert_cmd::Command;
 use frontline::domain::{BillingEvent, Channel, IdentityKind, Order};
 use frontline::store::customers::{self, NewCustomer};
 use frontline::store::merge::{PINNED_NOTE_JOINER, merge_customers};
@@ -13,80 +12,19 @@ use frontline::store::profile::{self, Flag, ProfileField};
 use frontline::store::{self, contacts, notes};
 use rusqlite::Connection;
 use serde_json::Value;
-use tempfile::TempDir;
+
+mod common;
+
+use common::Sandbox;
 
 const NOW: i64 = 1_795_000_000;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers").join(name)
+    common::fixture("customers").join(name)
 }
 
-/// A private sandbox: HOME, XDG folders and a workspace file inside one temp dir.
-struct Sandbox {
-    dir: TempDir,
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// Helpers only these tests use.
 impl Sandbox {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("work")).unwrap();
-        Self { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path("work/frontline.db")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("frontline").unwrap();
-        cmd.env("HOME", self.path("home"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env_remove("FRONTLINE_DB")
-            .env_remove("FRONTLINE_CONFIG")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.db());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().unwrap();
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert_eq!(out.code, 0, "frontline {args:?} failed:\n{}\n{}", out.stdout, out.stderr);
-        out
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args).stdout).unwrap()
-    }
-
-    fn conn(&self) -> Connection {
-        store::open_workspace(&self.db()).unwrap()
-    }
-
-    fn count(&self, table: &str) -> i64 {
-        self.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
-    }
-
     fn import_fixtures(&self) {
         self.ok(&["import", "customers", fixture("customers.json").to_str().unwrap()]);
         self.ok(&["import", "contacts", fixture("contacts.json").to_str().unwrap()]);

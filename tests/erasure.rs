@@ -5,9 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use rusqlite::Connection;
-use tempfile::TempDir;
+
+mod common;
+
+use common::Sandbox;
 
 const NAME: &str = "Zebulon Quartermaine";
 const EMAIL: &str = "erase.me.9137@example.com";
@@ -15,59 +17,8 @@ const PHONE: &str = "+1 503 555 0199";
 /// How the phone is stored for matching.
 const PHONE_DIGITS: &str = "5035550199";
 
-struct Sandbox {
-    dir: TempDir,
-}
-
+/// Helpers only these tests use.
 impl Sandbox {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("work")).unwrap();
-        Self { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path("work/frontline.db")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("frontline").unwrap();
-        cmd.env("HOME", self.path("home"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env_remove("FRONTLINE_DB")
-            .env_remove("FRONTLINE_CONFIG")
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(self.db());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        self.cmd().args(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "frontline {args:?} failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-
     /// Customers and contacts with distinctive strings, plus a bystander who must survive.
     fn populate(&self) {
         let customers = self.write(
@@ -154,12 +105,12 @@ fn forget_leaves_no_trace_of_the_person_in_the_file_or_its_wal() {
         before_files.iter().any(|(_, b)| contains(b, NAME) && contains(b, EMAIL)),
         "the test data must be on disk before the erasure for the test to mean anything"
     );
-    let report_before = sb.ok(&["report", "--from", "2026-11-01", "--to", "2026-11-30", "--json"]);
+    let report_before = sb.ok(&["report", "--from", "2026-11-01", "--to", "2026-11-30", "--json"]).stdout;
     let conn = frontline::store::open_workspace(&sb.db()).unwrap();
     let before = counts(&conn);
     drop(conn);
 
-    let out = sb.ok(&["customer", "forget", EMAIL, "--yes"]);
+    let out = sb.ok(&["customer", "forget", EMAIL, "--yes"]).stdout;
     assert!(out.contains("3 contacts kept anonymised"), "{out}");
     assert!(out.contains("1 drafts") && out.contains("1 follow-ups"), "{out}");
 
@@ -188,7 +139,7 @@ fn forget_leaves_no_trace_of_the_person_in_the_file_or_its_wal() {
     drop(conn);
     // The bystander is untouched, and the report counts the same contacts as before.
     sb.ok(&["customer", "show", "bystander@example.com"]);
-    let report_after = sb.ok(&["report", "--from", "2026-11-01", "--to", "2026-11-30", "--json"]);
+    let report_after = sb.ok(&["report", "--from", "2026-11-01", "--to", "2026-11-30", "--json"]).stdout;
     let (before, after): (serde_json::Value, serde_json::Value) =
         (serde_json::from_str(&report_before).unwrap(), serde_json::from_str(&report_after).unwrap());
     // FCR is defined over contacts that have a customer, so the detached contacts leave it;
@@ -201,7 +152,7 @@ fn forget_leaves_no_trace_of_the_person_in_the_file_or_its_wal() {
     }
     assert_eq!(after["handled"], 3);
     // They are gone for every key.
-    let gone = sb.run(&["customer", "show", EMAIL]);
+    let gone = sb.output(&["customer", "show", EMAIL]);
     assert_eq!(gone.status.code(), Some(1));
     sb.ok(&["db", "check"]);
 }
@@ -223,11 +174,11 @@ fn forget_refuses_to_ask_nobody_and_unknown_keys() {
     let sb = Sandbox::new();
     sb.populate();
     // Not a terminal and no --yes: a usage error, nothing erased.
-    let out = sb.run(&["customer", "forget", EMAIL]);
+    let out = sb.output(&["customer", "forget", EMAIL]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
     sb.ok(&["customer", "show", EMAIL]);
-    let unknown = sb.run(&["customer", "forget", "ghost@example.com", "--yes"]);
+    let unknown = sb.output(&["customer", "forget", "ghost@example.com", "--yes"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&unknown.stderr).trim(),
@@ -318,5 +269,5 @@ fn on_a_terminal_forget_asks_for_the_name_and_only_the_name_will_do() {
     let (code, screen) = forget_on_a_terminal(&sb, EMAIL, NAME).unwrap();
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Forgot customer #"), "{screen}");
-    assert_eq!(sb.run(&["customer", "show", EMAIL]).status.code(), Some(1));
+    assert_eq!(sb.output(&["customer", "show", EMAIL]).status.code(), Some(1));
 }

@@ -7,6 +7,10 @@ use frontline::domain::metrics::{self, ContactFacts, ContactsByCustomer, Figures
 use frontline::domain::{Channel, ContactStatus, EventKind, EventKind::*, Id, Timestamp};
 use frontline::store::{self, contacts, customers};
 
+mod common;
+
+use common::{frontline, stdout_of};
+
 const DAY: i64 = 86_400;
 
 /// A contact whose log is `events`; it has ended (with the status of its last closing
@@ -477,12 +481,6 @@ fn trends_compare_the_day_with_the_previous_seven() {
 
 // ---------------------------------------------------------------- command line
 
-fn frontline() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("frontline");
-    cmd.env_remove("FRONTLINE_DB").env_remove("FRONTLINE_CONFIG").env("TZ", "UTC");
-    cmd
-}
-
 /// A workspace with three contacts ending on 2026-11-20 (UTC) and one the day before.
 fn imported_workspace() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -571,13 +569,8 @@ fn report_dates_are_whole_local_days() {
 #[test]
 fn report_prints_a_table_for_people() {
     let (_dir, db) = imported_workspace();
-    let out = frontline()
-        .arg("--db")
-        .arg(&db)
-        .args(["report", "--from", "2026-11-20", "--to", "2026-11-20"])
-        .assert()
-        .success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let text =
+        stdout_of(frontline().arg("--db").arg(&db).args(["report", "--from", "2026-11-20", "--to", "2026-11-20"]));
     let line = |label: &str| {
         text.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("no {label} row:\n{text}")).to_string()
     };

@@ -12,6 +12,10 @@ use frontline::store::kb::{self, NewArticle, Upsert};
 use frontline::store::{self, OpenError, notes};
 use rusqlite::Connection;
 
+mod common;
+
+use common::count;
+
 const T0: i64 = 1_795_183_200;
 
 fn mem() -> Connection {
@@ -20,10 +24,6 @@ fn mem() -> Connection {
 
 fn pragma(conn: &Connection, name: &str) -> i64 {
     conn.pragma_query_value(None, name, |r| r.get(0)).unwrap()
-}
-
-fn count(conn: &Connection, table: &str) -> i64 {
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
 }
 
 // ------------------------------------------------------------------ schema

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{Local, NaiveDate, TimeZone};
 use serde_json::json;
 
+use super::report_warnings;
 use crate::cli::{KudosCommand, ScheduleCommand};
 use crate::domain::shift::{self, RepState};
 use crate::domain::text::for_display;
@@ -60,10 +61,7 @@ pub fn schedule(db: &Path, command: ScheduleCommand) -> Result<()> {
         ScheduleCommand::Import { file, json: as_json } => {
             let mut conn = store::open_workspace(db)?;
             let s = shift_store::import_schedule(&mut conn, &file)?;
-            let mut err = std::io::stderr();
-            for w in &s.warnings {
-                writeln!(err, "warning: {w}")?;
-            }
+            report_warnings(&s.warnings)?;
             if as_json {
                 println!(
                     "{}",
@@ -151,10 +149,7 @@ fn schedule_show(db: &Path, date: Option<&str>, as_json: bool) -> Result<()> {
 pub fn import_qa(conn: &mut rusqlite::Connection, file: &Path, as_json: bool, config_path: &Path) -> Result<()> {
     let (config, _) = crate::config::load(config_path)?;
     let s = crate::import::qa::import_qa(conn, file, &config.qa_criteria, now())?;
-    let mut err = std::io::stderr();
-    for w in &s.warnings {
-        writeln!(err, "warning: {w}")?;
-    }
+    report_warnings(&s.warnings)?;
     if as_json {
         println!(
             "{}",

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::fields::List;
-use super::records::{self, Options};
+use super::records::{self, Options, typed, warn_unknown};
 use super::{Origin, RecordError};
 use crate::domain::Timestamp;
 use crate::domain::text::{mask_card_numbers, sanitize};
@@ -40,33 +40,6 @@ impl Summary {
             Upsert::Added => self.added += 1,
             Upsert::Updated => self.updated += 1,
             Upsert::Unchanged => self.unchanged += 1,
-        }
-    }
-}
-
-/// Deserialises one JSON record, naming the field at fault.
-fn typed<T: for<'de> Deserialize<'de>>(
-    path: &Path,
-    origin: &Origin,
-    map: Map<String, Value>,
-) -> Result<T, RecordError> {
-    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
-        let field = e.path().to_string();
-        let message = e.into_inner().to_string();
-        RecordError {
-            file: path.to_path_buf(),
-            origin: origin.clone(),
-            field: (field != ".").then_some(field),
-            message,
-        }
-    })
-}
-
-fn warn_unknown(path: &Path, extra: &BTreeMap<String, Value>, warnings: &mut Vec<String>) {
-    for key in extra.keys() {
-        let w = format!("{}: unknown field `{key}` ignored", path.display());
-        if !warnings.contains(&w) {
-            warnings.push(w);
         }
     }
 }
@@ -141,7 +114,7 @@ pub fn import_snippets_json(conn: &mut Connection, path: &Path, bytes: &[u8], no
     let mut checked = Vec::new();
     for (origin, map) in json_rows(path, bytes, "snippets")? {
         let row: SnippetRow = typed(path, &origin, map)?;
-        warn_unknown(path, &row.extra, &mut summary.warnings);
+        warn_unknown(path, &row.extra, "field", &mut summary.warnings);
         let title = sanitize(row.title.trim());
         if title.is_empty() {
             return Err(RecordError::field(path, origin, "title", "must not be empty").into());
@@ -295,7 +268,7 @@ pub fn import_bulletins_json(conn: &mut Connection, path: &Path, bytes: &[u8], o
     let mut checked = Vec::new();
     for (origin, map) in json_rows(path, bytes, "bulletins")? {
         let row: BulletinRow = typed(path, &origin, map)?;
-        warn_unknown(path, &row.extra, &mut summary.warnings);
+        warn_unknown(path, &row.extra, "field", &mut summary.warnings);
         let err = |field: &str, msg: String| RecordError::field(path, origin.clone(), field, msg);
         let title = sanitize(row.title.trim());
         if title.is_empty() {
@@ -369,7 +342,7 @@ pub fn import_scripts_json(conn: &mut Connection, path: &Path, bytes: &[u8]) -> 
     let mut checked = Vec::new();
     for (origin, map) in json_rows(path, bytes, "scripts")? {
         let row: ScriptRow = typed(path, &origin, map)?;
-        warn_unknown(path, &row.extra, &mut summary.warnings);
+        warn_unknown(path, &row.extra, "field", &mut summary.warnings);
         let name = sanitize(row.name.trim());
         if name.is_empty() {
             return Err(RecordError::field(path, origin, "name", "must not be empty").into());

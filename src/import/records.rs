@@ -127,8 +127,8 @@ fn csv_error_text(e: &csv::Error) -> String {
     }
 }
 
-/// Deserialises one row, naming the field at fault.
-fn typed<T: for<'de> Deserialize<'de>>(
+/// Deserialises one row or record, naming the field at fault.
+pub(super) fn typed<T: for<'de> Deserialize<'de>>(
     path: &Path,
     origin: &Origin,
     map: Map<String, Value>,
@@ -145,9 +145,11 @@ fn typed<T: for<'de> Deserialize<'de>>(
     })
 }
 
-fn warn_unknown(path: &Path, extra: &BTreeMap<String, Value>, warnings: &mut Vec<String>) {
+/// Adds a warning (once per file) for each key of `extra`, which the row type did not
+/// know; `what` names such a key in the message ("column", "field").
+pub(super) fn warn_unknown(path: &Path, extra: &BTreeMap<String, Value>, what: &str, warnings: &mut Vec<String>) {
     for key in extra.keys() {
-        let w = format!("{}: unknown column `{key}` ignored", path.display());
+        let w = format!("{}: unknown {what} `{key}` ignored", path.display());
         if !warnings.contains(&w) {
             warnings.push(w);
         }
@@ -350,62 +352,133 @@ fn check_customer(
     })
 }
 
-/// Imports customers; an existing customer (matched by any identity) is updated instead of
-/// duplicated. All or nothing.
-pub fn import_customers(conn: &mut Connection, path: &Path, opts: Options) -> Result<Summary> {
-    import_customers_with_progress(conn, path, opts, &Quiet)
+/// What a file of records holds, which decides how each record is checked and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Records {
+    /// An existing customer (matched by any identity) is updated instead of duplicated.
+    Customers,
+    /// Contacts with their history; customers are matched by email, phone or handle, and an
+    /// unknown one is created.
+    Contacts,
 }
 
-/// [`import_customers`], reporting each record checked and written to `progress`.
-pub fn import_customers_with_progress(
+/// Imports a `.json` or `.csv` file of customers or contacts, all or nothing, reporting each
+/// record checked and written to `progress` ([`Quiet`] for none).
+pub fn import_file(
     conn: &mut Connection,
     path: &Path,
+    records: Records,
     opts: Options,
     progress: &dyn Progress,
 ) -> Result<Summary> {
-    import_customer_rows_with_progress(conn, path, read_rows(path)?, opts, progress)
+    import_rows(conn, path, read_rows(path)?, records, opts, progress)
 }
 
-/// Imports already-read customer rows (see [`import_customers`]).
-pub fn import_customer_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
-    import_customer_rows_with_progress(conn, path, rows, opts, &Quiet)
-}
-
-/// [`import_customer_rows`], reporting each record checked and written to `progress`.
-pub fn import_customer_rows_with_progress(
+/// [`import_file`] for rows already read; `path` names the file in messages.
+pub fn import_rows(
     conn: &mut Connection,
     path: &Path,
     rows: Vec<Row>,
+    records: Records,
     opts: Options,
     progress: &dyn Progress,
+) -> Result<Summary> {
+    match records {
+        Records::Customers => check_then_write(
+            conn,
+            rows,
+            progress,
+            |origin, map, warnings| check_customer_row(path, origin, map, opts, warnings),
+            |tx, (origin, c), summary| write_customer(tx, path, origin, c, opts.now, summary),
+        ),
+        Records::Contacts => check_then_write(
+            conn,
+            rows,
+            progress,
+            |origin, map, warnings| Ok(check_contact_row(path, &origin, map, opts, warnings)?),
+            |tx, c, summary| {
+                let inserted = insert_checked_contact(tx, c, opts.now)?;
+                summary.added += 1;
+                summary.customers_created += usize::from(inserted.customer_created);
+                summary.cards_masked += inserted.cards_masked;
+                Ok(())
+            },
+        ),
+    }
+}
+
+/// Imports already-read customer rows quietly (see [`import_rows`]).
+pub fn import_customer_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
+    import_rows(conn, path, rows, Records::Customers, opts, &Quiet)
+}
+
+/// Imports already-read contact rows quietly (see [`import_rows`]).
+pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
+    import_rows(conn, path, rows, Records::Contacts, opts, &Quiet)
+}
+
+/// The two steps of every import here, all or nothing: `check` each row (its unknown keys
+/// go into the warnings; the first error stops the import before anything is written),
+/// then `write` every checked row in one transaction. Both steps report to `progress`.
+fn check_then_write<C>(
+    conn: &mut Connection,
+    rows: Vec<Row>,
+    progress: &dyn Progress,
+    check: impl Fn(Origin, Map<String, Value>, &mut Vec<String>) -> Result<C>,
+    write: impl Fn(&Connection, &C, &mut Summary) -> Result<()>,
 ) -> Result<Summary> {
     let mut summary = Summary::default();
     let mut checked = Vec::new();
     progress.start("checking", rows.len() as u64);
     for (origin, map) in rows {
-        let row: CustomerRow = typed(path, &origin, map)?;
-        warn_unknown(path, &row.extra, &mut summary.warnings);
-        checked.push((origin.clone(), check_customer(path, &origin, row, opts)?));
         progress.inc();
+        checked.push(check(origin, map, &mut summary.warnings)?);
     }
     progress.start("writing", checked.len() as u64);
     store::write(conn, |tx| -> Result<()> {
-        for (origin, c) in &checked {
+        for c in &checked {
             progress.inc();
-            match existing_customer(tx, path, origin, &c.new)? {
-                Some(id) => {
-                    update_customer(tx, id, &c.new, opts.now)?;
-                    summary.updated += 1;
-                }
-                None => {
-                    customers::insert(tx, &c.new, opts.now).map_err(|e| db_error(path, origin, &e))?;
-                    summary.added += 1;
-                }
-            }
+            write(tx, c, &mut summary)?;
         }
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// Checks one customer record, keeping where it came from for the messages of the write.
+fn check_customer_row(
+    path: &Path,
+    origin: Origin,
+    map: Map<String, Value>,
+    opts: Options,
+    warnings: &mut Vec<String>,
+) -> Result<(Origin, CheckedCustomer)> {
+    let row: CustomerRow = typed(path, &origin, map)?;
+    warn_unknown(path, &row.extra, "column", warnings);
+    let c = check_customer(path, &origin, row, opts)?;
+    Ok((origin, c))
+}
+
+/// Updates the customer a checked record matches, or adds it.
+fn write_customer(
+    conn: &Connection,
+    path: &Path,
+    origin: &Origin,
+    c: &CheckedCustomer,
+    now: Timestamp,
+    summary: &mut Summary,
+) -> Result<()> {
+    match existing_customer(conn, path, origin, &c.new)? {
+        Some(id) => {
+            update_customer(conn, id, &c.new, now)?;
+            summary.updated += 1;
+        }
+        None => {
+            customers::insert(conn, &c.new, now).map_err(|e| db_error(path, origin, &e))?;
+            summary.added += 1;
+        }
+    }
+    Ok(())
 }
 
 fn db_error(path: &Path, origin: &Origin, e: &rusqlite::Error) -> anyhow::Error {
@@ -632,79 +705,6 @@ fn check_contact(path: &Path, origin: &Origin, row: ContactRow, opts: Options) -
     })
 }
 
-/// Imports contacts (with their history); customers are matched by email, phone or handle,
-/// and an unknown one is created. All or nothing.
-pub fn import_contacts(conn: &mut Connection, path: &Path, opts: Options) -> Result<Summary> {
-    import_contacts_with_progress(conn, path, opts, &Quiet)
-}
-
-/// [`import_contacts`], reporting each record checked and written to `progress`.
-pub fn import_contacts_with_progress(
-    conn: &mut Connection,
-    path: &Path,
-    opts: Options,
-    progress: &dyn Progress,
-) -> Result<Summary> {
-    import_contact_rows_with_progress(conn, path, read_rows(path)?, opts, progress)
-}
-
-/// Imports already-read contact rows (see [`import_contacts`]).
-pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, opts: Options) -> Result<Summary> {
-    import_contact_rows_with_progress(conn, path, rows, opts, &Quiet)
-}
-
-/// [`import_contact_rows`], reporting each record checked and written to `progress`.
-pub fn import_contact_rows_with_progress(
-    conn: &mut Connection,
-    path: &Path,
-    rows: Vec<Row>,
-    opts: Options,
-    progress: &dyn Progress,
-) -> Result<Summary> {
-    let mut summary = Summary::default();
-    let mut checked = Vec::new();
-    progress.start("checking", rows.len() as u64);
-    for (origin, map) in rows {
-        progress.inc();
-        let row: ContactRow = typed(path, &origin, map)?;
-        warn_unknown(path, &row.extra, &mut summary.warnings);
-        let c = check_contact(path, &origin, row, opts)?;
-        if let Some(key) = &c.customer_key {
-            if classify(key).is_none() {
-                return Err(RecordError::field(
-                    path,
-                    origin,
-                    "customer",
-                    format!("\"{key}\" is not an email, phone number or @handle"),
-                )
-                .into());
-            }
-        }
-        checked.push(c);
-    }
-    progress.start("writing", checked.len() as u64);
-    store::write(conn, |tx| -> Result<()> {
-        for c in &mut checked {
-            progress.inc();
-            if let Some(key) = &c.customer_key {
-                let before = customers::count(tx)?;
-                c.contact.customer_id = customers::find_or_create_by_identity(tx, key, opts.now)?;
-                if customers::count(tx)? > before {
-                    summary.customers_created += 1;
-                }
-            }
-            let id = contacts::insert(tx, &c.contact)?;
-            for (kind, text, at, due) in &c.notes {
-                notes::insert_note(tx, Some(id), c.contact.customer_id, (kind, text, *at, *due))?;
-            }
-            summary.cards_masked += c.cards;
-            summary.added += 1;
-        }
-        Ok(())
-    })?;
-    Ok(summary)
-}
-
 /// Checks one contact record exactly as `import contacts` does (every field, and that
 /// `customer` is an email, phone or @handle); unknown fields are added to `warnings`.
 /// Errors are [`RecordError`]s naming the file, record and field.
@@ -716,7 +716,7 @@ pub fn check_contact_row(
     warnings: &mut Vec<String>,
 ) -> Result<CheckedContact, RecordError> {
     let row: ContactRow = typed(path, origin, map)?;
-    warn_unknown(path, &row.extra, warnings);
+    warn_unknown(path, &row.extra, "column", warnings);
     let c = check_contact(path, origin, row, opts)?;
     if let Some(key) = &c.customer_key {
         if classify(key).is_none() {

@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 
 use super::messages::{self, Direction, NewMessage, StoredMessage};
+use crate::clipboard::base64;
 use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::{Id, Timestamp};
 use crate::store::{self, notes};
@@ -295,23 +296,6 @@ fn encoded_words(text: &str) -> String {
         words.push(format!("=?UTF-8?B?{}?=", base64(chunk.as_bytes())));
     }
     words.join("\n ")
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Quoted-printable (RFC 2045) with LF line endings: encoded lines at most 76 characters,

@@ -129,8 +129,9 @@ fn check_schema_version(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The workspace file and its `-wal`/`-shm` companions, which hold the same customer data.
-fn with_sidecars(path: &Path) -> Vec<PathBuf> {
+/// The workspace file and its `-wal`/`-shm`/`-journal` companions, which hold the same
+/// customer data.
+pub(crate) fn with_sidecars(path: &Path) -> Vec<PathBuf> {
     ["", "-wal", "-shm", "-journal"]
         .iter()
         .map(|suffix| {
