@@ -108,7 +108,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Handle time, speed of answer, FCR, CSAT and SLA over contacts that ended in a window.
+    /// Handle time, speed of answer, hold, FCR, CSAT, SLA, adherence and QA over a window.
     #[command(
         after_help = "Examples:\n  frontline report\n  frontline report --from 2026-11-01 --to 2026-11-30 --json"
     )]
