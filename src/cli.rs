@@ -514,4 +514,8 @@ pub struct ExportArgs {
     /// Only this customer's records (any email, phone, @handle, order number or id).
     #[arg(long, value_name = "KEY")]
     pub customer: Option<String>,
+    /// Leave internal notes out of a Markdown transcript (`--format md`), e.g. to send it to
+    /// the customer.
+    #[arg(long)]
+    pub without_notes: bool,
 }

@@ -795,7 +795,7 @@ fn export_command(db: &Path, args: &crate::cli::ExportArgs) -> Result<()> {
     if args.what == ExportWhat::Snippets {
         return export_snippets(&conn, args);
     }
-    let mut filter = Filter::default();
+    let mut filter = Filter { without_notes: args.without_notes, ..Filter::default() };
     if args.from.is_some() || args.to.is_some() {
         let today = chrono::Local::now().date_naive();
         let (from, to) = crate::domain::metrics::parse_window(

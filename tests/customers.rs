@@ -512,6 +512,11 @@ fn contacts_export_re_imports_and_reads_as_a_transcript() {
     ] {
         assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
     }
+    // For the customer's eyes: the same transcript without the internal notes.
+    let public =
+        first.ok(&["export", "contacts", "--format", "md", "--customer", "LK-200001", "--without-notes"]).stdout;
+    assert!(public.contains("> Caller asked about LK-200002."), "{public}");
+    assert!(!public.contains("Told her it ships Monday.") && !public.contains("### Notes"), "{public}");
 }
 
 #[test]

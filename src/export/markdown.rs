@@ -13,8 +13,8 @@ fn quoted(text: &str) -> String {
     text.lines().map(|l| format!("> {}", for_display(l))).collect::<Vec<_>>().join("\n")
 }
 
-/// Writes one section per contact.
-pub fn contacts(out: &mut dyn Write, rows: &[(ContactOut, ContactExtra)]) -> Result<()> {
+/// Writes one section per contact; `with_notes` false leaves the internal notes out.
+pub fn contacts(out: &mut dyn Write, rows: &[(ContactOut, ContactExtra)], with_notes: bool) -> Result<()> {
     writeln!(out, "# Contacts\n")?;
     if rows.is_empty() {
         writeln!(out, "No contacts.")?;
@@ -46,7 +46,7 @@ pub fn contacts(out: &mut dyn Write, rows: &[(ContactOut, ContactExtra)]) -> Res
         if !c.body.trim().is_empty() {
             writeln!(out, "\n{}", quoted(&c.body))?;
         }
-        if !c.notes.is_empty() {
+        if with_notes && !c.notes.is_empty() {
             writeln!(out, "\n### Notes\n")?;
             for n in &c.notes {
                 let due = n.due.as_deref().map(|d| format!(", due {d}")).unwrap_or_default();

@@ -58,6 +58,8 @@ pub struct Filter {
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
     pub customer: Option<Id>,
+    /// Leave internal notes out of a Markdown transcript (one to hand to the customer).
+    pub without_notes: bool,
 }
 
 impl Filter {
@@ -413,7 +415,7 @@ pub fn export_with_progress(
         }
         (What::Contacts, Format::Md) => {
             let rows = contacts(conn, filter)?;
-            markdown::contacts(out, &rows)?;
+            markdown::contacts(out, &rows, !filter.without_notes)?;
             Ok(rows.len())
         }
         (What::Notes, Format::Json | Format::Jsonl) => {
