@@ -88,6 +88,8 @@ pub enum Action {
     SelfReview,
     /// Switch the Notes pane between the notes and the email reply (Ctrl-S sends it).
     ToggleReply,
+    /// Today's schedule: see, add and remove blocks.
+    Schedule,
 }
 
 impl Action {

@@ -340,6 +340,7 @@ impl Default for Keymap {
             b(S::Queue, &[Key::ch('a')], A::AcceptSelected, "accept the selected contact", true),
             b(S::Queue, &[Key::ch('n')], A::LogContact, "log a call or walk-in", false),
             b(S::Queue, &[Key::ch('K')], A::Kudos, "kudos: thank-you messages kept for the days that need them", false),
+            b(S::Queue, &[Key::ch('T')], A::Schedule, "today's schedule: see, add and remove blocks", false),
             b(S::Queue, &[Key::ch('r')], A::Reopen, "reopen the selected contact", false),
             b(
                 S::Queue,
@@ -565,6 +566,7 @@ mod tests {
             A::Kudos,
             A::SelfReview,
             A::ToggleReply,
+            A::Schedule,
         ];
         for a in &all {
             match a {
@@ -613,7 +615,8 @@ mod tests {
                 | A::SetStatus
                 | A::Kudos
                 | A::SelfReview
-                | A::ToggleReply => {}
+                | A::ToggleReply
+                | A::Schedule => {}
             }
         }
         all

@@ -298,6 +298,8 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(shift::review_key)
     } else if state.shift.kudos.is_some() {
         Some(shift::kudos_key)
+    } else if state.shift.schedule.is_some() {
+        Some(shift::schedule_key)
     } else if state.guidance.bulletin_view.is_some() {
         Some(guidance::bulletin_key)
     } else if state.guidance.scripts.is_some() {
@@ -409,6 +411,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::SetStatus => shift::open_picker(state),
         Action::ToggleReply => reply::toggle(state),
         Action::Kudos => shift::open_kudos(state),
+        Action::Schedule => shift::open_schedule(state),
         Action::SelfReview => shift::open_review(state),
         Action::EditCustomer => customer_forms::edit(state),
         Action::MergeCustomer => customer_forms::merge(state),
@@ -451,6 +454,7 @@ fn overlay_open(state: &State) -> bool {
         || state.shift.picker.is_some()
         || state.shift.kudos.is_some()
         || state.shift.review.is_some()
+        || state.shift.schedule.is_some()
 }
 
 /// Mouse: a click focuses the pane under it (and selects a queue row; clicking the
@@ -537,6 +541,8 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Bulletins { bulletins } => guidance::bulletins_loaded(state, bulletins),
         Reply::Shift { status, current, next } => shift::loaded(state, status, current, next),
         Reply::Kudos { kudos } => shift::kudos_loaded(state, kudos),
+        Reply::Schedule { blocks, adherence } => shift::schedule_loaded(state, blocks, adherence),
+        Reply::BlockRefused { message } => shift::schedule_refused(state, message),
         Reply::ReplySent { contact } => reply::sent(state, contact),
         Reply::IntakeDone { message } => {
             if !message.is_empty() {

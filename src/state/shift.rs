@@ -4,6 +4,7 @@
 //! forced); kudos kept for the days that need them; and QA self-reviews.
 
 use crossterm::event::{KeyCode, KeyEvent};
+use ratatui_textarea::TextArea;
 
 use crate::domain::Id;
 use crate::domain::shift::{Activity, Criterion, RepState, Score};
@@ -33,6 +34,8 @@ pub struct ShiftState {
     pub kudos: Option<Vec<Kudos>>,
     /// The QA self-review form.
     pub review: Option<ReviewForm>,
+    /// Today's schedule, when open.
+    pub schedule: Option<ScheduleView>,
     last_load_ms: i64,
 }
 
@@ -201,6 +204,119 @@ pub fn review_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 pub fn kudos_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
         state.shift.kudos = None;
+    }
+    Vec::new()
+}
+
+/// Today's schedule, shown and edited in the workstation (`T` in the Queue).
+#[derive(Debug, Default)]
+pub struct ScheduleView {
+    pub blocks: Vec<crate::store::shift::ScheduleBlock>,
+    pub adherence: Option<f64>,
+    pub selected: usize,
+    /// The add form (start, end, activity) while adding a block.
+    pub adding: Option<NewBlock>,
+    pub error: Option<String>,
+}
+
+/// A block being entered: times as the rep types them ("9:00", "13:30").
+#[derive(Debug)]
+pub struct NewBlock {
+    pub start: TextArea<'static>,
+    pub end: TextArea<'static>,
+    pub activity: usize,
+    pub field: usize,
+}
+
+/// Opens today's schedule.
+pub fn open_schedule(state: &mut State) -> Vec<Effect> {
+    state.shift.schedule = Some(ScheduleView::default());
+    vec![Effect::Db(Request::LoadSchedule)]
+}
+
+/// The day's blocks arrived (after loading, adding or removing).
+pub fn schedule_loaded(
+    state: &mut State,
+    blocks: Vec<crate::store::shift::ScheduleBlock>,
+    adherence: Option<f64>,
+) -> Vec<Effect> {
+    if let Some(view) = state.shift.schedule.as_mut() {
+        view.selected = view.selected.min(blocks.len().saturating_sub(1));
+        view.blocks = blocks;
+        view.adherence = adherence;
+    }
+    load(state)
+}
+
+/// A block was refused (overlap, end before start).
+pub fn schedule_refused(state: &mut State, message: String) -> Vec<Effect> {
+    match state.shift.schedule.as_mut() {
+        Some(view) => view.error = Some(message),
+        None => state.flash(message, Tone::Error),
+    }
+    Vec::new()
+}
+
+/// "9:00", "09:00" or "13:30" today, in local time.
+pub fn time_today(text: &str, now: i64) -> Option<i64> {
+    use chrono::{Local, NaiveTime, TimeZone};
+    let time = NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()?;
+    let today = Local.timestamp_opt(now, 0).single()?.date_naive();
+    Local.from_local_datetime(&today.and_time(time)).earliest().map(|t| t.timestamp())
+}
+
+/// Keys on the schedule: ↑/↓ choose, `a` adds a block, `d` removes the selected one, Esc
+/// closes; in the add form Tab moves, ←/→ pick the activity, Enter adds.
+pub fn schedule_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let now = state.now();
+    let Some(view) = state.shift.schedule.as_mut() else { return Vec::new() };
+    if let Some(form) = view.adding.as_mut() {
+        match key.code {
+            KeyCode::Esc => view.adding = None,
+            KeyCode::Tab | KeyCode::BackTab => form.field = (form.field + 1) % 3,
+            KeyCode::Left | KeyCode::Right if form.field == 2 => {
+                let n = Activity::ALL.len();
+                form.activity =
+                    if key.code == KeyCode::Left { (form.activity + n - 1) % n } else { (form.activity + 1) % n };
+            }
+            KeyCode::Enter => {
+                let start = time_today(&super::forms::field_text(&form.start), now);
+                let end = time_today(&super::forms::field_text(&form.end), now);
+                let (Some(start), Some(end)) = (start, end) else {
+                    view.error = Some("Times look like 9:00 or 13:30".into());
+                    return Vec::new();
+                };
+                let activity = Activity::ALL[form.activity % Activity::ALL.len()];
+                view.adding = None;
+                view.error = None;
+                return vec![Effect::Db(Request::AddBlock { start, end, activity })];
+            }
+            _ => {
+                let field = if form.field == 0 { &mut form.start } else { &mut form.end };
+                if form.field < 2 {
+                    field.input(key);
+                }
+            }
+        }
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => state.shift.schedule = None,
+        KeyCode::Up | KeyCode::Char('k') => view.selected = view.selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            view.selected = (view.selected + 1).min(view.blocks.len().saturating_sub(1))
+        }
+        KeyCode::Char('a') => {
+            let line = super::forms::line_field;
+            view.adding = Some(NewBlock { start: line(""), end: line(""), activity: 0, field: 0 });
+            view.error = None;
+        }
+        KeyCode::Char('d') => {
+            if let Some(block) = view.blocks.get(view.selected) {
+                return vec![Effect::Db(Request::RemoveBlock { id: block.id })];
+            }
+        }
+        _ => {}
     }
     Vec::new()
 }

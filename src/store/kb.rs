@@ -35,38 +35,40 @@ pub enum Upsert {
 
 /// Adds an article, or updates the one from the same source if its content changed.
 pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -> rusqlite::Result<Upsert> {
+    // Cached statements: preparing the INSERT compiles the full-text triggers each time,
+    // which cost more than the insert itself in a bulk import.
     let existing: Option<(Id, String)> = conn
-        .query_row("SELECT id, hash FROM kb_articles WHERE source = ?1", [&article.source], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .prepare_cached("SELECT id, hash FROM kb_articles WHERE source = ?1")?
+        .query_row([&article.source], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let tags = article.tags.join(", ");
     match existing {
         Some((_, hash)) if hash == article.hash => Ok(Upsert::Unchanged),
         Some((id, _)) => {
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE kb_articles SET title = ?2, description = ?3, category = ?4, tags = ?5, body = ?6, plain = ?7,
                  hash = ?8, updated_at = ?9, url = ?10 WHERE id = ?1",
-                params![
-                    id,
-                    article.title,
-                    article.description,
-                    article.category,
-                    tags,
-                    article.body,
-                    article.plain,
-                    article.hash,
-                    now,
-                    article.url
-                ],
-            )?;
+            )?
+            .execute(params![
+                id,
+                article.title,
+                article.description,
+                article.category,
+                tags,
+                article.body,
+                article.plain,
+                article.hash,
+                now,
+                article.url
+            ])?;
             Ok(Upsert::Updated)
         }
         None => {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO kb_articles(source, title, description, category, tags, body, plain, hash, updated_at, url)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
+            )?
+            .execute(params![
                     article.source,
                     article.title,
                     article.description,
@@ -77,8 +79,7 @@ pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -
                     article.hash,
                     now,
                     article.url
-                ],
-            )?;
+            ])?;
             Ok(Upsert::Added)
         }
     }
@@ -138,7 +139,8 @@ pub const RANK_CAP: usize = 2_000;
 /// same query in the `sqlite3` shell as its floor.
 ///
 /// Ranking runs first over ids and scores alone (at most [`RANK_CAP`] candidates); the
-/// snippet, which tokenizes the article text, is made only for the rows returned.
+/// snippet, which tokenizes the article text, is made only for the rows returned, in one
+/// more pass over the matches (not one MATCH per row: each would expand a prefix again).
 pub fn ranked_sql(counted_terms: usize) -> String {
     let matched = if counted_terms == 0 {
         "0".to_string()
@@ -169,8 +171,8 @@ pub fn ranked_sql(counted_terms: usize) -> String {
          SELECT a.id, a.title, a.category,
                 snippet(kb_fts, 2, '{MARK_START}', '{MARK_END}', '…', 14),
                 r.score
-         FROM ranked r CROSS JOIN kb_fts CROSS JOIN kb_articles a
-         WHERE kb_fts MATCH ?1 AND kb_fts.rowid = r.id AND a.id = r.id
+         FROM kb_fts CROSS JOIN ranked r CROSS JOIN kb_articles a
+         WHERE kb_fts MATCH ?1 AND kb_fts.rowid >= (SELECT min(id) FROM ranked) AND r.id = kb_fts.rowid AND a.id = r.id
          ORDER BY r.matched DESC, r.in_title DESC, r.score",
         skip = RANK_CAP - 1,
         w0 = WEIGHTS.0,
@@ -206,8 +208,8 @@ fn run_match(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<V
          SELECT a.id, a.title, a.category,
                 snippet(kb_fts, 2, '{MARK_START}', '{MARK_END}', '…', 14),
                 r.score
-         FROM ranked r CROSS JOIN kb_fts CROSS JOIN kb_articles a
-         WHERE kb_fts MATCH ?1 AND kb_fts.rowid = r.id AND a.id = r.id
+         FROM kb_fts CROSS JOIN ranked r CROSS JOIN kb_articles a
+         WHERE kb_fts MATCH ?1 AND kb_fts.rowid >= (SELECT min(id) FROM ranked) AND r.id = kb_fts.rowid AND a.id = r.id
          ORDER BY r.score",
         skip = RANK_CAP - 1,
         w0 = WEIGHTS.0,

@@ -118,6 +118,16 @@ pub enum Request {
         minutes: u32,
     },
     LoadKudos,
+    /// Today's schedule and adherence so far.
+    LoadSchedule,
+    AddBlock {
+        start: Timestamp,
+        end: Timestamp,
+        activity: Activity,
+    },
+    RemoveBlock {
+        id: Id,
+    },
     /// Keep the email reply being written.
     SaveReplyDraft {
         contact: Id,
@@ -285,6 +295,13 @@ pub enum Reply {
     },
     ReplySent {
         contact: Id,
+    },
+    Schedule {
+        blocks: Vec<shift::ScheduleBlock>,
+        adherence: Option<f64>,
+    },
+    BlockRefused {
+        message: String,
     },
     /// New mail or inbox files were read; `message` says how many (empty when none).
     IntakeDone {
@@ -641,6 +658,18 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             }
         }
         Request::ProcessIntake { maildirs, inbox } => process_intake(conn, &maildirs, inbox.as_deref()),
+        Request::LoadSchedule => load_schedule(conn),
+        Request::AddBlock { start, end, activity } => {
+            match super::write(conn, |tx| shift::add_block(tx, start, end, activity)) {
+                Ok(Ok(_)) => load_schedule(conn),
+                Ok(Err(refused)) => Reply::BlockRefused { message: format!("Not added: {refused}") },
+                Err(e) => failed("Adding the block", &e),
+            }
+        }
+        Request::RemoveBlock { id } => match super::write(conn, |tx| shift::remove_block(tx, id)) {
+            Ok(_) => load_schedule(conn),
+            Err(e) => failed("Removing the block", &e),
+        },
         Request::LoadKudos => match shift::kudos(conn) {
             Ok(kudos) => Reply::Kudos { kudos },
             Err(e) => failed("Reading kudos", &e),
@@ -867,6 +896,18 @@ fn process_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Pa
     }
     parts.extend(problems);
     Reply::IntakeDone { message: parts.join("; ") }
+}
+
+/// Today's blocks (local midnight to midnight) and adherence so far.
+fn load_schedule(conn: &Connection) -> Reply {
+    let t = now();
+    let day = local_day_start(t);
+    let result =
+        shift::schedule(conn, day, day + 86_400).and_then(|blocks| Ok((blocks, shift::adherence(conn, day, t)?)));
+    match result {
+        Ok((blocks, adherence)) => Reply::Schedule { blocks, adherence },
+        Err(e) => failed("Reading the schedule", &e),
+    }
 }
 
 /// The status, and the schedule block under way and the next one.

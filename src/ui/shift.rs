@@ -56,6 +56,9 @@ fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
 /// Draws whichever shift overlay is open.
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
+    if let Some(view) = &state.shift.schedule {
+        draw_schedule(state, view, frame, area);
+    }
     if let Some(selected) = state.shift.picker {
         let mut lines: Vec<Line<'static>> = RepState::ALL
             .iter()
@@ -104,4 +107,55 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
         boxed(frame, popup(area, 60, height), " QA self-review ", lines, theme);
     }
+}
+
+fn draw_schedule(state: &State, view: &crate::state::shift::ScheduleView, frame: &mut Frame<'_>, area: Rect) {
+    use crate::domain::shift::Activity;
+    let theme = &state.theme;
+    let now = state.now();
+    let hm = |t: i64| crate::domain::time::local_datetime(t).chars().skip(11).collect::<String>();
+    let mut lines = Vec::new();
+    if view.blocks.is_empty() {
+        lines.push(Line::styled(
+            "Nothing scheduled today. a adds a block; frontline schedule import FILE loads a day.",
+            theme.dim,
+        ));
+    }
+    for (i, b) in view.blocks.iter().enumerate() {
+        let now_marker = if (b.start_at..b.end_at).contains(&now) { "▸" } else { " " };
+        let style = if i == view.selected { theme.selected } else { theme.text };
+        lines.push(Line::styled(
+            format!("{now_marker} {}–{}  {}", hm(b.start_at), hm(b.end_at), b.activity.as_str()),
+            style,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!("Adherence so far today: {}", crate::domain::metrics::show_percent(view.adherence)),
+        theme.key,
+    ));
+    if let Some(form) = &view.adding {
+        lines.push(Line::raw(""));
+        let field = |i: usize, name: &str, value: String| {
+            let style = if form.field == i { theme.selected } else { theme.text };
+            Line::from(vec![
+                Span::styled(format!(" {name:<10}"), theme.title),
+                Span::styled(format!(" {value} "), style),
+            ])
+        };
+        lines.push(field(0, "Start", crate::state::forms::field_text(&form.start)));
+        lines.push(field(1, "End", crate::state::forms::field_text(&form.end)));
+        lines.push(field(2, "Activity", Activity::ALL[form.activity % Activity::ALL.len()].as_str().to_string()));
+        lines.push(Line::styled(
+            "Times like 9:00 or 13:30 · Tab moves · ←/→ activity · Enter adds · Esc cancels",
+            theme.dim,
+        ));
+    } else {
+        lines.push(Line::styled("a add a block · d remove the selected one · Esc closes", theme.dim));
+    }
+    if let Some(e) = &view.error {
+        lines.push(Line::styled(e.clone(), theme.danger));
+    }
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    boxed(frame, popup(area, 70, height), " Today's schedule ", lines, theme);
 }
