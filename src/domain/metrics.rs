@@ -109,6 +109,24 @@ pub struct Figures {
     pub qa_percent: Option<f64>,
 }
 
+impl Figures {
+    /// The figures as people read them, in report column order: handled, AHT, ASA, hold,
+    /// FCR, CSAT, SLA breaches, adherence, QA (`-` where there is no data).
+    pub fn cells(&self) -> [String; 9] {
+        [
+            self.handled.to_string(),
+            show_seconds(self.aht_seconds),
+            show_seconds(self.asa_seconds),
+            show_seconds(self.hold_seconds.map(|h| h as f64)),
+            show_percent(self.fcr_percent),
+            show_percent(self.csat_percent),
+            self.sla_breaches.to_string(),
+            show_percent(self.adherence_percent),
+            show_percent(self.qa_percent),
+        ]
+    }
+}
+
 /// The figures for a window in total and per channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Breakdown {
@@ -338,19 +356,10 @@ impl Report {
             "", "Handled", "AHT", "ASA", "Hold", "FCR", "CSAT", "SLA", "Adherence", "QA"
         );
         let mut row = |label: &str, f: &Figures| {
+            let [handled, aht, asa, hold, fcr, csat, sla, adherence, qa] = f.cells();
             let _ = writeln!(
                 out,
-                "{:<9} {:>7} {:>8} {:>8} {:>9} {:>6} {:>6} {:>4} {:>9} {:>6}",
-                label,
-                f.handled,
-                show_seconds(f.aht_seconds),
-                show_seconds(f.asa_seconds),
-                show_seconds(f.hold_seconds.map(|h| h as f64)),
-                show_percent(f.fcr_percent),
-                show_percent(f.csat_percent),
-                f.sla_breaches,
-                show_percent(f.adherence_percent),
-                show_percent(f.qa_percent),
+                "{label:<9} {handled:>7} {aht:>8} {asa:>8} {hold:>9} {fcr:>6} {csat:>6} {sla:>4} {adherence:>9} {qa:>6}"
             );
         };
         row("All", &self.figures.total);

@@ -74,40 +74,59 @@ pub fn open_promises(conn: &Connection, customer: Id) -> rusqlite::Result<Vec<No
     .collect()
 }
 
-/// Replaces the draft of a contact; an empty text removes it.
-pub fn save_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
+/// The two kinds of unsaved text kept per contact, each in its own table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DraftKind {
+    /// The notes editor's text.
+    Note,
+    /// An email reply being written.
+    Reply,
+}
+
+impl DraftKind {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Note => "drafts",
+            Self::Reply => "reply_drafts",
+        }
+    }
+}
+
+fn save_text(conn: &Connection, kind: DraftKind, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
+    let table = kind.table();
     if body.trim().is_empty() {
-        conn.execute("DELETE FROM drafts WHERE contact_id = ?1", [contact])?;
+        conn.execute(&format!("DELETE FROM {table} WHERE contact_id = ?1"), [contact])?;
     } else {
-        conn.execute(
-            "INSERT INTO drafts(contact_id, body, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(contact_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-            params![contact, body, now],
-        )?;
+        conn.prepare_cached(&format!(
+            "INSERT INTO {table}(contact_id, body, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(contact_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"
+        ))?
+        .execute(params![contact, body, now])?;
     }
     Ok(())
+}
+
+fn saved_text(conn: &Connection, kind: DraftKind, contact: Id) -> rusqlite::Result<Option<String>> {
+    conn.query_row(&format!("SELECT body FROM {} WHERE contact_id = ?1", kind.table()), [contact], |r| r.get(0))
+        .optional()
+}
+
+/// Replaces the draft of a contact; an empty text removes it.
+pub fn save_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
+    save_text(conn, DraftKind::Note, contact, body, now)
 }
 
 /// The saved draft of a contact, if any.
 pub fn draft(conn: &Connection, contact: Id) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT body FROM drafts WHERE contact_id = ?1", [contact], |r| r.get(0)).optional()
+    saved_text(conn, DraftKind::Note, contact)
 }
 
 /// Replaces the email reply being written for a contact; an empty text removes it.
 pub fn save_reply_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
-    if body.trim().is_empty() {
-        conn.execute("DELETE FROM reply_drafts WHERE contact_id = ?1", [contact])?;
-    } else {
-        conn.execute(
-            "INSERT INTO reply_drafts(contact_id, body, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(contact_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-            params![contact, body, now],
-        )?;
-    }
-    Ok(())
+    save_text(conn, DraftKind::Reply, contact, body, now)
 }
 
 /// The email reply being written for a contact, if any.
 pub fn reply_draft(conn: &Connection, contact: Id) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT body FROM reply_drafts WHERE contact_id = ?1", [contact], |r| r.get(0)).optional()
+    saved_text(conn, DraftKind::Reply, contact)
 }

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use crate::domain::metrics::{Figures, Trend, show_percent, show_seconds};
+use crate::domain::metrics::Trend;
 use crate::domain::text::for_display;
 use crate::state::State;
 use crate::state::dashboard::Dashboard;
@@ -22,11 +22,12 @@ pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {
                 Span::styled(format!("{:>12}", "Today"), theme.title),
                 Span::styled(format!("{:>12}", "This week"), theme.title),
             ])];
-            for (name, pick) in ROWS {
+            let (today, week) = (data.today.figures.total.cells(), data.week.figures.total.cells());
+            for ((name, today), week) in ROWS.iter().zip(today).zip(week) {
                 out.push(Line::from(vec![
                     Span::raw(format!("{name:<22}")),
-                    Span::styled(format!("{:>12}", pick(&data.today.figures.total)), theme.key),
-                    Span::raw(format!("{:>12}", pick(&data.week.figures.total))),
+                    Span::styled(format!("{today:>12}"), theme.key),
+                    Span::raw(format!("{week:>12}")),
                 ]));
             }
             out.push(Line::raw(""));
@@ -40,16 +41,10 @@ pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {
                 theme.dim,
             ));
             for (channel, f) in report.figures.by_channel.iter().filter(|(_, f)| f.handled > 0) {
+                let [handled, aht, asa, hold, fcr, csat, sla, ..] = f.cells();
+                let label = channel.label();
                 out.push(Line::raw(format!(
-                    "{:<10}{:>8}{:>8}{:>8}{:>8}{:>7}{:>7}{:>5}",
-                    channel.label(),
-                    f.handled,
-                    show_seconds(f.aht_seconds),
-                    show_seconds(f.asa_seconds),
-                    show_seconds(f.hold_seconds.map(|h| h as f64)),
-                    show_percent(f.fcr_percent),
-                    show_percent(f.csat_percent),
-                    f.sla_breaches
+                    "{label:<10}{handled:>8}{aht:>8}{asa:>8}{hold:>8}{fcr:>7}{csat:>7}{sla:>5}"
                 )));
             }
             if report.figures.total.handled == 0 {
@@ -85,18 +80,17 @@ pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
 }
 
-type Pick = fn(&Figures) -> String;
-
-const ROWS: [(&str, Pick); 9] = [
-    ("Contacts handled", |f| f.handled.to_string()),
-    ("Avg handle time", |f| show_seconds(f.aht_seconds)),
-    ("Avg speed of answer", |f| show_seconds(f.asa_seconds)),
-    ("Hold time (total)", |f| show_seconds(f.hold_seconds.map(|h| h as f64))),
-    ("First-contact res.", |f| show_percent(f.fcr_percent)),
-    ("CSAT", |f| show_percent(f.csat_percent)),
-    ("SLA breaches", |f| f.sla_breaches.to_string()),
-    ("Schedule adherence", |f| show_percent(f.adherence_percent)),
-    ("QA score", |f| show_percent(f.qa_percent)),
+/// Row names, in the order of [`Figures::cells`].
+const ROWS: [&str; 9] = [
+    "Contacts handled",
+    "Avg handle time",
+    "Avg speed of answer",
+    "Hold time (total)",
+    "First-contact res.",
+    "CSAT",
+    "SLA breaches",
+    "Schedule adherence",
+    "QA score",
 ];
 
 /// "12 contacts about cancel_button, usually 1.0 a day", unusual ones highlighted.
