@@ -90,6 +90,8 @@ pub enum Action {
     ToggleReply,
     /// Today's schedule: see, add and remove blocks.
     Schedule,
+    /// Show the customer's whole history, or only the newest contacts.
+    ToggleHistory,
 }
 
 impl Action {

@@ -362,6 +362,7 @@ impl Default for Keymap {
             b(S::Customer, &[Key::ch('m')], A::MergeCustomer, "merge a duplicate into this customer", false),
             b(S::Customer, &[Key::ch('X')], A::ForgetCustomer, "erase this customer (asks for their name)", false),
             b(S::Customer, &[Key::ch('q')], A::SelfReview, "QA self-review of the open contact", false),
+            b(S::Customer, &[Key::ch('h')], A::ToggleHistory, "show the whole history (or only the newest 50)", false),
         ]);
         bindings.push(b(S::Customer, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
         bindings.push(b(S::Customer, &[Key::ch('?')], A::ToggleHelp, "show help", false));
@@ -567,6 +568,7 @@ mod tests {
             A::SelfReview,
             A::ToggleReply,
             A::Schedule,
+            A::ToggleHistory,
         ];
         for a in &all {
             match a {
@@ -616,7 +618,8 @@ mod tests {
                 | A::Kudos
                 | A::SelfReview
                 | A::ToggleReply
-                | A::Schedule => {}
+                | A::Schedule
+                | A::ToggleHistory => {}
             }
         }
         all

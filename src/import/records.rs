@@ -745,9 +745,7 @@ pub fn insert_checked_contact(conn: &Connection, c: &CheckedContact, now: Timest
     let mut contact = c.contact.clone();
     let mut customer_created = false;
     if let Some(key) = &c.customer_key {
-        let before = customers::count(conn)?;
-        contact.customer_id = customers::find_or_create_by_identity(conn, key, now)?;
-        customer_created = customers::count(conn)? > before;
+        (contact.customer_id, customer_created) = customers::find_or_create_by_identity_reporting(conn, key, now)?;
     }
     let id = contacts::insert(conn, &contact)?;
     for (kind, text, at, due) in &c.notes {

@@ -15,6 +15,8 @@ pub struct CustomerState {
     /// A customer looked up without a contact (palette, customer search); Esc returns to
     /// the open contact.
     pub browsing: Option<CustomerRecord>,
+    /// Show every earlier contact, not only the newest ones.
+    pub full_history: bool,
     browse_pending: Option<u64>,
     /// First line of the record shown (the UI clamps it to the record's length).
     pub scroll: u16,
@@ -50,6 +52,7 @@ pub fn browsed(state: &mut State, seq: u64, record: Option<Box<CustomerRecord>>)
 pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
     let c = &mut state.customer;
     match action {
+        Action::ToggleHistory => c.full_history = !c.full_history,
         Action::Back if c.browsing.is_some() => {
             c.browsing = None;
             c.scroll = 0;

@@ -409,6 +409,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Bulletins => guidance::show_bulletins(state),
         Action::FindCustomer => customer_forms::find(state),
         Action::SetStatus => shift::open_picker(state),
+        Action::ToggleHistory => customer::perform(state, action),
         Action::ToggleReply => reply::toggle(state),
         Action::Kudos => shift::open_kudos(state),
         Action::Schedule => shift::open_schedule(state),

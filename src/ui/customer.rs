@@ -19,7 +19,12 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
         _ if state.customer.browsing.is_some() => {
             let mut out = vec![Line::styled("Looking up a customer — Esc returns to the open contact", theme.dim)];
             if let Some(record) = &state.customer.browsing {
-                customer_lines(record, -1, state.now(), theme, &mut out);
+                customer_lines(
+                    record,
+                    RecordView { current: -1, now: state.now(), full_history: state.customer.full_history },
+                    theme,
+                    &mut out,
+                );
             }
             out
         }
@@ -48,7 +53,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
                     )
                 })
                 .collect();
-            out.extend(record_lines(detail, state.now(), theme));
+            out.extend(record_lines(detail, state.now(), state.customer.full_history, theme));
             out
         }
     };
@@ -67,12 +72,24 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
     max
 }
 
+/// Contacts listed in the history before "h shows the whole history".
+const TIMELINE_SHOWN: usize = 50;
+
+/// What the record is drawn for: the contact on screen (marked in the history), the time,
+/// and whether the whole history is shown.
+#[derive(Debug, Clone, Copy)]
+struct RecordView {
+    current: i64,
+    now: i64,
+    full_history: bool,
+}
+
 fn section<'a>(title: String, theme: &Theme) -> Line<'a> {
     Line::styled(format!("── {title} "), theme.heading)
 }
 
 /// The open contact, then the customer's record, as one scrollable page.
-pub fn record_lines(detail: &ContactDetail, now: i64, theme: &Theme) -> Vec<Line<'static>> {
+pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme: &Theme) -> Vec<Line<'static>> {
     let c = &detail.contact;
     let mut out = vec![
         Line::from(vec![
@@ -115,12 +132,13 @@ pub fn record_lines(detail: &ContactDetail, now: i64, theme: &Theme) -> Vec<Line
             out.push(Line::raw(""));
             out.push(Line::styled("No customer is linked to this contact.", theme.warning));
         }
-        Some(record) => customer_lines(record, c.id, now, theme, &mut out),
+        Some(record) => customer_lines(record, RecordView { current: c.id, now, full_history }, theme, &mut out),
     }
     out
 }
 
-fn customer_lines(record: &CustomerRecord, current: i64, now: i64, theme: &Theme, out: &mut Vec<Line<'static>>) {
+fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let RecordView { current, now, full_history } = view;
     let cu = &record.customer;
     out.push(Line::raw(""));
     let mut name = vec![Span::styled(for_display(&cu.name), theme.title)];
@@ -219,7 +237,10 @@ fn customer_lines(record: &CustomerRecord, current: i64, now: i64, theme: &Theme
     out.push(section(format!("Billing (balance {})", money(balance, currency)), theme));
     out.extend(billing_lines);
     out.push(section(format!("History ({} contacts, all channels)", record.timeline.len()), theme));
-    for t in &record.timeline {
+    // A long history would cost a full wrap per frame; the newest contacts come first and
+    // the rest are one key away, with a line that says so.
+    let shown = if full_history { record.timeline.len() } else { TIMELINE_SHOWN.min(record.timeline.len()) };
+    for t in &record.timeline[..shown] {
         let marker = if t.contact_id == current { "▸ " } else { "  " };
         let outcome = t.disposition.as_deref().map(|d| format!(" · {}", for_display(d))).unwrap_or_default();
         out.push(Line::from(vec![
@@ -232,6 +253,10 @@ fn customer_lines(record: &CustomerRecord, current: i64, now: i64, theme: &Theme
         for n in &t.notes {
             out.push(Line::styled(format!("    └ {}", for_display(&n.body)), theme.dim));
         }
+    }
+    if shown < record.timeline.len() {
+        let more = record.timeline.len() - shown;
+        out.push(Line::styled(format!("  … {more} earlier contacts: h shows the whole history"), theme.warning));
     }
     if !record.history.is_empty() {
         out.push(section(format!("Record changes ({})", record.history.len()), theme));
