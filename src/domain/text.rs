@@ -91,6 +91,16 @@ pub struct Masked {
 /// expiry or code, "4111 1111 1111 1111 12 27"), the card is found and masked on its own.
 /// A number right after `+` is a phone number and is left alone.
 pub fn mask_card_numbers(input: &str) -> Masked {
+    // Most text (articles, notes) holds too few digits for a card and no security-code cue:
+    // nothing to scan. Counting digits is far cheaper than the scan, which runs on every save.
+    let digits = input.chars().filter(|c| digit_value(*c).is_some()).take(13).count();
+    let no_cue = || {
+        let folded: String = input.chars().map(fold_char).collect();
+        !CODE_CUES.iter().any(|cue| folded.contains(cue))
+    };
+    if digits < 3 || (digits < 13 && no_cue()) {
+        return Masked { text: input.to_string(), cards: 0, codes: 0 };
+    }
     let chars: Vec<char> = input.chars().collect();
     let mut out = String::with_capacity(input.len());
     let mut cards = 0;
@@ -256,8 +266,11 @@ fn fold_char(c: char) -> char {
     }
 }
 
+/// Words after which a 3–4 digit number is a card's security code.
+const CODE_CUES: [&str; 7] = ["security code", "cvv2", "cvc2", "cvv", "cvc", "csc", "cid"];
+
 fn mask_security_codes(input: &str) -> (String, usize) {
-    const CUES: [&str; 7] = ["security code", "cvv2", "cvc2", "cvv", "cvc", "csc", "cid"];
+    const CUES: [&str; 7] = CODE_CUES;
     // Words that may sit between the cue and the code: "CVV code: 123", "CVC is 123".
     const FILLERS: [&str; 6] = ["code", "number", "no", "is", "was", "of"];
     let chars: Vec<char> = input.chars().collect();
