@@ -74,6 +74,12 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let mut stop = run_effects(&mut guard, &db, &search, &mut clipboard, start)?;
     let mut last_second = state.now();
     while !stop {
+        crate::fault::main_panic_if_asked();
+        // A worker that died (a bug) must not leave the rep typing into the void: stop
+        // with a clear message; drafts up to the last autosave are on disk.
+        if !db.alive() {
+            anyhow::bail!("the database worker stopped unexpectedly; notes are saved up to the last autosave");
+        }
         let first = match rx.recv_timeout(TICK) {
             Ok(event) => event,
             Err(RecvTimeoutError::Timeout) => Event::Tick,

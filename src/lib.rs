@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod fault;
 pub mod import;
 pub mod intake;
 pub mod keymap;

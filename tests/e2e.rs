@@ -462,3 +462,40 @@ fn the_shift_starts_with_unread_bulletins() {
     again.wait_text("Ctrl-Q quit");
     assert!(!again.contents().contains("New bulletins"), "read bulletins stay read");
 }
+
+/// A panic in the main loop (injected with `FRONTLINE_FAULT=panic`, honoured by debug
+/// builds only): the panic hook gives the terminal back before the message is printed.
+#[test]
+fn a_panic_restores_the_terminal() {
+    let ws = Workspace::new();
+    ws.mark_bulletins_read();
+    let mut cmd = ws.frontline(&["--demo"]);
+    cmd.env("FRONTLINE_FAULT", "panic");
+    let mut tty = Pty::spawn(cmd, COLS, ROWS);
+    let (status, _) = tty.wait_exit(EXIT_WITHIN);
+    assert!(exited(status, 101), "a panic exits with Rust's panic status: {status:?}");
+    tty.wait_eof();
+    let bytes = tty.bytes();
+    assert_restored(&bytes);
+    let last_restore = rfind(&bytes, b"\x1b[?1049l").unwrap();
+    let message = rfind(&bytes, b"fault injected").unwrap();
+    assert!(message > last_restore, "the panic message lands on the normal screen, after the restore");
+}
+
+/// A panic in the database worker thread: the workstation notices, stops with one line,
+/// and the terminal is restored.
+#[test]
+fn a_worker_panic_stops_cleanly_and_restores_the_terminal() {
+    let ws = Workspace::new();
+    ws.mark_bulletins_read();
+    let mut cmd = ws.frontline(&["--demo"]);
+    cmd.env("FRONTLINE_FAULT", "worker-panic");
+    let mut tty = Pty::spawn(cmd, COLS, ROWS);
+    let (status, _) = tty.wait_exit(EXIT_WITHIN);
+    assert!(exited(status, 1), "{status:?}");
+    tty.wait_eof();
+    let bytes = tty.bytes();
+    assert_restored(&bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("frontline: the database worker stopped unexpectedly"), "{text:?}");
+}

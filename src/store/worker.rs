@@ -426,6 +426,11 @@ impl DbWorker {
         self.jobs.send(Job::Work(request)).is_ok()
     }
 
+    /// Whether the worker thread is still running (it ends only on a bug).
+    pub fn alive(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
     /// Waits (up to `timeout`) until every request sent so far is done.
     pub fn flush(&self, timeout: std::time::Duration) -> bool {
         let (tx, rx) = mpsc::channel();
@@ -447,6 +452,7 @@ impl Drop for DbWorker {
 fn db_loop(mut conn: Connection, rx: &Receiver<Job>, sink: &ReplySink) {
     let mut seen_version: Option<i64> = None;
     while let Ok(job) = rx.recv() {
+        crate::fault::worker_panic_if_asked();
         match job {
             Job::Flush(ack) => {
                 let _ = ack.send(());
