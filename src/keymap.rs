@@ -362,7 +362,13 @@ impl Default for Keymap {
             b(S::Customer, &[Key::ch('m')], A::MergeCustomer, "merge a duplicate into this customer", false),
             b(S::Customer, &[Key::ch('X')], A::ForgetCustomer, "erase this customer (asks for their name)", false),
             b(S::Customer, &[Key::ch('q')], A::SelfReview, "QA self-review of the open contact", false),
-            b(S::Customer, &[Key::ch('h')], A::ToggleHistory, "show the whole history (or only the newest 50)", false),
+            b(
+                S::Customer,
+                &[Key::ch('h')],
+                A::ToggleHistory,
+                "show the whole record (or only the newest contacts, orders, billing)",
+                false,
+            ),
         ]);
         bindings.push(b(S::Customer, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false));
         bindings.push(b(S::Customer, &[Key::ch('?')], A::ToggleHelp, "show help", false));

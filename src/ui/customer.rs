@@ -72,8 +72,18 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
     max
 }
 
-/// Contacts listed in the history before "h shows the whole history".
-const TIMELINE_SHOWN: usize = 50;
+/// How much of a long record is listed before "h shows the whole record": a customer with
+/// years of history would otherwise cost a full wrap of thousands of lines every frame.
+const TIMELINE_SHOWN: usize = 30;
+const ORDERS_SHOWN: usize = 20;
+const BILLING_SHOWN: usize = 30;
+
+/// Says what a section leaves out, so nothing is cut off silently.
+fn more_line(hidden: usize, what: &str, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    if hidden > 0 {
+        out.push(Line::styled(format!("  … {hidden} {what}: h shows the whole record"), theme.warning));
+    }
+}
 
 /// What the record is drawn for: the contact on screen (marked in the history), the time,
 /// and whether the whole history is shown.
@@ -196,7 +206,8 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
         }
     }
     out.push(section(format!("Orders ({})", record.orders.len()), theme));
-    for o in &record.orders {
+    let orders_shown = if full_history { record.orders.len() } else { ORDERS_SHOWN.min(record.orders.len()) };
+    for o in &record.orders[..orders_shown] {
         out.push(Line::from(vec![
             Span::styled(for_display(&o.number), theme.key),
             Span::raw(format!(
@@ -216,6 +227,7 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
             out.push(Line::styled(shipping, theme.dim));
         }
     }
+    more_line(record.orders.len() - orders_shown, "earlier orders", theme, out);
     let mut balance = 0i64;
     let mut billing_lines = Vec::new();
     for b in &record.billing {
@@ -235,7 +247,10 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
     }
     let currency = record.billing.last().map_or("USD", |b| b.currency.as_str());
     out.push(section(format!("Billing (balance {})", money(balance, currency)), theme));
-    out.extend(billing_lines);
+    // The balance runs over every event; the newest ones are listed.
+    let billing_hidden = if full_history { 0 } else { billing_lines.len().saturating_sub(BILLING_SHOWN) };
+    more_line(billing_hidden, "earlier billing events", theme, out);
+    out.extend(billing_lines.into_iter().skip(billing_hidden));
     out.push(section(format!("History ({} contacts, all channels)", record.timeline.len()), theme));
     // A long history would cost a full wrap per frame; the newest contacts come first and
     // the rest are one key away, with a line that says so.
@@ -254,10 +269,7 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
             out.push(Line::styled(format!("    └ {}", for_display(&n.body)), theme.dim));
         }
     }
-    if shown < record.timeline.len() {
-        let more = record.timeline.len() - shown;
-        out.push(Line::styled(format!("  … {more} earlier contacts: h shows the whole history"), theme.warning));
-    }
+    more_line(record.timeline.len() - shown, "earlier contacts", theme, out);
     if !record.history.is_empty() {
         out.push(section(format!("Record changes ({})", record.history.len()), theme));
         for h in &record.history {
