@@ -710,17 +710,6 @@ fn article(i: usize, seed: u64) -> GenArticle {
     }
 }
 
-fn fnv(parts: &[&str]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
 struct Args {
     out: Option<PathBuf>,
     tier: String,
@@ -872,7 +861,7 @@ fn build_workspace(out: &std::path::Path, tier: Tier, a: &Args) {
             for i in chunk_start..(chunk_start + 5_000).min(tier.articles) {
                 let g = article(i, a.seed);
                 let new = kb::NewArticle {
-                    hash: fnv(&[&g.title, &g.category, &g.body]),
+                    hash: frontline::import::kb::fnv1a(&[&g.title, &g.category, &g.body]),
                     source: g.source,
                     title: g.title,
                     description: String::new(),
@@ -911,23 +900,7 @@ fn write_kb_files(dir: &std::path::Path, tier: Tier, seed: u64) {
 fn write_contacts_csv(path: &std::path::Path, tier: Tier, seed: u64, now: i64) {
     let file = std::fs::File::create(path).unwrap();
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    w.write_record([
-        "channel",
-        "customer",
-        "subject",
-        "body",
-        "priority",
-        "status",
-        "created_at",
-        "accepted_at",
-        "ended_at",
-        "hold_seconds",
-        "disposition",
-        "escalated_to",
-        "csat",
-        "tags",
-    ])
-    .unwrap();
+    w.write_record(frontline::export::csv::CONTACT_HEADER).unwrap();
     let mut rng = Rng::new(seed);
     let time = |t: Option<i64>| {
         t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|d| d.to_rfc3339()).unwrap_or_default()

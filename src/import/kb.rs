@@ -299,7 +299,7 @@ fn strip_html_tags(html: &str) -> String {
 }
 
 /// A stable 64-bit content hash (FNV-1a), so unchanged articles are not rewritten.
-fn fnv1a(parts: &[&str]) -> String {
+pub fn fnv1a(parts: &[&str]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in part.bytes().chain(std::iter::once(0)) {

@@ -37,52 +37,35 @@ pub enum Upsert {
 pub fn upsert_article(conn: &Connection, article: &NewArticle, now: Timestamp) -> rusqlite::Result<Upsert> {
     // Cached statements: preparing the INSERT compiles the full-text triggers each time,
     // which cost more than the insert itself in a bulk import.
-    let existing: Option<(Id, String)> = conn
-        .prepare_cached("SELECT id, hash FROM kb_articles WHERE source = ?1")?
-        .query_row([&article.source], |r| Ok((r.get(0)?, r.get(1)?)))
+    let existing: Option<String> = conn
+        .prepare_cached("SELECT hash FROM kb_articles WHERE source = ?1")?
+        .query_row([&article.source], |r| r.get(0))
         .optional()?;
     let tags = article.tags.join(", ");
-    match existing {
-        Some((_, hash)) if hash == article.hash => Ok(Upsert::Unchanged),
-        Some((id, _)) => {
-            conn.prepare_cached(
-                "UPDATE kb_articles SET title = ?2, description = ?3, category = ?4, tags = ?5, body = ?6, plain = ?7,
-                 hash = ?8, updated_at = ?9, url = ?10 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                article.title,
-                article.description,
-                article.category,
-                tags,
-                article.body,
-                article.plain,
-                article.hash,
-                now,
-                article.url
-            ])?;
-            Ok(Upsert::Updated)
-        }
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO kb_articles(source, title, description, category, tags, body, plain, hash, updated_at, url)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                    article.source,
-                    article.title,
-                    article.description,
-                    article.category,
-                    tags,
-                    article.body,
-                    article.plain,
-                    article.hash,
-                    now,
-                    article.url
-            ])?;
-            Ok(Upsert::Added)
-        }
+    if existing.as_deref() == Some(article.hash.as_str()) {
+        return Ok(Upsert::Unchanged);
     }
+    // One statement for both cases: the row is keyed by its source file.
+    conn.prepare_cached(
+        "INSERT INTO kb_articles(source, title, description, category, tags, body, plain, hash, updated_at, url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT(source) DO UPDATE SET title = excluded.title, description = excluded.description,
+            category = excluded.category, tags = excluded.tags, body = excluded.body, plain = excluded.plain,
+            hash = excluded.hash, updated_at = excluded.updated_at, url = excluded.url",
+    )?
+    .execute(params![
+        article.source,
+        article.title,
+        article.description,
+        article.category,
+        tags,
+        article.body,
+        article.plain,
+        article.hash,
+        now,
+        article.url
+    ])?;
+    Ok(if existing.is_some() { Upsert::Updated } else { Upsert::Added })
 }
 
 /// Searches articles as the rep types: all words must match; if none does, any word may.
