@@ -299,7 +299,7 @@ impl Default for Keymap {
             ),
             b(
                 S::Global,
-                &[Key::ctrl('k')],
+                &[Key::ctrl('g')],
                 A::OpenPalette,
                 "command palette: actions, snippets, articles, customers",
                 true,
@@ -320,7 +320,7 @@ impl Default for Keymap {
             ),
             b(
                 S::Global,
-                &[Key::ctrl('b')],
+                &[Key::ctrl('o')],
                 A::SetStatus,
                 "my status: available, break, lunch, training, meeting…",
                 false,
@@ -646,6 +646,26 @@ mod tests {
             for k in &b.keys {
                 let plain_char = matches!(k.code, KeyCode::Char(_)) && !k.mods.intersects(KeyModifiers::CONTROL);
                 assert!(!plain_char && !k.mods.contains(KeyModifiers::ALT), "{:?} on {}", b.action, k.label());
+            }
+        }
+    }
+
+    #[test]
+    fn editor_shortcuts_stay_free_in_the_notes_editor() {
+        // Ctrl letters ratatui-textarea gives meaning to (movement, deletion, undo, paste…).
+        const EDITOR: &str = "abcdefhjkmnpruvwxy";
+        // Ctrl-F (search from anywhere) and Ctrl-C (quit) are the only ones taken, on purpose.
+        const TAKEN_ON_PURPOSE: &str = "cf";
+        let map = Keymap::default();
+        for b in map.in_scope(Scope::Global).chain(map.in_scope(Scope::Notes)) {
+            for k in b.keys.iter().filter(|k| k.mods.contains(KeyModifiers::CONTROL)) {
+                if let KeyCode::Char(c) = k.code {
+                    assert!(
+                        !EDITOR.contains(c) || TAKEN_ON_PURPOSE.contains(c),
+                        "{:?} takes the editor's Ctrl-{c}",
+                        b.action
+                    );
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-//! The command palette (Ctrl-K): one fuzzy list over actions, snippets, articles, customers
+//! The command palette (Ctrl-G; Ctrl-K would take the editor's delete-to-end): one fuzzy list over actions, snippets, articles, customers
 //! and dispositions, each with its key; most-used first. Ctrl-T opens it on snippets only,
 //! where Tab inserts one and keeps the palette open so several can be stacked.
 

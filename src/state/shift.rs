@@ -90,7 +90,7 @@ pub fn loaded(
     Vec::new()
 }
 
-/// Ctrl-B: the status picker.
+/// Ctrl-O: the status picker.
 pub fn open_picker(state: &mut State) -> Vec<Effect> {
     let current = state.shift.status.and_then(|(s, _)| RepState::ALL.iter().position(|x| *x == s)).unwrap_or(0);
     state.shift.picker = Some(current);
@@ -139,7 +139,7 @@ pub fn breather_due(state: &mut State, minutes: u32, difficult: bool) -> Vec<Eff
 /// The breather started: come back to available when it ends.
 pub fn breather_started(state: &mut State, minutes: u32) -> Vec<Effect> {
     state.shift.breather_until_ms = Some(state.now_ms + i64::from(minutes) * 60_000);
-    state.flash(format!("Breather: {minutes} minutes. Ctrl-B ends it early."), Tone::Info);
+    state.flash(format!("Breather: {minutes} minutes. Ctrl-O ends it early."), Tone::Info);
     load(state)
 }
 

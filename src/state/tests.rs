@@ -323,9 +323,9 @@ fn typing_in_notes_with_no_contact_open_explains_instead_of_losing_keys() {
 }
 
 #[test]
-fn ctrl_k_opens_the_palette_and_esc_closes_it() {
+fn ctrl_g_opens_the_palette_and_esc_closes_it() {
     let mut s = with_queue();
-    let effects = update(&mut s, ctrl('k'));
+    let effects = update(&mut s, ctrl('g'));
     assert!(s.palette.is_some(), "{effects:?}");
     assert!(effects.iter().any(|e| matches!(e, Effect::Db(Request::PaletteSearch { .. }))));
     type_text(&mut s, "numbers");
@@ -514,7 +514,7 @@ fn a_breather_is_offered_never_forced_and_ends_by_itself() {
 #[test]
 fn the_status_picker_sets_the_chosen_state() {
     let mut s = with_queue();
-    update(&mut s, ctrl('b'));
+    update(&mut s, ctrl('o'));
     assert_eq!(s.shift.picker, Some(0));
     for _ in 0..3 {
         update(&mut s, key(KeyCode::Down));

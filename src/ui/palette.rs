@@ -19,7 +19,7 @@ pub fn draw(state: &State, p: &Palette, frame: &mut Frame<'_>, area: Rect) {
         .areas(Rect { y: area.y + area.height.saturating_sub(height).min(2), ..area });
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     let title = match p.mode {
-        Mode::Everything => " Ctrl-K · actions, snippets, articles, customers, dispositions ",
+        Mode::Everything => " Ctrl-G · actions, snippets, articles, customers, dispositions ",
         Mode::SnippetsOnly => " Snippets · Enter inserts · Tab stacks · Ctrl-N new · Ctrl-E edit · Ctrl-D delete ",
     };
     let block = Block::bordered()
