@@ -1024,10 +1024,6 @@ impl SearchWorker {
     /// Starts the search thread on its own connection to `path`.
     pub fn spawn(path: &Path, sink: ReplySink) -> Result<Self> {
         let conn = super::connect(path)?;
-        Ok(Self::start(conn, path.to_path_buf(), sink))
-    }
-
-    fn start(conn: Connection, _path: PathBuf, sink: ReplySink) -> Self {
         let slot = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
         let busy = Arc::new(AtomicBool::new(false));
         let interrupt = Arc::new(conn.get_interrupt_handle());
@@ -1035,10 +1031,9 @@ impl SearchWorker {
             let (slot, busy) = (Arc::clone(&slot), Arc::clone(&busy));
             std::thread::Builder::new()
                 .name("frontline-search".into())
-                .spawn(move || search_loop(&conn, &slot, &busy, &sink))
-                .ok()
+                .spawn(move || search_loop(&conn, &slot, &busy, &sink))?
         };
-        Self { slot, busy, interrupt, thread }
+        Ok(Self { slot, busy, interrupt, thread: Some(thread) })
     }
 
     /// Replaces any waiting request with this one and interrupts a running search.
