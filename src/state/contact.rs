@@ -72,6 +72,8 @@ pub fn toggle_hold(state: &mut State) -> Vec<Effect> {
     let step = match c.status {
         ContactStatus::Active => Step::Hold,
         ContactStatus::OnHold => Step::Resume,
+        // Wrap-up started by mistake (or the customer has one more question): back to talk.
+        ContactStatus::WrapUp => Step::Resume,
         other => {
             let msg = format!("Only an active contact can be held (this one is {})", other.as_str().replace('_', " "));
             state.flash(msg, Tone::Info);

@@ -52,7 +52,15 @@ pub fn browsed(state: &mut State, seq: u64, record: Option<Box<CustomerRecord>>)
 pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
     let c = &mut state.customer;
     match action {
-        Action::ToggleHistory => c.full_history = !c.full_history,
+        Action::ToggleHistory => {
+            c.full_history = !c.full_history;
+            let message = if c.full_history {
+                "Showing the whole record (h again: newest only)"
+            } else {
+                "Showing the newest contacts, orders and billing (h: the whole record)"
+            };
+            state.flash(message, super::Tone::Info);
+        }
         Action::Back if c.browsing.is_some() => {
             c.browsing = None;
             c.scroll = 0;

@@ -387,10 +387,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => {
             if let Modal::WrapUp(_) = modal {
-                state.flash(
-                    "Wrap-up paused: after-contact work keeps counting until you confirm (F5)",
-                    super::Tone::Info,
-                );
+                state.flash("Wrap-up paused: F5 finishes it, F4 goes back to the call", super::Tone::Info);
             }
             state.modal = None;
             return Vec::new();

@@ -190,7 +190,12 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char(c @ ('n' | 'e' | 'd')) if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
             manage_snippet(state, c)
         }
-        KeyCode::Tab if p.mode == Mode::SnippetsOnly => choose(state, false),
+        KeyCode::Tab if p.mode == Mode::SnippetsOnly => {
+            let mut effects = choose(state, false);
+            rank(state);
+            effects.extend(ask(state));
+            effects
+        }
         _ => {
             if p.input.input(key) {
                 p.selected = 0;
@@ -241,6 +246,10 @@ fn choose(state: &mut State, close: bool) -> Vec<Effect> {
     };
     if close {
         state.palette = None;
+    } else if let Some(p) = state.palette.as_mut() {
+        // Stacking: start the next search afresh so Enter does not insert the same one again.
+        p.input = forms::line_field("");
+        p.selected = 0;
     }
     *state.palette_usage.entry(entry.usage_key()).or_default() += 1;
     let mut effects = vec![Effect::Db(Request::RecordPaletteUse { key: entry.usage_key() })];

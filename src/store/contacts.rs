@@ -136,7 +136,7 @@ impl QueueView {
             Self::Active => "active",
             Self::OnHold => "on hold",
             Self::FollowUpDue => "follow-ups due",
-            Self::Escalated => "escalated",
+            Self::Escalated => "escalated or transferred",
             Self::ResolvedToday => "resolved today",
         }
     }
@@ -410,7 +410,8 @@ pub fn apply_step(conn: &Connection, id: Id, step: &Step, now: Timestamp) -> rus
             append_event(conn, id, now, "hold", None)?;
         }
         Step::Resume => {
-            if status != S::OnHold {
+            // From hold, or from wrap-up when the customer is still there after all.
+            if !matches!(status, S::OnHold | S::WrapUp) {
                 return refused("resume");
             }
             set_status(conn, id, S::Active)?;

@@ -33,10 +33,15 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
         Modal::Snippet(f) => (" Snippet — Ctrl-S saves ", snippet_lines(f, theme)),
     };
     let mut lines = lines;
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Tab next field · ←/→ change · ↑/↓ choose · Enter confirm · Esc close", theme.dim));
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    // A confirmation says its own keys; the forms share these.
+    if !matches!(modal, Modal::Confirm(_)) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Tab next field · ←/→ change · ↑/↓ choose · Enter confirm · Esc close", theme.dim));
+    }
     let width = 76.min(area.width);
+    // Long messages (what a merge or an erasure will do) wrap rather than being cut off.
+    let lines = super::wrap::wrap(&lines, width.saturating_sub(2));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     let block = Block::bordered()

@@ -53,10 +53,9 @@ pub fn draw_bulletins(state: &State, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
-/// The checklist for the open contact.
+/// The checklist for the open contact; the selected step is always in view.
 pub fn draw_scripts(state: &State, view: &ScriptView, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
-    let mut lines = Vec::new();
     let names: Vec<Span<'static>> = view
         .scripts
         .iter()
@@ -68,12 +67,15 @@ pub fn draw_scripts(state: &State, view: &ScriptView, frame: &mut Frame<'_>, are
             )
         })
         .collect();
-    lines.push(Line::from(names));
-    lines.push(Line::raw(""));
+    let hint = Line::styled("Space ticks (written into the notes) · ←/→ script · ↑/↓ step · Esc closes", theme.dim);
+    let inner_width = 80.min(area.width).saturating_sub(2);
+    let mut lines = super::wrap::wrap(&[Line::from(names), Line::raw("")], inner_width);
+    let mut selected_rows = (lines.len(), lines.len());
     if let Some(script) = view.scripts.get(view.script) {
         for (i, step) in script.steps.iter().enumerate() {
             let mark = if view.ticked(i) { "[x]" } else { "[ ]" };
             let required = if step.required { " (required)" } else { "" };
+            let pointer = if i == view.step { "▶ " } else { "  " };
             let style = if i == view.step {
                 theme.selected
             } else if view.ticked(i) {
@@ -81,21 +83,31 @@ pub fn draw_scripts(state: &State, view: &ScriptView, frame: &mut Frame<'_>, are
             } else {
                 theme.text
             };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{mark} {}", for_display(&step.text)), style),
+            let line = Line::from(vec![
+                Span::styled(format!("{pointer}{mark} {}", for_display(&step.text)), style),
                 Span::styled(required, theme.warning),
-            ]));
+            ]);
+            let start = lines.len();
+            lines.extend(super::wrap::wrap(&[line], inner_width));
+            if i == view.step {
+                selected_rows = (start, lines.len());
+            }
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("Space ticks (written into the notes) · ←/→ script · ↑/↓ step · Esc closes", theme.dim));
-    let area = popup(area, 80, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
+    let wanted = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
+    let popup_area = popup(area, 80, wanted);
+    let body_height = popup_area.height.saturating_sub(3);
+    let height = usize::from(body_height);
+    let scroll = selected_rows.1.saturating_sub(height).min(selected_rows.0);
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(theme.focused_border)
         .title(Line::styled(" Scripts (F9) ", theme.title));
-    let inner = block.inner(area);
-    let lines = super::wrap::wrap(&lines, inner.width);
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let inner = block.inner(popup_area);
+    frame.render_widget(Clear, popup_area);
+    frame.render_widget(block, popup_area);
+    let [body, footer] = ratatui::layout::Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
+    frame.render_widget(hint, footer);
 }

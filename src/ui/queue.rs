@@ -72,8 +72,12 @@ fn title_spans(state: &State) -> Vec<Span<'static>> {
     let mut extra = Vec::new();
     if q.loaded {
         let f = &q.filter;
-        let view =
-            if f.view == QueueView::Waiting { format!("{} waiting", q.waiting) } else { f.view.label().to_string() };
+        let view = match (f.view, f.channel.is_some() || !f.text.is_empty()) {
+            (QueueView::Waiting, false) => format!("{} waiting", q.waiting),
+            // Filtered: how many match, out of how many wait.
+            (QueueView::Waiting, true) => format!("{} of {} waiting", q.rows.len(), q.waiting),
+            (view, _) => format!("{} {}", view.label(), q.rows.len()),
+        };
         extra.push(Span::styled(format!("{view} "), theme.dim));
         if let Some(c) = f.channel {
             extra.push(Span::styled(format!("· {} ", c.label()), theme.warning));
@@ -115,7 +119,8 @@ fn row<'a>(state: &State, r: &'a QueueRow, wide: bool) -> Row<'a> {
     let age = match (&r.follow_up, r.status) {
         (Some(f), _) => compact_duration(now - f.due_at),
         (None, ContactStatus::Waiting) => compact_duration(waited),
-        (None, status) => status.as_str().replace('_', " "),
+        // Short enough for the narrow column: live, hold, acw, done, esc, xfer.
+        (None, status) => short_status(status).to_string(),
     };
     let mut cells = Vec::new();
     if wide {
@@ -128,6 +133,18 @@ fn row<'a>(state: &State, r: &'a QueueRow, wide: bool) -> Row<'a> {
     cells.push(Cell::from(subject));
     cells.push(Cell::from(Line::from(Span::styled(age, sla)).right_aligned()));
     Row::new(cells)
+}
+
+fn short_status(status: ContactStatus) -> &'static str {
+    match status {
+        ContactStatus::Waiting => "wait",
+        ContactStatus::Active => "live",
+        ContactStatus::OnHold => "hold",
+        ContactStatus::WrapUp => "acw",
+        ContactStatus::Resolved => "done",
+        ContactStatus::Escalated => "esc",
+        ContactStatus::Transferred => "xfer",
+    }
 }
 
 fn short_channel(channel: crate::domain::Channel) -> &'static str {
