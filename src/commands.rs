@@ -185,8 +185,9 @@ fn demo_command(explicit: Option<PathBuf>, reset: bool, as_json: bool) -> Result
         None => paths::demo_db()?,
     };
     let action = if reset {
+        let existed = path.exists();
         demo::reset(&path, now())?;
-        "recreated"
+        if existed { "recreated" } else { "created" }
     } else if path.exists() {
         store::open_workspace(&path)?;
         "exists"
@@ -485,7 +486,7 @@ fn queue(db: &Path, as_json: bool) -> Result<()> {
     for r in rows {
         writeln!(
             out,
-            "#{:<5} P{} {:<8} {:>6}  {:<22} {}",
+            "#{:<5} P{} {:<9} {:>6}  {:<22} {}",
             r.id,
             r.priority,
             r.channel.as_str(),

@@ -277,7 +277,17 @@ fn plain_text(markdown: &str) -> (Option<String>, String) {
             }
             Event::Html(h) | Event::InlineHtml(h) => plain.push_str(&strip_html_tags(&h)),
             Event::SoftBreak | Event::HardBreak => plain.push(' '),
-            Event::End(_) => plain.push('\n'),
+            // Blocks end a line; inline ends (bold, links) must not split "Free, no minimum".
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => plain.push('\n'),
             _ => {}
         }
     }

@@ -54,7 +54,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
 
 fn label(name: &str, focused: bool, theme: &Theme) -> Span<'static> {
     let style = if focused { theme.focused_border } else { theme.title };
-    Span::styled(format!("{}{name:<14}", if focused { "▶ " } else { "  " }), style)
+    Span::styled(format!("{}{name:<14} ", if focused { "▶ " } else { "  " }), style)
 }
 
 /// A text field's content with a visible cursor when focused.

@@ -266,6 +266,11 @@ fn table_lines(t: &Table, theme: &Theme) -> Vec<Line<'static>> {
     let columns = t.rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> =
         (0..columns).map(|c| t.rows.iter().filter_map(|r| r.get(c)).map(|s| s.width()).max().unwrap_or(0)).collect();
+    // A table wider than a reading pane would wrap into a jumble of cells; it reads as one
+    // small "Header: value" block per row instead.
+    if widths.iter().sum::<usize>() + 3 * columns.saturating_sub(1) > TABLE_MAX_WIDTH {
+        return table_as_blocks(t, theme);
+    }
     let mut out = Vec::new();
     for (i, row) in t.rows.iter().enumerate() {
         let cells: Vec<String> = (0..columns)
@@ -284,6 +289,30 @@ fn table_lines(t: &Table, theme: &Theme) -> Vec<Line<'static>> {
         if i + 1 == t.header_rows {
             let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
             out.push(Line::styled(rule.join("─┼─"), theme.dim));
+        }
+    }
+    out
+}
+
+/// Widest table drawn as columns (the Knowledge pane's width at 120 columns).
+const TABLE_MAX_WIDTH: usize = 46;
+
+/// Each body row as its first cell in bold, then `Header: value` for the other cells.
+fn table_as_blocks(t: &Table, theme: &Theme) -> Vec<Line<'static>> {
+    let headers: Vec<&str> = t
+        .rows
+        .get(..t.header_rows)
+        .and_then(|h| h.last())
+        .map_or(Vec::new(), |h| h.iter().map(String::as_str).collect());
+    let mut out = Vec::new();
+    for row in t.rows.iter().skip(t.header_rows) {
+        let mut cells = row.iter();
+        if let Some(first) = cells.next() {
+            out.push(Line::styled(format!("▪ {first}"), theme.title));
+        }
+        for (i, cell) in cells.enumerate() {
+            let header = headers.get(i + 1).copied().unwrap_or("");
+            out.push(Line::from(vec![Span::styled(format!("  {header}: "), theme.dim), Span::raw(cell.clone())]));
         }
     }
     out
@@ -310,6 +339,17 @@ mod tests {
     fn tables_line_up_in_columns() {
         let out = plain("| Method | Days |\n|---|--:|\n| Card | 5–10 |\n| Gift card | 0 |\n");
         assert_eq!(out, vec!["Method    │ Days", "──────────┼─────", "Card      │ 5–10", "Gift card │    0"]);
+    }
+
+    #[test]
+    fn a_table_too_wide_for_the_pane_reads_as_blocks() {
+        let out = plain(
+            "| Payment method | Refund time | Notes |\n|---|---|---|\n| Credit or debit card | 5–10 business days | back to the same card |\n",
+        );
+        assert_eq!(
+            out,
+            vec!["▪ Credit or debit card", "  Refund time: 5–10 business days", "  Notes: back to the same card"]
+        );
     }
 
     #[test]

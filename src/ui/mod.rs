@@ -150,6 +150,29 @@ fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// Cuts a line to `width` columns, ending it with `…` when something was cut, so the status
+/// bar never stops mid-word without saying so.
+fn fit_line(line: Line<'static>, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    if line.width() <= width {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let room = width.saturating_sub(used);
+        let w = span.width();
+        if w < room {
+            used += w;
+            spans.push(span);
+        } else {
+            spans.push(Span::styled(truncate(&span.content, room), span.style));
+            break;
+        }
+    }
+    Line::from(spans)
+}
+
 /// Scroll offset clamped to the content, and the largest one, for a paragraph of
 /// `lines` rendered lines in a viewport of `height`.
 fn clamp_scroll(wanted: u16, lines: usize, height: u16) -> (u16, u16) {

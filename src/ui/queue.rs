@@ -43,7 +43,10 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> Rect {
         return list_area;
     }
     let wide = list_area.width >= WIDE;
-    let rows = q.rows.iter().map(|r| row(state, r, wide));
+    // Cells are cut with "…" here (a table cell would just stop mid-word).
+    let fixed: u16 = if wide { 2 + 7 + 16 + 6 + 4 } else { 2 + 11 + 5 + 3 };
+    let subject_width = usize::from(list_area.width.saturating_sub(fixed));
+    let rows = q.rows.iter().map(|r| row(state, r, wide, subject_width));
     let widths: Vec<Constraint> = if wide {
         vec![
             Constraint::Length(2),
@@ -91,7 +94,7 @@ fn title_spans(state: &State) -> Vec<Span<'static>> {
 
 /// One queue row: priority and channel, customer, subject, and the waiting time coloured
 /// against the SLA target for its priority.
-fn row<'a>(state: &State, r: &'a QueueRow, wide: bool) -> Row<'a> {
+fn row<'a>(state: &State, r: &'a QueueRow, wide: bool, subject_width: usize) -> Row<'a> {
     let theme = &state.theme;
     let now = state.now();
     let waited = now - r.created_at;
@@ -129,8 +132,8 @@ fn row<'a>(state: &State, r: &'a QueueRow, wide: bool) -> Row<'a> {
     } else {
         cells.push(Cell::from(Span::styled(short_channel(r.channel), urgency)));
     }
-    cells.push(Cell::from(who));
-    cells.push(Cell::from(subject));
+    cells.push(Cell::from(super::truncate(&who, if wide { 16 } else { 11 })));
+    cells.push(Cell::from(super::truncate(&subject, subject_width)));
     cells.push(Cell::from(Line::from(Span::styled(age, sla)).right_aligned()));
     Row::new(cells)
 }

@@ -66,5 +66,5 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
             }
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status_bar), area);
+    frame.render_widget(Paragraph::new(super::fit_line(Line::from(spans), area.width)).style(theme.status_bar), area);
 }
