@@ -200,7 +200,9 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
     effects.extend(super::shift::load(state));
     if focus {
         if status == ContactStatus::Active {
-            state.flash(format!("Accepted #{id}: the handle timer is running"), Tone::Info);
+            let reopened = detail.events.last().is_some_and(|e| e.kind == crate::domain::EventKind::Reopen);
+            let what = if reopened { "Reopened" } else { "Accepted" };
+            state.flash(format!("{what} #{id}: the handle timer is running"), Tone::Info);
         }
         effects.extend(show(state, detail));
         return effects;

@@ -86,13 +86,18 @@ pub fn loaded(state: &mut State, seq: u64, rows: Option<Vec<QueueRow>>, waiting:
 
 /// Moves the selection or opens the selected contact.
 pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
+    // A page is what the pane shows (10 rows before the first frame has measured it).
+    let page = match usize::from(state.layout.queue_rows.height) {
+        0 => PAGE_ROWS,
+        rows => rows,
+    };
     let q = &mut state.queue;
     let last = q.rows.len().saturating_sub(1);
     match action {
         Action::MoveUp => q.selected = q.selected.saturating_sub(1),
         Action::MoveDown => q.selected = (q.selected + 1).min(last),
-        Action::PageUp => q.selected = q.selected.saturating_sub(PAGE_ROWS),
-        Action::PageDown => q.selected = (q.selected + PAGE_ROWS).min(last),
+        Action::PageUp => q.selected = q.selected.saturating_sub(page),
+        Action::PageDown => q.selected = (q.selected + page).min(last),
         Action::First => q.selected = 0,
         Action::Last => q.selected = last,
         Action::OpenSelected => return open_selected(state),

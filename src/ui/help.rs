@@ -47,10 +47,12 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect, scroll: u16) {
     let height = u16::try_from(body.len() + 2).unwrap_or(u16::MAX).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
+    let scrolls = body.len() > usize::from(height.saturating_sub(2));
+    let title = if scrolls { " Keys — j/k or PgUp/PgDn scroll · Esc closes " } else { " Keys — Esc closes " };
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(state.theme.focused_border)
-        .title(Line::styled(" Keys — Esc closes ", state.theme.title));
+        .title(Line::styled(title, state.theme.title));
     let (scroll, _) = super::clamp_scroll(scroll, body.len(), height.saturating_sub(2));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(body).block(block).scroll((scroll, 0)), popup);
