@@ -238,10 +238,10 @@ fn array_entry_line(text: &str, header: &str, n: usize, key: Option<&str>) -> us
             }
             continue;
         }
-        if let (Some(_), Some(k)) = (header_line, key) {
-            if line.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with('=')) {
-                return i + 1;
-            }
+        if let (Some(_), Some(k)) = (header_line, key)
+            && line.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return i + 1;
         }
     }
     header_line.unwrap_or(1)

@@ -143,10 +143,11 @@ impl<'a> MakeWriter<'a> for PrivateFiles {
 
     fn make_writer(&'a self) -> Self::Writer {
         let today = utc_day();
-        if let Ok(mut day) = self.day.lock() {
-            if *day != today && create_private_file(&self.dir, &today).is_ok() {
-                *day = today;
-            }
+        if let Ok(mut day) = self.day.lock()
+            && *day != today
+            && create_private_file(&self.dir, &today).is_ok()
+        {
+            *day = today;
         }
         self.appender.make_writer()
     }

@@ -323,7 +323,7 @@ fn two_instances(millis: u64) {
         worker.send(Request::SaveNote { contact: 1, body: format!("worker note {sent}") });
         worker.send(Request::SaveDraft { contact: 2, body: format!("worker draft {sent}") });
         sent += 1;
-        if sent % 20 == 0 {
+        if sent.is_multiple_of(20) {
             assert!(worker.flush(Duration::from_secs(30)), "the worker keeps up");
         }
     }

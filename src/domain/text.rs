@@ -248,7 +248,7 @@ fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// One lower-case character per character (so positions line up): full-width Latin folded

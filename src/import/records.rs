@@ -641,10 +641,10 @@ fn check_contact(path: &Path, origin: &Origin, row: ContactRow, opts: Options) -
     if accepted_at.is_some_and(|a| a < created_at) {
         return Err(err("accepted_at", "is before created_at".into()));
     }
-    if let Some(end) = ended_at {
-        if end < accepted_at.unwrap_or(created_at) {
-            return Err(err("ended_at", "is before the contact was accepted".into()));
-        }
+    if let Some(end) = ended_at
+        && end < accepted_at.unwrap_or(created_at)
+    {
+        return Err(err("ended_at", "is before the contact was accepted".into()));
     }
     if status == ContactStatus::Waiting && ended_at.is_some() {
         return Err(err("status", "a waiting contact cannot have ended_at".into()));
@@ -718,15 +718,15 @@ pub fn check_contact_row(
     let row: ContactRow = typed(path, origin, map)?;
     warn_unknown(path, &row.extra, "column", warnings);
     let c = check_contact(path, origin, row, opts)?;
-    if let Some(key) = &c.customer_key {
-        if classify(key).is_none() {
-            return Err(RecordError::field(
-                path,
-                origin.clone(),
-                "customer",
-                format!("\"{key}\" is not an email, phone number or @handle"),
-            ));
-        }
+    if let Some(key) = &c.customer_key
+        && classify(key).is_none()
+    {
+        return Err(RecordError::field(
+            path,
+            origin.clone(),
+            "customer",
+            format!("\"{key}\" is not an email, phone number or @handle"),
+        ));
     }
     Ok(c)
 }

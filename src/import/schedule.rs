@@ -65,19 +65,19 @@ pub fn parse<Tz: TimeZone>(path: &Path, bytes: &[u8], tz: &Tz) -> Result<Parsed>
 fn check_overlaps(path: &Path, blocks: &[ParsedBlock]) -> Result<(), RecordError> {
     let mut latest: Option<&ParsedBlock> = None;
     for b in blocks {
-        if let Some(prev) = latest {
-            if b.start < prev.end {
-                let (first, second) = if prev.line <= b.line { (prev, b) } else { (b, prev) };
-                return Err(RecordError {
-                    file: path.to_path_buf(),
-                    origin: Origin::Line(second.line),
-                    field: None,
-                    message: format!(
-                        "this {} block overlaps the {} block on line {}",
-                        second.activity, first.activity, first.line
-                    ),
-                });
-            }
+        if let Some(prev) = latest
+            && b.start < prev.end
+        {
+            let (first, second) = if prev.line <= b.line { (prev, b) } else { (b, prev) };
+            return Err(RecordError {
+                file: path.to_path_buf(),
+                origin: Origin::Line(second.line),
+                field: None,
+                message: format!(
+                    "this {} block overlaps the {} block on line {}",
+                    second.activity, first.activity, first.line
+                ),
+            });
         }
         if latest.is_none_or(|p| b.end > p.end) {
             latest = Some(b);
@@ -374,12 +374,11 @@ fn parse_ics<Tz: TimeZone>(path: &Path, text: &str, tz: &Tz) -> Result<Parsed> {
                     bail!("{}: line {}: END:{what} does not close the open component", path.display(), p.line);
                 }
                 stack.pop();
-                if what == "VEVENT" {
-                    if let Some(e) = event.take() {
-                        if let Some(b) = finish_event(path, e, &mut parsed.warnings)? {
-                            parsed.blocks.push(b);
-                        }
-                    }
+                if what == "VEVENT"
+                    && let Some(e) = event.take()
+                    && let Some(b) = finish_event(path, e, &mut parsed.warnings)?
+                {
+                    parsed.blocks.push(b);
                 }
                 continue;
             }

@@ -236,15 +236,16 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
 pub fn strip_loaded(state: &mut State, details: Vec<ContactDetail>) -> Vec<Effect> {
     // After a restart the work in progress comes back on screen: the oldest contact first.
     let mut details = details.into_iter();
-    if state.open.is_none() && state.customer.pending.is_none() {
-        if let Some(first) = details.next() {
-            let focus = state.focus;
-            let mut effects = show(state, first);
-            // The queue keeps focus at start, as always; the contact is one Tab away.
-            state.focus = focus;
-            effects.extend(strip_loaded(state, details.collect()));
-            return effects;
-        }
+    if state.open.is_none()
+        && state.customer.pending.is_none()
+        && let Some(first) = details.next()
+    {
+        let focus = state.focus;
+        let mut effects = show(state, first);
+        // The queue keeps focus at start, as always; the contact is one Tab away.
+        state.focus = focus;
+        effects.extend(strip_loaded(state, details.collect()));
+        return effects;
     }
     for detail in details {
         let id = detail.contact.id;

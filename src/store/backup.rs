@@ -30,10 +30,10 @@ pub struct Summary {
 /// Copies the workspace at `source` to `target` (mode 0600). An existing `target` is
 /// refused unless `force`; the source itself is always refused as a target.
 pub fn backup(source: &Path, target: &Path, force: bool) -> Result<Summary> {
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            bail!(OpenError::MissingDirectory(dir.to_path_buf()));
-        }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        bail!(OpenError::MissingDirectory(dir.to_path_buf()));
     }
     if target.exists() {
         if same_file(source, target) {
@@ -130,9 +130,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Makes the rename durable (best effort; not every platform can sync a folder).
 fn sync_folder(target: &Path) {
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(f) = fs::File::open(dir) {
-            let _ = f.sync_all();
-        }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(f) = fs::File::open(dir)
+    {
+        let _ = f.sync_all();
     }
 }

@@ -74,10 +74,10 @@ pub fn find_by_identity(conn: &Connection, kind: IdentityKind, value: &str) -> r
 /// Resolves a key the rep or a script typed: an email, phone, handle, order number or id.
 pub fn find_by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<Id>> {
     let key = key.trim();
-    if let Some(kind) = classify(key) {
-        if let Some(id) = find_by_identity(conn, kind, key)? {
-            return Ok(Some(id));
-        }
+    if let Some(kind) = classify(key)
+        && let Some(id) = find_by_identity(conn, kind, key)?
+    {
+        return Ok(Some(id));
     }
     if let Some(id) = conn
         .query_row("SELECT customer_id FROM orders WHERE number = ?1 COLLATE NOCASE", [key], |r| r.get(0))

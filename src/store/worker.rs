@@ -516,11 +516,12 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             }
         }
         Request::AcceptNext => changed(conn, "Accepting the next contact", true, |tx, t| {
-            if let Some(row) = contacts::queue_filtered(tx, &QueueFilter::default(), t, 0, 1)?.into_iter().next() {
-                if let Some(f) = row.follow_up {
-                    return Ok(contacts::start_follow_up(tx, f.id, t)?
-                        .ok_or_else(|| refused("that follow-up was already done")));
-                }
+            if let Some(row) = contacts::queue_filtered(tx, &QueueFilter::default(), t, 0, 1)?.into_iter().next()
+                && let Some(f) = row.follow_up
+            {
+                return Ok(
+                    contacts::start_follow_up(tx, f.id, t)?.ok_or_else(|| refused("that follow-up was already done"))
+                );
             }
             let Some(id) = contacts::next_waiting(tx)? else { return Ok(Err(refused("No contact is waiting"))) };
             Ok(contacts::apply_step(tx, id, &Step::Accept, t)?.map(|()| id).map_err(|r| r.0))
@@ -810,10 +811,10 @@ fn edit_customer(tx: &Connection, edit: &CustomerEdit, t: Timestamp) -> anyhow::
     for (field, value) in fields.into_iter().zip(&edit.fields) {
         profile::update_field(tx, edit.id, field, Some(value.as_str()).filter(|v| !v.is_empty()), t)?;
     }
-    if let Some(timezone) = edit.fields.get(4).filter(|z| !z.is_empty()) {
-        if timezone.parse::<chrono_tz::Tz>().is_err() {
-            anyhow::bail!("time zone \"{timezone}\" is not an IANA name like America/Chicago");
-        }
+    if let Some(timezone) = edit.fields.get(4).filter(|z| !z.is_empty())
+        && timezone.parse::<chrono_tz::Tz>().is_err()
+    {
+        anyhow::bail!("time zone \"{timezone}\" is not an IANA name like America/Chicago");
     }
     let pinned = edit.fields.get(5).map(String::as_str).filter(|v| !v.is_empty());
     profile::set_pinned_note(tx, edit.id, pinned, t)?;

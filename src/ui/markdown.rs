@@ -149,10 +149,10 @@ impl Renderer<'_> {
             }
             Tag::CodeBlock(kind) => {
                 self.blank();
-                if let CodeBlockKind::Fenced(lang) = kind {
-                    if !lang.is_empty() {
-                        self.lines.push(Line::styled(format!("    {}", for_display(&lang)), self.theme.dim));
-                    }
+                if let CodeBlockKind::Fenced(lang) = kind
+                    && !lang.is_empty()
+                {
+                    self.lines.push(Line::styled(format!("    {}", for_display(&lang)), self.theme.dim));
                 }
                 self.in_code_block = true;
             }
@@ -231,10 +231,10 @@ impl Renderer<'_> {
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => self.pop_style(),
             TagEnd::Link => {
                 self.pop_style();
-                if let Some(url) = self.link.take() {
-                    if self.table.is_none() {
-                        self.current.push(Span::styled(format!(" <{}>", for_display(&url)), self.theme.dim));
-                    }
+                if let Some(url) = self.link.take()
+                    && self.table.is_none()
+                {
+                    self.current.push(Span::styled(format!(" <{}>", for_display(&url)), self.theme.dim));
                 }
             }
             TagEnd::TableCell => {
