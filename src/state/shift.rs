@@ -109,7 +109,17 @@ pub fn picker_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let chosen = RepState::ALL[*selected % count];
             state.shift.picker = None;
             state.shift.breather_until_ms = None;
-            return vec![Effect::Db(Request::SetStatus { state: chosen })];
+            let request = Request::SetStatus { state: chosen };
+            let in_progress = state.work.strip.len();
+            // Stepping away with customers still connected deserves a second look.
+            if chosen.is_rest() && in_progress > 0 {
+                let message = format!(
+                    "{in_progress} contact(s) still in progress keep their handle timers running. Go on {} anyway?",
+                    chosen.label().to_lowercase()
+                );
+                return super::forms::confirm(state, message, None, request);
+            }
+            return vec![Effect::Db(request)];
         }
         _ => {}
     }

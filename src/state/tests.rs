@@ -522,3 +522,17 @@ fn the_status_picker_sets_the_chosen_state() {
     let effects = update(&mut s, key(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Break })]);
 }
+
+#[test]
+fn going_on_break_with_a_contact_in_progress_asks_first() {
+    let mut s = with_active_contact();
+    update(&mut s, ctrl('o'));
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Down));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(&s.modal, Some(forms::Modal::Confirm(c)) if c.message.contains("in progress")));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert_eq!(effects, vec![Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Break })]);
+}
