@@ -463,20 +463,28 @@ fn the_shift_starts_with_unread_bulletins() {
     assert!(!again.contents().contains("New bulletins"), "read bulletins stay read");
 }
 
-/// A panic in the main loop (injected with `FRONTLINE_FAULT=panic`, honoured by debug
-/// builds only): the panic hook gives the terminal back before the message is printed.
-#[test]
-fn a_panic_restores_the_terminal() {
+/// Opens the demo with a fault injected (`FRONTLINE_FAULT`, honoured by debug builds only)
+/// and returns how the process ended and everything it wrote to the terminal, after
+/// checking that the terminal was given back.
+fn run_with_fault(kind: &str) -> (WaitStatus, Vec<u8>) {
     let ws = Workspace::new();
     ws.mark_bulletins_read();
     let mut cmd = ws.frontline(&["--demo"]);
-    cmd.env("FRONTLINE_FAULT", "panic");
+    cmd.env("FRONTLINE_FAULT", kind);
     let mut tty = Pty::spawn(cmd, COLS, ROWS);
     let (status, _) = tty.wait_exit(EXIT_WITHIN);
-    assert!(exited(status, 101), "a panic exits with Rust's panic status: {status:?}");
     tty.wait_eof();
     let bytes = tty.bytes();
     assert_restored(&bytes);
+    (status, bytes)
+}
+
+/// A panic in the main loop: the panic hook gives the terminal back before the message is
+/// printed.
+#[test]
+fn a_panic_restores_the_terminal() {
+    let (status, bytes) = run_with_fault("panic");
+    assert!(exited(status, 101), "a panic exits with Rust's panic status: {status:?}");
     let last_restore = rfind(&bytes, b"\x1b[?1049l").unwrap();
     let message = rfind(&bytes, b"fault injected").unwrap();
     assert!(message > last_restore, "the panic message lands on the normal screen, after the restore");
@@ -486,16 +494,8 @@ fn a_panic_restores_the_terminal() {
 /// and the terminal is restored.
 #[test]
 fn a_worker_panic_stops_cleanly_and_restores_the_terminal() {
-    let ws = Workspace::new();
-    ws.mark_bulletins_read();
-    let mut cmd = ws.frontline(&["--demo"]);
-    cmd.env("FRONTLINE_FAULT", "worker-panic");
-    let mut tty = Pty::spawn(cmd, COLS, ROWS);
-    let (status, _) = tty.wait_exit(EXIT_WITHIN);
+    let (status, bytes) = run_with_fault("worker-panic");
     assert!(exited(status, 1), "{status:?}");
-    tty.wait_eof();
-    let bytes = tty.bytes();
-    assert_restored(&bytes);
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("frontline: the database worker stopped unexpectedly"), "{text:?}");
 }
