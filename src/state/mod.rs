@@ -526,10 +526,9 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Contact { seq, detail } => queue::contact_opened(state, seq, detail),
         Reply::ContactChanged { detail, focus } => contact::changed(state, *detail, focus),
         Reply::Strip { details } => contact::strip_loaded(state, details),
+        Reply::Nothing => Vec::new(),
         Reply::Done { message } => {
-            if !message.is_empty() {
-                state.flash(message, Tone::Info);
-            }
+            state.flash(message, Tone::Info);
             Vec::new()
         }
         Reply::Refused { message } => {

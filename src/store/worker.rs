@@ -314,6 +314,8 @@ pub enum Reply {
     BreatherStarted {
         minutes: u32,
     },
+    /// Done, and nothing to tell (a breather not due, a reply draft kept).
+    Nothing,
     /// Something finished that only needs telling the rep.
     Done {
         message: String,
@@ -639,7 +641,7 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
             let t = now();
             match (shift::breather_due(conn, t, after), shift::last_contact_difficult(conn, t)) {
                 (Ok(true), Ok(difficult)) => Reply::BreatherDue { minutes, difficult },
-                (Ok(false), _) => Reply::Done { message: String::new() },
+                (Ok(false), _) => Reply::Nothing,
                 (Err(e), _) | (_, Err(e)) => failed("Checking for a breather", &e),
             }
         }
@@ -651,7 +653,7 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
         }
         Request::SaveReplyDraft { contact, body } => {
             match super::write(conn, |tx| notes::save_reply_draft(tx, contact, &body, now())) {
-                Ok(()) => Reply::Done { message: String::new() },
+                Ok(()) => Reply::Nothing,
                 Err(e) => failed("Saving the reply", &e),
             }
         }
