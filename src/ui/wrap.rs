@@ -5,18 +5,24 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Wraps styled lines to `width` columns at word boundaries, breaking words longer than a
 /// row. Every returned line is at most `width` columns wide.
 pub fn wrap(lines: &[Line<'_>], width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width.max(1));
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(lines.len());
     for line in lines {
+        // Most lines are simple text (one column a character) that already fits: nothing to
+        // break. Copying them as they are keeps a redraw of a long record cheap.
+        if simple_width(line).is_some_and(|w| w <= width) {
+            out.push(owned(line));
+            continue;
+        }
         let cells: Vec<(&str, Style)> = line
             .spans
             .iter()
-            .flat_map(|span| span.content.graphemes(true).map(move |g| (g, line.style.patch(span.style))))
+            .flat_map(|span| cells_of(&span.content).map(move |g| (g, line.style.patch(span.style))))
             .collect();
         if cells.is_empty() {
             out.push(Line::default().style(line.style));
@@ -27,6 +33,49 @@ pub fn wrap(lines: &[Line<'_>], width: u16) -> Vec<Line<'static>> {
         }
     }
     out
+}
+
+/// Whether `c` is one column wide and always a grapheme of its own: printable ASCII, the
+/// Latin letters and punctuation of U+00A0–U+02FF, and the punctuation, arrows, box drawing
+/// and shapes of U+2010–U+2BFF the panes are drawn with. Combining marks (zero width),
+/// joiners and the wide ranges all lie outside, so such text needs no segmentation rules.
+fn is_simple(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{a0}'..='\u{2ff}' | '\u{2010}'..='\u{2bff}') && c.width() == Some(1)
+}
+
+/// The line's width when every character is simple (one column each).
+fn simple_width(line: &Line<'_>) -> Option<usize> {
+    let mut width = 0;
+    for span in &line.spans {
+        for c in span.content.chars() {
+            if !is_simple(c) {
+                return None;
+            }
+            width += 1;
+        }
+    }
+    Some(width)
+}
+
+/// The line as one row, exactly as the general path would build it: the line's style
+/// folded into each span.
+fn owned(line: &Line<'_>) -> Line<'static> {
+    if line.spans.iter().all(|s| s.content.is_empty()) {
+        return Line::default().style(line.style);
+    }
+    let spans: Vec<Span<'static>> =
+        line.spans.iter().map(|s| Span::styled(s.content.clone().into_owned(), line.style.patch(s.style))).collect();
+    Line::from(spans)
+}
+
+/// The graphemes of `text`; in simple text each character is one, which is far cheaper to
+/// cut than running the segmentation rules.
+fn cells_of(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+    if text.chars().all(is_simple) {
+        Box::new(text.char_indices().map(move |(i, c)| &text[i..i + c.len_utf8()]))
+    } else {
+        Box::new(text.graphemes(true))
+    }
 }
 
 /// Greedy word wrap over graphemes.
@@ -113,6 +162,31 @@ mod tests {
             for line in wrap(&[Line::raw(text.clone())], width) {
                 assert!(line.width() <= usize::from(width), "width {width}: {line:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_line_that_fits_keeps_its_text_and_styles() {
+        let bold = Style::new().add_modifier(ratatui::style::Modifier::BOLD);
+        let dim = Style::new().add_modifier(ratatui::style::Modifier::DIM);
+        let line = Line::from(vec![Span::styled("short", bold), Span::raw(" line")]).style(dim);
+        for width in [10, 80] {
+            let out = wrap(std::slice::from_ref(&line), width);
+            assert_eq!(texts(&out), vec!["short line"]);
+            assert_eq!(out[0].spans[0].style, dim.patch(bold), "width {width}");
+            assert_eq!(out[0].spans[1].style, dim, "width {width}");
+        }
+        // One column short: the same line breaks at its space.
+        assert_eq!(texts(&wrap(&[line], 9)), vec!["short ", "line"]);
+    }
+
+    #[test]
+    fn simple_characters_are_graphemes_of_their_own() {
+        // The shortcut in `cells_of` relies on it: no simple character joins its neighbour.
+        for c in (0..0x2c00).filter_map(char::from_u32).filter(|c| is_simple(*c)) {
+            let text = format!("x{c}x{c}{c}");
+            assert_eq!(text.graphemes(true).count(), 5, "U+{:04X}", u32::from(c));
+            assert_eq!(text.width(), 5, "U+{:04X}", u32::from(c));
         }
     }
 
