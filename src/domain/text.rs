@@ -94,13 +94,20 @@ pub fn mask_card_numbers(input: &str) -> Masked {
     // Most text (articles, notes) holds too few digits for a card and no security-code cue:
     // nothing to scan. Counting digits is far cheaper than the scan, which runs on every save.
     let digits = input.chars().filter(|c| digit_value(*c).is_some()).take(13).count();
-    let no_cue = || {
-        let folded: String = input.chars().map(fold_char).collect();
-        !CODE_CUES.iter().any(|cue| folded.contains(cue))
-    };
-    if digits < 3 || (digits < 13 && no_cue()) {
+    if digits < 3 {
         return Masked { text: input.to_string(), cards: 0, codes: 0 };
     }
+    // A security code needs its cue word somewhere in the text, and a card 13 digits.
+    let folded: String = input.chars().map(fold_char).collect();
+    let has_cue = CODE_CUES.iter().any(|cue| folded.contains(cue));
+    let (text, cards) = if digits < 13 { (input.to_string(), 0) } else { mask_cards(input) };
+    let (text, codes) = if has_cue { mask_security_codes(&text) } else { (text, 0) };
+    Masked { text, cards, codes }
+}
+
+/// The card-number half of [`mask_card_numbers`]: the text with each card masked, and how
+/// many there were.
+fn mask_cards(input: &str) -> (String, usize) {
     let chars: Vec<char> = input.chars().collect();
     let mut out = String::with_capacity(input.len());
     let mut cards = 0;
@@ -138,8 +145,7 @@ pub fn mask_card_numbers(input: &str) -> Masked {
         out.extend(&chars[copied..end]);
         i = end;
     }
-    let (text, codes) = mask_security_codes(&out);
-    Masked { text, cards, codes }
+    (out, cards)
 }
 
 /// One group of digits in a run: where it is and its digit values.
@@ -230,6 +236,10 @@ pub fn digit_value(c: char) -> Option<u8> {
         0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
     ];
     let code = u32::from(c);
+    // Below the first non-ASCII digit block only ASCII digits exist; nearly all text is here.
+    if code < 0x660 {
+        return c.is_ascii_digit().then(|| c as u8 - b'0');
+    }
     ZEROS.iter().find(|&&zero| (zero..zero + 10).contains(&code)).and_then(|zero| u8::try_from(code - zero).ok())
 }
 
@@ -254,6 +264,9 @@ fn luhn_valid(digits: &[u8]) -> bool {
 /// One lower-case character per character (so positions line up): full-width Latin folded
 /// to ASCII, and a character whose lower case is longer (Turkish İ) kept as it is.
 fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let c = match u32::from(c) {
         code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
         0x3000 => ' ',
