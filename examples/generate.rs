@@ -858,6 +858,7 @@ fn build_workspace(out: &std::path::Path, tier: Tier, a: &Args) {
     let t = Instant::now();
     for chunk_start in (0..tier.articles).step_by(5_000) {
         store::write(&mut conn, |tx| -> rusqlite::Result<()> {
+            let mut batch = kb::ArticleBatch::begin(tx)?;
             for i in chunk_start..(chunk_start + 5_000).min(tier.articles) {
                 let g = article(i, a.seed);
                 let new = kb::NewArticle {
@@ -871,9 +872,9 @@ fn build_workspace(out: &std::path::Path, tier: Tier, a: &Args) {
                     plain: g.plain,
                     url: Some(format!("https://help.example.net/a/{i}")),
                 };
-                kb::upsert_article(tx, &new, now)?;
+                batch.stage(&new)?;
             }
-            Ok(())
+            batch.write(now).map(drop)
         })
         .unwrap();
     }

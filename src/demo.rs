@@ -83,9 +83,7 @@ pub fn seed(conn: &mut rusqlite::Connection, now: Timestamp) -> Result<()> {
     knowledge::import_scripts_json(conn, Path::new("demo/scripts.json"), file("scripts.json")?)?;
     let articles = articles()?;
     store::write(conn, |tx| -> rusqlite::Result<()> {
-        for a in &articles {
-            kb_store::upsert_article(tx, a, now)?;
-        }
+        kb_store::upsert_articles(tx, &articles, now)?;
         thread_demo_emails(tx)?;
         store::meta_set(tx, "name", NAME)
     })?;

@@ -545,6 +545,30 @@ fn kb_import_keeps_the_articles_url_from_front_matter() {
     assert_eq!(url_of(&conn, "alpha").as_deref(), Some("https://help.example/a-moved"));
 }
 
+#[test]
+fn kb_import_of_more_files_than_one_batch_writes_them_all_and_reports_each_failure() {
+    // Articles are written in batches of 2,000 while a second thread parses: every batch,
+    // the last partial one too, must land, and failures keep their files' names.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("big");
+    for i in 0..4_100 {
+        write_file(&root, &format!("a{i:05}.md"), &format!("# Article {i}\n\nUnique word w{i}x here.\n"));
+    }
+    std::fs::write(root.join("a02000.md"), b"\xff\xfe not text").unwrap();
+    write_file(&root, "a04099.md", "---\nredirect_to: /elsewhere\n---\nMoved\n");
+    let mut conn = mem();
+    let s = frontline::import::kb::import(&mut conn, std::slice::from_ref(&root), T0).unwrap();
+    assert_eq!((s.added, s.skipped.len(), s.failed.len()), (4_098, 1, 1), "{:?}", s.failed);
+    assert!(s.failed[0].0.ends_with("a02000.md"), "{:?}", s.failed);
+    assert_eq!(count(&conn, "kb_articles"), 4_098);
+    for i in [0, 1_999, 2_001, 4_000, 4_098] {
+        let hits = kb::search(&conn, &format!("w{i}x"), 2).unwrap();
+        assert_eq!(hits.len(), 1, "article {i} is indexed once");
+    }
+    let s = frontline::import::kb::import(&mut conn, &[root], T0).unwrap();
+    assert_eq!((s.added, s.updated, s.unchanged), (0, 0, 4_098));
+}
+
 // ------------------------------------------------------------------ knowledge-base ranking
 
 fn ranking_corpus() -> Connection {

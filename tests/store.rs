@@ -289,6 +289,29 @@ fn reimporting_an_unchanged_article_changes_nothing_and_a_changed_one_is_updated
     assert_eq!(kb::count(&conn).unwrap(), before);
 }
 
+#[test]
+fn a_batch_adds_updates_and_skips_in_one_write_and_indexes_each_article_once() {
+    let conn = corpus();
+    let before = count(&conn, "kb_articles");
+    let unchanged =
+        article("returns.md", "Sending items back", &[], "A customer may return an unused item within 30 days.");
+    let changed = article("returns.md", "Sending items back", &[], "Pristine items may come back within 60 days.");
+    let added = article("gift-cards.md", "Gift cards", &["gifts"], "Gift cards never expire.");
+    let tx = conn.unchecked_transaction().unwrap();
+    let counts = kb::upsert_articles(&tx, std::slice::from_ref(&unchanged), T0 + 60).unwrap();
+    assert_eq!(counts, kb::UpsertCounts { added: 0, updated: 0, unchanged: 1 });
+    // The same file named twice: the first copy counts, the second is left out.
+    let counts = kb::upsert_articles(&tx, &[changed.clone(), added.clone(), added.clone()], T0 + 120).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(counts, kb::UpsertCounts { added: 1, updated: 1, unchanged: 1 });
+    assert_eq!(count(&conn, "kb_articles"), before + 1);
+    assert_eq!(titles(&conn, "pristine"), vec!["Sending items back"]);
+    assert!(titles(&conn, "unused ").is_empty(), "the old text is gone from the index");
+    assert_eq!(titles(&conn, "expire"), vec!["Gift cards"]);
+    let rows: i64 = conn.query_row("SELECT count(*) FROM kb_fts WHERE kb_fts MATCH 'gift'", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 1, "indexed once");
+}
+
 // ------------------------------------------------------------------ contacts and customers
 
 fn contact(conn: &Connection, subject: &str, priority: u8, created_at: i64, status: ContactStatus) -> i64 {

@@ -326,7 +326,17 @@ pub fn import(conn: &mut Connection, paths: &[PathBuf], now: Timestamp) -> Resul
     import_with_progress(conn, paths, now, &crate::progress::Quiet)
 }
 
-/// [`import`], reporting each file read and article written to `progress`.
+/// Articles written per statement: each batch becomes one full-text index segment (see
+/// [`kb::ArticleBatch`]). The parsing thread may run up to one batch ahead, so it keeps
+/// working while a batch is written. Measured on 100,000 articles: 1,000 → 14.8 s,
+/// 2,000 → 13.5 s, 5,000 → 12.7 s but 110 MB resident; 2,000 keeps it near 80 MB.
+const BATCH: usize = 2_000;
+
+/// [`import`], reporting each file imported to `progress`.
+///
+/// Files are read and parsed on a second thread while this one writes, so the import takes
+/// about as long as the slower of the two rather than their sum, and holds about two
+/// batches of articles in memory however many files there are.
 pub fn import_with_progress(
     conn: &mut Connection,
     paths: &[PathBuf],
@@ -335,40 +345,49 @@ pub fn import_with_progress(
 ) -> Result<Summary> {
     let mut summary = Summary::default();
     let files = collect(paths, &mut summary.failed);
-    let mut articles = Vec::new();
-    progress.start("reading", files.len() as u64);
-    for file in files {
-        progress.inc();
-        let text = match std::fs::read(&file.path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
-                    summary.failed.push((file.path.clone(), "not UTF-8 text".into()));
-                    continue;
+    progress.start("importing", files.len() as u64);
+    std::thread::scope(|scope| {
+        let (sender, parsed) = std::sync::mpsc::sync_channel::<(PathBuf, Result<Parsed, String>)>(BATCH);
+        scope.spawn(move || {
+            for file in files {
+                let result = read_and_parse(&file);
+                // The writer stops listening only when it failed; its error is reported.
+                if sender.send((file.path, result)).is_err() {
+                    break;
                 }
-            },
-            Err(e) => {
-                summary.failed.push((file.path.clone(), e.to_string()));
-                continue;
             }
-        };
-        match parse(&file, &text) {
-            Ok(Parsed::Article(a)) => articles.push(*a),
-            Ok(Parsed::Skipped(why)) => summary.skipped.push((file.path.clone(), why)),
-            Err(why) => summary.failed.push((file.path.clone(), why)),
-        }
-    }
-    progress.start("writing", articles.len() as u64);
-    store::write(conn, |tx| -> rusqlite::Result<()> {
-        for a in &articles {
-            progress.inc();
-            match kb::upsert_article(tx, a, now)? {
-                kb::Upsert::Added => summary.added += 1,
-                kb::Upsert::Updated => summary.updated += 1,
-                kb::Upsert::Unchanged => summary.unchanged += 1,
+        });
+        store::write(conn, |tx| -> rusqlite::Result<()> {
+            // Articles are staged as they arrive, so this thread keeps busy while the other
+            // parses; each full batch is then written at once.
+            let mut batch = kb::ArticleBatch::begin(tx)?;
+            let write = |batch: &mut kb::ArticleBatch<'_>, summary: &mut Summary| {
+                let counts = batch.write(now)?;
+                summary.added += counts.added;
+                summary.updated += counts.updated;
+                summary.unchanged += counts.unchanged;
+                Ok::<(), rusqlite::Error>(())
+            };
+            for (path, result) in parsed {
+                progress.inc();
+                match result {
+                    Ok(Parsed::Article(a)) => batch.stage(&a)?,
+                    Ok(Parsed::Skipped(why)) => summary.skipped.push((path, why)),
+                    Err(why) => summary.failed.push((path, why)),
+                }
+                if batch.len() == BATCH {
+                    write(&mut batch, &mut summary)?;
+                }
             }
-        }
-        Ok(())
+            write(&mut batch, &mut summary)
+        })
     })?;
     Ok(summary)
+}
+
+/// Reads one file and parses its article; the error says why it cannot be imported.
+fn read_and_parse(file: &SourceFile) -> Result<Parsed, String> {
+    let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    parse(file, &text)
 }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_shift", include_str!("../../assets/migrations/0006_shift.sql")),
     ("0007_reply_drafts", include_str!("../../assets/migrations/0007_reply_drafts.sql")),
     ("0008_kb_prefix4", include_str!("../../assets/migrations/0008_kb_prefix4.sql")),
+    ("0009_kb_fts_hashsize", include_str!("../../assets/migrations/0009_kb_fts_hashsize.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.
