@@ -382,6 +382,25 @@ fn bad_contact_files_name_the_line_or_index_and_field_and_change_nothing() {
 }
 
 #[test]
+fn a_large_csv_is_imported_as_it_is_read_and_a_bad_last_line_changes_nothing() {
+    let sb = Sandbox::new();
+    let row = |i: usize, priority: u8| format!("chat,c{i}@example.com,Question {i},{priority}\n");
+    let mut text = String::from("\u{feff}channel,customer,subject,priority\n");
+    for i in 0..3_000 {
+        text.push_str(&row(i, 2));
+    }
+    let good = sb.write("big.csv", &text);
+    text.push_str(&row(3_000, 9));
+    let bad = sb.write("big_bad.csv", &text);
+    let out = sb.run(&["import", "contacts", s(&bad)]);
+    one_line_error(&out, 1, &["big_bad.csv", "line 3002", "priority", "9"]);
+    assert_eq!(sb.count("contacts"), 0, "nothing of the 3,000 good rows before it");
+    let out = sb.ok(&["import", "contacts", s(&good)]);
+    assert!(out.stdout.contains("Contacts: 3000 added, 3000 new customers"), "{}", out.stdout);
+    assert_eq!(sb.count("contacts"), 3_000);
+}
+
+#[test]
 fn malformed_files_are_refused_in_one_line() {
     let sb = Sandbox::new();
     let dir = sb.path("files");

@@ -248,22 +248,26 @@ fn quoted_newlines_import_and_unbalanced_quotes_are_refused_whole() {
 fn a_bad_record_late_in_a_file_imports_nothing() {
     let mut conn = store_with_rows();
     let before = counts(&conn);
-    let mut rows: Vec<serde_json::Value> = (0..50)
+    // Enough rows that the writer reaches the clash while later rows are still being checked.
+    let mut rows: Vec<serde_json::Value> = (0..3_000)
         .map(|i| serde_json::json!({"name": format!("Customer {i}"), "email": format!("c{i}@example.com")}))
         .collect();
     // Valid on its own, but its order number clashes with the seeded customer's: only the
     // database can tell, in the middle of the write transaction.
-    rows.push(serde_json::json!({"name": "Late", "email": "late@example.com", "orders": [{"number": "LK-1", "placed_at": "2026-11-01T10:00:00Z", "total": 1}]}));
+    rows.insert(
+        100,
+        serde_json::json!({"name": "Late", "email": "late@example.com", "orders": [{"number": "LK-1", "placed_at": "2026-11-01T10:00:00Z", "total": 1}]}),
+    );
     rows.push(serde_json::json!({"name": "", "email": "empty@example.com"}));
     let path = Path::new("late.json");
     let parsed = parse_rows(path, serde_json::to_string(&rows).unwrap().as_bytes()).unwrap();
     let e = import_customer_rows(&mut conn, path, parsed, Options::default()).unwrap_err();
-    assert!(e.to_string().starts_with("late.json: [51]"), "{e}");
+    assert!(e.to_string().starts_with("late.json: [3001]"), "the bad record, not the clash: {e}");
     assert_eq!(counts(&conn), before);
     rows.pop();
     let parsed = parse_rows(path, serde_json::to_string(&rows).unwrap().as_bytes()).unwrap();
     let e = import_customer_rows(&mut conn, path, parsed, Options::default()).unwrap_err();
-    assert!(format!("{e:#}").contains("late.json"), "{e:#}");
+    assert!(format!("{e:#}").starts_with("late.json: [100]"), "{e:#}");
     assert_eq!(counts(&conn), before, "a clash found mid-transaction rolls everything back");
 }
 

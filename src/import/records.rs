@@ -2,7 +2,7 @@
 //! Both formats become the same rows, checked by the same code.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, params};
@@ -40,29 +40,88 @@ pub struct Summary {
 /// One record and where it came from.
 pub type Row = (Origin, Map<String, Value>);
 
+/// Records read one at a time, so a file of a million rows never sits in memory whole.
+pub type RowStream = Box<dyn Iterator<Item = Result<Row>> + Send>;
+
 /// Reads a `.json` or `.csv` file into rows, naming the file and line of any format error.
 pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     parse_rows(path, &bytes)
 }
 
+/// Opens a `.json` or `.csv` file as a stream of rows, with about how many there are (for
+/// progress). A CSV file is read as it is imported; a JSON array is parsed whole first.
+pub fn open_rows(path: &Path) -> Result<(RowStream, u64)> {
+    if format_of(path)? == Format::Json {
+        let rows = read_rows(path)?;
+        let total = rows.len() as u64;
+        return Ok((Box::new(rows.into_iter().map(Ok)), total));
+    }
+    let cannot_read = || format!("{}: cannot read", path.display());
+    let lines = count_lines(path).with_context(cannot_read)?;
+    let mut file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).with_context(cannot_read)?);
+    let start = std::io::BufRead::fill_buf(&mut file).with_context(cannot_read)?;
+    check_encoding(path, start)?;
+    if start.starts_with(b"\xEF\xBB\xBF") {
+        std::io::BufRead::consume(&mut file, 3);
+    }
+    let rows = csv_rows(path.to_path_buf(), file)?;
+    Ok((Box::new(rows), lines.saturating_sub(1)))
+}
+
+/// Newlines in the file: the number of CSV records plus the header, unless quoted fields
+/// span lines (then it is a little more).
+fn count_lines(path: &Path) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut lines = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(lines);
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+}
+
 /// Parses file contents into rows; `path` names the file in messages and its extension
 /// picks the format.
 pub fn parse_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        bail!("{}: file is UTF-16; save it as UTF-8", path.display());
-    }
+    check_encoding(path, bytes)?;
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
-        Ok(t) => t.to_string(),
+        Ok(t) => t,
         Err(e) => {
             let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            bail!("{}: line {line}: not UTF-8 text (Latin-1? save the file as UTF-8)", path.display());
+            bail!("{}: line {line}: {NOT_UTF8}", path.display());
         }
     };
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("json") => json_rows(path, &text),
-        Some("csv") => csv_rows(path, &text),
+    match format_of(path)? {
+        Format::Json => json_rows(path, text),
+        Format::Csv => csv_rows(path.to_path_buf(), text.as_bytes())?.collect(),
+    }
+}
+
+const NOT_UTF8: &str = "not UTF-8 text (Latin-1? save the file as UTF-8)";
+
+/// Refuses UTF-16 by its byte-order mark, which would otherwise read as noise.
+fn check_encoding(path: &Path, start: &[u8]) -> Result<()> {
+    if start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]) {
+        bail!("{}: file is UTF-16; save it as UTF-8", path.display());
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+}
+
+fn format_of(path: &Path) -> Result<Format> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
         _ => bail!("{}: unknown file type; use .json or .csv", path.display()),
     }
 }
@@ -83,16 +142,17 @@ fn json_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
         .collect()
 }
 
-fn csv_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+/// The records of a CSV text after its header row, each keyed by the (trimmed, lower-case)
+/// column names; empty cells are left out.
+fn csv_rows<R: std::io::Read>(path: PathBuf, input: R) -> Result<impl Iterator<Item = Result<Row>>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers: Vec<String> = reader
         .headers()
         .with_context(|| format!("{}: line 1: cannot read the header row", path.display()))?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
+    Ok(reader.into_records().map(move |record| {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, csv::Position::line);
             anyhow::anyhow!("{}: line {line}: {}", path.display(), csv_error_text(&e))
@@ -104,9 +164,8 @@ fn csv_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
             .filter(|(_, v)| !v.trim().is_empty())
             .map(|(h, v)| (h.clone(), Value::String(unescape_formula(v).to_string())))
             .collect();
-        rows.push((Origin::Line(line), map));
-    }
-    Ok(rows)
+        Ok((Origin::Line(line), map))
+    }))
 }
 
 /// Undoes the spreadsheet-formula escaping of our own CSV exports (a `'` before a cell
@@ -120,6 +179,7 @@ fn unescape_formula(cell: &str) -> &str {
 
 fn csv_error_text(e: &csv::Error) -> String {
     match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => NOT_UTF8.to_string(),
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("has {len} fields but the header has {expected_len} (an unbalanced quote?)")
         }
@@ -363,7 +423,7 @@ pub enum Records {
 }
 
 /// Imports a `.json` or `.csv` file of customers or contacts, all or nothing, reporting each
-/// record checked and written to `progress` ([`Quiet`] for none).
+/// record imported to `progress` ([`Quiet`] for none). A CSV file is streamed.
 pub fn import_file(
     conn: &mut Connection,
     path: &Path,
@@ -371,7 +431,8 @@ pub fn import_file(
     opts: Options,
     progress: &dyn Progress,
 ) -> Result<Summary> {
-    import_rows(conn, path, read_rows(path)?, records, opts, progress)
+    let (rows, total) = open_rows(path)?;
+    import_stream(conn, path, rows, total, records, opts, progress)
 }
 
 /// [`import_file`] for rows already read; `path` names the file in messages.
@@ -383,18 +444,31 @@ pub fn import_rows(
     opts: Options,
     progress: &dyn Progress,
 ) -> Result<Summary> {
+    let total = rows.len() as u64;
+    import_stream(conn, path, Box::new(rows.into_iter().map(Ok)), total, records, opts, progress)
+}
+
+fn import_stream(
+    conn: &mut Connection,
+    path: &Path,
+    rows: RowStream,
+    total: u64,
+    records: Records,
+    opts: Options,
+    progress: &dyn Progress,
+) -> Result<Summary> {
     match records {
         Records::Customers => check_then_write(
             conn,
             rows,
-            progress,
+            (total, progress),
             |origin, map, warnings| check_customer_row(path, origin, map, opts, warnings),
             |tx, (origin, c), summary| write_customer(tx, path, origin, c, opts.now, summary),
         ),
         Records::Contacts => check_then_write(
             conn,
             rows,
-            progress,
+            (total, progress),
             |origin, map, warnings| Ok(check_contact_row(path, &origin, map, opts, warnings)?),
             |tx, c, summary| {
                 let inserted = insert_checked_contact(tx, c, opts.now)?;
@@ -417,31 +491,73 @@ pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, o
     import_rows(conn, path, rows, Records::Contacts, opts, &Quiet)
 }
 
+/// Pages of SQLite cache an import may use (64 MiB): a million-row import updates several
+/// indexes at random places, and the default 2 MiB cache re-reads their pages over and over.
+const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+
+/// Checked records travel to the writer in chunks of this many (a hand-over per record cost
+/// more in thread wake-ups than the check itself) ...
+const CHUNK: usize = 256;
+/// ... and at most this many chunks wait: enough to keep both threads busy.
+const CHUNKS_AHEAD: usize = 4;
+
 /// The two steps of every import here, all or nothing: `check` each row (its unknown keys
-/// go into the warnings; the first error stops the import before anything is written),
-/// then `write` every checked row in one transaction. Both steps report to `progress`.
-fn check_then_write<C>(
+/// go into the warnings), and `write` each checked row, in one transaction.
+///
+/// Rows are read and checked on a second thread while this one writes, so a large file
+/// costs about the slower of the two, and memory holds only the rows in between. Errors
+/// keep the order the two-pass import had: a bad record anywhere in the file is reported
+/// even when the database refused an earlier record (the writer stops writing but keeps
+/// listening until every row is checked); either way nothing is written. `progress` counts
+/// the records imported, of about `total`.
+fn check_then_write<C: Send>(
     conn: &mut Connection,
-    rows: Vec<Row>,
-    progress: &dyn Progress,
-    check: impl Fn(Origin, Map<String, Value>, &mut Vec<String>) -> Result<C>,
+    rows: RowStream,
+    (total, progress): (u64, &dyn Progress),
+    check: impl Fn(Origin, Map<String, Value>, &mut Vec<String>) -> Result<C> + Sync,
     write: impl Fn(&Connection, &C, &mut Summary) -> Result<()>,
 ) -> Result<Summary> {
     let mut summary = Summary::default();
-    let mut checked = Vec::new();
-    progress.start("checking", rows.len() as u64);
-    for (origin, map) in rows {
-        progress.inc();
-        checked.push(check(origin, map, &mut summary.warnings)?);
-    }
-    progress.start("writing", checked.len() as u64);
-    store::write(conn, |tx| -> Result<()> {
-        for c in &checked {
-            progress.inc();
-            write(tx, c, &mut summary)?;
-        }
-        Ok(())
-    })?;
+    progress.start("importing", total);
+    let cache_before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+    let result = std::thread::scope(|scope| {
+        let (sender, checked) = std::sync::mpsc::sync_channel::<Vec<C>>(CHUNKS_AHEAD);
+        let check = &check;
+        let checker = scope.spawn(move || -> Result<Vec<String>> {
+            let mut warnings = Vec::new();
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for row in rows {
+                let (origin, map) = row?;
+                chunk.push(check(origin, map, &mut warnings)?);
+                // The writer hangs up only if it panicked; its panic is the one to report.
+                if chunk.len() == CHUNK
+                    && sender.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err()
+                {
+                    return Ok(warnings);
+                }
+            }
+            let _ = sender.send(chunk);
+            Ok(warnings)
+        });
+        store::write(conn, |tx| -> Result<()> {
+            let mut refused = None;
+            for c in checked.iter().flatten() {
+                progress.inc();
+                if refused.is_none()
+                    && let Err(e) = write(tx, &c, &mut summary)
+                {
+                    refused = Some(e);
+                }
+            }
+            let warnings = checker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            summary.warnings = warnings;
+            refused.map_or(Ok(()), Err)
+        })
+    });
+    // The connection may be the workstation's own (the demo); give back its usual cache.
+    conn.pragma_update(None, "cache_size", cache_before)?;
+    result?;
     Ok(summary)
 }
 
