@@ -312,6 +312,27 @@ fn a_batch_adds_updates_and_skips_in_one_write_and_indexes_each_article_once() {
     assert_eq!(rows, 1, "indexed once");
 }
 
+#[test]
+fn a_word_in_more_articles_than_are_ranked_still_finds_title_matches_first() {
+    let conn = store::open_in_memory().unwrap();
+    let n = kb::RANK_CAP + 500;
+    let articles: Vec<NewArticle> = (0..n)
+        .map(|i| {
+            let title = if i == n - 10 { "Refund window".to_string() } else { format!("Store note {i}") };
+            article(&format!("a{i}.md"), &title, &[], &format!("Every refund needs a receipt, note {i}."))
+        })
+        .collect();
+    let tx = conn.unchecked_transaction().unwrap();
+    kb::upsert_articles(&tx, &articles, T0).unwrap();
+    tx.commit().unwrap();
+    for query in ["refund", "refu", "refund receipt"] {
+        let hits = kb::search(&conn, query, 20).unwrap();
+        assert_eq!(hits.len(), 20, "{query}");
+        assert_eq!(hits[0].title, "Refund window", "{query}: the title match leads");
+        assert!(hits.iter().all(|h| h.snippet.to_lowercase().contains("refund")), "{query}: {hits:?}");
+    }
+}
+
 // ------------------------------------------------------------------ contacts and customers
 
 fn contact(conn: &Connection, subject: &str, priority: u8, created_at: i64, status: ContactStatus) -> i64 {
