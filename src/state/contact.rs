@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 use crate::domain::{ContactDetail, ContactStatus, Id, Timers};
 use crate::store::contacts::Step;
 use crate::store::worker::Request;
@@ -24,6 +26,64 @@ pub struct Parked {
 pub struct Workbench {
     pub strip: Vec<Id>,
     pub parked: HashMap<Id, Parked>,
+    /// Text typed between asking for a contact (F2, `a`, a logged contact) and its notes
+    /// opening, kept for those notes. Without it the first words of a greeting would land
+    /// in whatever had focus: as Queue commands, or in the previous contact's notes.
+    pub taking: Option<String>,
+}
+
+/// Whether an effect asks for a contact to come on screen for the rep to work on.
+pub fn takes_contact(effect: &Effect) -> bool {
+    match effect {
+        Effect::Db(Request::AcceptNext | Request::StartFollowUp { .. } | Request::LogContact(_)) => true,
+        Effect::Db(Request::Step { step, .. }) => matches!(step, Step::Accept | Step::Reopen),
+        _ => false,
+    }
+}
+
+/// A key pressed while a contact is being taken: text (letters, Enter, Backspace without
+/// Ctrl or Alt) is kept for the contact's notes and `true` returned; any other key acts as
+/// usual.
+pub fn type_ahead(state: &mut State, key: &KeyEvent) -> bool {
+    let Some(typed) = state.work.taking.as_mut() else { return false };
+    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        return false;
+    }
+    match key.code {
+        KeyCode::Char(c) => typed.push(c),
+        KeyCode::Enter => typed.push('\n'),
+        KeyCode::Backspace => {
+            typed.pop();
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The contact asked for is on screen: what was typed meanwhile goes into its notes.
+fn typed_ahead_into_notes(state: &mut State) -> Vec<Effect> {
+    match state.work.taking.take().filter(|t| !t.is_empty()) {
+        Some(text) if state.notes.contact.is_some() => {
+            // After the contact's saved draft, on a line of its own.
+            let at_line_end = state.notes.editor.lines().last().is_some_and(|l| !l.is_empty());
+            state.notes.editor.insert_str(if at_line_end { format!("\n{text}") } else { text });
+            notes::edited(state)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Taking a contact was refused or failed: what was typed meanwhile goes into the notes on
+/// screen, as if no contact had been asked for. Returns the text when there is no such
+/// editor, so the message can show it rather than lose it silently.
+pub fn taking_ended(state: &mut State) -> (Option<String>, Vec<Effect>) {
+    let Some(text) = state.work.taking.take().filter(|t| !t.is_empty()) else { return (None, Vec::new()) };
+    if state.notes.contact.is_some() {
+        state.notes.editor.insert_str(text);
+        (None, notes::edited(state))
+    } else {
+        (Some(text), Vec::new())
+    }
 }
 
 /// Whether a contact is being worked (shown in the strip).
@@ -205,6 +265,7 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
             state.flash(format!("{what} #{id}: the handle timer is running"), Tone::Info);
         }
         effects.extend(show(state, detail));
+        effects.extend(typed_ahead_into_notes(state));
         return effects;
     }
     let was_current = state.open_contact_id() == Some(id);

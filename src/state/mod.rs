@@ -269,7 +269,7 @@ impl State {
 
 /// Reacts to one event.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
-    match event {
+    let effects = match event {
         Event::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Event::Key(key) => handle_key(state, key),
         Event::Paste(text) => paste(state, &text),
@@ -282,7 +282,12 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             let p = state.intake.clone();
             vec![Effect::Db(Request::ProcessIntake { maildirs: p.maildirs, inbox: p.inbox })]
         }
+    };
+    // From here until the contact is on screen, typing is kept for its notes.
+    if effects.iter().any(contact::takes_contact) {
+        state.work.taking.get_or_insert_with(String::new);
     }
+    effects
 }
 
 fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -325,6 +330,9 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return quit(state);
         }
         return forms::key(state, key);
+    }
+    if contact::type_ahead(state, &key) {
+        return Vec::new();
     }
     if state.queue.editing_filter() && state.focus == Pane::Queue {
         return queue::filter_key(state, key);
@@ -532,8 +540,10 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
             Vec::new()
         }
         Reply::Refused { message } => {
-            state.flash(message, Tone::Info);
-            queue::load(state)
+            let (unplaced, mut effects) = contact::taking_ended(state);
+            state.flash(with_typed(message, unplaced), Tone::Info);
+            effects.extend(queue::load(state));
+            effects
         }
         Reply::CustomerHits { seq, hits } => forms::customer_hits(state, seq, hits),
         Reply::Dashboard { seq, data } => dashboard::loaded(state, seq, *data),
@@ -565,9 +575,18 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::KbResults { seq, hits, suggested } => knowledge::results(state, seq, hits, suggested),
         Reply::Article { seq, article } => knowledge::article_loaded(state, seq, article),
         Reply::Failed { what, error } => {
-            state.flash(format!("{what}: {error}"), Tone::Error);
-            Vec::new()
+            let (unplaced, effects) = contact::taking_ended(state);
+            state.flash(with_typed(format!("{what}: {error}"), unplaced), Tone::Error);
+            effects
         }
+    }
+}
+
+/// A message, and the text typed for a contact that did not come, so it is not lost unseen.
+fn with_typed(message: String, typed: Option<String>) -> String {
+    match typed {
+        Some(text) => format!("{message} — you typed: {}", crate::domain::text::for_display(&text)),
+        None => message,
     }
 }
 

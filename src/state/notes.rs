@@ -161,7 +161,7 @@ pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     if state.notes.editor.insert_str(clean) { edited(state) } else { Vec::new() }
 }
 
-fn edited(state: &mut State) -> Vec<Effect> {
+pub(super) fn edited(state: &mut State) -> Vec<Effect> {
     let n = &mut state.notes;
     n.dirty = true;
     n.pacing.edited(state.now_ms);

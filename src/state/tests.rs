@@ -480,19 +480,59 @@ fn keys_typed_before_the_contact_arrives_are_kept_after_its_draft() {
     assert_eq!(s.notes.text(), "earlier draft\ntyped fast");
 }
 
+fn f2() -> Event {
+    Event::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE))
+}
+
+#[test]
+fn a_greeting_typed_right_after_f2_goes_into_the_new_contacts_notes_not_the_queue() {
+    let mut s = with_queue();
+    assert_eq!(update(&mut s, f2()), vec![Effect::Db(Request::AcceptNext)]);
+    // Queue keys (`r` reopen, `c` channel filter, `/` search…) must not act on these.
+    let effects = type_text(&mut s, "Hi, sorry for the wait");
+    assert!(effects.is_empty(), "{effects:?}");
+    update(&mut s, key(KeyCode::Backspace));
+    assert_eq!((s.focus, s.modal.is_some(), s.queue.editing_filter()), (Pane::Queue, false, false));
+    let mut d = detail(3, Some("earlier draft"));
+    d.contact.status = ContactStatus::Active;
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+    assert_eq!(s.focus, Pane::Notes);
+    assert_eq!(s.notes.text(), "earlier draft\nHi, sorry for the wai");
+    // Taken: typing is the editor's again.
+    type_text(&mut s, "t");
+    assert_eq!(s.notes.text(), "earlier draft\nHi, sorry for the wait");
+}
+
+#[test]
+fn typing_after_a_refused_f2_stays_with_the_contact_on_screen_or_is_shown() {
+    let mut s = with_open_contact(None);
+    update(&mut s, f2());
+    type_text(&mut s, "still here");
+    update(&mut s, Event::Db(Reply::Refused { message: "No contact is waiting".into() }));
+    assert_eq!(s.notes.text(), "still here", "the open contact's notes get it");
+    assert_eq!(s.work.taking, None);
+
+    let mut s = with_queue();
+    update(&mut s, f2());
+    type_text(&mut s, "hello");
+    update(&mut s, Event::Db(Reply::Refused { message: "No contact is waiting".into() }));
+    let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("No contact is waiting") && flash.contains("hello"), "{flash}");
+}
+
 #[test]
 fn accepting_while_on_break_asks_first() {
     use crate::domain::shift::RepState;
     let mut s = with_queue();
     update(&mut s, Event::Db(Reply::Shift { status: Some((RepState::Break, 0)), current: None, next: None }));
-    let effects = update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)));
+    let effects = update(&mut s, f2());
     assert!(!effects.contains(&Effect::Db(Request::AcceptNext)), "not taken straight away");
     assert!(matches!(s.modal, Some(forms::Modal::Confirm(_))));
     let effects = update(&mut s, key(KeyCode::Char('y')));
     assert_eq!(effects, vec![Effect::Db(Request::AcceptNext)]);
     // Available: no question.
     update(&mut s, Event::Db(Reply::Shift { status: Some((RepState::Available, 0)), current: None, next: None }));
-    let effects = update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)));
+    let effects = update(&mut s, f2());
     assert_eq!(effects, vec![Effect::Db(Request::AcceptNext)]);
 }
 
