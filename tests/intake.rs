@@ -181,6 +181,28 @@ fn reading_the_same_folder_again_adds_nothing() {
 }
 
 #[test]
+fn a_file_taken_in_once_is_not_read_again_even_after_the_client_flags_it() {
+    let (_tmp, dir) = maildir_copy();
+    let mut conn = db();
+    let first = maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
+    // Unreadable now: were it read again, it would be listed as malformed.
+    let flagged = dir.join("cur/1763572500.M100P2001.mx1.larkspur.example:2,RS");
+    std::fs::rename(dir.join("new/1763572500.M100P2001.mx1.larkspur.example"), &flagged).unwrap();
+    std::fs::write(&flagged, b"").unwrap();
+    let again = maildir::sync_maildir(&mut conn, &dir, NOW + 60).unwrap();
+    assert_eq!(again.malformed, first.malformed, "only the file that was malformed before: {again:#?}");
+    assert_eq!((again.added, again.duplicates), (0, first.added + first.threaded));
+    // A new file is read as ever.
+    std::fs::write(
+        dir.join("new/1800000200.M201P9.mx1.larkspur.example"),
+        "From: Dana Fox <dana@example.com>\nSubject: Sizing\nMessage-ID: <dana-1@example.com>\n\nWhich size?\n",
+    )
+    .unwrap();
+    let third = maildir::sync_maildir(&mut conn, &dir, NOW + 120).unwrap();
+    assert_eq!(third.added, 1, "{third:#?}");
+}
+
+#[test]
 fn malformed_files_are_listed_by_name_and_skipped() {
     let (_tmp, dir) = maildir_copy();
     std::fs::write(dir.join("new/1763599999.M1P1.empty"), b"").unwrap();

@@ -15,6 +15,8 @@
 //!   the rep's `accept` starts the new segment instead, as for any waiting contact.
 //! - Re-reading never duplicates: each message id is stored once (a message without a
 //!   Message-ID gets a stable hash of its bytes), and a message already stored is skipped.
+//!   A file taken in once is remembered by its unique name (the part before `:2,`), so a
+//!   later sync does not read it again: only new files cost anything.
 //! - One transaction per message: a crash mid-sync leaves whole messages only, and the next
 //!   sync carries on where it stopped.
 //! - Malformed files (empty, not a mail message, no sender address) are listed with their
@@ -83,8 +85,17 @@ struct Incoming {
 pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result<SyncSummary> {
     let mut summary = SyncSummary { folder: dir.to_path_buf(), ..SyncSummary::default() };
     let files = message_files(dir)?;
+    let folder = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()).to_string_lossy().into_owned();
     let mut incoming = Vec::new();
+    // Names taken in by this sync (stored, or already stored), remembered at the end.
+    let mut taken_in = Vec::new();
     for path in files {
+        // Cheapest first: a file taken in by an earlier sync is not even read.
+        let name = unique_name(&path);
+        if is_seen(conn, &folder, &name)? {
+            summary.duplicates += 1;
+            continue;
+        }
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
@@ -96,21 +107,50 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
         let id = header_message_id(&bytes).unwrap_or_else(|| hash_id(&bytes));
         if messages::is_known(conn, &id)? {
             summary.duplicates += 1;
+            taken_in.push(name);
             continue;
         }
         match read_message(&path, &bytes, now) {
-            Ok(m) => incoming.push(m),
+            Ok(m) => incoming.push((name, m)),
+            // Listed again at every sync until it is fixed or removed.
             Err(why) => summary.malformed.push((path, why)),
         }
     }
     // Oldest first, so an original is stored before the replies that thread onto it.
-    incoming.sort_by(|a, b| a.message.sent_at.cmp(&b.message.sent_at).then(a.message.source.cmp(&b.message.source)));
-    for m in incoming {
+    incoming.sort_by(|(_, a), (_, b)| {
+        a.message.sent_at.cmp(&b.message.sent_at).then(a.message.source.cmp(&b.message.source))
+    });
+    for (name, m) in incoming {
         store_incoming(conn, &m, now, &mut summary)
             .with_context(|| format!("{}: cannot store the message", m.message.source))?;
+        taken_in.push(name);
     }
+    // After the messages: a crash before this only means reading those files once more.
+    store::write(conn, |tx| -> rusqlite::Result<()> {
+        let mut remember = tx.prepare_cached("INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES (?1, ?2)")?;
+        for name in &taken_in {
+            remember.execute(params![folder, name])?;
+        }
+        Ok(())
+    })?;
     summary.malformed.sort();
     Ok(summary)
+}
+
+/// A Maildir file's unique name: its file name without the `:2,FLAGS` a mail client adds
+/// and changes.
+fn unique_name(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match name.split_once(':') {
+        Some((unique, _)) => unique.to_string(),
+        None => name,
+    }
+}
+
+/// Whether a file of this name in this Maildir was taken in by an earlier sync.
+fn is_seen(conn: &Connection, folder: &str, name: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS(SELECT 1 FROM maildir_seen WHERE folder = ?1 AND name = ?2)")?
+        .query_row(params![folder, name], |r| r.get(0))
 }
 
 /// The files of `new/` and `cur/`, in name order (dotfiles and folders left out).

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_reply_drafts", include_str!("../../assets/migrations/0007_reply_drafts.sql")),
     ("0008_kb_prefix4", include_str!("../../assets/migrations/0008_kb_prefix4.sql")),
     ("0009_kb_fts_hashsize", include_str!("../../assets/migrations/0009_kb_fts_hashsize.sql")),
+    ("0010_maildir_seen", include_str!("../../assets/migrations/0010_maildir_seen.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.
