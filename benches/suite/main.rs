@@ -325,7 +325,7 @@ fn sql_literal(s: &str) -> String {
 /// The SQL `kb::search` runs for an input (its all-words branch), with literals in place.
 fn kb_shell_sql(input: &str) -> String {
     let q = frontline::store::fts::build_query(input, frontline::store::fts::Combine::All).unwrap();
-    kb::ranked_sql(0).replace("?1", &sql_literal(&q)).replace("?2", "30") + ";"
+    kb::ranked_sql(0, frontline::store::fts::phrase_count(&q)).replace("?1", &sql_literal(&q)).replace("?2", "30") + ";"
 }
 
 /// Mean time per statement in the `sqlite3` shell: `reps` copies of the statements in one

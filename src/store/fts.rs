@@ -69,6 +69,12 @@ pub fn build_query(input: &str, combine: Combine) -> Option<String> {
     Some(terms.join(joiner))
 }
 
+/// How many phrases a query from [`build_query`] holds: its terms are quoted words with no
+/// space inside, joined by spaces (all) or `OR` (any).
+pub fn phrase_count(query: &str) -> usize {
+    query.split(' ').filter(|t| !t.is_empty() && *t != "OR").count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +84,16 @@ mod tests {
         assert_eq!(build_query("refund windo", Combine::All).as_deref(), Some("\"refund\" \"windo\"*"));
         assert_eq!(build_query("refund window ", Combine::All).as_deref(), Some("\"refund\" \"window\""));
         assert_eq!(build_query("refund tent", Combine::Any).as_deref(), Some("\"refund\" OR \"tent\"*"));
+    }
+
+    #[test]
+    fn phrases_are_counted_whichever_way_they_are_joined() {
+        let count = |input: &str, combine| phrase_count(&build_query(input, combine).unwrap_or_default());
+        assert_eq!(count("refu", Combine::All), 1);
+        assert_eq!(count("refund tent zip", Combine::All), 3);
+        assert_eq!(count("refund tent zip", Combine::Any), 3);
+        assert_eq!(count("O'Brien", Combine::All), 2);
+        assert_eq!(count("", Combine::All), 0);
     }
 
     #[test]

@@ -193,7 +193,7 @@ const MAX_COUNTED_TERMS: usize = 12;
 /// Runs a MATCH ranked by: number of `terms` matched, title/tags hold the query, bm25.
 fn run_ranked(conn: &Connection, query: &str, terms: &[&str], limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     let terms = if terms.len() > MAX_COUNTED_TERMS { &[][..] } else { terms };
-    let sql = ranked_sql(terms.len());
+    let sql = ranked_sql(terms.len(), fts::phrase_count(query));
     let mut stmt = conn.prepare_cached(&sql)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut params: Vec<&dyn rusqlite::ToSql> = vec![&query, &limit];
@@ -213,16 +213,16 @@ fn run_ranked(conn: &Connection, query: &str, terms: &[&str], limit: usize) -> r
 /// a two-word search that matches 16,000 of 20,000 articles just over its 5 ms budget.)
 pub const RANK_CAP: usize = 1_000;
 
-/// The SQL [`search`] runs: `?1` the MATCH expression, `?2` the limit, `?3…` the
-/// `counted_terms` terms counted one by one. Public so the benchmark suite can run the very
-/// same query in the `sqlite3` shell as its floor.
+/// The SQL [`search`] runs: `?1` the MATCH expression (of `phrases` phrases), `?2` the
+/// limit, `?3…` the `counted_terms` terms counted one by one. Public so the benchmark suite
+/// can run the very same query in the `sqlite3` shell as its floor.
 ///
 /// Ranking runs first over ids and scores alone (at most [`RANK_CAP`] candidates); the
 /// snippet, which tokenizes the article text, is made only for the rows returned, in one
 /// more pass over the matches (not one MATCH per row: each would expand a prefix again).
-pub fn ranked_sql(counted_terms: usize) -> String {
-    // Each key is one more pass over the candidates' range of the index.
-    let in_range = |expr: String| {
+pub fn ranked_sql(counted_terms: usize, phrases: usize) -> String {
+    // Each of these keys is one more pass over the candidates' range of the index.
+    let in_range = |expr: &str| {
         format!(
             "(c.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH {expr} AND rowid >= (SELECT min(id) FROM candidates)))"
         )
@@ -230,28 +230,39 @@ pub fn ranked_sql(counted_terms: usize) -> String {
     let matched = if counted_terms == 0 {
         "0".to_string()
     } else {
-        (0..counted_terms).map(|i| in_range(format!("?{}", i + 3))).collect::<Vec<_>>().join(" + ")
+        (0..counted_terms).map(|i| in_range(&format!("?{}", i + 3))).collect::<Vec<_>>().join(" + ")
+    };
+    // "Title or tags hold the query". For one phrase (a word being typed, the usual case)
+    // it comes free with the candidates: bm25 weighted on title and tags alone is below zero
+    // exactly when the phrase occurs there (FTS5 floors every IDF at a small positive
+    // number, so even a word in every article counts). For more phrases all must be there,
+    // which takes a MATCH of its own.
+    let (keys, in_title) = if phrases == 1 {
+        (", bm25(kb_fts, 1.0, 1.0, 0.0) < 0 AS in_title", "c.in_title".to_string())
+    } else {
+        ("", in_range("'{title tags} : (' || ?1 || ')'"))
     };
     let ranking = format!(
         "SELECT c.id, c.score, {in_title} AS in_title, {matched} AS matched FROM candidates c
-         ORDER BY matched DESC, in_title DESC, c.score LIMIT ?2",
-        in_title = in_range("'{title tags} : (' || ?1 || ')'".to_string()),
+         ORDER BY matched DESC, in_title DESC, c.score LIMIT ?2"
     );
-    ranked_query(&ranking, "r.matched DESC, r.in_title DESC, r.score")
+    ranked_query(keys, &ranking, "r.matched DESC, r.in_title DESC, r.score")
 }
 
-/// The query around a ranking: `candidates(id, score)` are the newest [`RANK_CAP`] articles
-/// matching `?1` with their bm25 scores, in one descending pass over the index (which FTS5
-/// serves natively and stops at the cap); `ranking` picks some of them into `ranked`, and
-/// those rows get their title and snippet, in the ranking's `order`.
+/// The query around a ranking: `candidates(id, score, …)` are the newest [`RANK_CAP`]
+/// articles matching `?1` with their bm25 scores and any more `keys` (columns), in one
+/// descending pass over the index (which FTS5 serves natively and stops at the cap);
+/// `ranking` picks some of them into `ranked`, and those rows get their title and snippet,
+/// in the ranking's `order`.
 ///
 /// Every MATCH of a prefix the index has no prefix entries for ("deliver…") merges the
 /// postings of every term it expands to, over the whole index: a cost paid per MATCH, so
 /// the query holds as few of them as it can.
-fn ranked_query(ranking: &str, order: &str) -> String {
+fn ranked_query(keys: &str, ranking: &str, order: &str) -> String {
     format!(
-        "WITH candidates(id, score) AS MATERIALIZED (
-             SELECT rowid, bm25(kb_fts, {w0}, {w1}, {w2}) FROM kb_fts WHERE kb_fts MATCH ?1
+        "WITH candidates AS MATERIALIZED (
+             SELECT rowid AS id, bm25(kb_fts, {w0}, {w1}, {w2}) AS score {keys}
+             FROM kb_fts WHERE kb_fts MATCH ?1
              ORDER BY rowid DESC LIMIT {cap}
          ),
          ranked AS MATERIALIZED ({ranking})
@@ -282,7 +293,7 @@ pub fn suggest(conn: &Connection, subject: &str, body: &str, limit: usize) -> ru
 
 fn run_match(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     // Ranked like `ranked_sql`, by bm25 alone.
-    let sql = ranked_query("SELECT id, score FROM candidates ORDER BY score LIMIT ?2", "r.score");
+    let sql = ranked_query("", "SELECT id, score FROM candidates ORDER BY score LIMIT ?2", "r.score");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![query, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
         Ok(KbHit { id: r.get(0)?, title: r.get(1)?, category: r.get(2)?, snippet: r.get(3)?, score: r.get(4)? })
