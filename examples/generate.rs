@@ -5,6 +5,7 @@
 //! cargo run --release --example generate -- --out /tmp/full.db --tier full --seed 1
 //! cargo run --release --example generate -- --tier stress --seed 1 --kb-files /tmp/kb100k
 //! cargo run --release --example generate -- --tier full --seed 1 --contacts-csv /tmp/contacts.csv
+//! cargo run --release --example generate -- --tier full --seed 1 --maildir /tmp/maildir
 //! ```
 //!
 //! Tiers (see BENCHMARKS.md):
@@ -717,10 +718,19 @@ struct Args {
     now: i64,
     kb_files: Option<PathBuf>,
     contacts_csv: Option<PathBuf>,
+    maildir: Option<PathBuf>,
 }
 
 fn args() -> Args {
-    let mut a = Args { out: None, tier: "small".into(), seed: 1, now: DEFAULT_NOW, kb_files: None, contacts_csv: None };
+    let mut a = Args {
+        out: None,
+        tier: "small".into(),
+        seed: 1,
+        now: DEFAULT_NOW,
+        kb_files: None,
+        contacts_csv: None,
+        maildir: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -731,9 +741,10 @@ fn args() -> Args {
             "--now" => a.now = value().parse().expect("--now UNIX_SECONDS"),
             "--kb-files" => a.kb_files = Some(value().into()),
             "--contacts-csv" => a.contacts_csv = Some(value().into()),
+            "--maildir" => a.maildir = Some(value().into()),
             "-h" | "--help" => {
                 println!(
-                    "generate --out PATH --tier full|stress|small --seed N [--now UNIX] [--kb-files DIR] [--contacts-csv FILE]"
+                    "generate --out PATH --tier full|stress|small --seed N [--now UNIX] [--kb-files DIR] [--contacts-csv FILE] [--maildir DIR]"
                 );
                 std::process::exit(0);
             }
@@ -759,8 +770,12 @@ fn main() {
         build_workspace(out, tier, &a);
         eprintln!("built {} ({} tier, seed {}) in {:.1?}", out.display(), a.tier, a.seed, started.elapsed());
     }
-    if a.out.is_none() && a.kb_files.is_none() && a.contacts_csv.is_none() {
-        eprintln!("nothing to do: give --out PATH, --kb-files DIR or --contacts-csv FILE");
+    if let Some(dir) = &a.maildir {
+        let n = write_maildir(dir, tier, a.seed, a.now);
+        eprintln!("wrote {n} messages to {} in {:.1?}", dir.display(), started.elapsed());
+    }
+    if a.out.is_none() && a.kb_files.is_none() && a.contacts_csv.is_none() && a.maildir.is_none() {
+        eprintln!("nothing to do: give --out PATH, --kb-files DIR, --contacts-csv FILE or --maildir DIR");
         std::process::exit(2);
     }
 }
@@ -896,6 +911,36 @@ fn write_kb_files(dir: &std::path::Path, tier: Tier, seed: u64) {
         let text = format!("---\ntitle: \"{}\"\ntags: [{}]\n---\n\n{}", g.title, g.tags.join(", "), g.body);
         std::fs::write(path, text).unwrap();
     }
+}
+
+/// A support mailbox as mbsync would leave it: one message per tenth customer, a third
+/// still in `new/`, the rest read (`cur/`, flagged), one in five a reply to an earlier one,
+/// bodies of help-centre length. Returns how many messages were written.
+fn write_maildir(dir: &std::path::Path, tier: Tier, seed: u64, now: i64) -> usize {
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let mut rng = Rng::new(seed ^ 0x6d61_696c);
+    let count = tier.customers / 10;
+    for i in 0..count {
+        let customer = 1 + rng.below(tier.customers);
+        let (name, email, _) = customer_identity(customer);
+        let sent = now - ((count - i) as i64) * 300;
+        let date = chrono::DateTime::from_timestamp(sent, 0).unwrap().to_rfc2822();
+        let body = article(rng.below(tier.articles.max(1)), seed).plain;
+        let reply = if i > 0 && rng.below(5) == 0 {
+            format!("In-Reply-To: <m{}@mail.example.net>\n", rng.below(i))
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "From: {name} <{email}>\nTo: support@larkspur.example\nSubject: Question about my order {i}\n\
+             Date: {date}\nMessage-ID: <m{i}@mail.example.net>\n{reply}\n{body}\n"
+        );
+        let (sub, flags) = if i % 3 == 0 { ("new", "") } else { ("cur", ":2,S") };
+        std::fs::write(dir.join(sub).join(format!("{sent}.M{i}P1.mx1.example{flags}")), text).unwrap();
+    }
+    count
 }
 
 fn write_contacts_csv(path: &std::path::Path, tier: Tier, seed: u64, now: i64) {

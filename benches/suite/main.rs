@@ -7,9 +7,10 @@
 //! cargo bench --bench suite -- --data /tmp/frontline-bench [--only NAME,NAME] [--rss-seconds 300]
 //! ```
 //!
-//! `--data DIR` must hold `full.db`, `stress.db`, `kb100k/` and `contacts.csv` as made by
-//! `examples/generate.rs` (see `benches/run.sh`). Figures: first_frame, keystroke, kb20k,
-//! kb100k, queue, redraw, draft, report, import_contacts, import_kb, rss. Nothing here runs
+//! `--data DIR` must hold `full.db` and `stress.db`, and for their figures `kb100k/`,
+//! `contacts.csv` and `maildir/`, as made by `examples/generate.rs` (see `benches/run.sh`).
+//! Figures: first_frame, keystroke, kb20k, kb100k, queue, redraw, draft, report,
+//! import_contacts, import_kb, maildir, rss. Nothing here runs
 //! under `cargo test`.
 
 mod pty;
@@ -195,6 +196,7 @@ fn main() {
         ("report", report),
         ("import_contacts", import_contacts),
         ("import_kb", import_kb),
+        ("maildir", maildir),
         ("rss", rss),
     ];
     for (name, f) in figures {
@@ -758,6 +760,33 @@ fn import_kb(ctx: &mut Ctx) {
     fresh(&target);
     let samples: Vec<Duration> = d.into_iter().collect();
     ctx.push("import 100k articles (Markdown files), real binary", &samples, "≤ 15 s", "—".into());
+}
+
+/// A support mailbox synced once into a new workspace, then again with nothing new (what
+/// every new mail costs while the workstation watches the folder).
+fn maildir(ctx: &mut Ctx) {
+    let dir = ctx.path("maildir");
+    if !dir.exists() {
+        eprintln!("  skipped: {} missing", dir.display());
+        return;
+    }
+    let files: Vec<PathBuf> = ["new", "cur"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).into_iter().flatten().flatten().map(|e| e.path()))
+        .collect();
+    let t0 = Instant::now();
+    let bytes: usize = files.iter().map(|f| std::fs::read(f).map_or(0, |b| b.len())).sum();
+    let floor = format!("reading every file once: {} ({} MB)", fmt_ms(ms(t0.elapsed())), bytes / 1_000_000);
+    let target = ctx.path("maildir.db");
+    fresh(&target);
+    let sync =
+        || ctx.frontline(&["--db", &target.display().to_string(), "sync", "--maildir", &dir.display().to_string()]);
+    let first = wall(sync());
+    let again: Vec<Duration> = (0..ctx.runs(10)).map(|_| wall(sync())).collect();
+    fresh(&target);
+    let n = files.len();
+    ctx.push(&format!("`frontline sync`, a Maildir of {n} messages, first time"), &[first], "—", floor.clone());
+    ctx.push(&format!("`frontline sync` of the same {n} messages, nothing new"), &again, "no file read again", floor);
 }
 
 // ------------------------------------------------------------------ resident memory
