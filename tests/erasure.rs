@@ -203,7 +203,11 @@ fn secure_delete_is_on_and_no_full_text_index_holds_customer_text() {
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    assert_eq!(fts, ["kb_fts", "snippets_fts"], "a new full-text index: see the erasure notes in src/store/erase.rs");
+    assert_eq!(
+        fts,
+        ["kb_fts", "kb_title_fts", "snippets_fts"],
+        "a new full-text index: see the erasure notes in src/store/erase.rs"
+    );
 }
 
 #[test]

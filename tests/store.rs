@@ -313,6 +313,24 @@ fn a_batch_adds_updates_and_skips_in_one_write_and_indexes_each_article_once() {
 }
 
 #[test]
+fn the_title_index_follows_every_change_to_an_article() {
+    let conn = corpus();
+    let in_titles = |word: &str| -> i64 {
+        conn.query_row("SELECT count(*) FROM kb_title_fts WHERE kb_title_fts MATCH ?1", [word], |r| r.get(0)).unwrap()
+    };
+    let a = article("gift-cards.md", "Gift cards", &["vouchers"], "Gift cards never expire.");
+    kb::upsert_article(&conn, &a, T0).unwrap();
+    assert_eq!((in_titles("gift"), in_titles("vouchers"), in_titles("expire")), (1, 1, 0), "titles and tags only");
+    let renamed = article("gift-cards.md", "Store credit", &["credit"], "Gift cards never expire.");
+    kb::upsert_article(&conn, &renamed, T0 + 60).unwrap();
+    assert_eq!((in_titles("gift"), in_titles("vouchers"), in_titles("credit")), (0, 0, 1));
+    conn.execute("DELETE FROM kb_articles WHERE source = 'gift-cards.md'", []).unwrap();
+    assert_eq!(in_titles("credit"), 0);
+    let check: Result<(), _> = conn.execute_batch("INSERT INTO kb_title_fts(kb_title_fts) VALUES ('integrity-check')");
+    assert!(check.is_ok(), "{check:?}");
+}
+
+#[test]
 fn a_word_in_more_articles_than_are_ranked_still_finds_title_matches_first() {
     let conn = store::open_in_memory().unwrap();
     let n = kb::RANK_CAP + 500;

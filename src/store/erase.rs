@@ -9,8 +9,9 @@
 //! - The rows are deleted or overwritten in one `BEGIN IMMEDIATE` transaction.
 //! - Afterwards `PRAGMA wal_checkpoint(TRUNCATE)` copies the zeroed pages into the main
 //!   file and truncates the WAL, which until then still holds the old page images.
-//! - Full-text indexes: the FTS5 tables today are `kb_fts` (external content over
-//!   `kb_articles`) and `snippets_fts` (canned responses); neither holds customer text. Any future FTS5 index that can hold
+//! - Full-text indexes: the FTS5 tables today are `kb_fts` and `kb_title_fts` (external
+//!   content over `kb_articles`) and `snippets_fts` (canned responses); none holds customer
+//!   text. Any future FTS5 index that can hold
 //!   customer text (notes, contact bodies, customer names) MUST be created with
 //!   `INSERT INTO x(x, rank) VALUES('secure-delete', 1)` so deleted tokens are removed from
 //!   its b-tree rather than just marked deleted, and must be cleared here.

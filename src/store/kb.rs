@@ -221,26 +221,26 @@ pub const RANK_CAP: usize = 1_000;
 /// snippet, which tokenizes the article text, is made only for the rows returned, in one
 /// more pass over the matches (not one MATCH per row: each would expand a prefix again).
 pub fn ranked_sql(counted_terms: usize, phrases: usize) -> String {
-    // Each of these keys is one more pass over the candidates' range of the index.
-    let in_range = |expr: &str| {
+    let in_range = |index: &str, expr: &str| {
         format!(
-            "(c.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH {expr} AND rowid >= (SELECT min(id) FROM candidates)))"
+            "(c.id IN (SELECT rowid FROM {index} WHERE {index} MATCH {expr} AND rowid >= (SELECT min(id) FROM candidates)))"
         )
     };
+    // Each counted term is one more pass over the candidates' range of the article index.
     let matched = if counted_terms == 0 {
         "0".to_string()
     } else {
-        (0..counted_terms).map(|i| in_range(&format!("?{}", i + 3))).collect::<Vec<_>>().join(" + ")
+        (0..counted_terms).map(|i| in_range("kb_fts", &format!("?{}", i + 3))).collect::<Vec<_>>().join(" + ")
     };
-    // "Title or tags hold the query". For one phrase (a word being typed, the usual case)
-    // it comes free with the candidates: bm25 weighted on title and tags alone is below zero
-    // exactly when the phrase occurs there (FTS5 floors every IDF at a small positive
-    // number, so even a word in every article counts). For more phrases all must be there,
-    // which takes a MATCH of its own.
+    // "Title or tags hold every phrase of the query". One phrase (a word being typed, the
+    // usual case) gets it free with the scores: bm25 weighted on title and tags alone is
+    // below zero exactly when the phrase occurs there (FTS5 floors every IDF at a small
+    // positive number, so even a word in every article counts). More phrases ask
+    // `kb_title_fts`, the small index of titles and tags, where it costs little.
     let (keys, in_title) = if phrases == 1 {
         (", bm25(kb_fts, 1.0, 1.0, 0.0) < 0 AS in_title", "c.in_title".to_string())
     } else {
-        ("", in_range("'{title tags} : (' || ?1 || ')'"))
+        ("", in_range("kb_title_fts", "?1"))
     };
     let ranking = format!(
         "SELECT c.id, c.score, {in_title} AS in_title, {matched} AS matched FROM candidates c
