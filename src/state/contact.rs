@@ -42,9 +42,13 @@ pub fn takes_contact(effect: &Effect) -> bool {
 }
 
 /// A key pressed while a contact is being taken: text (letters, Enter, Backspace without
-/// Ctrl or Alt) is kept for the contact's notes and `true` returned; any other key acts as
-/// usual.
+/// Ctrl or Alt) typed in the Queue or the Notes is kept for the contact's notes and `true`
+/// returned; any other key, or text typed where the rep moved on purpose (Ctrl-F to the
+/// search), acts as usual.
 pub fn type_ahead(state: &mut State, key: &KeyEvent) -> bool {
+    if !matches!(state.focus, Pane::Queue | Pane::Notes) {
+        return false;
+    }
     let Some(typed) = state.work.taking.as_mut() else { return false };
     if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
         return false;

@@ -141,6 +141,14 @@ pub fn confirm_if_resting(state: &mut State, request: Request) -> Vec<Effect> {
 /// After a contact closes the worker says whether a breather is due; offer it.
 pub fn breather_due(state: &mut State, minutes: u32, difficult: bool) -> Vec<Effect> {
     let why = if difficult { "That was a difficult one." } else { "You have taken a lot of contacts without a break." };
+    // The offer comes a moment after a contact ends. If the rep has already moved on (the
+    // next contact taken or on its way, a form open), a prompt popping up now would take the
+    // keys of whatever they are typing: an `n` in a word would answer it, a `y` start a
+    // break. So then it is only said, not asked.
+    if state.work.taking.is_some() || !state.work.strip.is_empty() || state.modal.is_some() {
+        state.flash(format!("{why} Take a breather when you can: Ctrl-O, Break."), Tone::Info);
+        return Vec::new();
+    }
     let message =
         format!("{why} Take a {minutes}-minute breather? (your status shows break, then you are available again)");
     super::forms::confirm(state, message, None, Request::StartBreather { minutes })

@@ -504,6 +504,16 @@ fn a_greeting_typed_right_after_f2_goes_into_the_new_contacts_notes_not_the_queu
 }
 
 #[test]
+fn after_f2_a_search_typed_on_purpose_is_a_search() {
+    let mut s = with_queue();
+    update(&mut s, f2());
+    update(&mut s, ctrl('f'));
+    type_text(&mut s, "refund");
+    assert_eq!(s.knowledge.input.lines().join(""), "refund");
+    assert_eq!(s.work.taking.as_deref(), Some(""), "nothing kept for the notes");
+}
+
+#[test]
 fn typing_after_a_refused_f2_stays_with_the_contact_on_screen_or_is_shown() {
     let mut s = with_open_contact(None);
     update(&mut s, f2());
@@ -518,6 +528,23 @@ fn typing_after_a_refused_f2_stays_with_the_contact_on_screen_or_is_shown() {
     update(&mut s, Event::Db(Reply::Refused { message: "No contact is waiting".into() }));
     let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     assert!(flash.contains("No contact is waiting") && flash.contains("hello"), "{flash}");
+}
+
+#[test]
+fn a_breather_offered_after_the_rep_moved_on_is_said_not_asked() {
+    // Taken the next contact already: a prompt now would eat the greeting being typed.
+    let mut s = with_queue();
+    update(&mut s, f2());
+    update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: true }));
+    assert!(s.modal.is_none());
+    type_text(&mut s, "yes, hello");
+    assert_eq!(s.work.taking.as_deref(), Some("yes, hello"), "no key went to a prompt");
+    let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("breather"), "{flash}");
+    // Between contacts it is asked.
+    let mut s = with_queue();
+    update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: true }));
+    assert!(matches!(s.modal, Some(forms::Modal::Confirm(_))));
 }
 
 #[test]
