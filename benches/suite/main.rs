@@ -797,6 +797,23 @@ fn vm_rss_kb(pid: i32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The shortest time one scripted contact takes in the memory run (1,800 contacts an hour).
+const LOOP_PACE: Duration = Duration::from_secs(2);
+
+/// Answers the question on screen as a rep in a hurry would: no breather now ("Take a
+/// 5-minute breather?"), yes to anything else ("a required step of the script is not
+/// ticked: wrap up anyway?", "you are on a break: take a contact?").
+fn answer_prompt(pty: &mut Pty) {
+    pty.send(if pty.screen().contains("breather?") { "n" } else { "y" });
+    pty.wait("the question closed", WAIT, |s| !s.contains("Please confirm"));
+}
+
+/// The contact number of the status bar's "Accepted #N" message, if shown.
+fn accepted_id(screen: &str) -> Option<String> {
+    let at = screen.find("Accepted #")? + "Accepted #".len();
+    Some(screen[at..].chars().take_while(char::is_ascii_digit).collect())
+}
+
 fn rss(ctx: &mut Ctx) {
     let session = ctx.path("session.db");
     fresh(&session);
@@ -813,20 +830,24 @@ fn rss(ctx: &mut Ctx) {
     while t0.elapsed() < Duration::from_secs(ctx.rss_seconds) {
         // One accept → note → search → wrap-up loop; a step that does not show up in time
         // (a prompt, a race with a reply) is counted and the loop starts over.
+        let started = Instant::now();
         let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // The contact is on screen when the status bar says it was accepted: a new number.
+            let before = accepted_id(&pty.screen());
+            let ready = |s: &str| accepted_id(s).is_some_and(|id| Some(id) != before) && s.contains("▶ Notes");
             pty.send(F2);
-            // Keys typed before the Notes editor has focus would go to the Queue as commands.
-            let ready = |s: &str| s.contains("● 0:") && s.contains("▶ Notes");
             pty.wait("the accepted contact (or the breather prompt)", WAIT, |s| {
                 ready(s) || s.contains("Please confirm")
             });
-            if !ready(&pty.screen()) {
-                // "You have taken a lot of contacts without a break. Take a breather?" — not now.
-                pty.send("n");
-                pty.wait("the prompt closed", WAIT, |s| !s.contains("Please confirm"));
-                pty.send(F2);
-                pty.wait("the accepted contact in the notes editor", WAIT, ready);
+            if pty.screen().contains("Please confirm") {
+                answer_prompt(&mut pty);
+                // The prompt may have come up after F2 was taken: accept only if it was not.
+                if !ready(&pty.screen()) {
+                    pty.send(F2);
+                    pty.wait("the accepted contact in the notes editor", WAIT, ready);
+                }
             }
+            let id = accepted_id(&pty.screen()).unwrap_or_default();
             // Short enough for the editor's width, so the whole line stays in view.
             let note = format!("L{loops}: refund window explained.");
             pty.send(&note);
@@ -841,14 +862,31 @@ fn rss(ctx: &mut Ctx) {
             pty.send("refund_iss");
             pty.wait("the disposition", WAIT, |s| s.contains("refund_issued"));
             pty.send(ENTER);
-            pty.wait("the contact resolved", WAIT, |s| {
-                s.lines().rev().find(|l| !l.trim().is_empty()).is_some_and(|l| l.contains("resolved"))
-            });
+            // This contact's own message (an earlier one may still be on the status bar), or
+            // its state in the status bar once the message has gone.
+            let (message, label) = (format!("#{id} resolved"), format!("resolved #{id} "));
+            let resolved = |s: &str| s.contains(&message) || s.contains(&label);
+            pty.wait("the contact resolved (or a question)", WAIT, |s| resolved(s) || s.contains("Please confirm"));
+            if !resolved(&pty.screen()) {
+                answer_prompt(&mut pty);
+                pty.wait("the contact resolved", WAIT, resolved);
+            }
+            // A rep's pace, not a robot's: the hour must not empty the queue of 3,001.
+            std::thread::sleep(LOOP_PACE.saturating_sub(started.elapsed()));
         }));
         if step.is_err() {
             stumbles += 1;
-            pty.send(ESC);
-            pty.send(ESC);
+            // Finish whatever contact is left open, so stumbles do not pile contacts up in
+            // progress (each holds its record in memory, which would cloud the figure).
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pty.send(ESC);
+                pty.send(ESC);
+                pty.send(F5);
+                pty.wait("the wrap-up form", Duration::from_secs(2), |s| s.contains("Wrap up"));
+                pty.send("refund_iss");
+                pty.wait("the disposition", Duration::from_secs(2), |s| s.contains("refund_issued"));
+                pty.send(ENTER);
+            }));
         }
         loops += 1;
         if last_sample.elapsed() >= Duration::from_secs(5) {
@@ -858,6 +896,7 @@ fn rss(ctx: &mut Ctx) {
         }
     }
     samples.push((t0.elapsed().as_secs_f64(), vm_rss_kb(pid).unwrap_or(0)));
+    let in_progress = pty.screen().lines().find(|l| l.contains("In progress:")).map_or(0, |l| l.matches('●').count());
     pty.quit(CTRL_Q);
     fresh(&session);
     let max = samples.iter().map(|s| s.1).max().unwrap_or(0);
@@ -874,7 +913,7 @@ fn rss(ctx: &mut Ctx) {
     eprintln!("  rss samples (s, kB): {samples:?}");
     ctx.rows.push(Row {
         figure: format!(
-            "resident memory, full scale, {} s scripted use ({loops} accept→note→search→wrap-up loops, {stumbles} restarted)",
+            "resident memory, full scale, {} s scripted use ({loops} accept→note→search→wrap-up loops, {stumbles} restarted, {in_progress} left in progress)",
             ctx.rss_seconds
         ),
         median: format!("start {} · end {}", mb(start_rss), mb(end)),
