@@ -405,8 +405,9 @@ fn malformed_files_are_refused_in_one_line() {
     let sb = Sandbox::new();
     let dir = sb.path("files");
     std::fs::create_dir_all(&dir).unwrap();
-    let cases: [(&str, &[u8], &[&str]); 5] = [
+    let cases: [(&str, &[u8], &[&str]); 6] = [
         ("broken.json", b"[{\"name\": \"A\",\n  \"email\": }]", &["broken.json", "line 2"]),
+        ("latin1-header.csv", b"name,pr\xe9nom\nA,B\n", &["latin1-header.csv", "line 1", "UTF-8"]),
         ("object.json", b"{\"name\": \"A\"}", &["object.json", "array"]),
         ("quote.csv", b"name,email\n\"Open quote,a@example.com\nB,b@example.com\n", &["quote.csv"]),
         ("latin1.csv", b"name,email\nJos\xe9,jose@example.com\n", &["latin1.csv", "line 2", "UTF-8"]),

@@ -300,10 +300,16 @@ fn a_batch_adds_updates_and_skips_in_one_write_and_indexes_each_article_once() {
     let tx = conn.unchecked_transaction().unwrap();
     let counts = kb::upsert_articles(&tx, std::slice::from_ref(&unchanged), T0 + 60).unwrap();
     assert_eq!(counts, kb::UpsertCounts { added: 0, updated: 0, unchanged: 1 });
-    // The same file named twice: the first copy counts, the second is left out.
-    let counts = kb::upsert_articles(&tx, &[changed.clone(), added.clone(), added.clone()], T0 + 120).unwrap();
+    // The same source twice: the second copy is a change to the first (the last one is
+    // stored), or nothing when it is the same.
+    let mut added_again = added.clone();
+    added_again.plain = "Gift cards never expire, and can be topped up.".into();
+    added_again.hash = "other".into();
+    let batch = [changed.clone(), added.clone(), added.clone(), added_again];
+    let counts = kb::upsert_articles(&tx, &batch, T0 + 120).unwrap();
     tx.commit().unwrap();
-    assert_eq!(counts, kb::UpsertCounts { added: 1, updated: 1, unchanged: 1 });
+    assert_eq!(counts, kb::UpsertCounts { added: 1, updated: 2, unchanged: 1 });
+    assert_eq!(titles(&conn, "topped"), vec!["Gift cards"], "the last copy is stored");
     assert_eq!(count(&conn, "kb_articles"), before + 1);
     assert_eq!(titles(&conn, "pristine"), vec!["Sending items back"]);
     assert!(titles(&conn, "unused ").is_empty(), "the old text is gone from the index");

@@ -348,7 +348,7 @@ pub fn import_with_progress(
     progress.start("importing", files.len() as u64);
     std::thread::scope(|scope| {
         let (sender, parsed) = std::sync::mpsc::sync_channel::<(PathBuf, Result<Parsed, String>)>(BATCH);
-        scope.spawn(move || {
+        let reader = scope.spawn(move || {
             for file in files {
                 let result = read_and_parse(&file);
                 // The writer stops listening only when it failed; its error is reported.
@@ -379,6 +379,9 @@ pub fn import_with_progress(
                     write(&mut batch, &mut summary)?;
                 }
             }
+            // The list also ends if the reader panicked: that must undo the import, not
+            // commit the files read so far.
+            reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             write(&mut batch, &mut summary)
         })
     })?;

@@ -69,19 +69,21 @@ pub fn open_rows(path: &Path) -> Result<(RowStream, u64)> {
     Ok((Box::new(rows), lines.saturating_sub(1)))
 }
 
-/// Newlines in the file: the number of CSV records plus the header, unless quoted fields
+/// Lines in the file: the number of CSV records plus the header, unless quoted fields
 /// span lines (then it is a little more).
 fn count_lines(path: &Path) -> std::io::Result<u64> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut buf = vec![0u8; 1 << 16];
-    let mut lines = 0u64;
+    let (mut lines, mut last) = (0u64, b'\n');
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
-            return Ok(lines);
+            // A last line without its newline still counts.
+            return Ok(lines + u64::from(last != b'\n'));
         }
         lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+        last = buf[n - 1];
     }
 }
 
@@ -148,7 +150,10 @@ fn csv_rows<R: std::io::Read>(path: PathBuf, input: R) -> Result<impl Iterator<I
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers: Vec<String> = reader
         .headers()
-        .with_context(|| format!("{}: line 1: cannot read the header row", path.display()))?
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => anyhow::anyhow!("{}: line 1: {NOT_UTF8}", path.display()),
+            _ => anyhow::Error::new(e).context(format!("{}: line 1: cannot read the header row", path.display())),
+        })?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
@@ -491,8 +496,8 @@ pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, o
     import_rows(conn, path, rows, Records::Contacts, opts, &Quiet)
 }
 
-/// Pages of SQLite cache an import may use (64 MiB): a million-row import updates several
-/// indexes at random places, and the default 2 MiB cache re-reads their pages over and over.
+/// SQLite page cache an import may use, in KiB (64 MiB): a million-row import updates
+/// several indexes at random places, and the default 2 MiB re-reads their pages over and over.
 const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 
 /// Checked records travel to the writer in chunks of this many (a hand-over per record cost
@@ -530,7 +535,8 @@ fn check_then_write<C: Send>(
             for row in rows {
                 let (origin, map) = row?;
                 chunk.push(check(origin, map, &mut warnings)?);
-                // The writer hangs up only if it panicked; its panic is the one to report.
+                // The writer hangs up only when it could not start (its error is reported)
+                // or panicked.
                 if chunk.len() == CHUNK
                     && sender.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err()
                 {
@@ -555,8 +561,11 @@ fn check_then_write<C: Send>(
             refused.map_or(Ok(()), Err)
         })
     });
-    // The connection may be the workstation's own (the demo); give back its usual cache.
-    conn.pragma_update(None, "cache_size", cache_before)?;
+    // The connection may be the workstation's own (the demo): give back its usual cache.
+    // Failing to is harmless and must not hide what the import did.
+    if let Err(e) = conn.pragma_update(None, "cache_size", cache_before) {
+        tracing::warn!(error = %e, "could not restore the page cache size after an import");
+    }
     result?;
     Ok(summary)
 }

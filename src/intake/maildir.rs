@@ -126,13 +126,15 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
         taken_in.push(name);
     }
     // After the messages: a crash before this only means reading those files once more.
-    store::write(conn, |tx| -> rusqlite::Result<()> {
-        let mut remember = tx.prepare_cached("INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES (?1, ?2)")?;
-        for name in &taken_in {
-            remember.execute(params![folder, name])?;
-        }
-        Ok(())
-    })?;
+    if !taken_in.is_empty() {
+        store::write(conn, |tx| -> rusqlite::Result<()> {
+            let mut remember = tx.prepare_cached("INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES (?1, ?2)")?;
+            for name in &taken_in {
+                remember.execute(params![folder, name])?;
+            }
+            Ok(())
+        })?;
+    }
     summary.malformed.sort();
     Ok(summary)
 }

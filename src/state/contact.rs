@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::CursorMove;
 
 use crate::domain::{ContactDetail, ContactStatus, Id, Timers};
 use crate::store::contacts::Step;
@@ -64,30 +65,55 @@ pub fn type_ahead(state: &mut State, key: &KeyEvent) -> bool {
     true
 }
 
-/// The contact asked for is on screen: what was typed meanwhile goes into its notes.
-fn typed_ahead_into_notes(state: &mut State) -> Vec<Effect> {
-    match state.work.taking.take().filter(|t| !t.is_empty()) {
-        Some(text) if state.notes.contact.is_some() => {
-            // After the contact's saved draft, on a line of its own.
-            let at_line_end = state.notes.editor.lines().last().is_some_and(|l| !l.is_empty());
-            state.notes.editor.insert_str(if at_line_end { format!("\n{text}") } else { text });
-            notes::edited(state)
+/// Text pasted while a contact is being taken, where [`type_ahead`] would keep typing.
+pub fn paste_ahead(state: &mut State, text: &str) -> bool {
+    match state.work.taking.as_mut() {
+        Some(typed) if matches!(state.focus, Pane::Queue | Pane::Notes) => {
+            typed.push_str(text);
+            true
         }
-        _ => Vec::new(),
+        _ => false,
     }
 }
 
-/// Taking a contact was refused or failed: what was typed meanwhile goes into the notes on
-/// screen, as if no contact had been asked for. Returns the text when there is no such
-/// editor, so the message can show it rather than lose it silently.
-pub fn taking_ended(state: &mut State) -> (Option<String>, Vec<Effect>) {
-    let Some(text) = state.work.taking.take().filter(|t| !t.is_empty()) else { return (None, Vec::new()) };
-    if state.notes.contact.is_some() {
-        state.notes.editor.insert_str(text);
-        (None, notes::edited(state))
-    } else {
-        (Some(text), Vec::new())
+/// The contact asked for is on screen: what was typed meanwhile goes into its notes, after
+/// its saved draft.
+fn typed_ahead_into_notes(state: &mut State) -> Vec<Effect> {
+    let Some(text) = state.work.taking.take().filter(|t| !t.is_empty()) else { return Vec::new() };
+    let (unplaced, effects) = put_typed(state, &text, true);
+    if let Some(text) = unplaced {
+        state.flash(format!("You typed: {}", crate::domain::text::for_display(&text)), Tone::Info);
     }
+    effects
+}
+
+/// Taking a contact was refused or failed: what was typed meanwhile goes into the notes on
+/// screen where the cursor was, as if no contact had been asked for. Returns the text when
+/// there is no such editor, so the message can show it rather than lose it silently.
+pub fn taking_ended(state: &mut State) -> (Option<String>, Vec<Effect>) {
+    match state.work.taking.take().filter(|t| !t.is_empty()) {
+        Some(text) => put_typed(state, &text, false),
+        None => (None, Vec::new()),
+    }
+}
+
+/// Puts typed text into the notes editor, cleaned like any other input: at the end on a
+/// line of its own (`at_end`), or at the cursor. Returns the text when no contact's notes
+/// are open.
+fn put_typed(state: &mut State, text: &str, at_end: bool) -> (Option<String>, Vec<Effect>) {
+    if state.notes.contact.is_none() {
+        return (Some(text.to_string()), Vec::new());
+    }
+    let editor = &mut state.notes.editor;
+    if at_end {
+        editor.move_cursor(CursorMove::Bottom);
+        editor.move_cursor(CursorMove::End);
+        if editor.lines().last().is_some_and(|l| !l.is_empty()) {
+            editor.insert_newline();
+        }
+    }
+    editor.insert_str(crate::domain::text::sanitize(text));
+    (None, notes::edited(state))
 }
 
 /// Whether a contact is being worked (shown in the strip).

@@ -442,7 +442,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if overlay_open(state) {
+    if overlay_open(state) || contact::paste_ahead(state, text) {
         return Vec::new();
     }
     match state.focus {
@@ -540,8 +540,16 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
             Vec::new()
         }
         Reply::Refused { message } => {
+            state.flash(message, Tone::Info);
+            queue::load(state)
+        }
+        Reply::NotTaken { message, error } => {
             let (unplaced, mut effects) = contact::taking_ended(state);
-            state.flash(with_typed(message, unplaced), Tone::Info);
+            let message = match unplaced {
+                Some(text) => format!("{message} — you typed: {}", crate::domain::text::for_display(&text)),
+                None => message,
+            };
+            state.flash(message, if error { Tone::Error } else { Tone::Info });
             effects.extend(queue::load(state));
             effects
         }
@@ -575,18 +583,9 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::KbResults { seq, hits, suggested } => knowledge::results(state, seq, hits, suggested),
         Reply::Article { seq, article } => knowledge::article_loaded(state, seq, article),
         Reply::Failed { what, error } => {
-            let (unplaced, effects) = contact::taking_ended(state);
-            state.flash(with_typed(format!("{what}: {error}"), unplaced), Tone::Error);
-            effects
+            state.flash(format!("{what}: {error}"), Tone::Error);
+            Vec::new()
         }
-    }
-}
-
-/// A message, and the text typed for a contact that did not come, so it is not lost unseen.
-fn with_typed(message: String, typed: Option<String>) -> String {
-    match typed {
-        Some(text) => format!("{message} — you typed: {}", crate::domain::text::for_display(&text)),
-        None => message,
     }
 }
 

@@ -146,7 +146,11 @@ pub fn breather_due(state: &mut State, minutes: u32, difficult: bool) -> Vec<Eff
     // keys of whatever they are typing: an `n` in a word would answer it, a `y` start a
     // break. So then it is only said, not asked.
     if state.work.taking.is_some() || !state.work.strip.is_empty() || state.modal.is_some() {
-        state.flash(format!("{why} Take a breather when you can: Ctrl-O, Break."), Tone::Info);
+        let how = match state.keymap.key_for(crate::keymap::Scope::Global, crate::action::Action::SetStatus) {
+            Some(key) => format!(" ({key}: Break)"),
+            None => String::new(),
+        };
+        state.flash(format!("{why} Take a breather when you can{how}."), Tone::Info);
         return Vec::new();
     }
     let message =

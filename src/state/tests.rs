@@ -489,8 +489,9 @@ fn a_greeting_typed_right_after_f2_goes_into_the_new_contacts_notes_not_the_queu
     let mut s = with_queue();
     assert_eq!(update(&mut s, f2()), vec![Effect::Db(Request::AcceptNext)]);
     // Queue keys (`r` reopen, `c` channel filter, `/` search…) must not act on these.
-    let effects = type_text(&mut s, "Hi, sorry for the wait");
+    let effects = type_text(&mut s, "Hi, sorry");
     assert!(effects.is_empty(), "{effects:?}");
+    assert!(update(&mut s, Event::Paste(" for the wait".into())).is_empty());
     update(&mut s, key(KeyCode::Backspace));
     assert_eq!((s.focus, s.modal.is_some(), s.queue.editing_filter()), (Pane::Queue, false, false));
     let mut d = detail(3, Some("earlier draft"));
@@ -518,14 +519,17 @@ fn typing_after_a_refused_f2_stays_with_the_contact_on_screen_or_is_shown() {
     let mut s = with_open_contact(None);
     update(&mut s, f2());
     type_text(&mut s, "still here");
-    update(&mut s, Event::Db(Reply::Refused { message: "No contact is waiting".into() }));
+    // Another request's refusal (a hold sent before F2) is not the answer to the take.
+    update(&mut s, Event::Db(Reply::Refused { message: "Only an active contact can be held".into() }));
+    assert_eq!(s.work.taking.as_deref(), Some("still here"));
+    update(&mut s, Event::Db(Reply::NotTaken { message: "No contact is waiting".into(), error: false }));
     assert_eq!(s.notes.text(), "still here", "the open contact's notes get it");
     assert_eq!(s.work.taking, None);
 
     let mut s = with_queue();
     update(&mut s, f2());
     type_text(&mut s, "hello");
-    update(&mut s, Event::Db(Reply::Refused { message: "No contact is waiting".into() }));
+    update(&mut s, Event::Db(Reply::NotTaken { message: "No contact is waiting".into(), error: false }));
     let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     assert!(flash.contains("No contact is waiting") && flash.contains("hello"), "{flash}");
 }

@@ -72,8 +72,11 @@ pub fn upsert_articles(conn: &Connection, articles: &[NewArticle], now: Timestam
 /// temporary table and written by one `INSERT … SELECT`, a batch becomes one segment.
 pub struct ArticleBatch<'c> {
     conn: &'c Connection,
+    /// Distinct sources staged.
     staged: usize,
-    duplicates: usize,
+    /// Sources staged again in this batch, with the same or other content.
+    unchanged: usize,
+    updated: usize,
 }
 
 impl<'c> ArticleBatch<'c> {
@@ -85,7 +88,7 @@ impl<'c> ArticleBatch<'c> {
                 body TEXT, plain TEXT, hash TEXT, url TEXT);
              DELETE FROM temp.kb_staged;",
         )?;
-        Ok(Self { conn, staged: 0, duplicates: 0 })
+        Ok(Self { conn, staged: 0, unchanged: 0, updated: 0 })
     }
 
     /// How many articles wait to be written.
@@ -98,12 +101,23 @@ impl<'c> ArticleBatch<'c> {
         self.staged == 0
     }
 
-    /// Adds an article to the batch.
+    /// Adds an article to the batch. The same source twice (one file named twice, or two
+    /// folders of the same name) counts as a change to the first copy, as if written one
+    /// after the other: the last copy is stored.
     pub fn stage(&mut self, a: &NewArticle) -> rusqlite::Result<()> {
-        let staged = self
+        let earlier: Option<String> = self
             .conn
+            .prepare_cached("SELECT hash FROM temp.kb_staged WHERE source = ?1")?
+            .query_row([&a.source], |r| r.get(0))
+            .optional()?;
+        match earlier {
+            Some(hash) if hash == a.hash => self.unchanged += 1,
+            Some(_) => self.updated += 1,
+            None => self.staged += 1,
+        }
+        self.conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO temp.kb_staged(source, title, description, category, tags, body, plain, hash, url)
+                "INSERT OR REPLACE INTO temp.kb_staged(source, title, description, category, tags, body, plain, hash, url)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
@@ -117,12 +131,6 @@ impl<'c> ArticleBatch<'c> {
                 a.hash,
                 a.url
             ])?;
-        // The same file named twice in one import: the first copy is the one stored.
-        if staged == 0 {
-            self.duplicates += 1;
-        } else {
-            self.staged += 1;
-        }
         Ok(())
     }
 
@@ -154,11 +162,12 @@ impl<'c> ArticleBatch<'c> {
         let changed = usize::try_from(changed).unwrap_or(0);
         let counts = UpsertCounts {
             added: written.saturating_sub(changed),
-            updated: changed,
-            unchanged: same + self.duplicates,
+            updated: changed + self.updated,
+            unchanged: same + self.unchanged,
         };
         self.staged = 0;
-        self.duplicates = 0;
+        self.unchanged = 0;
+        self.updated = 0;
         Ok(counts)
     }
 }

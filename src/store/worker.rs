@@ -324,6 +324,13 @@ pub enum Reply {
     Refused {
         message: String,
     },
+    /// A contact asked for (accept, follow-up, reopen, log) did not come: refused (`message`
+    /// says why) or failed (`error` is set). Answers only those requests, so the state can
+    /// tell it from any other refusal.
+    NotTaken {
+        message: String,
+        error: bool,
+    },
     CustomerHits {
         seq: u64,
         hits: Vec<CustomerHit>,
@@ -984,6 +991,9 @@ fn changed(
     });
     match result {
         Ok(Ok(detail)) => Reply::ContactChanged { detail: Box::new(detail), focus },
+        // A contact asked for to work on: its own answer, which ends the type-ahead.
+        Ok(Err(message)) if focus => Reply::NotTaken { message, error: false },
+        Err(e) if focus => Reply::NotTaken { message: format!("{what}: {e}"), error: true },
         Ok(Err(message)) => Reply::Refused { message },
         Err(e) => failed(what, &e),
     }
