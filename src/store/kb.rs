@@ -105,32 +105,32 @@ impl<'c> ArticleBatch<'c> {
     /// folders of the same name) counts as a change to the first copy, as if written one
     /// after the other: the last copy is stored.
     pub fn stage(&mut self, a: &NewArticle) -> rusqlite::Result<()> {
-        let earlier: Option<String> = self
+        macro_rules! stage_sql {
+            ($conflict:literal) => {
+                concat!(
+                    "INSERT OR ",
+                    $conflict,
+                    " INTO temp.kb_staged(source, title, description, category, tags, body, plain, hash, url)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                )
+            };
+        }
+        let tags = a.tags.join(", ");
+        let row = params![a.source, a.title, a.description, a.category, tags, a.body, a.plain, a.hash, a.url];
+        if self.conn.prepare_cached(stage_sql!("IGNORE"))?.execute(row)? == 1 {
+            self.staged += 1;
+            return Ok(());
+        }
+        let earlier: String = self
             .conn
             .prepare_cached("SELECT hash FROM temp.kb_staged WHERE source = ?1")?
-            .query_row([&a.source], |r| r.get(0))
-            .optional()?;
-        match earlier {
-            Some(hash) if hash == a.hash => self.unchanged += 1,
-            Some(_) => self.updated += 1,
-            None => self.staged += 1,
+            .query_row([&a.source], |r| r.get(0))?;
+        if earlier == a.hash {
+            self.unchanged += 1;
+        } else {
+            self.updated += 1;
+            self.conn.prepare_cached(stage_sql!("REPLACE"))?.execute(row)?;
         }
-        self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO temp.kb_staged(source, title, description, category, tags, body, plain, hash, url)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                a.source,
-                a.title,
-                a.description,
-                a.category,
-                a.tags.join(", "),
-                a.body,
-                a.plain,
-                a.hash,
-                a.url
-            ])?;
         Ok(())
     }
 
