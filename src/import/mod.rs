@@ -1,6 +1,7 @@
-//! Reading files into the workspace. Each importer checks every record before writing,
-//! writes in one transaction, and names the file, line (CSV) or index (JSON) and field of
-//! the first bad record — a bad file changes nothing.
+//! Reading files into the workspace. Each importer checks every record, writes in one
+//! transaction, and names the file, line (CSV) or index (JSON) and field of the first bad
+//! record — a bad file changes nothing. (The customer and contact importers check on a
+//! second thread while the first writes; a bad record anywhere undoes the transaction.)
 
 pub mod fields;
 pub mod kb;
