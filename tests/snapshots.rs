@@ -504,6 +504,18 @@ fn empty_workspace_says_what_to_do() {
 }
 
 #[test]
+fn typing_while_a_contact_is_on_its_way_shows_on_the_status_bar() {
+    let mut s = st_queue();
+    update(&mut s, key(KeyCode::F(2)));
+    for c in "Hi Maria".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let text = screen(&s, 120, 30);
+    let status = text.lines().last().unwrap_or_default();
+    assert!(status.contains("Taking the contact… Hi Maria"), "{status}");
+}
+
+#[test]
 fn an_empty_queue_with_articles_does_not_ask_for_them() {
     utc();
     let conn = store::open_in_memory().unwrap();

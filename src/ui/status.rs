@@ -53,6 +53,12 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         }
     }
     spans.push(Span::raw("│ "));
+    // Typing kept for a contact on its way: say so, so nothing seems lost meanwhile.
+    if let Some(typed) = &state.work.taking {
+        let typed = typed.rsplit('\n').next().unwrap_or_default();
+        spans.push(Span::styled(format!("Taking the contact… {}", for_display(typed)), theme.warning));
+        spans.push(Span::raw(" │ "));
+    }
     match &state.flash {
         Some(flash) => spans
             .push(Span::styled(flash.text.clone(), if flash.tone == Tone::Error { theme.danger } else { theme.ok })),
