@@ -89,10 +89,12 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
     let mut incoming = Vec::new();
     // Names taken in by this sync (stored, or already stored), remembered at the end.
     let mut taken_in = Vec::new();
+    // One read of the names taken in before, rather than a lookup per file.
+    let seen = seen_names(conn, &folder)?;
     for path in files {
         // Cheapest first: a file taken in by an earlier sync is not even read.
         let name = unique_name(&path);
-        if is_seen(conn, &folder, &name)? {
+        if seen.contains(&name) {
             summary.duplicates += 1;
             continue;
         }
@@ -149,10 +151,9 @@ fn unique_name(path: &Path) -> String {
     }
 }
 
-/// Whether a file of this name in this Maildir was taken in by an earlier sync.
-fn is_seen(conn: &Connection, folder: &str, name: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT EXISTS(SELECT 1 FROM maildir_seen WHERE folder = ?1 AND name = ?2)")?
-        .query_row(params![folder, name], |r| r.get(0))
+/// The names of the files of this Maildir taken in by earlier syncs.
+fn seen_names(conn: &Connection, folder: &str) -> rusqlite::Result<std::collections::HashSet<String>> {
+    conn.prepare_cached("SELECT name FROM maildir_seen WHERE folder = ?1")?.query_map([folder], |r| r.get(0))?.collect()
 }
 
 /// The files of `new/` and `cur/`, in name order (dotfiles and folders left out).
