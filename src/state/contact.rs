@@ -47,10 +47,7 @@ pub fn takes_contact(effect: &Effect) -> bool {
 /// returned; any other key, or text typed where the rep moved on purpose (Ctrl-F to the
 /// search), acts as usual.
 pub fn type_ahead(state: &mut State, key: &KeyEvent) -> bool {
-    if !matches!(state.focus, Pane::Queue | Pane::Notes) {
-        return false;
-    }
-    let Some(typed) = state.work.taking.as_mut() else { return false };
+    let Some(typed) = kept_typing(state) else { return false };
     if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
         return false;
     }
@@ -67,13 +64,13 @@ pub fn type_ahead(state: &mut State, key: &KeyEvent) -> bool {
 
 /// Text pasted while a contact is being taken, where [`type_ahead`] would keep typing.
 pub fn paste_ahead(state: &mut State, text: &str) -> bool {
-    match state.work.taking.as_mut() {
-        Some(typed) if matches!(state.focus, Pane::Queue | Pane::Notes) => {
-            typed.push_str(text);
-            true
-        }
-        _ => false,
-    }
+    kept_typing(state).map(|typed| typed.push_str(text)).is_some()
+}
+
+/// Where typing is kept while a contact is on its way: only while the rep stays in the
+/// Queue or the Notes (moving elsewhere, Ctrl-F to the search, is on purpose).
+fn kept_typing(state: &mut State) -> Option<&mut String> {
+    if matches!(state.focus, Pane::Queue | Pane::Notes) { state.work.taking.as_mut() } else { None }
 }
 
 /// The contact asked for is on screen: what was typed meanwhile goes into its notes, after
@@ -82,19 +79,28 @@ fn typed_ahead_into_notes(state: &mut State) -> Vec<Effect> {
     let Some(text) = state.work.taking.take().filter(|t| !t.is_empty()) else { return Vec::new() };
     let (unplaced, effects) = put_typed(state, &text, true);
     if let Some(text) = unplaced {
-        state.flash(format!("You typed: {}", crate::domain::text::for_display(&text)), Tone::Info);
+        state.flash(you_typed(&text), Tone::Info);
     }
     effects
 }
 
-/// Taking a contact was refused or failed: what was typed meanwhile goes into the notes on
-/// screen where the cursor was, as if no contact had been asked for. Returns the text when
-/// there is no such editor, so the message can show it rather than lose it silently.
-pub fn taking_ended(state: &mut State) -> (Option<String>, Vec<Effect>) {
-    match state.work.taking.take().filter(|t| !t.is_empty()) {
+/// Taking a contact was refused or failed (`message` says why): what was typed meanwhile
+/// goes into the notes on screen where the cursor was, as if no contact had been asked for;
+/// with no such editor the message shows it, so it is not lost unseen.
+pub fn taking_ended(state: &mut State, message: String, tone: Tone) -> Vec<Effect> {
+    let (unplaced, effects) = match state.work.taking.take().filter(|t| !t.is_empty()) {
         Some(text) => put_typed(state, &text, false),
         None => (None, Vec::new()),
+    };
+    match unplaced {
+        Some(text) => state.flash(format!("{message}. {}", you_typed(&text)), tone),
+        None => state.flash(message, tone),
     }
+    effects
+}
+
+fn you_typed(text: &str) -> String {
+    format!("You typed: {}", crate::domain::text::for_display(text))
 }
 
 /// Puts typed text into the notes editor, cleaned like any other input: at the end on a

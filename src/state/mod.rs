@@ -544,12 +544,7 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
             queue::load(state)
         }
         Reply::NotTaken { message, error } => {
-            let (unplaced, mut effects) = contact::taking_ended(state);
-            let message = match unplaced {
-                Some(text) => format!("{message} — you typed: {}", crate::domain::text::for_display(&text)),
-                None => message,
-            };
-            state.flash(message, if error { Tone::Error } else { Tone::Info });
+            let mut effects = contact::taking_ended(state, message, if error { Tone::Error } else { Tone::Info });
             effects.extend(queue::load(state));
             effects
         }
