@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The store on in-memory and temporary workspaces: schema and migrations, full-text
 //! search ranking and hostile queries, article re-import, queue order, identity matching,
 //! notes and drafts, and files that are not ours being refused untouched.
@@ -12,7 +11,7 @@ use frontline::store::kb::{self, NewArticle, Upsert};
 use frontline::store::{self, OpenError, notes};
 use rusqlite::Connection;
 
-mod common;
+use crate::common;
 
 use common::count;
 

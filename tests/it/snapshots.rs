@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Pane snapshots: every pane state drawn on a `TestBackend` at 80×24 and at a small 44×12,
 //! a no-panic sweep over sizes from 0×0 to 300×100, and hostile text (escape sequences,
 //! control characters, CJK, emoji, NFD Hangul, right-to-left) that must never reach the

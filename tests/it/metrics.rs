@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The metric definitions (DESIGN.md section 4) on hand-built event logs, the store query
 //! that feeds them, and `frontline report` end to end. Every expected number is worked out
 //! in the comment next to it.
@@ -7,7 +6,7 @@ use frontline::domain::metrics::{self, ContactFacts, ContactsByCustomer, Figures
 use frontline::domain::{Channel, ContactStatus, EventKind, EventKind::*, Id, Timestamp};
 use frontline::store::{self, contacts, customers};
 
-mod common;
+use crate::common;
 
 use common::{frontline, stdout_of};
 

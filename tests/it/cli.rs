@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The real `frontline` binary, each test in its own temporary HOME, XDG folders and
 //! workspace: help and version, the demo, knowledge search, contacts, imports with good and
 //! bad files, Markdown imports of messy real-world folders, `db path` / `db check`, and
@@ -8,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 use common::{Output, Sandbox, copy_dir, fixture};
 

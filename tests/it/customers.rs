@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The customer record: identity matching across channels, merging two records of one
 //! person, edits with history, `import customers` errors, `customer show` by every kind of
 //! key, and `export` (formula-safe CSV, JSON that re-imports unchanged).
@@ -13,7 +12,7 @@ use frontline::store::{self, contacts, notes};
 use rusqlite::Connection;
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 use common::Sandbox;
 

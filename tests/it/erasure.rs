@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Erasure that erases: `frontline customer forget` on a real workspace file, then the raw
 //! bytes of the database and its WAL are searched for the person's name, email and phone —
 //! and contact counts (what aggregate metrics count) are unchanged.
@@ -7,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-mod common;
+use crate::common;
 
 use common::Sandbox;
 

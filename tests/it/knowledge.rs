@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Knowledge at the speed of speech: snippets found by any word, placeholders filled from
 //! the open contact, bulletins and the incidents that explain a contact, scripts whose ticks
 //! land in the notes, their file formats, and knowledge-base ranking on a fixed corpus of

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Privacy at rest: the workspace, its -wal and -shm, backups and exports are created 0600
 //! (whatever the umask), and the folder Frontline creates for them is 0700.
 

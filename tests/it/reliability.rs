@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Nothing acknowledged is lost: a writer process killed with SIGKILL at random moments,
 //! and several writers (threads with their own connections, the app's DB worker and a real
 //! second process) sharing one workspace.
@@ -58,7 +57,7 @@ fn now() -> i64 {
 
 fn child(test: &str) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", test, "--nocapture", "--ignored", "--test-threads", "1"]);
+    cmd.args(["--exact", &format!("reliability::{test}"), "--nocapture", "--ignored", "--test-threads", "1"]);
     cmd
 }
 

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Contacts that arrive by themselves: email from a Maildir (real-world messages in
 //! `tests/fixtures/maildir`: multipart/alternative, quoted-printable, base64, ISO-8859-1,
 //! windows-1252, encoded-word headers, HTML-only, a three-message thread, a malformed file
@@ -16,7 +15,7 @@ use frontline::store::{self, contacts, customers, notes};
 use rusqlite::Connection;
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 use common::{Sandbox, copy_dir, count, fixture};
 

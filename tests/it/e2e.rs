@@ -1,9 +1,8 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! End-to-end: the real binary in a pseudo-terminal, from opening the demo to every way of
 //! leaving it. Each test has its own home/data/config folders and a 120×40 terminal, and
 //! waits for screen conditions (with a deadline) rather than for time to pass.
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::time::Duration;
 

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The rep's shift: adherence on hand-built schedules and state logs (every expected number
 //! is worked out in the comment next to it), the QA scorecard, schedule and QA imports, the
 //! breather trigger, the status log, and `frontline report` / `status` / `schedule` / `kudos`
@@ -11,7 +10,7 @@ use frontline::domain::shift::{self, Activity, Activity::*, Block, Criterion, Re
 use frontline::domain::{Channel, ContactStatus, Timestamp};
 use frontline::store::{self, contacts, shift as store_shift};
 
-mod common;
+use crate::common;
 
 use common::{frontline, stdout_of};
 

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Card numbers are never stored: known test cards in every way people write them are
 //! masked to first 6 / last 4 in notes and drafts (through the DB worker), contact bodies
 //! (`import contacts`, `contact new --body`) and so in exports; a code after

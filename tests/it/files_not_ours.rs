@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Files that are not ours, through the real command line (`frontline --db PATH queue`):
 //! each gets one line on stderr naming the file, exit status 1, never a panic, and a file
 //! that was not ours keeps its exact bytes (and gets no -wal/-shm beside it). Also a full

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Hostile files: the importers (`parse_rows` + `import_customer_rows`/`import_contact_rows`,
 //! and `kb::parse`) given random bytes, Latin-1 and UTF-16 text, BOMs, CRLF, quoted newlines,
 //! unbalanced quotes, huge fields and deeply nested JSON: always Ok or a clear error naming

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The command line as a terminal user meets it: shell completions, man pages, an example in
 //! every subcommand's help, `--version`, config files good and bad (fixtures in
 //! tests/fixtures/config/), key rebinding through the binary, `--json` shapes, progress bars
@@ -9,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 use common::Sandbox;
 
