@@ -12,9 +12,13 @@ use crossterm::event::{self as term_event, Event as TermEvent};
 use crate::clipboard::Clipboard;
 use crate::config::Config;
 use crate::state::{self, Effect, Event, State};
-use crate::store::worker::{DbWorker, ReplySink, SearchWorker};
+use crate::theme::Theme;
 use crate::tui::TerminalGuard;
-use crate::ui::{self, DrawInfo, theme::Theme};
+use crate::ui::{self, DrawInfo};
+use crate::workers::ReplySink;
+use crate::workers::jobs::JobsWorker;
+use crate::workers::search::SearchWorker;
+use crate::workers::store::StoreWorker;
 
 /// How often the clock ticks (live waiting times, autosave deadlines).
 const TICK: Duration = Duration::from_millis(250);
@@ -38,18 +42,17 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let sink: ReplySink = Arc::new(move |reply| {
         let _ = reply_tx.send(Event::Db(reply));
     });
-    let db = DbWorker::spawn(db_path, Arc::clone(&sink)).context("starting the database worker")?;
-    let search = SearchWorker::spawn(db_path, sink).context("starting the search worker")?;
+    let db = StoreWorker::spawn(db_path, Arc::clone(&sink)).context("starting the store worker")?;
+    let search = SearchWorker::spawn(db_path, Arc::clone(&sink)).context("starting the search worker")?;
+    let jobs = JobsWorker::spawn(db_path, options.config.intake.clone(), sink).context("starting the jobs worker")?;
+    let workers = Workers { db, search, jobs };
     watch_signals(tx.clone())?;
 
     let metric_settings = options.config.metric_settings();
     let mut state = State::new(&options.workspace_name, options.config.keymap, now_ms());
     state.theme = options.theme;
     state.metric_settings = metric_settings;
-    state.reply_settings = crate::state::reply::ReplySettings {
-        delivery: options.config.intake.delivery(),
-        from: options.config.intake.from.clone(),
-    };
+    state.reply_settings = crate::state::reply::ReplySettings { can_send: options.config.intake.delivery().is_some() };
     let inbox = options.config.intake.inbox_dir(db_path);
     state.intake =
         crate::state::IntakePaths { maildirs: options.config.intake.maildirs.clone(), inbox: Some(inbox.clone()) };
@@ -71,14 +74,14 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     // The first frame is drawn before the first query is even sent.
     let mut info = draw(&mut guard, &state)?;
     let start = state.start();
-    let mut stop = run_effects(&mut guard, &db, &search, &mut clipboard, start)?;
+    let mut stop = run_effects(&mut guard, &workers, &mut clipboard, &mut state, start)?;
     let mut last_second = state.now();
     while !stop {
         crate::fault::main_panic_if_asked();
         // A worker that died (a bug) must not leave the rep typing into the void: stop
         // with a clear message; drafts up to the last autosave are on disk.
-        if !db.alive() {
-            anyhow::bail!("the database worker stopped unexpectedly; notes are saved up to the last autosave");
+        if !workers.db.alive() {
+            anyhow::bail!("the store worker stopped unexpectedly; notes are saved up to the last autosave");
         }
         let first = match rx.recv_timeout(TICK) {
             Ok(event) => event,
@@ -98,54 +101,105 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
             last_second = state.now();
             dirty = true;
         }
-        stop = run_effects(&mut guard, &db, &search, &mut clipboard, effects)?;
+        stop = run_effects(&mut guard, &workers, &mut clipboard, &mut state, effects)?;
         if dirty && !stop {
             match draw(&mut guard, &state) {
                 Ok(i) => info = i,
                 // A failed draw means the terminal is gone: save and leave as on hang-up.
                 Err(_) => {
                     let last = state::update(&mut state, Event::Shutdown);
-                    run_effects(&mut guard, &db, &search, &mut clipboard, last)?;
+                    run_effects(&mut guard, &workers, &mut clipboard, &mut state, last)?;
                     stop = true;
                 }
             }
         }
     }
-    // Every draft and note asked for is on disk before the process ends.
-    db.flush(FLUSH_TIMEOUT);
+    // Every draft asked for is on disk (or known not to be) before the process ends.
+    workers.db.flush(FLUSH_TIMEOUT);
+    for event in rx.try_iter().filter(|e| matches!(e, Event::Db(_))) {
+        state::update(&mut state, event);
+    }
     drop(guard);
-    Ok(())
+    leave(&state, &workers.jobs)
+}
+
+/// What the process says as it ends: text written to a recovery file, work left undone,
+/// and an error (non-zero exit) if text was given up.
+fn leave(state: &State, jobs: &JobsWorker) -> Result<()> {
+    for undone in jobs.unfinished() {
+        eprintln!("frontline: {undone}");
+    }
+    let (lost, recovered) = match &state.quit {
+        state::quit::QuitPhase::Done { lost, recovered } => (*lost, recovered.clone()),
+        _ => (false, None),
+    };
+    let recovered = match recovered {
+        // Text that failed to save after the rep was asked (a signal, the last flush).
+        None if !lost && !state.unsaved.is_empty() => Some(crate::recovery::write(&state.unsaved.recovery_text())),
+        r => r.map(Ok),
+    };
+    match recovered {
+        Some(Ok(path)) => {
+            eprintln!("frontline: text that could not be saved in the workspace was written to {}", path.display());
+            Ok(())
+        }
+        Some(Err(e)) => anyhow::bail!("text that could not be saved was lost: {e}"),
+        None if lost => anyhow::bail!(
+            "quit without saving: {} (the text that could not be saved was discarded)",
+            state.unsaved.first_error().unwrap_or("saving failed")
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The three workers, by latency class.
+struct Workers {
+    db: StoreWorker,
+    search: SearchWorker,
+    jobs: JobsWorker,
 }
 
 fn draw(guard: &mut TerminalGuard, state: &State) -> Result<DrawInfo> {
     let mut info = DrawInfo::default();
+    // A panic on another thread has already given the terminal back: drawing now would
+    // take it again half-way. The loop notices the dead worker next and stops.
+    if !crate::tui::active() {
+        return Ok(state.layout);
+    }
     guard.terminal.draw(|frame| info = ui::draw(state, frame))?;
     Ok(info)
 }
 
-/// Runs effects; returns true when the app should stop.
+/// Runs effects; returns true when the app should stop. Effects done here whose outcome the
+/// state must know (the recovery file) are answered at once, and their effects run too.
 fn run_effects(
     guard: &mut TerminalGuard,
-    db: &DbWorker,
-    search: &SearchWorker,
+    workers: &Workers,
     clipboard: &mut Clipboard,
+    state: &mut State,
     effects: Vec<Effect>,
 ) -> Result<bool> {
     let mut stop = false;
-    for effect in effects {
+    let mut queue: std::collections::VecDeque<Effect> = effects.into();
+    while let Some(effect) = queue.pop_front() {
         match effect {
             Effect::Db(request) => {
-                if !db.send(request) {
-                    anyhow::bail!("the database worker stopped unexpectedly");
+                if !workers.db.send(request) {
+                    anyhow::bail!("the store worker stopped unexpectedly");
                 }
             }
-            Effect::Search(request) => search.submit(request),
+            Effect::Search(request) => workers.search.submit(request),
+            Effect::Job(job) => workers.jobs.submit(job),
             Effect::Copy(text) => {
                 clipboard.copy(&text, guard.terminal.backend_mut());
             }
             Effect::Suspend => {
-                db.flush(FLUSH_TIMEOUT);
+                workers.db.flush(FLUSH_TIMEOUT);
                 guard.suspend()?;
+            }
+            Effect::WriteRecovery(text) => {
+                let written = crate::recovery::write(&text);
+                queue.extend(state::update(state, Event::RecoveryWritten(written)));
             }
             Effect::Quit => stop = true,
         }

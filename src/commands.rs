@@ -171,7 +171,7 @@ fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
     });
     drop(conn);
     let (config, warnings) = config::load(&self::config_path(config_path)?)?;
-    let theme = crate::ui::theme::Theme::for_config(config.theme);
+    let theme = crate::theme::Theme::for_config(config.theme);
     let notice = warnings.first().map(|w| format!("{} ({} config warning(s))", w.0, warnings.len()));
     tracing::info!(config_warnings = warnings.len(), "workstation opening");
     let result = app::run(db, app::Options { workspace_name: name, config, theme, notice });

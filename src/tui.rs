@@ -67,6 +67,11 @@ fn enter_modes(mouse: bool) -> Result<()> {
     Ok(())
 }
 
+/// Whether the terminal is still ours (a panic on any thread gives it back at once).
+pub fn active() -> bool {
+    ACTIVE.load(Ordering::SeqCst)
+}
+
 /// Puts the terminal back as the shell expects it. Errors are ignored: the terminal may
 /// already be gone (hang-up), and there is nothing better to do on the way out.
 pub fn restore() {

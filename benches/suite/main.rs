@@ -25,10 +25,13 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontline::domain::time::local_day_start;
 use frontline::keymap::Keymap;
+use frontline::protocol::Reply;
 use frontline::state::{self, Effect, Event, Pane, State};
 use frontline::store::contacts::{self, QueueFilter};
-use frontline::store::worker::{DbWorker, Reply, ReplySink, SearchWorker};
 use frontline::store::{self, kb, notes};
+use frontline::workers::ReplySink;
+use frontline::workers::search::SearchWorker;
+use frontline::workers::store::StoreWorker;
 use pty::Pty;
 
 const COLS: u16 = 200;
@@ -533,7 +536,7 @@ fn realistic_state(db: &Path) -> State {
     let sink: ReplySink = Arc::new(move |r| {
         let _ = tx.send(r);
     });
-    let worker = DbWorker::spawn(db, Arc::clone(&sink)).unwrap();
+    let worker = StoreWorker::spawn(db, Arc::clone(&sink)).unwrap();
     let search = SearchWorker::spawn(db, sink).unwrap();
     let run = |effects: Vec<Effect>| {
         for e in effects {

@@ -1,9 +1,11 @@
 //! Plain data types shared by the store, the state machine, the UI and the command line.
 
 pub mod bulletin;
+pub mod contact_loop;
 pub mod identity;
 pub mod metrics;
 pub mod placeholders;
+pub mod script;
 pub mod shift;
 pub mod text;
 pub mod time;
@@ -418,6 +420,14 @@ pub struct KbHit {
     pub category: String,
     pub snippet: String,
     pub score: f64,
+}
+
+/// A canned response; its body may hold placeholders (see [`crate::domain::placeholders`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snippet {
+    pub id: Id,
+    pub title: String,
+    pub body: String,
 }
 
 /// A knowledge-base article.

@@ -528,3 +528,33 @@ mod tests {
         assert_eq!(qa_percent(&[]), None);
     }
 }
+
+/// One stored schedule block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleBlock {
+    pub id: Id,
+    pub start_at: Timestamp,
+    pub end_at: Timestamp,
+    pub activity: Activity,
+    /// `import`, `tui` or `cli`.
+    pub source: String,
+}
+
+impl ScheduleBlock {
+    /// The block as `domain::shift` takes it.
+    pub fn block(&self) -> Block {
+        (self.start_at, self.end_at, self.activity)
+    }
+}
+
+/// One kept thank-you.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kudos {
+    pub id: Id,
+    pub at: Timestamp,
+    pub text: String,
+    pub contact_id: Option<Id>,
+    pub customer_id: Option<Id>,
+    /// The customer's name, when known.
+    pub customer_name: Option<String>,
+}

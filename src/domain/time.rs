@@ -51,6 +51,31 @@ pub fn local_day_start(ts: Timestamp) -> Timestamp {
         .map_or(ts - ts.rem_euclid(86_400), |t| t.timestamp())
 }
 
+/// The local midnight that starts the day after the one containing `ts` (23 or 25 hours
+/// later across a daylight-saving change, never `+ 86_400`).
+pub fn next_local_day_start(ts: Timestamp) -> Timestamp {
+    let next = Local
+        .timestamp_opt(ts, 0)
+        .single()
+        .and_then(|t| t.date_naive().succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|midnight| Local.from_local_datetime(&midnight).earliest());
+    next.map_or(local_day_start(ts) + 86_400, |t| t.timestamp())
+}
+
+/// The local midnight that starts the week (Monday) containing `ts`.
+pub fn local_week_start(ts: Timestamp) -> Timestamp {
+    use chrono::Datelike;
+    let monday = Local.timestamp_opt(ts, 0).single().map(|t| {
+        let date = t.date_naive();
+        date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))
+    });
+    monday
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|midnight| Local.from_local_datetime(&midnight).earliest())
+        .map_or(local_day_start(ts), |t| t.timestamp())
+}
+
 /// Reads a due date the way a rep says it: `today`, `tomorrow`, a weekday (`fri`,
 /// `friday`: the next one), `+3d` / `+2h`, `2026-11-25` or `2026-11-25 15:00` (local), or
 /// RFC 3339. A date without a time means the end of the working day (17:00 local).

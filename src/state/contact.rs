@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::CursorMove;
 
+use crate::domain::contact_loop::Step;
 use crate::domain::{ContactDetail, ContactStatus, Id, Timers};
-use crate::store::contacts::Step;
-use crate::store::worker::Request;
+use crate::protocol::Request;
 
 use super::{Effect, Pane, State, Tone, forms, knowledge, notes, queue};
 

@@ -2,7 +2,7 @@
 
 use crate::action::Action;
 use crate::domain::{CustomerRecord, Id};
-use crate::store::worker::Request;
+use crate::protocol::Request;
 
 use super::{Effect, Pane, State};
 

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use crate::domain::{Customer, CustomerRecord, Id};
-use crate::store::worker::{CustomerEdit, Request};
+use crate::protocol::{CustomerEdit, CustomerFlags, ProfileValues, Request};
 
 use super::forms::{CustomerPicker, Modal, field_text, line_field};
 use super::{Effect, State, Tone};
@@ -59,6 +59,20 @@ impl CustomerForm {
             ],
             flags: [c.vip, c.fraud_watch, c.do_not_contact],
             identity: line_field(""),
+        }
+    }
+}
+
+impl CustomerForm {
+    /// What the form says, as named values (the form keeps them in Tab order).
+    fn edit(&self) -> CustomerEdit {
+        let [name, company, tier, language, timezone, pinned_note] = self.texts.each_ref().map(field_text);
+        let [vip, fraud_watch, do_not_contact] = self.flags;
+        CustomerEdit {
+            id: self.id,
+            profile: ProfileValues { name, company, tier, language, timezone, pinned_note },
+            flags: CustomerFlags { vip, fraud_watch, do_not_contact },
+            add_identity: Some(field_text(&self.identity)).filter(|i| !i.is_empty()),
         }
     }
 }
@@ -156,12 +170,7 @@ pub fn edit_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % count,
         KeyCode::BackTab | KeyCode::Up => form.field = (form.field + count - 1) % count,
         KeyCode::Enter => {
-            let edit = CustomerEdit {
-                id: form.id,
-                fields: form.texts.iter().map(field_text).collect(),
-                flags: form.flags,
-                add_identity: Some(field_text(&form.identity)).filter(|i| !i.is_empty()),
-            };
+            let edit = form.edit();
             state.modal = None;
             return vec![Effect::Db(Request::EditCustomer(edit))];
         }

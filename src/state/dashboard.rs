@@ -4,8 +4,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::domain::metrics::{Report, Trends};
-use crate::store::worker::Request;
+pub use crate::protocol::DashboardData;
+use crate::protocol::Request;
 
 use super::{Effect, State};
 
@@ -17,14 +17,6 @@ pub struct Dashboard {
     pub week: bool,
     pub scroll: u16,
     pending: Option<u64>,
-}
-
-/// The figures shown.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DashboardData {
-    pub today: Report,
-    pub week: Report,
-    pub trends: Trends,
 }
 
 /// F7: opens the dashboard and asks for fresh figures.

@@ -5,10 +5,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use crate::domain::contact_loop::Outcome;
 use crate::domain::time::parse_due;
 use crate::domain::{Channel, Contact, CustomerHit, Timestamp};
-use crate::store::contacts::Outcome;
-use crate::store::worker::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Request};
+use crate::protocol::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Request};
 
 use super::{Effect, State};
 
@@ -114,12 +114,20 @@ pub struct Confirm {
     pub message: String,
     pub require_text: Option<String>,
     pub input: TextArea<'static>,
-    pub on_yes: Request,
+    pub on_yes: Effect,
 }
 
 /// Asks the rep to confirm before sending `on_yes`.
 pub fn confirm(state: &mut State, message: String, require_text: Option<String>, on_yes: Request) -> Vec<Effect> {
+    let on_yes = Effect::Db(on_yes);
     state.modal = Some(Modal::Confirm(Box::new(Confirm { message, require_text, input: line_field(""), on_yes })));
+    Vec::new()
+}
+
+/// Asks the rep to confirm before doing `on_yes` (a job, say).
+pub fn confirm_effect(state: &mut State, message: String, on_yes: Effect) -> Vec<Effect> {
+    state.modal =
+        Some(Modal::Confirm(Box::new(Confirm { message, require_text: None, input: line_field(""), on_yes })));
     Vec::new()
 }
 
@@ -151,7 +159,7 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let Some(Modal::Confirm(c)) = state.modal.take() else { return Vec::new() };
-    vec![Effect::Db(c.on_yes)]
+    vec![c.on_yes]
 }
 
 /// A one-line text field.
@@ -486,14 +494,14 @@ fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<E
 fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
     let Some(modal) = state.modal.take() else { return Vec::new() };
     match build_request(modal, &state.lists, now) {
-        Ok(request @ Request::Finish(_)) => {
+        Ok(finish @ Effect::Db(Request::Finish(_))) => {
             // What the rep typed during the contact is filed as a note before it closes.
             let mut effects =
                 if state.notes.text().trim().is_empty() { Vec::new() } else { super::notes::save_note(state) };
-            effects.push(Effect::Db(request));
+            effects.push(finish);
             effects
         }
-        Ok(request) => vec![Effect::Db(request)],
+        Ok(effect) => vec![effect],
         Err(modal) => {
             state.modal = Some(modal);
             Vec::new()
@@ -502,7 +510,7 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
 }
 
 /// Turns a filled form into its request; a form with a problem comes back with an error.
-fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request, Modal> {
+fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, Modal> {
     match modal {
         Modal::Confirm(c) => Ok(c.on_yes),
         other @ (Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_)) => Err(other),
@@ -514,7 +522,7 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request,
                 return Err(Modal::LogContact(f));
             }
             let channel = Channel::ALL[f.channel % Channel::ALL.len()];
-            Ok(Request::LogContact(NewLoggedContact { channel, subject, customer: f.customer.choice() }))
+            Ok(Effect::Db(Request::LogContact(NewLoggedContact { channel, subject, customer: f.customer.choice() })))
         }
         Modal::WrapUp(mut f) => {
             let fail = |mut f: Box<WrapUpForm>, field: usize, msg: &str| {
@@ -552,7 +560,7 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request,
             };
             f.error = None;
             let reason = Some(field_text(&f.reason)).filter(|r| !r.is_empty());
-            Ok(Request::Finish(Finish {
+            Ok(Effect::Db(Request::Finish(Finish {
                 id: f.contact,
                 outcome,
                 disposition,
@@ -562,18 +570,18 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Request,
                 force: false,
                 difficult: f.difficult,
                 kudos: Some(field_text(&f.kudos)).filter(|k| !k.is_empty()),
-            }))
+            })))
         }
         Modal::Details(f) => {
             let tags =
                 field_text(&f.tags).split([',', ';']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-            Ok(Request::UpdateContact(ContactUpdate {
+            Ok(Effect::Db(Request::UpdateContact(ContactUpdate {
                 id: f.contact,
                 priority: Some(f.priority),
                 tags: Some(tags),
                 customer: f.customer.choice(),
                 csat: Some((f.csat > 0).then_some(f.csat)),
-            }))
+            })))
         }
     }
 }

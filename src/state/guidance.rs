@@ -5,9 +5,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::domain::bulletin::{Bulletin, matching_incidents};
+use crate::domain::script::Script;
 use crate::domain::{Id, Note};
-use crate::store::scripts::Script;
-use crate::store::worker::Request;
+use crate::protocol::Request;
 
 use super::{Effect, State, Tone};
 

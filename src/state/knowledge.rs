@@ -6,7 +6,7 @@ use ratatui_textarea::TextArea;
 
 use crate::action::Action;
 use crate::domain::{Article, Id, KbHit};
-use crate::store::worker::{Request, SearchRequest};
+use crate::protocol::{Request, SearchRequest};
 
 use super::{Effect, Pane, State, notes};
 
@@ -32,11 +32,11 @@ pub struct Reader {
 
 impl Reader {
     /// Opens an article: renders it and puts the cursor on its first line.
-    pub fn new(article: Article, theme: &crate::ui::theme::Theme) -> Self {
+    pub fn new(article: Article, theme: &crate::theme::Theme) -> Self {
         let mut lines =
             vec![ratatui::text::Line::styled(crate::domain::text::for_display(&article.title), theme.heading)];
         lines.push(ratatui::text::Line::raw(""));
-        lines.extend(crate::ui::markdown::render(&article.body, theme));
+        lines.extend(crate::markdown::render(&article.body, theme));
         let plain = lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>()).collect();
         Self { article, lines, plain, cursor: 0, anchor: None, scroll: 0, find_input: None, find: String::new() }
     }

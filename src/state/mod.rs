@@ -11,9 +11,11 @@ pub mod dashboard;
 pub mod forms;
 pub mod guidance;
 pub mod knowledge;
+pub mod layout;
 pub mod notes;
 pub mod palette;
 pub mod queue;
+pub mod quit;
 pub mod reply;
 pub mod shift;
 
@@ -22,8 +24,9 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use crate::action::Action;
 use crate::domain::{ContactDetail, Id, Timestamp};
 use crate::keymap::{Keymap, Scope};
-use crate::store::worker::{Reply, Request, SearchRequest};
-use crate::ui::{DrawInfo, theme::Theme};
+use crate::protocol::{Job, Reply, Request, SearchRequest};
+use crate::theme::Theme;
+use layout::DrawInfo;
 
 pub use customer::CustomerState;
 pub use knowledge::KnowledgeState;
@@ -78,6 +81,8 @@ pub enum Event {
     Shutdown,
     /// A watched Maildir or the inbox folder changed: read them into the queue.
     IntakeChanged,
+    /// The recovery file was written (its path), or could not be (why).
+    RecoveryWritten(Result<std::path::PathBuf, String>),
 }
 
 /// The folders contacts arrive from by themselves.
@@ -92,9 +97,13 @@ pub struct IntakePaths {
 pub enum Effect {
     Db(Request),
     Search(SearchRequest),
+    /// Slow or outside work, for the jobs worker.
+    Job(Job),
     /// Put text on the clipboard (OSC 52, and the local clipboard when there is one).
     Copy(String),
     Suspend,
+    /// Write the text that could not be saved to a recovery file, then say where.
+    WriteRecovery(String),
     Quit,
 }
 
@@ -164,7 +173,10 @@ pub struct State {
     /// How often each palette entry was chosen (most-used first).
     pub palette_usage: std::collections::HashMap<String, u32>,
     pub flash: Option<Flash>,
-    pub quitting: bool,
+    /// Where quitting is: asked, waiting for the last saves, done.
+    pub quit: quit::QuitPhase,
+    /// Text whose save failed, offered to a recovery file on quit.
+    pub unsaved: notes::Unsaved,
     pub theme: Theme,
     seq: u64,
 }
@@ -202,7 +214,8 @@ impl State {
             breather_minutes: 5,
             palette_usage: std::collections::HashMap::new(),
             flash: None,
-            quitting: false,
+            quit: quit::QuitPhase::Running,
+            unsaved: notes::Unsaved::default(),
             theme: Theme::standard(),
             seq: 0,
         }
@@ -277,10 +290,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Tick => tick(state),
         Event::Resize(..) => Vec::new(),
         Event::Db(reply) => handle_reply(state, reply),
-        Event::Shutdown => quit(state),
+        Event::Shutdown => quit::shutdown(state),
+        Event::RecoveryWritten(result) => quit::recovery_written(state, result),
         Event::IntakeChanged => {
             let p = state.intake.clone();
-            vec![Effect::Db(Request::ProcessIntake { maildirs: p.maildirs, inbox: p.inbox })]
+            vec![Effect::Job(Job::SyncIntake { maildirs: p.maildirs, inbox: p.inbox })]
         }
     };
     // From here until the contact is on screen, typing is kept for its notes.
@@ -291,6 +305,9 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
 }
 
 fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if matches!(state.quit, quit::QuitPhase::Asking { .. }) {
+        return quit::asking_key(state, key);
+    }
     if state.help.is_some() {
         return help_key(state, key);
     }
@@ -512,20 +529,16 @@ fn tick(state: &mut State) -> Vec<Effect> {
         state.flash = None;
     }
     let mut effects = notes::autosave_if_due(state);
+    effects.extend(quit::check_flush_deadline(state));
     effects.extend(queue::refresh_if_due(state));
     effects.extend(guidance::refresh_if_due(state));
     effects.extend(shift::tick(state));
     effects
 }
 
-/// Saves what the editor holds and stops.
+/// Saves what the editors hold, then stops once the saves are confirmed.
 fn quit(state: &mut State) -> Vec<Effect> {
-    state.quitting = true;
-    let mut effects = notes::flush_draft(state);
-    // Adherence must not count the time after the workstation closed as time at work.
-    effects.push(Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Offline }));
-    effects.push(Effect::Quit);
-    effects
+    quit::ask(state)
 }
 
 fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
@@ -550,13 +563,17 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         }
         Reply::CustomerHits { seq, hits } => forms::customer_hits(state, seq, hits),
         Reply::Dashboard { seq, data } => dashboard::loaded(state, seq, *data),
-        Reply::PaletteEntries { seq, entries } => palette::results(state, seq, entries),
+        Reply::PaletteHits { seq, snippets, articles, customers } => {
+            palette::results(state, seq, palette::DatabaseHits { snippets, articles, customers })
+        }
         Reply::Bulletins { bulletins } => guidance::bulletins_loaded(state, bulletins),
         Reply::Shift { status, current, next } => shift::loaded(state, status, current, next),
         Reply::Kudos { kudos } => shift::kudos_loaded(state, kudos),
         Reply::Schedule { blocks, adherence } => shift::schedule_loaded(state, blocks, adherence),
         Reply::BlockRefused { message } => shift::schedule_refused(state, message),
+        Reply::QuitReady => quit::saves_confirmed(state),
         Reply::ReplySent { contact } => reply::sent(state, contact),
+        Reply::ReplyFailed { contact, error } => reply::failed(state, contact, &error),
         Reply::IntakeDone { message } => {
             if !message.is_empty() {
                 state.flash(message, Tone::Info);
@@ -572,7 +589,8 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::CustomerRecord { seq, record } => customer::browsed(state, seq, record),
         Reply::CustomerChanged { record, message } => customer_forms::changed(state, *record, message),
         Reply::Forgotten { id, message } => customer_forms::forgotten(state, id, message),
-        Reply::DraftSaved { contact } => notes::draft_saved(state, contact),
+        Reply::DraftSaved { contact, kind } => notes::draft_saved(state, contact, kind),
+        Reply::DraftFailed { contact, kind, body, error } => notes::draft_failed(state, contact, kind, body, &error),
         Reply::NoteSaved { note } => notes::note_saved(state, note),
         Reply::NoteFailed { contact, body, error } => notes::note_failed(state, contact, &body, &error),
         Reply::KbResults { seq, hits, suggested } => knowledge::results(state, seq, hits, suggested),

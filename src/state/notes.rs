@@ -6,7 +6,9 @@ use ratatui_textarea::{CursorMove, DataCursor, TextArea, WrapMode};
 
 use crate::domain::text::{Masked, mask_card_numbers};
 use crate::domain::{Id, Note};
-use crate::store::worker::Request;
+use std::collections::BTreeMap;
+
+use crate::protocol::{DraftKind, Request};
 
 use super::{Effect, State, Tone};
 
@@ -228,10 +230,79 @@ fn masked_text(state: &mut State) -> String {
     text
 }
 
-/// The draft reached the database.
-pub fn draft_saved(state: &mut State, contact: Id) -> Vec<Effect> {
-    if state.notes.contact == Some(contact) {
+/// Text whose save failed (full disk, read-only file, I/O error), by contact and editor,
+/// kept until a later save of it succeeds; quitting offers to write it to a recovery file.
+#[derive(Debug, Default)]
+pub struct Unsaved {
+    texts: BTreeMap<(Id, DraftKind), UnsavedText>,
+}
+
+/// One text that could not be saved, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsavedText {
+    pub body: String,
+    pub error: String,
+}
+
+impl Unsaved {
+    /// Why the text of this contact's editor is not saved, if it is not.
+    pub fn error_for(&self, contact: Id, kind: DraftKind) -> Option<&str> {
+        self.texts.get(&(contact, kind)).map(|t| t.error.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// The first error, to say why.
+    pub fn first_error(&self) -> Option<&str> {
+        self.texts.values().next().map(|t| t.error.as_str())
+    }
+
+    /// Every unsaved text as one document for the recovery file.
+    pub fn recovery_text(&self) -> String {
+        let mut out = String::new();
+        for ((contact, kind), text) in &self.texts {
+            let what = match kind {
+                DraftKind::Notes => "notes",
+                DraftKind::Reply => "reply",
+            };
+            out.push_str(&format!("=== contact #{contact}, {what} (not saved: {}) ===\n", text.error));
+            out.push_str(&text.body);
+            out.push_str("\n\n");
+        }
+        out
+    }
+
+    pub fn keep(&mut self, contact: Id, kind: DraftKind, body: String, error: String) {
+        self.texts.insert((contact, kind), UnsavedText { body, error });
+    }
+
+    fn saved(&mut self, contact: Id, kind: DraftKind) {
+        self.texts.remove(&(contact, kind));
+    }
+}
+
+/// A draft reached the database: it is no longer at risk.
+pub fn draft_saved(state: &mut State, contact: Id, kind: DraftKind) -> Vec<Effect> {
+    if kind == DraftKind::Notes && state.notes.contact == Some(contact) {
         state.notes.saving = false;
+    }
+    state.unsaved.saved(contact, kind);
+    Vec::new()
+}
+
+/// A draft could not be written: keep its text, say so at once (the pane's title too), and
+/// try again when typing next pauses.
+pub fn draft_failed(state: &mut State, contact: Id, kind: DraftKind, body: String, error: &str) -> Vec<Effect> {
+    state.unsaved.keep(contact, kind, body, error.to_string());
+    state.flash(format!("NOT SAVED: {error}. Your text stays on screen; quitting offers a recovery file"), Tone::Error);
+    if kind == DraftKind::Notes && state.notes.contact == Some(contact) {
+        let now = state.now_ms;
+        let n = &mut state.notes;
+        n.saving = false;
+        n.dirty = true;
+        n.pacing.edited(now);
     }
     Vec::new()
 }

@@ -12,7 +12,7 @@ use ratatui_textarea::TextArea;
 use crate::action::Action;
 use crate::domain::Id;
 use crate::keymap::Scope;
-use crate::store::worker::Request;
+use crate::protocol::Request;
 
 use super::{Effect, State, forms, knowledge, notes};
 
@@ -92,13 +92,43 @@ fn ask(state: &mut State) -> Vec<Effect> {
 }
 
 /// Database entries arrived for a query.
-pub fn results(state: &mut State, seq: u64, entries: Vec<Entry>) -> Vec<Effect> {
+pub fn results(state: &mut State, seq: u64, hits: DatabaseHits) -> Vec<Effect> {
     if let Some(p) = state.palette.as_mut().filter(|p| p.pending == Some(seq)) {
         p.pending = None;
-        p.remote = entries;
+        p.remote = database_entries(hits);
         rank(state);
     }
     Vec::new()
+}
+
+/// What the database found for the palette's text.
+pub struct DatabaseHits {
+    pub snippets: Vec<crate::domain::Snippet>,
+    pub articles: Vec<crate::domain::KbHit>,
+    pub customers: Vec<crate::domain::CustomerHit>,
+}
+
+/// The palette's database entries: snippets (by their first line), articles, customers.
+fn database_entries(hits: DatabaseHits) -> Vec<Entry> {
+    let snippets = hits.snippets.into_iter().map(|s| Entry {
+        kind: "snippet",
+        label: s.title,
+        detail: s.body.lines().next().unwrap_or("").to_string(),
+        target: Target::Snippet { id: s.id, body: s.body },
+    });
+    let articles = hits.articles.into_iter().map(|h| Entry {
+        kind: "article",
+        label: h.title,
+        detail: h.category,
+        target: Target::Article(h.id),
+    });
+    let customers = hits.customers.into_iter().map(|c| Entry {
+        kind: "customer",
+        label: c.name,
+        detail: c.detail,
+        target: Target::Customer(c.id),
+    });
+    snippets.chain(articles).chain(customers).collect()
 }
 
 /// Actions and dispositions, known without the database.

@@ -4,9 +4,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use crate::action::Action;
+use crate::domain::contact_loop::{QueueFilter, QueueView};
 use crate::domain::{Channel, ContactDetail, QueueRow};
-use crate::store::contacts::{QueueFilter, QueueView};
-use crate::store::worker::Request;
+use crate::protocol::Request;
 
 use super::{Effect, Pane, State, contact, forms, notes};
 

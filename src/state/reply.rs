@@ -7,7 +7,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::text::mask_card_numbers;
 use crate::domain::{Channel, Id};
-use crate::store::worker::Request;
+use crate::protocol::{Job, Request};
 
 use super::notes::{Pacing, insert_at_cursor, new_editor};
 use super::{Effect, Pane, State, Tone};
@@ -29,11 +29,11 @@ impl ReplyState {
     }
 }
 
-/// Where replies go, from the config (`[intake] outbox` / `sendmail` / `from`).
+/// What the config says about sending replies (the jobs worker holds the details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplySettings {
-    pub delivery: Option<crate::intake::Delivery>,
-    pub from: Option<String>,
+    /// `[intake] outbox` or `sendmail` is set.
+    pub can_send: bool,
 }
 
 /// F12: switch the Notes pane between the notes and the email reply.
@@ -125,13 +125,13 @@ pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
         state.flash("The reply is empty", Tone::Info);
         return Vec::new();
     }
-    let Some(delivery) = state.reply_settings.delivery.clone() else {
+    if !state.reply_settings.can_send {
         state.flash("No way to send mail yet: set [intake] outbox or sendmail in config.toml", Tone::Error);
         return Vec::new();
-    };
+    }
     let to = state.open.as_ref().and_then(|d| d.messages.last()).map(|m| m.from_addr.clone()).unwrap_or_default();
-    let request = Request::SendReply { contact: r.contact, body, delivery, from: state.reply_settings.from.clone() };
-    super::forms::confirm(state, format!("Send this reply to {to}?"), None, request)
+    let send = Effect::Job(Job::SendReply { contact: r.contact, body });
+    super::forms::confirm_effect(state, format!("Send this reply to {to}?"), send)
 }
 
 /// The reply went out: empty the editor and go back to the notes.
@@ -141,5 +141,11 @@ pub fn sent(state: &mut State, contact: Id) -> Vec<Effect> {
         state.writing_reply = false;
     }
     state.flash("Reply sent; it is on the contact's timeline", Tone::Info);
+    Vec::new()
+}
+
+/// The reply did not go out: say so on the contact; its text stays as the draft.
+pub fn failed(state: &mut State, contact: Id, error: &str) -> Vec<Effect> {
+    state.flash(format!("Reply to contact #{contact} NOT sent: {error}. It is kept as a draft (F12)"), Tone::Error);
     Vec::new()
 }

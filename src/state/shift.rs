@@ -7,9 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use crate::domain::Id;
+use crate::domain::shift::Kudos;
 use crate::domain::shift::{Activity, Criterion, RepState, Score};
-use crate::store::shift::Kudos;
-use crate::store::worker::Request;
+use crate::protocol::Request;
 
 use super::{Effect, State, Tone};
 
@@ -233,7 +233,7 @@ pub fn kudos_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// Today's schedule, shown and edited in the workstation (`T` in the Queue).
 #[derive(Debug, Default)]
 pub struct ScheduleView {
-    pub blocks: Vec<crate::store::shift::ScheduleBlock>,
+    pub blocks: Vec<crate::domain::shift::ScheduleBlock>,
     pub adherence: Option<f64>,
     pub selected: usize,
     /// The add form (start, end, activity) while adding a block.
@@ -259,7 +259,7 @@ pub fn open_schedule(state: &mut State) -> Vec<Effect> {
 /// The day's blocks arrived (after loading, adding or removing).
 pub fn schedule_loaded(
     state: &mut State,
-    blocks: Vec<crate::store::shift::ScheduleBlock>,
+    blocks: Vec<crate::domain::shift::ScheduleBlock>,
     adherence: Option<f64>,
 ) -> Vec<Effect> {
     if let Some(view) = state.shift.schedule.as_mut() {

@@ -190,13 +190,100 @@ fn quitting_keeps_unsaved_text_as_a_draft_first() {
     let effects = update(&mut s, ctrl('q'));
     assert_eq!(
         effects,
+        vec![Effect::Db(Request::SaveDraft { contact: 2, body: "call back".into() }), Effect::Db(Request::QuitCheck)]
+    );
+    // Once the store confirms the saves, the workstation closes.
+    assert_eq!(
+        update(&mut s, Event::Db(Reply::QuitReady)),
         vec![
-            Effect::Db(Request::SaveDraft { contact: 2, body: "call back".into() }),
             // Adherence stops counting the rep as at work once the workstation closes.
             Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Offline }),
             Effect::Quit
         ]
     );
+}
+
+/// A draft save failed as on a full disk.
+fn disk_full(s: &mut State) {
+    let failed = Reply::DraftFailed {
+        contact: 2,
+        kind: crate::protocol::DraftKind::Notes,
+        body: "call back".into(),
+        error: "database or disk is full".into(),
+    };
+    update(s, Event::Db(failed));
+}
+
+#[test]
+fn a_draft_that_cannot_be_saved_is_said_at_once_and_quitting_asks_instead_of_exiting() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "call back");
+    update(&mut s, ctrl('q'));
+    disk_full(&mut s);
+    assert_eq!(s.unsaved.error_for(2, crate::protocol::DraftKind::Notes), Some("database or disk is full"));
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("NOT SAVED")));
+    // The confirmation of the (failed) saves does not quit: it asks.
+    assert!(update(&mut s, Event::Db(Reply::QuitReady)).is_empty());
+    assert!(matches!(s.quit, quit::QuitPhase::Asking { .. }));
+    // `w` writes the recovery file; once written, the workstation closes.
+    let effects = update(&mut s, key(KeyCode::Char('w')));
+    let [Effect::WriteRecovery(text)] = effects.as_slice() else { panic!("expected a recovery write: {effects:?}") };
+    assert!(text.contains("contact #2") && text.contains("call back"), "{text}");
+    let effects = update(&mut s, Event::RecoveryWritten(Ok("/tmp/r.txt".into())));
+    assert_eq!(effects.last(), Some(&Effect::Quit));
+    assert_eq!(s.quit, quit::QuitPhase::Done { lost: false, recovered: Some("/tmp/r.txt".into()) });
+}
+
+#[test]
+fn staying_after_a_failed_save_keeps_working_and_quitting_without_the_text_says_it_was_lost() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "call back");
+    update(&mut s, ctrl('q'));
+    disk_full(&mut s);
+    update(&mut s, Event::Db(Reply::QuitReady));
+    assert!(update(&mut s, key(KeyCode::Esc)).is_empty());
+    assert_eq!(s.quit, quit::QuitPhase::Running);
+    assert_eq!(s.notes.text(), "call back", "the text stays in the editor");
+    update(&mut s, ctrl('q'));
+    update(&mut s, Event::Db(Reply::QuitReady));
+    let effects = update(&mut s, key(KeyCode::Char('d')));
+    assert_eq!(effects.last(), Some(&Effect::Quit));
+    assert!(matches!(s.quit, quit::QuitPhase::Done { lost: true, .. }));
+}
+
+#[test]
+fn a_recovery_file_that_cannot_be_written_keeps_asking_with_the_reason() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "call back");
+    update(&mut s, ctrl('q'));
+    disk_full(&mut s);
+    update(&mut s, Event::Db(Reply::QuitReady));
+    update(&mut s, key(KeyCode::Char('w')));
+    assert!(update(&mut s, Event::RecoveryWritten(Err("no space".into()))).is_empty());
+    assert_eq!(s.quit, quit::QuitPhase::Asking { error: Some("no space".into()) });
+}
+
+#[test]
+fn a_store_that_does_not_confirm_within_two_seconds_counts_the_editor_as_unsaved() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "call back");
+    update(&mut s, ctrl('q'));
+    s.now_ms += 1000;
+    update(&mut s, Event::Tick);
+    assert!(matches!(s.quit, quit::QuitPhase::Flushing { .. }), "still waiting after 1 s");
+    s.now_ms += 1100;
+    update(&mut s, Event::Tick);
+    assert!(matches!(s.quit, quit::QuitPhase::Asking { .. }));
+    assert!(s.unsaved.recovery_text().contains("call back"));
+}
+
+#[test]
+fn a_draft_saved_after_a_failure_is_no_longer_at_risk() {
+    let mut s = with_open_contact(None);
+    type_text(&mut s, "call back");
+    disk_full(&mut s);
+    update(&mut s, Event::Db(Reply::DraftSaved { contact: 2, kind: crate::protocol::DraftKind::Notes }));
+    assert!(s.unsaved.is_empty());
 }
 
 #[test]
@@ -385,7 +472,7 @@ fn with_active_contact() -> State {
     s
 }
 
-fn finish_request(effects: &[Effect]) -> Option<crate::store::worker::Finish> {
+fn finish_request(effects: &[Effect]) -> Option<crate::protocol::Finish> {
     effects.iter().find_map(|e| match e {
         Effect::Db(Request::Finish(f)) => Some(f.clone()),
         _ => None,

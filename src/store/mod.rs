@@ -17,7 +17,6 @@ pub mod report;
 pub mod scripts;
 pub mod shift;
 pub mod snippets;
-pub mod worker;
 
 pub use open::{OpenError, connect, open_in_memory, open_workspace};
 

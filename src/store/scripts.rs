@@ -2,30 +2,14 @@
 //! through during a contact. Each ticked step is recorded, and written into the notes.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::kb::Upsert;
 use super::notes;
 use crate::domain::text::sanitize;
 use crate::domain::{Id, Note, Timestamp};
 
-/// One step of a script; a required step left unticked makes wrap-up ask first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScriptStep {
-    pub text: String,
-    #[serde(default)]
-    pub required: bool,
-}
-
-/// A guided checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Script {
-    pub id: Id,
-    pub name: String,
-    pub steps: Vec<ScriptStep>,
-    /// Words that suggest the script for a contact.
-    pub keywords: Vec<String>,
-}
+pub use crate::domain::script::{Script, ScriptStep};
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Script> {
     let steps: String = r.get(2)?;

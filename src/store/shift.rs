@@ -14,6 +14,8 @@ use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::{Channel, Id, Timestamp};
 use crate::import::schedule;
 
+pub use crate::domain::shift::{Kudos, ScheduleBlock};
+
 /// Who logged a status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -119,24 +121,6 @@ pub fn adherence(conn: &Connection, from: Timestamp, to: Timestamp) -> rusqlite:
 }
 
 // ---------------------------------------------------------------- schedule
-
-/// One stored schedule block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScheduleBlock {
-    pub id: Id,
-    pub start_at: Timestamp,
-    pub end_at: Timestamp,
-    pub activity: Activity,
-    /// `import`, `tui` or `cli`.
-    pub source: String,
-}
-
-impl ScheduleBlock {
-    /// The block as `domain::shift` takes it.
-    pub fn block(&self) -> Block {
-        (self.start_at, self.end_at, self.activity)
-    }
-}
 
 /// The blocks overlapping `[from, to)`, by start time (not clipped).
 pub fn schedule(conn: &Connection, from: Timestamp, to: Timestamp) -> rusqlite::Result<Vec<ScheduleBlock>> {
@@ -302,18 +286,6 @@ pub fn set_difficult(conn: &Connection, contact: Id, difficult: bool) -> rusqlit
 }
 
 // ---------------------------------------------------------------- kudos
-
-/// One kept thank-you.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Kudos {
-    pub id: Id,
-    pub at: Timestamp,
-    pub text: String,
-    pub contact_id: Option<Id>,
-    pub customer_id: Option<Id>,
-    /// The customer's name, when known.
-    pub customer_name: Option<String>,
-}
 
 /// Keeps a thank-you message (sanitised, card numbers masked). The customer is taken from
 /// the contact when one is given, so erasing the customer erases their kudos. `Ok(None)`

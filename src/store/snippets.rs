@@ -1,7 +1,6 @@
 //! Snippets: canned responses with placeholders, found by any word of their title or body.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 
 use super::fts::{self, Combine};
 use super::kb::Upsert;
@@ -11,13 +10,7 @@ use crate::domain::{Id, Timestamp};
 /// bm25 column weights: title, body. A word in the title outranks many in the body.
 const WEIGHTS: (f64, f64) = (10.0, 1.0);
 
-/// A canned response; its body may hold placeholders (see [`crate::domain::placeholders`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snippet {
-    pub id: Id,
-    pub title: String,
-    pub body: String,
-}
+pub use crate::domain::Snippet;
 
 /// Text as stored: control codes removed and card numbers masked.
 fn clean(text: &str) -> String {

@@ -9,7 +9,7 @@ use crate::domain::text::for_display;
 use crate::domain::time::{compact_duration, local_date, local_datetime};
 use crate::domain::{ContactDetail, CustomerRecord};
 use crate::state::{Pane, State};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Draws the record; returns the largest useful scroll offset.
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {

@@ -9,7 +9,7 @@ use crate::domain::metrics::Trend;
 use crate::domain::text::for_display;
 use crate::state::State;
 use crate::state::dashboard::Dashboard;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Draws the dashboard centred over `area`.
 pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {

@@ -12,7 +12,7 @@ use crate::domain::time::{local_datetime, parse_due};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
 use crate::state::forms::{Confirm, CustomerPicker, DetailsForm, LogForm, Modal, SnippetForm, WrapUpForm, field_text};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Draws the open form centred over `area`.
 pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
@@ -38,18 +38,41 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Tab next field · ←/→ change · ↑/↓ choose · Enter confirm · Esc close", theme.dim));
     }
+    popup(frame, area, title, &lines, theme);
+}
+
+/// A centred box over the panes, 76 columns at most, as tall as its (wrapped) lines.
+pub(super) fn popup(frame: &mut Frame<'_>, area: Rect, title: &str, lines: &[Line<'_>], theme: &Theme) {
     let width = 76.min(area.width);
     // Long messages (what a merge or an erasure will do) wrap rather than being cut off.
-    let lines = super::wrap::wrap(&lines, width.saturating_sub(2));
+    let lines = super::wrap::wrap(lines, width.saturating_sub(2));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(theme.focused_border)
-        .title(Line::styled(title, theme.title));
+        .title(Line::styled(title.to_string(), theme.title));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+/// Quitting with text that could not be saved: say why and what each key does.
+pub fn draw_unsaved(state: &State, error: Option<&str>, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let why = state.unsaved.first_error().unwrap_or("saving failed");
+    let mut lines = vec![
+        Line::styled(format!("Some text could not be saved: {}.", for_display(why)), theme.danger),
+        Line::raw(""),
+        Line::from(vec![Span::styled("w", theme.key), Span::raw("  write it to a recovery file and quit")]),
+        Line::from(vec![Span::styled("Esc", theme.key), Span::raw("  stay (saving is retried as you type)")]),
+        Line::from(vec![Span::styled("d", theme.key), Span::raw("  quit and lose it")]),
+    ];
+    if let Some(e) = error {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(for_display(e), theme.danger));
+    }
+    popup(frame, area, " Not saved ", &lines, theme);
 }
 
 fn label(name: &str, focused: bool, theme: &Theme) -> Span<'static> {

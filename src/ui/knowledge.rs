@@ -8,7 +8,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 use crate::domain::text::{MARK_END, MARK_START, for_display};
 use crate::state::knowledge::Reader;
 use crate::state::{Pane, State};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Draws search or the open article; returns the scroll the article was drawn at.
 pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> Option<u16> {

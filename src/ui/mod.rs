@@ -6,47 +6,22 @@ mod forms;
 mod guidance;
 mod help;
 mod knowledge;
-pub mod markdown;
 mod notes;
 mod palette;
 mod queue;
 mod shift;
 mod status;
 mod strip;
-pub mod theme;
 pub mod wrap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
+pub use crate::state::layout::DrawInfo;
 use crate::state::{Pane, State};
-use theme::Theme;
-
-/// Measurements made while drawing that the state needs to clamp scrolling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DrawInfo {
-    /// Largest useful scroll offset of the customer record.
-    pub customer_max_scroll: u16,
-    /// The scroll the open article was drawn at (keeps its cursor in view).
-    pub reader_scroll: Option<u16>,
-    /// Where each pane was drawn, in Tab order (for mouse clicks).
-    pub panes: [(Pane, Rect); 4],
-    /// The queue's rows area, for clicking a row.
-    pub queue_rows: Rect,
-}
-
-impl Default for DrawInfo {
-    fn default() -> Self {
-        Self {
-            customer_max_scroll: 0,
-            reader_scroll: None,
-            panes: [Pane::Queue, Pane::Customer, Pane::Knowledge, Pane::Notes].map(|p| (p, Rect::default())),
-            queue_rows: Rect::default(),
-        }
-    }
-}
+use crate::theme::Theme;
 
 /// Below this size the panes cannot show anything useful; a one-line notice is drawn.
 const MIN_WIDTH: u16 = 40;
@@ -102,6 +77,9 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     }
     if let Some(scroll) = state.help {
         help::draw(state, frame, area, scroll);
+    }
+    if let crate::state::quit::QuitPhase::Asking { error } = &state.quit {
+        forms::draw_unsaved(state, error.as_deref(), frame, area);
     }
     let panes = [
         (Pane::Queue, queue_area),

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::text::for_display;
 use crate::domain::time::local_datetime;
+use crate::protocol::DraftKind;
 use crate::state::{Pane, State};
 
 /// Draws the editor and the saved notes of the open contact (or the email reply).
@@ -18,16 +19,14 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     let n = &state.notes;
-    let status = if n.contact.is_none() {
-        ""
-    } else if n.dirty || n.saving {
-        "saving… "
-    } else if n.editor.is_empty() {
-        ""
-    } else {
-        "draft saved "
+    let failed = n.contact.and_then(|c| state.unsaved.error_for(c, DraftKind::Notes));
+    let status = match failed {
+        Some(error) => Span::styled(format!("NOT SAVED: {} ", for_display(error)), theme.danger),
+        None if n.contact.is_none() || (n.editor.is_empty() && !n.dirty && !n.saving) => Span::raw(""),
+        None if n.dirty || n.saving => Span::styled("saving… ", theme.dim),
+        None => Span::styled("draft saved ", theme.dim),
     };
-    let block = super::pane_block(state, Pane::Notes, Span::styled(status, theme.dim));
+    let block = super::pane_block(state, Pane::Notes, status);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if n.contact.is_none() {
@@ -84,7 +83,11 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
 fn draw_reply(state: &State, reply: &crate::state::reply::ReplyState, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
     let to = state.open.as_ref().and_then(|d| d.messages.last()).map(|m| for_display(&m.from_addr)).unwrap_or_default();
-    let status = if reply.dirty { "saving… " } else { "" };
+    let status = match state.unsaved.error_for(reply.contact, DraftKind::Reply) {
+        Some(error) => format!("NOT SAVED: {} ", for_display(error)),
+        None if reply.dirty => "saving… ".to_string(),
+        None => String::new(),
+    };
     let block = super::pane_block(state, Pane::Notes, Span::styled(format!("Reply to {to} {status}"), theme.warning));
     let inner = block.inner(area);
     frame.render_widget(block, area);

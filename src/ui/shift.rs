@@ -9,7 +9,7 @@ use crate::domain::shift::RepState;
 use crate::domain::text::for_display;
 use crate::domain::time::{clock_duration, compact_duration, local_datetime};
 use crate::state::State;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// "● Available 1:02:03 · break in 4m" for the status bar.
 pub fn status_spans(state: &State) -> Vec<Span<'static>> {

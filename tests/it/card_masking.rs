@@ -12,9 +12,10 @@ use std::time::Duration;
 use assert_cmd::Command;
 use frontline::domain::Channel;
 use frontline::domain::text::mask_card_numbers;
+use frontline::protocol::{Reply, Request};
 use frontline::store::contacts::{self, NewContact};
-use frontline::store::worker::{DbWorker, Reply, Request};
 use frontline::store::{self, notes};
+use frontline::workers::store::StoreWorker;
 
 /// (brand, digits, masked form)
 const CARDS: [(&str, &str, &str); 6] = [
@@ -166,7 +167,7 @@ fn notes_and_drafts_saved_through_the_worker_are_masked() {
     let (path, contact) = workspace(dir.path());
     let (tx, replies) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let worker = DbWorker::spawn(&path, Arc::new(move |r| drop(tx.lock().unwrap().send(r)))).unwrap();
+    let worker = StoreWorker::spawn(&path, Arc::new(move |r| drop(tx.lock().unwrap().send(r)))).unwrap();
     let mut sent = 0;
     for (_, digits, masked) in CARDS {
         for spelling in spellings(digits) {

@@ -496,5 +496,5 @@ fn a_worker_panic_stops_cleanly_and_restores_the_terminal() {
     let (status, bytes) = run_with_fault("worker-panic");
     assert!(exited(status, 1), "{status:?}");
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("frontline: the database worker stopped unexpectedly"), "{text:?}");
+    assert!(text.contains("frontline: the store worker stopped unexpectedly"), "{text:?}");
 }

@@ -17,9 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use frontline::domain::Channel;
+use frontline::protocol::{Reply, Request};
 use frontline::store::contacts::{self, NewContact, QueueFilter};
-use frontline::store::worker::{DbWorker, Reply, Request};
 use frontline::store::{self, notes};
+use frontline::workers::store::StoreWorker;
 use rusqlite::Connection;
 
 const CHILD_ROLE: &str = "FRONTLINE_RELIABILITY_CHILD";
@@ -315,7 +316,7 @@ fn two_instances(millis: u64) {
     // The app's own write path: the DB worker, as the notes editor uses it.
     let (tx, replies) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let worker = DbWorker::spawn(&path, Arc::new(move |reply| drop(tx.lock().unwrap().send(reply)))).unwrap();
+    let worker = StoreWorker::spawn(&path, Arc::new(move |reply| drop(tx.lock().unwrap().send(reply)))).unwrap();
     let until = Instant::now() + Duration::from_millis(millis);
     let mut sent = 0u64;
     while Instant::now() < until {
@@ -400,7 +401,7 @@ fn the_queue_refresh_sees_a_contact_added_by_another_process() {
     let (path, _, _) = workspace(dir.path());
     let (tx, replies) = mpsc::channel();
     let tx = Mutex::new(tx);
-    let worker = DbWorker::spawn(&path, Arc::new(move |reply| drop(tx.lock().unwrap().send(reply)))).unwrap();
+    let worker = StoreWorker::spawn(&path, Arc::new(move |reply| drop(tx.lock().unwrap().send(reply)))).unwrap();
     let refresh = |seq: u64| -> Option<Vec<String>> {
         worker.send(Request::Queue { seq, filter: QueueFilter::default(), only_if_changed: true });
         match replies.recv_timeout(Duration::from_secs(30)).unwrap() {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use crate::domain::text::for_display;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Renders Markdown into styled lines (the pane wraps them).
 pub fn render(markdown: &str, theme: &Theme) -> Vec<Line<'static>> {

@@ -1,0 +1,226 @@
+//! The contact loop on the store worker: the queue, opening a contact, and every step
+//! (accept, hold, log, edit, wrap up) as one short transaction answered with the contact's
+//! fresh detail.
+
+use rusqlite::{Connection, Transaction};
+
+use super::failed;
+use crate::domain::contact_loop::{QueueFilter, Step};
+use crate::domain::shift::RepState;
+use crate::domain::text::mask_card_numbers;
+use crate::domain::time::{local_day_start, now};
+use crate::domain::{ContactDetail, ContactStatus, Id, Timestamp};
+use crate::protocol::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Reply, Request};
+use crate::store::shift::{self, Source};
+use crate::store::{self, contacts, customers, kb, notes, scripts};
+
+/// The queue's first page; with `only_if_changed`, only if another connection committed
+/// since the last read (`seen_version` remembers SQLite's data version).
+pub(super) fn queue(
+    conn: &Connection,
+    seq: u64,
+    filter: &QueueFilter,
+    only_if_changed: bool,
+    seen_version: &mut Option<i64>,
+) -> Reply {
+    let result = (|| {
+        let version: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let changed = *seen_version != Some(version);
+        *seen_version = Some(version);
+        if only_if_changed && !changed {
+            return Ok(Reply::Queue { seq, rows: None, waiting: 0, articles: 0 });
+        }
+        let t = now();
+        let rows = contacts::queue_filtered(conn, filter, t, local_day_start(t), contacts::QUEUE_PAGE)?;
+        let waiting = contacts::waiting_count(conn)?;
+        let articles = kb::count(conn)?;
+        Ok(Reply::Queue { seq, rows: Some(rows), waiting, articles })
+    })();
+    result.unwrap_or_else(|e: rusqlite::Error| failed("Reading the queue", &e))
+}
+
+/// One contact with its customer's story.
+pub(super) fn open_contact(conn: &Connection, seq: u64, id: Id) -> Reply {
+    match contacts::detail(conn, id, local_day_start(now())) {
+        Ok(detail) => Reply::Contact { seq, detail: detail.map(Box::new) },
+        Err(e) => failed("Opening the contact", &e),
+    }
+}
+
+/// Every contact in progress (the strip), e.g. after a restart.
+pub(super) fn load_strip(conn: &Connection) -> Reply {
+    let day = local_day_start(now());
+    let result = contacts::in_progress(conn)
+        .and_then(|ids| ids.into_iter().filter_map(|id| contacts::detail(conn, id, day).transpose()).collect());
+    match result {
+        Ok(details) => Reply::Strip { details },
+        Err(e) => failed("Reading the contacts in progress", &e),
+    }
+}
+
+/// The most urgent work: a due follow-up first, else the next waiting contact of the view.
+pub(super) fn accept_next(conn: &mut Connection) -> Reply {
+    changed(conn, "Accepting the next contact", true, |tx, t| {
+        if let Some(row) = contacts::queue_filtered(tx, &QueueFilter::default(), t, 0, 1)?.into_iter().next()
+            && let Some(f) = row.follow_up
+        {
+            return Ok(contacts::start_follow_up(tx, f.id, t)?.ok_or_else(|| "that follow-up was already done".into()));
+        }
+        let Some(id) = contacts::next_waiting(tx)? else { return Ok(Err("No contact is waiting".into())) };
+        Ok(contacts::apply_step(tx, id, &Step::Accept, t)?.map(|()| id).map_err(|r| r.0))
+    })
+}
+
+/// Starts working a follow-up that has come due.
+pub(super) fn start_follow_up(conn: &mut Connection, follow_up: Id) -> Reply {
+    changed(conn, "Starting the follow-up", true, |tx, t| {
+        Ok(contacts::start_follow_up(tx, follow_up, t)?.ok_or_else(|| "that follow-up was already done".into()))
+    })
+}
+
+/// One step of the contact loop on one contact.
+pub(super) fn step(conn: &mut Connection, id: Id, step: &Step) -> Reply {
+    let focus = *step == Step::Accept || *step == Step::Reopen;
+    changed(conn, "Updating the contact", focus, |tx, t| {
+        Ok(contacts::apply_step(tx, id, step, t)?.map(|()| id).map_err(|r| r.0))
+    })
+}
+
+/// A call or walk-in that just started: created and accepted at once.
+pub(super) fn log_contact(conn: &mut Connection, new: &NewLoggedContact) -> Reply {
+    changed(conn, "Logging the contact", true, |tx, t| {
+        let customer_id = resolve_customer(tx, &new.customer, t)?;
+        let mut c = contacts::NewContact::waiting(new.channel, &mask_card_numbers(&new.subject).text, t);
+        c.customer_id = customer_id;
+        c.status = ContactStatus::Active;
+        c.accepted_at = Some(t);
+        Ok(Ok(contacts::insert(tx, &c)?))
+    })
+}
+
+/// A contact's details changed during the contact.
+pub(super) fn update_contact(conn: &mut Connection, u: &ContactUpdate) -> Reply {
+    changed(conn, "Saving the contact's details", false, |tx, t| {
+        if let Some(p) = u.priority {
+            contacts::set_priority(tx, u.id, p)?;
+        }
+        if let Some(tags) = &u.tags {
+            contacts::set_tags(tx, u.id, tags)?;
+        }
+        if let Some(customer) = resolve_customer(tx, &u.customer, t)? {
+            contacts::link_customer(tx, u.id, customer)?;
+        }
+        if let Some(csat) = u.csat {
+            contacts::set_csat(tx, u.id, csat)?;
+        }
+        Ok(Ok(u.id))
+    })
+}
+
+/// Closes a contact after wrap-up. Unless forced, a started script with required steps
+/// unticked asks first.
+pub(super) fn finish(conn: &mut Connection, f: Finish) -> Reply {
+    if !f.force {
+        match scripts::missing_required(conn, f.id) {
+            Ok(missing) if !missing.is_empty() => {
+                let steps: Vec<String> = missing.iter().map(|(script, step)| format!("“{step}” ({script})")).collect();
+                let message = format!("Required step not ticked: {}. Wrap up anyway?", steps.join(", "));
+                return Reply::NeedsConfirmation {
+                    message,
+                    retry: Box::new(Request::Finish(Finish { force: true, ..f })),
+                };
+            }
+            Ok(_) => {}
+            Err(e) => return failed("Checking the scripts", &e),
+        }
+    }
+    changed(conn, "Closing the contact", false, |tx, t| close_with_wrap_up(tx, &f, t))
+}
+
+/// The wrap-up's writes: the closing step, then any follow-up, kudos and promise.
+fn close_with_wrap_up(tx: &Transaction<'_>, f: &Finish, t: Timestamp) -> rusqlite::Result<Result<Id, String>> {
+    let step = Step::Close { outcome: f.outcome.clone(), disposition: f.disposition.clone(), reason: f.reason.clone() };
+    if let Err(r) = contacts::apply_step(tx, f.id, &step, t)? {
+        return Ok(Err(r.0));
+    }
+    if let Some((due, note)) = &f.follow_up {
+        contacts::add_follow_up(tx, f.id, *due, &mask_card_numbers(note).text, t)?;
+    }
+    if f.difficult {
+        shift::set_difficult(tx, f.id, true)?;
+    }
+    if let Some(text) = &f.kudos {
+        shift::add_kudos(tx, Some(f.id), None, text, t)?;
+    }
+    if let Some((text, due)) = &f.promise {
+        let customer = contacts::contact(tx, f.id)?.and_then(|c| c.customer_id);
+        notes::insert_note(tx, Some(f.id), customer, ("promise", &mask_card_numbers(text).text, t, Some(*due)))?;
+    }
+    Ok(Ok(f.id))
+}
+
+/// Follows the contact loop with the rep's status: on a contact while one is active or on
+/// hold, after-contact work while wrapping up, available when the last one closes. A status
+/// the rep chose (break, lunch…) is left alone unless a contact is being worked.
+fn follow_contact_status(tx: &Connection, t: Timestamp) -> rusqlite::Result<()> {
+    let working: Vec<String> = tx
+        .prepare_cached("SELECT DISTINCT status FROM contacts WHERE status IN ('active', 'on_hold', 'wrap_up')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let current = shift::current_status(tx)?.map(|(s, _)| s);
+    let wanted = if working.iter().any(|s| s != "wrap_up") {
+        RepState::OnContact
+    } else if !working.is_empty() {
+        RepState::AfterContactWork
+    } else if matches!(current, Some(RepState::OnContact | RepState::AfterContactWork)) {
+        RepState::Available
+    } else {
+        return Ok(());
+    };
+    shift::set_status(tx, wanted, Source::Auto, t).map(|_| ())
+}
+
+/// Runs a write in one transaction and answers with the changed contact's fresh detail,
+/// or with why it was refused (nothing written).
+fn changed(
+    conn: &mut Connection,
+    what: &str,
+    focus: bool,
+    f: impl FnOnce(&Transaction<'_>, Timestamp) -> rusqlite::Result<Result<Id, String>>,
+) -> Reply {
+    let t = now();
+    let result = store::write(conn, |tx| -> rusqlite::Result<Result<ContactDetail, String>> {
+        match f(tx, t)? {
+            Ok(id) => {
+                follow_contact_status(tx, t)?;
+                Ok(contacts::detail(tx, id, local_day_start(t))?
+                    .ok_or_else(|| "the contact no longer exists".to_string()))
+            }
+            Err(message) => Ok(Err(message)),
+        }
+    });
+    match result {
+        Ok(Ok(detail)) => Reply::ContactChanged { detail: Box::new(detail), focus },
+        // A contact asked for to work on: its own answer, which ends the type-ahead.
+        Ok(Err(message)) if focus => Reply::NotTaken { message, error: false },
+        Err(e) if focus => Reply::NotTaken { message: format!("{what}: {e}"), error: true },
+        Ok(Err(message)) => Reply::Refused { message },
+        Err(e) => failed(what, &e),
+    }
+}
+
+/// The customer a logged or edited contact belongs to, created when new.
+fn resolve_customer(conn: &Connection, choice: &CustomerChoice, now: Timestamp) -> rusqlite::Result<Option<Id>> {
+    match choice {
+        CustomerChoice::None => Ok(None),
+        CustomerChoice::Existing(id) => Ok(Some(*id)),
+        CustomerChoice::New { key } => match customers::find_or_create_by_identity(conn, key, now)? {
+            Some(id) => Ok(Some(id)),
+            None => {
+                let new =
+                    customers::NewCustomer { name: crate::domain::text::sanitize(key.trim()), ..Default::default() };
+                customers::insert(conn, &new, now).map(Some)
+            }
+        },
+    }
+}

@@ -1,0 +1,165 @@
+//! The jobs worker: everything that touches the outside world or big inputs — reading the
+//! Maildirs and the inbox folder, sending replies — on its own thread and connection, so a
+//! hung sendmail or a huge hostile email never stands in front of a save.
+//!
+//! Jobs run one at a time in the order asked. Quitting never waits for them: the app asks
+//! [`JobsWorker::unfinished`] what was left undone and says so.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use anyhow::Result;
+use rusqlite::Connection;
+
+use super::ReplySink;
+use crate::config::Intake;
+use crate::domain::time::now;
+use crate::protocol::{Job, Reply};
+use crate::store::{self, notes};
+
+/// What waits and what runs, shared with the thread.
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<Job>,
+    running: Option<Job>,
+    closed: bool,
+}
+
+/// Handle to the jobs worker.
+pub struct JobsWorker {
+    queue: Arc<(Mutex<Queue>, Condvar)>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl JobsWorker {
+    /// Starts the worker on its own connection to `path`; `intake` says where replies go.
+    pub fn spawn(path: &Path, intake: Intake, sink: ReplySink) -> Result<Self> {
+        let conn = store::connect(path)?;
+        let queue = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
+        let shared = Arc::clone(&queue);
+        let thread = std::thread::Builder::new()
+            .name("frontline-jobs".into())
+            .spawn(move || jobs_loop(conn, &shared, &intake, &sink))?;
+        Ok(Self { queue, thread: Some(thread) })
+    }
+
+    /// Queues a job. A Maildir/inbox pass already waiting covers a second one.
+    pub fn submit(&self, job: Job) {
+        let (lock, wake) = &*self.queue;
+        let mut q = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let already = matches!(job, Job::SyncIntake { .. }) && q.waiting.iter().any(|j| *j == job);
+        if !already {
+            q.waiting.push_back(job);
+            wake.notify_one();
+        }
+    }
+
+    /// What is running or waiting, said for the rep ("sending the reply to contact #12").
+    pub fn unfinished(&self) -> Vec<String> {
+        let (lock, _) = &*self.queue;
+        let q = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        q.running.iter().chain(q.waiting.iter()).filter_map(Job::left_undone).collect()
+    }
+
+    /// Whether the worker thread is still running (it ends only on a bug).
+    pub fn alive(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+}
+
+impl Drop for JobsWorker {
+    fn drop(&mut self) {
+        // Never join: a job may be waiting on the outside world. The thread ends with the
+        // process; the reply it was sending stays a draft unless it was recorded as sent.
+        let (lock, wake) = &*self.queue;
+        lock.lock().unwrap_or_else(PoisonError::into_inner).closed = true;
+        wake.notify_one();
+        drop(self.thread.take());
+    }
+}
+
+fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), intake: &Intake, sink: &ReplySink) {
+    let (lock, wake) = queue;
+    loop {
+        let job = {
+            let mut q = lock.lock().unwrap_or_else(PoisonError::into_inner);
+            loop {
+                if q.closed {
+                    return;
+                }
+                if let Some(job) = q.waiting.pop_front() {
+                    q.running = Some(job.clone());
+                    break job;
+                }
+                q = wake.wait(q).unwrap_or_else(PoisonError::into_inner);
+            }
+        };
+        let reply = run(&mut conn, job, intake);
+        lock.lock().unwrap_or_else(PoisonError::into_inner).running = None;
+        sink(reply);
+    }
+}
+
+fn run(conn: &mut Connection, job: Job, intake: &Intake) -> Reply {
+    match job {
+        Job::SyncIntake { maildirs, inbox } => sync_intake(conn, &maildirs, inbox.as_deref()),
+        Job::SendReply { contact, body } => send_reply(conn, contact, &body, intake),
+    }
+}
+
+/// Sends a reply by the configured way; on success empties the reply draft. On failure the
+/// draft is untouched, so the reply is kept.
+fn send_reply(conn: &mut Connection, contact: crate::domain::Id, body: &str, intake: &Intake) -> Reply {
+    let Some(delivery) = intake.delivery() else {
+        return Reply::ReplyFailed {
+            contact,
+            error: "no way to send mail: set [intake] outbox or sendmail in config.toml".into(),
+        };
+    };
+    match crate::intake::reply::send_reply(conn, contact, body, &delivery, intake.from.as_deref(), now()) {
+        Ok(_) => {
+            let _ = store::write(conn, |tx| notes::save_reply_draft(tx, contact, "", now()));
+            Reply::ReplySent { contact }
+        }
+        Err(e) => Reply::ReplyFailed { contact, error: format!("{e:#}") },
+    }
+}
+
+/// Reads every Maildir and the inbox folder; problems with one folder do not stop the others.
+fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>) -> Reply {
+    let t = now();
+    let (mut added, mut threaded, mut rejected, mut problems) = (0, 0, 0, Vec::new());
+    for dir in maildirs {
+        match crate::intake::maildir::sync_maildir(conn, dir, t) {
+            Ok(s) => {
+                added += s.added;
+                threaded += s.threaded;
+                rejected += s.malformed.len();
+            }
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+    if let Some(dir) = inbox {
+        match crate::intake::inbox::process_inbox(conn, dir, t) {
+            Ok(s) => {
+                added += s.imported.iter().map(|i| i.contacts.len()).sum::<usize>();
+                rejected += s.rejected.len();
+            }
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+    let mut parts = Vec::new();
+    if added > 0 {
+        parts.push(format!("{added} new contact(s) arrived"));
+    }
+    if threaded > 0 {
+        parts.push(format!("{threaded} email repl(ies) added to their contacts"));
+    }
+    if rejected > 0 {
+        parts.push(format!("{rejected} file(s) could not be read (frontline sync / frontline inbox say why)"));
+    }
+    parts.extend(problems);
+    Reply::IntakeDone { message: parts.join("; ") }
+}
