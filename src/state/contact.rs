@@ -241,13 +241,15 @@ pub fn next_active(state: &mut State) -> Vec<Effect> {
 /// Moves the contact on screen out of the way: into the parked set if it is in progress
 /// (keeping its editor), else it is simply closed after its draft is written.
 pub fn park_current(state: &mut State) -> Vec<Effect> {
-    let effects = notes::flush_draft(state);
+    let mut effects = notes::flush_draft(state);
     if let Some(detail) = state.open.take() {
         let editor = std::mem::take(&mut state.notes);
         if state.work.strip.contains(&detail.contact.id) {
             state.work.parked.insert(detail.contact.id, Parked { detail, notes: editor });
         }
     }
+    // Typing must never go on into the reply of a contact that is no longer on screen.
+    effects.extend(super::reply::contact_changed(state));
     effects
 }
 
@@ -256,7 +258,6 @@ pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
     let id = detail.contact.id;
     let mut effects = Vec::new();
     if state.open_contact_id() != Some(id) {
-        effects.extend(super::reply::contact_changed(state));
         effects.extend(park_current(state));
         match state.work.parked.remove(&id) {
             Some(p) => state.notes = p.notes,

@@ -159,7 +159,12 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let Some(Modal::Confirm(c)) = state.modal.take() else { return Vec::new() };
-    vec![c.on_yes]
+    let mut effects = match &c.on_yes {
+        Effect::Job(crate::protocol::Job::SendReply { .. }) => super::reply::sending(state),
+        _ => Vec::new(),
+    };
+    effects.push(c.on_yes);
+    effects
 }
 
 /// A one-line text field.

@@ -62,11 +62,11 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Leaves reply mode when the contact on screen changes (its draft is kept).
+/// Leaves reply mode when the contact on screen is no longer the reply's (call after the
+/// change). The reply itself is kept, so F12 on that contact brings it back as it was.
 pub fn contact_changed(state: &mut State) -> Vec<Effect> {
     let effects = flush(state);
     if state.reply.as_ref().is_some_and(|r| Some(r.contact) != state.open_contact_id()) {
-        state.reply = None;
         state.writing_reply = false;
     }
     effects
@@ -132,6 +132,15 @@ pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
     let to = state.open.as_ref().and_then(|d| d.messages.last()).map(|m| m.from_addr.clone()).unwrap_or_default();
     let send = Effect::Job(Job::SendReply { contact: r.contact, body });
     super::forms::confirm_effect(state, format!("Send this reply to {to}?"), send)
+}
+
+/// The rep confirmed sending: the reply leaves the editor while it goes out (it stays the
+/// draft until it is recorded as sent, and comes back with F12 if sending fails).
+pub fn sending(state: &mut State) -> Vec<Effect> {
+    let effects = flush(state);
+    state.writing_reply = false;
+    state.flash("Sending the reply…", Tone::Info);
+    effects
 }
 
 /// The reply went out: empty the editor and go back to the notes.
