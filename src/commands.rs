@@ -561,8 +561,7 @@ fn report(
 
 fn db_check(db: &Path, as_json: bool) -> Result<()> {
     let conn = store::open_workspace(db)?;
-    let verdict: String =
-        conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).context("running the integrity check")?;
+    let verdict = store::integrity_check(&conn).context("running the integrity check")?;
     tracing::info!(ok = verdict == "ok", "integrity check");
     if verdict != "ok" {
         if as_json {

@@ -56,7 +56,7 @@ fn create(path: &Path, now: Timestamp) -> Result<()> {
         let mut conn = store::open_workspace(&tmp)?;
         seed(&mut conn, now)?;
         // Fold the WAL into the file so the rename moves everything.
-        conn.pragma_update(None, "journal_mode", "DELETE")?;
+        store::fold_wal_into_file(&conn)?;
         Ok(())
     })();
     let result =
@@ -122,15 +122,9 @@ fn articles() -> Result<Vec<kb_store::NewArticle>> {
 /// support Maildir, so replies (F12) work in the demo like in real use.
 fn thread_demo_emails(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
     use crate::intake::messages::{self, NewMessage};
-    let rows: Vec<(i64, String, String, i64, String)> = tx
-        .prepare(
-            "SELECT c.id, c.subject, c.body, c.created_at,
-                    (SELECT value FROM identities WHERE customer_id = c.customer_id AND kind = 'email' ORDER BY id LIMIT 1)
-             FROM contacts c WHERE c.channel = 'email' AND c.customer_id IS NOT NULL",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<String>>(4)?.unwrap_or_default())))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (id, subject, body, at, from) in rows.into_iter().filter(|r| !r.4.is_empty()) {
+    let openers = crate::store::contacts::email_openers(tx)?;
+    for o in openers.into_iter().filter(|o| !o.from.is_empty()) {
+        let (id, subject, body, at, from) = (o.contact, o.subject, o.body, o.at, o.from);
         let message = NewMessage {
             message_id: format!("demo-{id}@larkspur.example"),
             in_reply_to: None,

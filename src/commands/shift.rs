@@ -60,7 +60,7 @@ pub fn schedule(db: &Path, command: ScheduleCommand) -> Result<()> {
     match command {
         ScheduleCommand::Import { file, json: as_json } => {
             let mut conn = store::open_workspace(db)?;
-            let s = shift_store::import_schedule(&mut conn, &file)?;
+            let s = crate::import::schedule::import_schedule(&mut conn, &file)?;
             report_warnings(&s.warnings)?;
             if as_json {
                 println!(
@@ -168,9 +168,7 @@ pub fn kudos(db: &Path, command: Option<KudosCommand>, as_json: bool) -> Result<
         let t = now();
         let id = store::write(&mut conn, |tx| -> Result<Option<i64>> {
             if let Some(c) = contact {
-                let exists: bool =
-                    tx.query_row("SELECT EXISTS(SELECT 1 FROM contacts WHERE id = ?1)", [c], |r| r.get(0))?;
-                if !exists {
+                if !store::contacts::exists(tx, c)? {
                     bail!("--contact: there is no contact #{c}");
                 }
             }

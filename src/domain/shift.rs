@@ -24,6 +24,9 @@ use serde::Serialize;
 
 use super::{Id, Timestamp};
 
+/// The longest schedule block accepted; anything longer is almost surely a wrong date.
+pub const MAX_BLOCK_SECONDS: i64 = 24 * 3600;
+
 /// What the rep is doing now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -12,11 +12,12 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, SecondsFormat};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::domain::{ContactEvent, EventKind, Id, IdentityKind, Timers, Timestamp};
 use crate::progress::{Progress, Quiet};
+use crate::store::export as listing;
 use crate::store::{contacts, customers};
 
 /// What to export.
@@ -63,6 +64,11 @@ pub struct Filter {
 }
 
 impl Filter {
+    fn window(&self) -> listing::Window {
+        let (from, to) = self.bounds();
+        listing::Window { from, to, customer: self.customer }
+    }
+
     fn bounds(&self) -> (i64, i64) {
         (self.from.unwrap_or(i64::MIN), self.to.unwrap_or(i64::MAX))
     }
@@ -171,18 +177,6 @@ pub fn decimal(cents: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// The identity an import matches a customer on: first email, else phone, else handle.
-fn customer_key(conn: &Connection, customer: Id) -> rusqlite::Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    conn.query_row(
-        "SELECT value FROM identities WHERE customer_id = ?1
-         ORDER BY CASE kind WHEN 'email' THEN 0 WHEN 'phone' THEN 1 ELSE 2 END, id LIMIT 1",
-        [customer],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
 /// The customers matching the filter, in the import shape, oldest first.
 pub fn customers(conn: &Connection, filter: &Filter) -> Result<Vec<CustomerOut>> {
     customers_with_progress(conn, filter, &Quiet)
@@ -194,14 +188,7 @@ pub fn customers_with_progress(
     filter: &Filter,
     progress: &dyn Progress,
 ) -> Result<Vec<CustomerOut>> {
-    let (from, to) = filter.bounds();
-    let ids: Vec<Id> = conn
-        .prepare(
-            "SELECT id FROM customers WHERE created_at >= ?1 AND created_at < ?2 AND (?3 IS NULL OR id = ?3)
-             ORDER BY id",
-        )?
-        .query_map(params![from, to, filter.customer], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let ids = listing::customer_ids(conn, filter.window())?;
     let mut out = Vec::with_capacity(ids.len());
     progress.start("reading", ids.len() as u64);
     for id in ids {
@@ -273,23 +260,15 @@ pub fn contacts_with_progress(
     filter: &Filter,
     progress: &dyn Progress,
 ) -> Result<Vec<(ContactOut, ContactExtra)>> {
-    let (from, to) = filter.bounds();
-    let rows: Vec<(Id, String, Option<Id>, Option<String>)> = conn
-        .prepare(
-            "SELECT c.id, c.direction, c.customer_id, cu.name FROM contacts c LEFT JOIN customers cu ON cu.id = c.customer_id
-             WHERE c.created_at >= ?1 AND c.created_at < ?2 AND (?3 IS NULL OR c.customer_id = ?3)
-             ORDER BY c.created_at, c.id",
-        )?
-        .query_map(params![from, to, filter.customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = listing::contacts(conn, filter.window())?;
     let mut out = Vec::with_capacity(rows.len());
     progress.start("reading", rows.len() as u64);
-    for (id, direction, customer_id, customer_name) in rows {
+    for listing::ContactListing { id, direction, customer_id, customer_name } in rows {
         progress.inc();
         let Some(c) = contacts::contact(conn, id)? else { continue };
         let events = contacts::events(conn, id)?;
         let customer = match customer_id {
-            Some(cid) => customer_key(conn, cid)?,
+            Some(cid) => listing::customer_key(conn, cid)?,
             None => None,
         };
         let notes = crate::store::notes::for_contact(conn, id)?
@@ -330,9 +309,6 @@ fn hold_seconds(events: &[ContactEvent], ended_at: Option<Timestamp>) -> i64 {
     end.map_or(0, |end| Timers::replay(events, end).hold)
 }
 
-/// A note row: id, contact, customer, created, kind, body, due.
-type NoteRow = (Id, Option<Id>, Option<Id>, Timestamp, String, String, Option<Timestamp>);
-
 /// The notes matching the filter (created in the window), oldest first.
 pub fn notes(conn: &Connection, filter: &Filter) -> Result<Vec<NoteOut>> {
     notes_with_progress(conn, filter, &Quiet)
@@ -340,25 +316,13 @@ pub fn notes(conn: &Connection, filter: &Filter) -> Result<Vec<NoteOut>> {
 
 /// [`notes`], reporting each record read to `progress`.
 pub fn notes_with_progress(conn: &Connection, filter: &Filter, progress: &dyn Progress) -> Result<Vec<NoteOut>> {
-    let (from, to) = filter.bounds();
-    let rows: Vec<NoteRow> = conn
-        .prepare(
-            "SELECT n.id, n.contact_id, coalesce(n.customer_id, c.customer_id), n.created_at, n.kind, n.body, n.due_at
-             FROM notes n LEFT JOIN contacts c ON c.id = n.contact_id
-             WHERE n.created_at >= ?1 AND n.created_at < ?2
-               AND (?3 IS NULL OR coalesce(n.customer_id, c.customer_id) = ?3)
-             ORDER BY n.created_at, n.id",
-        )?
-        .query_map(params![from, to, filter.customer], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = listing::notes(conn, filter.window())?;
     let mut out = Vec::with_capacity(rows.len());
     progress.start("reading", rows.len() as u64);
-    for (id, contact_id, customer_id, at, kind, body, due) in rows {
+    for listing::NoteListing { id, contact_id, customer_id, created_at: at, kind, body, due_at: due } in rows {
         progress.inc();
         let (customer, customer_name) = match customer_id {
-            Some(cid) => (customer_key(conn, cid)?, customers::customer(conn, cid)?.map(|c| c.name)),
+            Some(cid) => (listing::customer_key(conn, cid)?, customers::customer(conn, cid)?.map(|c| c.name)),
             None => (None, None),
         };
         out.push(NoteOut {

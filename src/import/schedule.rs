@@ -14,8 +14,7 @@ use crate::domain::Timestamp;
 use crate::domain::shift::Activity;
 use crate::domain::time::parse_rfc3339;
 
-/// The longest block accepted; anything longer is almost surely a wrong date.
-pub const MAX_BLOCK_SECONDS: i64 = 24 * 3600;
+pub use crate::domain::shift::MAX_BLOCK_SECONDS;
 
 /// One block read from a file, with the line it came from (the row for CSV, the
 /// `BEGIN:VEVENT` line for a calendar).
@@ -500,4 +499,24 @@ mod tests {
         assert_eq!(parse_time("2026-11-20T09:00:00+01:00", &Utc), Ok(parse_rfc3339("2026-11-20T08:00:00Z").unwrap()));
         assert!(parse_time("9am", &Utc).unwrap_err().contains("\"9am\" is not a time"));
     }
+}
+
+/// Imports a schedule file (`.csv` or `.ics`, local times in the system time zone). The file
+/// is the schedule for the time it covers: existing blocks overlapping its first start to
+/// its last end are replaced, so importing an updated file again is safe. All or nothing.
+pub fn import_schedule(conn: &mut rusqlite::Connection, path: &Path) -> Result<crate::store::shift::Summary> {
+    let bytes = anyhow::Context::with_context(std::fs::read(path), || format!("{}: cannot read", path.display()))?;
+    import_schedule_bytes(conn, path, &bytes, &chrono::Local)
+}
+
+/// [`import_schedule`] on bytes already read, with local times in `tz` (for tests).
+pub fn import_schedule_bytes<Tz: TimeZone>(
+    conn: &mut rusqlite::Connection,
+    path: &Path,
+    bytes: &[u8],
+    tz: &Tz,
+) -> Result<crate::store::shift::Summary> {
+    let parsed = parse(path, bytes, tz)?;
+    let blocks: Vec<_> = parsed.blocks.iter().map(|b| (b.start, b.end, b.activity)).collect();
+    Ok(crate::store::shift::replace_schedule(conn, &blocks, parsed.warnings)?)
 }

@@ -489,7 +489,7 @@ fn accepting_puts_the_contact_in_the_strip_and_on_screen() {
 
 #[test]
 fn wrap_up_ends_the_talk_then_the_form_sends_the_outcome() {
-    use crate::store::contacts::{Outcome, Step};
+    use crate::domain::contact_loop::{Outcome, Step};
     let mut s = with_active_contact();
     let effects = update(&mut s, Event::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)));
     assert!(effects.contains(&Effect::Db(Request::Step { id: 2, step: Step::WrapUp })), "after-contact work starts");

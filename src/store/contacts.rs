@@ -533,3 +533,38 @@ pub fn open_follow_ups(conn: &Connection, customer: Id) -> rusqlite::Result<Vec<
     .query_map([customer], |r| Ok(FollowUp { id: r.get(0)?, due_at: r.get(1)?, note: r.get(2)? }))?
     .collect()
 }
+
+/// Whether a contact with this id exists.
+pub fn exists(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS(SELECT 1 FROM contacts WHERE id = ?1)", [id], |r| r.get(0))
+}
+
+/// An email contact as it opened: what its first message said and who sent it.
+#[derive(Debug, Clone)]
+pub struct EmailOpener {
+    pub contact: Id,
+    pub subject: String,
+    pub body: String,
+    pub at: Timestamp,
+    /// The customer's first email address.
+    pub from: String,
+}
+
+/// Every email contact whose customer has an email address (the demo threads them).
+pub fn email_openers(conn: &Connection) -> rusqlite::Result<Vec<EmailOpener>> {
+    conn.prepare(
+        "SELECT c.id, c.subject, c.body, c.created_at,
+                (SELECT value FROM identities WHERE customer_id = c.customer_id AND kind = 'email' ORDER BY id LIMIT 1)
+         FROM contacts c WHERE c.channel = 'email' AND c.customer_id IS NOT NULL",
+    )?
+    .query_map([], |r| {
+        Ok(EmailOpener {
+            contact: r.get(0)?,
+            subject: r.get(1)?,
+            body: r.get(2)?,
+            at: r.get(3)?,
+            from: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        })
+    })?
+    .collect()
+}

@@ -6,6 +6,7 @@ pub mod bulletins;
 pub mod contacts;
 pub mod customers;
 pub mod erase;
+pub mod export;
 pub mod fts;
 pub mod kb;
 pub mod merge;
@@ -48,4 +49,21 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<(
         [key, value],
     )?;
     Ok(())
+}
+
+/// SQLite's own integrity check: "ok", or what is wrong.
+pub fn integrity_check(conn: &Connection) -> rusqlite::Result<String> {
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+}
+
+/// Folds the write-ahead log into the file and stops using one, so the file alone holds
+/// everything (before renaming a freshly seeded workspace into place).
+pub fn fold_wal_into_file(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "DELETE")
+}
+
+/// SQLite's data version: it changes when another connection commits, so a reader can
+/// tell cheaply whether anything changed since it last looked.
+pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "data_version", |r| r.get(0))
 }

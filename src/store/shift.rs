@@ -3,18 +3,16 @@
 //! loads and writes. Writers take a `&Connection` and are meant to run inside
 //! `store::write` (the importers here open their own transaction).
 
-use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::domain::shift::{self, Activity, Block, RepState, Review, Score};
 use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::{Channel, Id, Timestamp};
-use crate::import::schedule;
 
-pub use crate::domain::shift::{Kudos, ScheduleBlock};
+pub use crate::domain::shift::{Kudos, MAX_BLOCK_SECONDS, ScheduleBlock};
 
 /// Who logged a status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -145,7 +143,7 @@ pub fn schedule(conn: &Connection, from: Timestamp, to: Timestamp) -> rusqlite::
 pub enum BlockRefused {
     /// The end is not after the start.
     EndNotAfterStart,
-    /// Longer than [`schedule::MAX_BLOCK_SECONDS`].
+    /// Longer than [`MAX_BLOCK_SECONDS`].
     TooLong,
     /// It overlaps this existing block.
     Overlaps(ScheduleBlock),
@@ -178,7 +176,7 @@ pub fn add_block(
     if end <= start {
         return Ok(Err(BlockRefused::EndNotAfterStart));
     }
-    if end - start > schedule::MAX_BLOCK_SECONDS {
+    if end - start > MAX_BLOCK_SECONDS {
         return Ok(Err(BlockRefused::TooLong));
     }
     if let Some(existing) = schedule(conn, start, end)?.into_iter().next() {
@@ -207,25 +205,16 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-/// Imports a schedule file (`.csv` or `.ics`, local times in the system time zone). The file
-/// is the schedule for the time it covers: existing blocks overlapping its first start to
-/// its last end are replaced, so importing an updated file again is safe. All or nothing.
-pub fn import_schedule(conn: &mut Connection, path: &Path) -> Result<Summary> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    import_schedule_bytes(conn, path, &bytes, &chrono::Local)
-}
-
-/// [`import_schedule`] on bytes already read, with local times in `tz` (for tests).
-pub fn import_schedule_bytes<Tz: chrono::TimeZone>(
+/// Replaces the schedule for the time `blocks` cover (their first start to their last
+/// end) with `blocks`, in one transaction: importing an updated file again is safe.
+pub fn replace_schedule(
     conn: &mut Connection,
-    path: &Path,
-    bytes: &[u8],
-    tz: &Tz,
-) -> Result<Summary> {
-    let parsed = schedule::parse(path, bytes, tz)?;
-    let first_start = parsed.blocks.iter().map(|b| b.start).min().unwrap_or_default();
-    let last_end = parsed.blocks.iter().map(|b| b.end).max().unwrap_or_default();
-    super::write(conn, |tx| -> Result<Summary> {
+    blocks: &[(Timestamp, Timestamp, Activity)],
+    warnings: Vec<String>,
+) -> rusqlite::Result<Summary> {
+    let first_start = blocks.iter().map(|b| b.0).min().unwrap_or_default();
+    let last_end = blocks.iter().map(|b| b.1).max().unwrap_or_default();
+    super::write(conn, |tx| {
         let replaced = tx.execute(
             "DELETE FROM schedule_blocks WHERE start_at < ?2 AND end_at > ?1",
             params![first_start, last_end],
@@ -233,10 +222,10 @@ pub fn import_schedule_bytes<Tz: chrono::TimeZone>(
         let mut insert = tx.prepare_cached(
             "INSERT INTO schedule_blocks(start_at, end_at, activity, source) VALUES (?1, ?2, ?3, 'import')",
         )?;
-        for b in &parsed.blocks {
-            insert.execute(params![b.start, b.end, b.activity.as_str()])?;
+        for (start, end, activity) in blocks {
+            insert.execute(params![start, end, activity.as_str()])?;
         }
-        Ok(Summary { added: parsed.blocks.len(), replaced, first_start, last_end, warnings: parsed.warnings.clone() })
+        Ok(Summary { added: blocks.len(), replaced, first_start, last_end, warnings })
     })
 }
 
@@ -420,3 +409,25 @@ pub fn recent_reviews(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<R
     all.reverse();
     Ok(all)
 }
+
+/// Follows the contact loop with the rep's status: on a contact while one is active or on
+/// hold, after-contact work while wrapping up, available when the last one closes. A status
+/// the rep chose (break, lunch…) is left alone unless a contact is being worked.
+pub fn follow_contact_status(tx: &Connection, t: Timestamp) -> rusqlite::Result<()> {
+    let working: Vec<String> = tx
+        .prepare_cached("SELECT DISTINCT status FROM contacts WHERE status IN ('active', 'on_hold', 'wrap_up')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let current = current_status(tx)?.map(|(s, _)| s);
+    let wanted = if working.iter().any(|s| s != "wrap_up") {
+        RepState::OnContact
+    } else if !working.is_empty() {
+        RepState::AfterContactWork
+    } else if matches!(current, Some(RepState::OnContact | RepState::AfterContactWork)) {
+        RepState::Available
+    } else {
+        return Ok(());
+    };
+    set_status(tx, wanted, Source::Auto, t).map(|_| ())
+}
+

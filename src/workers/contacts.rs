@@ -6,12 +6,11 @@ use rusqlite::{Connection, Transaction};
 
 use super::failed;
 use crate::domain::contact_loop::{QueueFilter, Step};
-use crate::domain::shift::RepState;
 use crate::domain::text::mask_card_numbers;
 use crate::domain::time::{local_day_start, now};
 use crate::domain::{ContactDetail, ContactStatus, Id, Timestamp};
 use crate::protocol::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Reply, Request};
-use crate::store::shift::{self, Source};
+use crate::store::shift;
 use crate::store::{self, contacts, customers, kb, notes, scripts};
 
 /// The queue's first page; with `only_if_changed`, only if another connection committed
@@ -24,7 +23,7 @@ pub(super) fn queue(
     seen_version: &mut Option<i64>,
 ) -> Reply {
     let result = (|| {
-        let version: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let version = store::data_version(conn)?;
         let changed = *seen_version != Some(version);
         *seen_version = Some(version);
         if only_if_changed && !changed {
@@ -159,27 +158,6 @@ fn close_with_wrap_up(tx: &Transaction<'_>, f: &Finish, t: Timestamp) -> rusqlit
     Ok(Ok(f.id))
 }
 
-/// Follows the contact loop with the rep's status: on a contact while one is active or on
-/// hold, after-contact work while wrapping up, available when the last one closes. A status
-/// the rep chose (break, lunch…) is left alone unless a contact is being worked.
-fn follow_contact_status(tx: &Connection, t: Timestamp) -> rusqlite::Result<()> {
-    let working: Vec<String> = tx
-        .prepare_cached("SELECT DISTINCT status FROM contacts WHERE status IN ('active', 'on_hold', 'wrap_up')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let current = shift::current_status(tx)?.map(|(s, _)| s);
-    let wanted = if working.iter().any(|s| s != "wrap_up") {
-        RepState::OnContact
-    } else if !working.is_empty() {
-        RepState::AfterContactWork
-    } else if matches!(current, Some(RepState::OnContact | RepState::AfterContactWork)) {
-        RepState::Available
-    } else {
-        return Ok(());
-    };
-    shift::set_status(tx, wanted, Source::Auto, t).map(|_| ())
-}
-
 /// Runs a write in one transaction and answers with the changed contact's fresh detail,
 /// or with why it was refused (nothing written).
 fn changed(
@@ -192,7 +170,7 @@ fn changed(
     let result = store::write(conn, |tx| -> rusqlite::Result<Result<ContactDetail, String>> {
         match f(tx, t)? {
             Ok(id) => {
-                follow_contact_status(tx, t)?;
+                shift::follow_contact_status(tx, t)?;
                 Ok(contacts::detail(tx, id, local_day_start(t))?
                     .ok_or_else(|| "the contact no longer exists".to_string()))
             }

@@ -16,6 +16,7 @@ mod hostile_files;
 mod intake;
 mod isolation;
 mod knowledge;
+mod layers;
 mod metrics;
 mod privacy;
 mod reliability;

@@ -372,7 +372,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn import(conn: &mut rusqlite::Connection, path: &Path) -> anyhow::Result<store_shift::Summary> {
-    store_shift::import_schedule_bytes(conn, path, &std::fs::read(path).unwrap(), &Utc)
+    frontline::import::schedule::import_schedule_bytes(conn, path, &std::fs::read(path).unwrap(), &Utc)
 }
 
 fn ts(s: &str) -> Timestamp {
