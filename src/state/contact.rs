@@ -12,6 +12,7 @@ use crate::domain::contact_loop::Step;
 use crate::domain::{ContactDetail, ContactStatus, Id, Timers};
 use crate::protocol::Request;
 
+use super::overlay::Overlay;
 use super::{Effect, Pane, State, Tone, forms, knowledge, notes, queue};
 
 /// A contact in progress that is not on screen right now, with its own editor (text,
@@ -197,7 +198,7 @@ pub fn wrap_up(state: &mut State) -> Vec<Effect> {
             return effects;
         }
     }
-    state.modal = Some(forms::Modal::WrapUp(Box::new(forms::WrapUpForm::new(&c, &state.lists))));
+    state.overlays.open(Overlay::Form(forms::Modal::WrapUp(Box::new(forms::WrapUpForm::new(&c, &state.lists)))));
     effects
 }
 

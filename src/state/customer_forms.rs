@@ -9,6 +9,7 @@ use crate::domain::{Customer, CustomerRecord, Id};
 use crate::protocol::{CustomerEdit, CustomerFlags, ProfileValues, Request};
 
 use super::forms::{CustomerPicker, Modal, field_text, line_field};
+use super::overlay::Overlay;
 use super::{Effect, State, Tone};
 
 /// What a customer search is for.
@@ -84,17 +85,17 @@ pub fn shown_record(state: &State) -> Option<&CustomerRecord> {
 
 /// `s`: find a customer by name, email, phone, handle or order number.
 pub fn find(state: &mut State) -> Vec<Effect> {
-    state.modal = Some(Modal::FindCustomer(Box::new(FindForm {
+    state.overlays.open(Overlay::Form(Modal::FindCustomer(Box::new(FindForm {
         purpose: FindPurpose::Browse,
         picker: CustomerPicker::default(),
-    })));
+    }))));
     Vec::new()
 }
 
 /// `e`: edit the shown customer.
 pub fn edit(state: &mut State) -> Vec<Effect> {
     match shown_record(state).map(|r| CustomerForm::new(&r.customer)) {
-        Some(form) => state.modal = Some(Modal::EditCustomer(Box::new(form))),
+        Some(form) => state.overlays.open(Overlay::Form(Modal::EditCustomer(Box::new(form)))),
         None => state.flash("No customer shown: open a contact or find one (s)", Tone::Info),
     }
     Vec::new()
@@ -105,7 +106,7 @@ pub fn merge(state: &mut State) -> Vec<Effect> {
     match shown_record(state).map(|r| r.customer.id) {
         Some(keep) => {
             let form = FindForm { purpose: FindPurpose::MergeInto { keep }, picker: CustomerPicker::default() };
-            state.modal = Some(Modal::FindCustomer(Box::new(form)));
+            state.overlays.open(Overlay::Form(Modal::FindCustomer(Box::new(form))));
         }
         None => state.flash("No customer shown to merge into", Tone::Info),
     }
@@ -129,9 +130,9 @@ pub fn forget(state: &mut State) -> Vec<Effect> {
 /// Keys in the find form: type, ↑/↓, Enter chooses, Esc closes.
 pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let seq = state.next_seq();
-    let Some(Modal::FindCustomer(form)) = state.modal.as_mut() else { return Vec::new() };
+    let Some(Modal::FindCustomer(form)) = state.overlays.form_mut() else { return Vec::new() };
     match key.code {
-        KeyCode::Esc => state.modal = None,
+        KeyCode::Esc => state.overlays.close_form(),
         KeyCode::Enter => {
             let chosen = form.picker.hits.get(form.picker.selected).map(|h| (h.id, h.name.clone()));
             let purpose = form.purpose;
@@ -139,7 +140,7 @@ pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 state.flash("Pick a customer from the list (↑/↓)", Tone::Info);
                 return Vec::new();
             };
-            state.modal = None;
+            state.overlays.close_form();
             return match purpose {
                 FindPurpose::Browse => super::customer::browse(state, id),
                 FindPurpose::MergeInto { keep } if keep == id => {
@@ -163,15 +164,15 @@ pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 /// Keys in the profile editor: Tab moves, typing edits, Space toggles a flag, Enter saves.
 pub fn edit_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(Modal::EditCustomer(form)) = state.modal.as_mut() else { return Vec::new() };
+    let Some(Modal::EditCustomer(form)) = state.overlays.form_mut() else { return Vec::new() };
     let count = CustomerForm::FIELD_COUNT;
     match key.code {
-        KeyCode::Esc => state.modal = None,
+        KeyCode::Esc => state.overlays.close_form(),
         KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % count,
         KeyCode::BackTab | KeyCode::Up => form.field = (form.field + count - 1) % count,
         KeyCode::Enter => {
             let edit = form.edit();
-            state.modal = None;
+            state.overlays.close_form();
             return vec![Effect::Db(Request::EditCustomer(edit))];
         }
         _ => match form.field {

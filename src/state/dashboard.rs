@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 pub use crate::protocol::DashboardData;
 use crate::protocol::Request;
 
+use super::overlay::Overlay;
 use super::{Effect, State};
 
 /// The dashboard overlay.
@@ -21,20 +22,20 @@ pub struct Dashboard {
 
 /// F7: opens the dashboard and asks for fresh figures.
 pub fn open(state: &mut State) -> Vec<Effect> {
-    if state.dashboard.is_some() {
-        state.dashboard = None;
+    if state.overlays.dashboard().is_some() {
+        state.overlays.close_dashboard();
         return Vec::new();
     }
     let seq = state.next_seq();
-    state.dashboard = Some(Dashboard { pending: Some(seq), ..Dashboard::default() });
+    state.overlays.open(Overlay::Dashboard(Dashboard { pending: Some(seq), ..Dashboard::default() }));
     vec![Effect::Db(Request::Dashboard { seq, settings: state.metric_settings })]
 }
 
 /// Keys while the dashboard is open: ←/→ switch today / this week, ↑/↓ scroll, Esc closes.
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(d) = state.dashboard.as_mut() else { return Vec::new() };
+    let Some(d) = state.overlays.dashboard_mut() else { return Vec::new() };
     match key.code {
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::F(7) => state.dashboard = None,
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::F(7) => state.overlays.close_dashboard(),
         KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::Char('w') => d.week = !d.week,
         KeyCode::Down | KeyCode::Char('j') => d.scroll = d.scroll.saturating_add(1),
         KeyCode::Up | KeyCode::Char('k') => d.scroll = d.scroll.saturating_sub(1),
@@ -45,7 +46,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 /// The figures arrived.
 pub fn loaded(state: &mut State, seq: u64, data: DashboardData) -> Vec<Effect> {
-    if let Some(d) = state.dashboard.as_mut().filter(|d| d.pending == Some(seq)) {
+    if let Some(d) = state.overlays.dashboard_mut().filter(|d| d.pending == Some(seq)) {
         d.pending = None;
         d.data = Some(data);
     }

@@ -10,6 +10,7 @@ use crate::domain::time::parse_due;
 use crate::domain::{Channel, Contact, CustomerHit, Timestamp};
 use crate::protocol::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Request};
 
+use super::overlay::Overlay;
 use super::{Effect, State};
 
 /// The configurable lists the forms offer.
@@ -80,7 +81,7 @@ impl SnippetForm {
 /// Keys in the snippet form: Tab switches field, Enter is a newline in the body, Ctrl-S
 /// (or Enter on the title) saves, Esc closes.
 fn snippet_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(Modal::Snippet(f)) = state.modal.as_mut() else { return Vec::new() };
+    let Some(Modal::Snippet(f)) = state.overlays.form_mut() else { return Vec::new() };
     let save = (key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL))
         || (key.code == KeyCode::Enter && f.field == 0);
     match key.code {
@@ -92,10 +93,10 @@ fn snippet_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 return Vec::new();
             }
             let id = f.id;
-            state.modal = None;
+            state.overlays.close_form();
             return vec![Effect::Db(Request::SaveSnippet { id, title, body })];
         }
-        KeyCode::Esc => state.modal = None,
+        KeyCode::Esc => state.overlays.close_form(),
         KeyCode::Tab | KeyCode::BackTab => f.field = 1 - f.field.min(1),
         _ if f.field == 0 => {
             f.title.input(key);
@@ -120,23 +121,32 @@ pub struct Confirm {
 /// Asks the rep to confirm before sending `on_yes`.
 pub fn confirm(state: &mut State, message: String, require_text: Option<String>, on_yes: Request) -> Vec<Effect> {
     let on_yes = Effect::Db(on_yes);
-    state.modal = Some(Modal::Confirm(Box::new(Confirm { message, require_text, input: line_field(""), on_yes })));
+    state.overlays.open(Overlay::Form(Modal::Confirm(Box::new(Confirm {
+        message,
+        require_text,
+        input: line_field(""),
+        on_yes,
+    }))));
     Vec::new()
 }
 
 /// Asks the rep to confirm before doing `on_yes` (a job, say).
 pub fn confirm_effect(state: &mut State, message: String, on_yes: Effect) -> Vec<Effect> {
-    state.modal =
-        Some(Modal::Confirm(Box::new(Confirm { message, require_text: None, input: line_field(""), on_yes })));
+    state.overlays.open(Overlay::Form(Modal::Confirm(Box::new(Confirm {
+        message,
+        require_text: None,
+        input: line_field(""),
+        on_yes,
+    }))));
     Vec::new()
 }
 
 /// Keys on a confirmation: y/Enter (or the typed text and Enter) confirms, n/Esc cancels.
 fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(Modal::Confirm(c)) = state.modal.as_mut() else { return Vec::new() };
+    let Some(Modal::Confirm(c)) = state.overlays.form_mut() else { return Vec::new() };
     let confirmed = match (&c.require_text, key.code) {
         (_, KeyCode::Esc) | (None, KeyCode::Char('n' | 'N')) => {
-            state.modal = None;
+            state.overlays.close_form();
             return Vec::new();
         }
         (None, KeyCode::Char('y' | 'Y') | KeyCode::Enter) => true,
@@ -144,7 +154,7 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let typed = field_text(&c.input);
             if typed.trim().to_lowercase() != expected.trim().to_lowercase() {
                 state.flash("That does not match; nothing was done", super::Tone::Error);
-                state.modal = None;
+                state.overlays.close_form();
                 return Vec::new();
             }
             true
@@ -158,7 +168,7 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if !confirmed {
         return Vec::new();
     }
-    let Some(Modal::Confirm(c)) = state.modal.take() else { return Vec::new() };
+    let Some(Modal::Confirm(c)) = state.overlays.take_form() else { return Vec::new() };
     let mut effects = match &c.on_yes {
         Effect::Job(crate::protocol::Job::SendReply { .. }) => super::reply::sending(state),
         _ => Vec::new(),
@@ -359,14 +369,14 @@ impl DetailsForm {
 
 /// Opens the log-contact form (F3).
 pub fn open_log_contact(state: &mut State) -> Vec<Effect> {
-    state.modal = Some(Modal::LogContact(Box::default()));
+    state.overlays.open(Overlay::Form(Modal::LogContact(Box::default())));
     Vec::new()
 }
 
 /// Opens the details form for the current contact (F8).
 pub fn open_details(state: &mut State) -> Vec<Effect> {
     match state.open.as_ref() {
-        Some(d) => state.modal = Some(Modal::Details(Box::new(DetailsForm::new(&d.contact)))),
+        Some(d) => state.overlays.open(Overlay::Form(Modal::Details(Box::new(DetailsForm::new(&d.contact))))),
         None => state.flash("Open a contact first", super::Tone::Info),
     }
     Vec::new()
@@ -374,7 +384,7 @@ pub fn open_details(state: &mut State) -> Vec<Effect> {
 
 /// Customer search results arrived for whichever form is asking.
 pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec<Effect> {
-    match state.modal.as_mut() {
+    match state.overlays.form_mut() {
         Some(Modal::LogContact(f)) => f.customer.results(seq, hits),
         Some(Modal::Details(f)) => f.customer.results(seq, hits),
         Some(Modal::FindCustomer(f)) => f.picker.results(seq, hits),
@@ -387,14 +397,14 @@ pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let seq = state.next_seq();
     let now = state.now();
-    match state.modal {
+    match state.overlays.form() {
         Some(Modal::Confirm(_)) => return confirm_key(state, key),
         Some(Modal::FindCustomer(_)) => return super::customer_forms::find_key(state, key),
         Some(Modal::EditCustomer(_)) => return super::customer_forms::edit_key(state, key),
         Some(Modal::Snippet(_)) => return snippet_key(state, key),
         _ => {}
     }
-    let Some(modal) = state.modal.as_mut() else { return Vec::new() };
+    let Some(modal) = state.overlays.form_mut() else { return Vec::new() };
     let shift_tab =
         key.code == KeyCode::BackTab || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
     match key.code {
@@ -402,7 +412,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             if let Modal::WrapUp(_) = modal {
                 state.flash("Wrap-up paused: F5 finishes it, F4 goes back to the call", super::Tone::Info);
             }
-            state.modal = None;
+            state.overlays.close_form();
             return Vec::new();
         }
         KeyCode::Enter => return submit(state, now),
@@ -497,7 +507,7 @@ fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<E
 
 /// Enter: check the form and send it, or show what is missing.
 fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
-    let Some(modal) = state.modal.take() else { return Vec::new() };
+    let Some(modal) = state.overlays.take_form() else { return Vec::new() };
     match build_request(modal, &state.lists, now) {
         Ok(finish @ Effect::Db(Request::Finish(_))) => {
             // What the rep typed during the contact is filed as a note before it closes.
@@ -508,7 +518,7 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
         }
         Ok(effect) => vec![effect],
         Err(modal) => {
-            state.modal = Some(modal);
+            state.overlays.open(Overlay::Form(modal));
             Vec::new()
         }
     }

@@ -9,6 +9,7 @@ use crate::domain::script::Script;
 use crate::domain::{Id, Note};
 use crate::protocol::Request;
 
+use super::overlay::Overlay;
 use super::{Effect, State, Tone};
 
 /// How often the active bulletins are re-read (incidents start during the day).
@@ -45,8 +46,6 @@ impl ScriptView {
 pub struct Guidance {
     /// Active bulletins, incidents first.
     pub bulletins: Vec<Bulletin>,
-    pub bulletin_view: Option<BulletinView>,
-    pub scripts: Option<ScriptView>,
     last_bulletins_ms: i64,
 }
 
@@ -69,27 +68,27 @@ pub fn refresh_if_due(state: &mut State) -> Vec<Effect> {
 pub fn bulletins_loaded(state: &mut State, bulletins: Vec<Bulletin>) -> Vec<Effect> {
     let unread = bulletins.iter().any(|b| !b.read);
     state.guidance.bulletins = bulletins;
-    if unread && state.guidance.bulletin_view.is_none() {
-        state.guidance.bulletin_view = Some(BulletinView { unread_only: true, scroll: 0 });
+    if unread && state.overlays.bulletins().is_none() {
+        state.overlays.open(Overlay::Bulletins(BulletinView { unread_only: true, scroll: 0 }));
     }
     Vec::new()
 }
 
 /// F10: show every active bulletin.
 pub fn show_bulletins(state: &mut State) -> Vec<Effect> {
-    state.guidance.bulletin_view = Some(BulletinView { unread_only: false, scroll: 0 });
+    state.overlays.open(Overlay::Bulletins(BulletinView { unread_only: false, scroll: 0 }));
     load_bulletins(state)
 }
 
 /// The bulletins the overlay lists.
 pub fn shown_bulletins(state: &State) -> Vec<&Bulletin> {
-    let unread_only = state.guidance.bulletin_view.as_ref().is_some_and(|v| v.unread_only);
+    let unread_only = state.overlays.bulletins().is_some_and(|v| v.unread_only);
     state.guidance.bulletins.iter().filter(|b| !unread_only || !b.read).collect()
 }
 
 /// Keys on the bulletins overlay: scroll, and Enter/Esc marks them read and closes.
 pub fn bulletin_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(view) = state.guidance.bulletin_view.as_mut() else { return Vec::new() };
+    let Some(view) = state.overlays.bulletins_mut() else { return Vec::new() };
     match key.code {
         KeyCode::Down | KeyCode::Char('j') => view.scroll = view.scroll.saturating_add(1),
         KeyCode::Up | KeyCode::Char('k') => view.scroll = view.scroll.saturating_sub(1),
@@ -100,7 +99,7 @@ pub fn bulletin_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             for b in &mut state.guidance.bulletins {
                 b.read = true;
             }
-            state.guidance.bulletin_view = None;
+            state.overlays.close_bulletins();
             if !ids.is_empty() {
                 return vec![Effect::Db(Request::MarkBulletinsRead { ids })];
             }
@@ -147,18 +146,18 @@ pub fn scripts_loaded(
     let fit = |s: &Script| s.keywords.iter().filter(|k| text.contains(&k.to_lowercase())).count();
     // Scripts already started on this contact first, then the best keyword fit.
     scripts.sort_by_key(|s| (!ticks.iter().any(|(id, _)| *id == s.id), std::cmp::Reverse(fit(s))));
-    let keep = state.guidance.scripts.as_ref().filter(|v| v.contact == contact).map(|v| (v.script, v.step));
+    let keep = state.overlays.scripts().filter(|v| v.contact == contact).map(|v| (v.script, v.step));
     let (script, step) = keep.unwrap_or((0, 0));
-    state.guidance.scripts = Some(ScriptView { contact, scripts, ticks, script, step });
+    state.overlays.open(Overlay::Scripts(ScriptView { contact, scripts, ticks, script, step }));
     Vec::new()
 }
 
 /// Keys on the scripts overlay: ←/→ switch script, ↑/↓ move, Space ticks, Esc closes.
 pub fn script_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(view) = state.guidance.scripts.as_mut() else { return Vec::new() };
+    let Some(view) = state.overlays.scripts_mut() else { return Vec::new() };
     let steps = view.scripts.get(view.script).map_or(0, |s| s.steps.len());
     match key.code {
-        KeyCode::Esc | KeyCode::F(9) | KeyCode::Char('q') => state.guidance.scripts = None,
+        KeyCode::Esc | KeyCode::F(9) | KeyCode::Char('q') => state.overlays.close_scripts(),
         KeyCode::Left => {
             view.script = (view.script + view.scripts.len() - 1) % view.scripts.len().max(1);
             view.step = 0;
@@ -185,7 +184,7 @@ pub fn script_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 /// A step was ticked: mark it, and list the note it wrote.
 pub fn step_ticked(state: &mut State, contact: Id, script: Id, step: usize, note: Note) -> Vec<Effect> {
-    if let Some(view) = state.guidance.scripts.as_mut().filter(|v| v.contact == contact) {
+    if let Some(view) = state.overlays.scripts_mut().filter(|v| v.contact == contact) {
         view.ticks.push((script, step));
     }
     if let Some(open) = state.open.as_mut().filter(|d| d.contact.id == contact) {

@@ -13,6 +13,7 @@ pub mod guidance;
 pub mod knowledge;
 pub mod layout;
 pub mod notes;
+pub mod overlay;
 pub mod palette;
 pub mod queue;
 pub mod quit;
@@ -27,6 +28,7 @@ use crate::keymap::{Keymap, Scope};
 use crate::protocol::{Job, Reply, Request, SearchRequest};
 use crate::theme::Theme;
 use layout::DrawInfo;
+use overlay::Overlay;
 
 pub use customer::CustomerState;
 pub use knowledge::KnowledgeState;
@@ -131,7 +133,8 @@ pub struct State {
     /// The rep's name (snippets fill `{{rep.name}}` with it).
     pub rep_name: String,
     pub focus: Pane,
-    pub help: Option<u16>,
+    /// The overlays over the panes (forms, palette, help…), top one last.
+    pub overlays: overlay::Overlays,
     pub keymap: Keymap,
     pub queue: QueueState,
     pub customer: CustomerState,
@@ -141,16 +144,10 @@ pub struct State {
     pub open: Option<ContactDetail>,
     /// Contacts in progress that are not on screen, and the strip's order.
     pub work: contact::Workbench,
-    /// The form open over the panes, if any.
-    pub modal: Option<forms::Modal>,
     /// Dispositions, departments and SLA targets from the config.
     pub lists: forms::Lists,
     /// SLA targets and FCR window for "my numbers", from the config.
     pub metric_settings: crate::domain::metrics::Settings,
-    /// The "my numbers" overlay, when open.
-    pub dashboard: Option<dashboard::Dashboard>,
-    /// The command palette, when open.
-    pub palette: Option<palette::Palette>,
     /// Bulletins and scripts.
     pub guidance: guidance::Guidance,
     /// Where things were drawn last frame (mouse clicks land on it).
@@ -189,7 +186,7 @@ impl State {
             workspace: workspace.to_string(),
             rep_name: "Rep".into(),
             focus: Pane::Queue,
-            help: None,
+            overlays: overlay::Overlays::default(),
             keymap,
             queue: QueueState::default(),
             customer: CustomerState::default(),
@@ -197,11 +194,8 @@ impl State {
             notes: NotesState::default(),
             open: None,
             work: contact::Workbench::default(),
-            modal: None,
             lists: forms::Lists::default(),
             metric_settings: crate::domain::metrics::Settings::default(),
-            dashboard: None,
-            palette: None,
             guidance: guidance::Guidance::default(),
             layout: DrawInfo::default(),
             shift: shift::ShiftState::default(),
@@ -308,45 +302,24 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if matches!(state.quit, quit::QuitPhase::Asking { .. }) {
         return quit::asking_key(state, key);
     }
-    if state.help.is_some() {
-        return help_key(state, key);
-    }
-    // Overlays take every key but Quit, topmost first.
-    let overlay: Option<fn(&mut State, KeyEvent) -> Vec<Effect>> = if state.palette.is_some() {
-        Some(palette::key)
-    } else if state.shift.picker.is_some() {
-        Some(shift::picker_key)
-    } else if state.shift.review.is_some() {
-        Some(shift::review_key)
-    } else if state.shift.kudos.is_some() {
-        Some(shift::kudos_key)
-    } else if state.shift.schedule.is_some() {
-        Some(shift::schedule_key)
-    } else if state.guidance.bulletin_view.is_some() {
-        Some(guidance::bulletin_key)
-    } else if state.guidance.scripts.is_some() {
-        Some(guidance::script_key)
-    } else {
-        None
-    };
-    if let Some(handler) = overlay {
-        if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
+    if let Some(top) = state.overlays.top() {
+        // The top overlay takes every key but Quit.
+        if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) && !matches!(top, Overlay::Help(_)) {
             return quit(state);
         }
+        let handler: fn(&mut State, KeyEvent) -> Vec<Effect> = match top {
+            Overlay::Help(_) => help_key,
+            Overlay::Palette(_) => palette::key,
+            Overlay::StatusPicker(_) => shift::picker_key,
+            Overlay::Review(_) => shift::review_key,
+            Overlay::Kudos(_) => shift::kudos_key,
+            Overlay::Schedule(_) => shift::schedule_key,
+            Overlay::Bulletins(_) => guidance::bulletin_key,
+            Overlay::Scripts(_) => guidance::script_key,
+            Overlay::Dashboard(_) => dashboard::key,
+            Overlay::Form(_) => forms::key,
+        };
         return handler(state, key);
-    }
-    if state.dashboard.is_some() {
-        if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
-            return quit(state);
-        }
-        return dashboard::key(state, key);
-    }
-    if state.modal.is_some() {
-        // Quit still works from a form; everything else belongs to the form.
-        if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) {
-            return quit(state);
-        }
-        return forms::key(state, key);
     }
     if contact::type_ahead(state, &key) {
         return Vec::new();
@@ -374,14 +347,20 @@ fn help_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let action = state.keymap.resolve(Scope::Queue, &key);
     match (key.code, action) {
         (_, Some(Action::Quit)) => return quit(state),
-        (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::ToggleHelp)) => state.help = None,
-        (_, Some(Action::MoveDown)) => state.help = state.help.map(|s| s.saturating_add(1)),
-        (_, Some(Action::MoveUp)) => state.help = state.help.map(|s| s.saturating_sub(1)),
-        (_, Some(Action::PageDown)) => state.help = state.help.map(|s| s.saturating_add(10)),
-        (_, Some(Action::PageUp)) => state.help = state.help.map(|s| s.saturating_sub(10)),
+        (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::ToggleHelp)) => state.overlays.close_help(),
+        (_, Some(Action::MoveDown)) => scroll_help(state, |s| s.saturating_add(1)),
+        (_, Some(Action::MoveUp)) => scroll_help(state, |s| s.saturating_sub(1)),
+        (_, Some(Action::PageDown)) => scroll_help(state, |s| s.saturating_add(10)),
+        (_, Some(Action::PageUp)) => scroll_help(state, |s| s.saturating_sub(10)),
         _ => {}
     }
     Vec::new()
+}
+
+fn scroll_help(state: &mut State, by: impl Fn(u16) -> u16) {
+    if let Some(scroll) = state.overlays.help_mut() {
+        *scroll = by(*scroll);
+    }
 }
 
 /// Carries out a bound action.
@@ -402,7 +381,9 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::ToggleHelp => {
-            state.help = if state.help.is_some() { None } else { Some(0) };
+            if state.overlays.take_help().is_none() {
+                state.overlays.open(Overlay::Help(0));
+            }
             Vec::new()
         }
         Action::SearchKb => knowledge::focus_search(state),
@@ -425,8 +406,8 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::FindNext
         | Action::FindPrev => knowledge::perform(state, action),
         Action::OpenPalette => {
-            state.modal = None;
-            state.dashboard = None;
+            state.overlays.close_form();
+            state.overlays.close_dashboard();
             palette::open(state, palette::Mode::Everything)
         }
         Action::InsertSnippet => palette::open(state, palette::Mode::SnippetsOnly),
@@ -469,18 +450,9 @@ fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     }
 }
 
-/// Whether any overlay (help, form, palette, dashboard, bulletins, scripts) is open.
+/// Whether any overlay (help, form, palette, dashboard, bulletins, scripts…) is open.
 fn overlay_open(state: &State) -> bool {
-    state.help.is_some()
-        || state.modal.is_some()
-        || state.dashboard.is_some()
-        || state.palette.is_some()
-        || state.guidance.bulletin_view.is_some()
-        || state.guidance.scripts.is_some()
-        || state.shift.picker.is_some()
-        || state.shift.kudos.is_some()
-        || state.shift.review.is_some()
-        || state.shift.schedule.is_some()
+    state.overlays.any()
 }
 
 /// Mouse: a click focuses the pane under it (and selects a queue row; clicking the

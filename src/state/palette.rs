@@ -14,6 +14,7 @@ use crate::domain::Id;
 use crate::keymap::Scope;
 use crate::protocol::Request;
 
+use super::overlay::Overlay;
 use super::{Effect, State, forms, knowledge, notes};
 
 /// What choosing an entry does.
@@ -70,14 +71,14 @@ pub struct Palette {
 
 /// Opens the palette.
 pub fn open(state: &mut State, mode: Mode) -> Vec<Effect> {
-    state.palette = Some(Palette {
+    state.overlays.open(Overlay::Palette(Palette {
         mode,
         input: forms::line_field(""),
         remote: Vec::new(),
         shown: Vec::new(),
         selected: 0,
         pending: None,
-    });
+    }));
     rank(state);
     ask(state)
 }
@@ -85,7 +86,7 @@ pub fn open(state: &mut State, mode: Mode) -> Vec<Effect> {
 /// Asks the database for entries matching the query.
 fn ask(state: &mut State) -> Vec<Effect> {
     let seq = state.next_seq();
-    let Some(p) = state.palette.as_mut() else { return Vec::new() };
+    let Some(p) = state.overlays.palette_mut() else { return Vec::new() };
     p.pending = Some(seq);
     let query = forms::field_text(&p.input);
     vec![Effect::Db(Request::PaletteSearch { seq, query, snippets_only: p.mode == Mode::SnippetsOnly })]
@@ -93,7 +94,7 @@ fn ask(state: &mut State) -> Vec<Effect> {
 
 /// Database entries arrived for a query.
 pub fn results(state: &mut State, seq: u64, hits: DatabaseHits) -> Vec<Effect> {
-    if let Some(p) = state.palette.as_mut().filter(|p| p.pending == Some(seq)) {
+    if let Some(p) = state.overlays.palette_mut().filter(|p| p.pending == Some(seq)) {
         p.pending = None;
         p.remote = database_entries(hits);
         rank(state);
@@ -162,7 +163,7 @@ fn local_entries(state: &State) -> Vec<Entry> {
 fn rank(state: &mut State) {
     let local = local_entries(state);
     let usage = &state.palette_usage;
-    let Some(p) = state.palette.as_mut() else { return };
+    let Some(p) = state.overlays.palette_mut() else { return };
     let query = forms::field_text(&p.input);
     let candidates = match p.mode {
         Mode::Everything => local.into_iter().chain(p.remote.iter().cloned()).collect::<Vec<_>>(),
@@ -202,10 +203,10 @@ pub fn rank_entries(entries: Vec<Entry>, query: &str, usage: &HashMap<String, u3
 
 /// Keys while the palette is open.
 pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(p) = state.palette.as_mut() else { return Vec::new() };
+    let Some(p) = state.overlays.palette_mut() else { return Vec::new() };
     match key.code {
         KeyCode::Esc => {
-            state.palette = None;
+            state.overlays.close_palette();
             Vec::new()
         }
         KeyCode::Up => {
@@ -241,7 +242,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// Snippets are managed from the palette: Ctrl-N new (from the notes editor's text),
 /// Ctrl-E edit the selected one, Ctrl-D delete it (after a yes).
 fn manage_snippet(state: &mut State, command: char) -> Vec<Effect> {
-    let selected = state.palette.as_ref().and_then(|p| p.shown.get(p.selected).cloned());
+    let selected = state.overlays.palette().and_then(|p| p.shown.get(p.selected).cloned());
     let snippet = selected.and_then(|e| match e.target {
         Target::Snippet { id, body } => Some((id, e.label, body)),
         _ => None,
@@ -249,17 +250,23 @@ fn manage_snippet(state: &mut State, command: char) -> Vec<Effect> {
     match (command, snippet) {
         ('n', _) => {
             let body = state.notes.text();
-            state.palette = None;
-            state.modal = Some(forms::Modal::Snippet(Box::new(forms::SnippetForm::new(None, "", &body))));
+            state.overlays.close_palette();
+            state
+                .overlays
+                .open(Overlay::Form(forms::Modal::Snippet(Box::new(forms::SnippetForm::new(None, "", &body)))));
             Vec::new()
         }
         ('e', Some((id, title, body))) => {
-            state.palette = None;
-            state.modal = Some(forms::Modal::Snippet(Box::new(forms::SnippetForm::new(Some(id), &title, &body))));
+            state.overlays.close_palette();
+            state.overlays.open(Overlay::Form(forms::Modal::Snippet(Box::new(forms::SnippetForm::new(
+                Some(id),
+                &title,
+                &body,
+            )))));
             Vec::new()
         }
         ('d', Some((id, title, _))) => {
-            state.palette = None;
+            state.overlays.close_palette();
             forms::confirm(state, format!("Delete the snippet “{title}”?"), None, Request::DeleteSnippet { id })
         }
         _ => {
@@ -271,12 +278,12 @@ fn manage_snippet(state: &mut State, command: char) -> Vec<Effect> {
 
 /// Carries out the selected entry; `close` false keeps the palette open (stacking snippets).
 fn choose(state: &mut State, close: bool) -> Vec<Effect> {
-    let Some(entry) = state.palette.as_ref().and_then(|p| p.shown.get(p.selected).cloned()) else {
+    let Some(entry) = state.overlays.palette().and_then(|p| p.shown.get(p.selected).cloned()) else {
         return Vec::new();
     };
     if close {
-        state.palette = None;
-    } else if let Some(p) = state.palette.as_mut() {
+        state.overlays.close_palette();
+    } else if let Some(p) = state.overlays.palette_mut() {
         // Stacking: start the next search afresh so Enter does not insert the same one again.
         p.input = forms::line_field("");
         p.selected = 0;
@@ -296,7 +303,7 @@ fn choose(state: &mut State, close: bool) -> Vec<Effect> {
         Target::Customer(id) => super::customer::browse(state, id),
         Target::Disposition(d) => {
             let mut effects = super::contact::wrap_up(state);
-            if let Some(super::forms::Modal::WrapUp(form)) = state.modal.as_mut() {
+            if let Some(super::forms::Modal::WrapUp(form)) = state.overlays.form_mut() {
                 form.disposition_filter = forms::line_field(&d);
             }
             effects.shrink_to_fit();

@@ -11,6 +11,7 @@ use crate::domain::shift::Kudos;
 use crate::domain::shift::{Activity, Criterion, RepState, Score};
 use crate::protocol::Request;
 
+use super::overlay::Overlay;
 use super::{Effect, State, Tone};
 
 /// How often the status and schedule are re-read (a `frontline status` from a shell shows
@@ -28,14 +29,6 @@ pub struct ShiftState {
     pub next_block: Option<(Activity, i64)>,
     /// A breather under way ends at this time (ms).
     pub breather_until_ms: Option<i64>,
-    /// The status picker, with its selection.
-    pub picker: Option<usize>,
-    /// The kudos view.
-    pub kudos: Option<Vec<Kudos>>,
-    /// The QA self-review form.
-    pub review: Option<ReviewForm>,
-    /// Today's schedule, when open.
-    pub schedule: Option<ScheduleView>,
     last_load_ms: i64,
 }
 
@@ -93,21 +86,21 @@ pub fn loaded(
 /// Ctrl-O: the status picker.
 pub fn open_picker(state: &mut State) -> Vec<Effect> {
     let current = state.shift.status.and_then(|(s, _)| RepState::ALL.iter().position(|x| *x == s)).unwrap_or(0);
-    state.shift.picker = Some(current);
+    state.overlays.open(Overlay::StatusPicker(current));
     Vec::new()
 }
 
 /// Keys on the status picker.
 pub fn picker_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(selected) = state.shift.picker.as_mut() else { return Vec::new() };
+    let Some(selected) = state.overlays.picker_mut() else { return Vec::new() };
     let count = RepState::ALL.len();
     match key.code {
-        KeyCode::Esc => state.shift.picker = None,
+        KeyCode::Esc => state.overlays.close_picker(),
         KeyCode::Up | KeyCode::Char('k') => *selected = (*selected + count - 1) % count,
         KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1) % count,
         KeyCode::Enter => {
             let chosen = RepState::ALL[*selected % count];
-            state.shift.picker = None;
+            state.overlays.close_picker();
             state.shift.breather_until_ms = None;
             let request = Request::SetStatus { state: chosen };
             let in_progress = state.work.strip.len();
@@ -145,7 +138,7 @@ pub fn breather_due(state: &mut State, minutes: u32, difficult: bool) -> Vec<Eff
     // next contact taken or on its way, a form open), a prompt popping up now would take the
     // keys of whatever they are typing: an `n` in a word would answer it, a `y` start a
     // break. So then it is only said, not asked.
-    if state.work.taking.is_some() || !state.work.strip.is_empty() || state.modal.is_some() {
+    if state.work.taking.is_some() || !state.work.strip.is_empty() || state.overlays.form().is_some() {
         let how = match state.keymap.key_for(crate::keymap::Scope::Global, crate::action::Action::SetStatus) {
             Some(key) => format!(" ({key}: Break)"),
             None => String::new(),
@@ -172,7 +165,7 @@ pub fn open_kudos(_state: &mut State) -> Vec<Effect> {
 
 /// Kudos arrived.
 pub fn kudos_loaded(state: &mut State, kudos: Vec<Kudos>) -> Vec<Effect> {
-    state.shift.kudos = Some(kudos);
+    state.overlays.open(Overlay::Kudos(kudos));
     Vec::new()
 }
 
@@ -182,7 +175,7 @@ pub fn open_review(state: &mut State) -> Vec<Effect> {
         Some(contact) => {
             let criteria = state.scorecard.clone();
             let marks = vec![Some(true); criteria.len()];
-            state.shift.review = Some(ReviewForm { contact, criteria, marks, selected: 0 });
+            state.overlays.open(Overlay::Review(ReviewForm { contact, criteria, marks, selected: 0 }));
         }
         None => state.flash("Open a contact to review it", Tone::Info),
     }
@@ -191,10 +184,10 @@ pub fn open_review(state: &mut State) -> Vec<Effect> {
 
 /// Keys on the self-review: ↑/↓ move, Space/←/→ cycle met → missed → n/a, Enter saves.
 pub fn review_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(form) = state.shift.review.as_mut() else { return Vec::new() };
+    let Some(form) = state.overlays.review_mut() else { return Vec::new() };
     let count = form.criteria.len().max(1);
     match key.code {
-        KeyCode::Esc => state.shift.review = None,
+        KeyCode::Esc => state.overlays.close_review(),
         KeyCode::Up | KeyCode::Char('k') => form.selected = (form.selected + count - 1) % count,
         KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => form.selected = (form.selected + 1) % count,
         KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => {
@@ -214,7 +207,7 @@ pub fn review_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 .map(|(c, met)| Score { criterion: c.name.clone(), weight: c.weight, met: *met })
                 .collect();
             let contact = form.contact;
-            state.shift.review = None;
+            state.overlays.close_review();
             return vec![Effect::Db(Request::SaveSelfReview { contact, scores })];
         }
         _ => {}
@@ -225,7 +218,7 @@ pub fn review_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// Closes the kudos view on any key but scrolling.
 pub fn kudos_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
-        state.shift.kudos = None;
+        state.overlays.close_kudos();
     }
     Vec::new()
 }
@@ -252,7 +245,7 @@ pub struct NewBlock {
 
 /// Opens today's schedule.
 pub fn open_schedule(state: &mut State) -> Vec<Effect> {
-    state.shift.schedule = Some(ScheduleView::default());
+    state.overlays.open(Overlay::Schedule(ScheduleView::default()));
     vec![Effect::Db(Request::LoadSchedule)]
 }
 
@@ -262,7 +255,7 @@ pub fn schedule_loaded(
     blocks: Vec<crate::domain::shift::ScheduleBlock>,
     adherence: Option<f64>,
 ) -> Vec<Effect> {
-    if let Some(view) = state.shift.schedule.as_mut() {
+    if let Some(view) = state.overlays.schedule_mut() {
         view.selected = view.selected.min(blocks.len().saturating_sub(1));
         view.blocks = blocks;
         view.adherence = adherence;
@@ -272,7 +265,7 @@ pub fn schedule_loaded(
 
 /// A block was refused (overlap, end before start).
 pub fn schedule_refused(state: &mut State, message: String) -> Vec<Effect> {
-    match state.shift.schedule.as_mut() {
+    match state.overlays.schedule_mut() {
         Some(view) => view.error = Some(message),
         None => state.flash(message, Tone::Error),
     }
@@ -291,7 +284,7 @@ pub fn time_today(text: &str, now: i64) -> Option<i64> {
 /// closes; in the add form Tab moves, ←/→ pick the activity, Enter adds.
 pub fn schedule_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let now = state.now();
-    let Some(view) = state.shift.schedule.as_mut() else { return Vec::new() };
+    let Some(view) = state.overlays.schedule_mut() else { return Vec::new() };
     if let Some(form) = view.adding.as_mut() {
         match key.code {
             KeyCode::Esc => view.adding = None,
@@ -323,7 +316,7 @@ pub fn schedule_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => state.shift.schedule = None,
+        KeyCode::Esc | KeyCode::Char('q') => state.overlays.close_schedule(),
         KeyCode::Up | KeyCode::Char('k') => view.selected = view.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
             view.selected = (view.selected + 1).min(view.blocks.len().saturating_sub(1))

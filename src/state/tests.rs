@@ -321,10 +321,10 @@ fn question_mark_and_slash_type_into_notes_but_open_help_and_search_elsewhere() 
     let mut s = with_open_contact(None);
     type_text(&mut s, "why?/");
     assert_eq!(s.notes.text(), "why?/");
-    assert_eq!(s.help, None);
+    assert_eq!(s.overlays.help(), None);
     s.focus = Pane::Queue;
     update(&mut s, key(KeyCode::Char('?')));
-    assert_eq!(s.help, Some(0));
+    assert_eq!(s.overlays.help(), Some(&0));
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, key(KeyCode::Char('/')));
     assert_eq!(s.focus, Pane::Knowledge);
@@ -413,14 +413,14 @@ fn typing_in_notes_with_no_contact_open_explains_instead_of_losing_keys() {
 fn ctrl_g_opens_the_palette_and_esc_closes_it() {
     let mut s = with_queue();
     let effects = update(&mut s, ctrl('g'));
-    assert!(s.palette.is_some(), "{effects:?}");
+    assert!(s.overlays.palette().is_some(), "{effects:?}");
     assert!(effects.iter().any(|e| matches!(e, Effect::Db(Request::PaletteSearch { .. }))));
     type_text(&mut s, "numbers");
     let shown =
-        s.palette.as_ref().map(|p| p.shown.iter().map(|e| e.label.clone()).collect::<Vec<_>>()).unwrap_or_default();
+        s.overlays.palette().map(|p| p.shown.iter().map(|e| e.label.clone()).collect::<Vec<_>>()).unwrap_or_default();
     assert_eq!(shown.first().map(String::as_str), Some("my numbers: today and this week"), "{shown:?}");
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.palette.is_none());
+    assert!(s.overlays.palette().is_none());
 }
 
 fn mouse_at(kind: crossterm::event::MouseEventKind, column: u16, row: u16) -> Event {
@@ -508,7 +508,7 @@ fn wrap_up_ends_the_talk_then_the_form_sends_the_outcome() {
     assert_eq!(finish.disposition, "answered", "the first disposition unless another is chosen");
     assert_eq!(finish.reason.as_deref(), Some("needs a refund over $500"));
     assert!(finish.follow_up.is_some_and(|(due, _)| due > s.now()));
-    assert!(s.modal.is_none());
+    assert!(s.overlays.form().is_none());
 }
 
 #[test]
@@ -518,7 +518,7 @@ fn a_wrap_up_with_a_bad_date_or_no_matching_disposition_stays_open_and_says_why(
     type_text(&mut s, "zzz");
     assert!(finish_request(&update(&mut s, key(KeyCode::Enter))).is_none());
     assert!(
-        matches!(&s.modal, Some(forms::Modal::WrapUp(f)) if f.error.as_deref().is_some_and(|e| e.starts_with("Disposition")))
+        matches!(s.overlays.form(), Some(forms::Modal::WrapUp(f)) if f.error.as_deref().is_some_and(|e| e.starts_with("Disposition")))
     );
     for _ in 0..3 {
         update(&mut s, key(KeyCode::Backspace));
@@ -529,7 +529,7 @@ fn a_wrap_up_with_a_bad_date_or_no_matching_disposition_stays_open_and_says_why(
     type_text(&mut s, "someday");
     assert!(finish_request(&update(&mut s, key(KeyCode::Enter))).is_none());
     assert!(
-        matches!(&s.modal, Some(forms::Modal::WrapUp(f)) if f.error.as_deref().is_some_and(|e| e.starts_with("Follow-up")))
+        matches!(s.overlays.form(), Some(forms::Modal::WrapUp(f)) if f.error.as_deref().is_some_and(|e| e.starts_with("Follow-up")))
     );
 }
 
@@ -580,7 +580,7 @@ fn a_greeting_typed_right_after_f2_goes_into_the_new_contacts_notes_not_the_queu
     assert!(effects.is_empty(), "{effects:?}");
     assert!(update(&mut s, Event::Paste(" for the wait".into())).is_empty());
     update(&mut s, key(KeyCode::Backspace));
-    assert_eq!((s.focus, s.modal.is_some(), s.queue.editing_filter()), (Pane::Queue, false, false));
+    assert_eq!((s.focus, s.overlays.form().is_some(), s.queue.editing_filter()), (Pane::Queue, false, false));
     let mut d = detail(3, Some("earlier draft"));
     d.contact.status = ContactStatus::Active;
     update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
@@ -627,7 +627,7 @@ fn a_breather_offered_after_the_rep_moved_on_is_said_not_asked() {
     let mut s = with_queue();
     update(&mut s, f2());
     update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: true }));
-    assert!(s.modal.is_none());
+    assert!(s.overlays.form().is_none());
     type_text(&mut s, "yes, hello");
     assert_eq!(s.work.taking.as_deref(), Some("yes, hello"), "no key went to a prompt");
     let flash = s.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
@@ -635,7 +635,7 @@ fn a_breather_offered_after_the_rep_moved_on_is_said_not_asked() {
     // Between contacts it is asked.
     let mut s = with_queue();
     update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: true }));
-    assert!(matches!(s.modal, Some(forms::Modal::Confirm(_))));
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(_))));
 }
 
 #[test]
@@ -645,7 +645,7 @@ fn accepting_while_on_break_asks_first() {
     update(&mut s, Event::Db(Reply::Shift { status: Some((RepState::Break, 0)), current: None, next: None }));
     let effects = update(&mut s, f2());
     assert!(!effects.contains(&Effect::Db(Request::AcceptNext)), "not taken straight away");
-    assert!(matches!(s.modal, Some(forms::Modal::Confirm(_))));
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(_))));
     let effects = update(&mut s, key(KeyCode::Char('y')));
     assert_eq!(effects, vec![Effect::Db(Request::AcceptNext)]);
     // Available: no question.
@@ -658,7 +658,7 @@ fn accepting_while_on_break_asks_first() {
 fn a_breather_is_offered_never_forced_and_ends_by_itself() {
     let mut s = with_queue();
     update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: true }));
-    assert!(matches!(&s.modal, Some(forms::Modal::Confirm(c)) if c.message.contains("difficult")));
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(c)) if c.message.contains("difficult")));
     // Dismissing it changes nothing.
     assert!(update(&mut s, key(KeyCode::Char('n'))).is_empty());
     update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: false }));
@@ -673,7 +673,7 @@ fn a_breather_is_offered_never_forced_and_ends_by_itself() {
 fn the_status_picker_sets_the_chosen_state() {
     let mut s = with_queue();
     update(&mut s, ctrl('o'));
-    assert_eq!(s.shift.picker, Some(0));
+    assert_eq!(s.overlays.picker(), Some(&0));
     for _ in 0..3 {
         update(&mut s, key(KeyCode::Down));
     }
@@ -690,7 +690,7 @@ fn going_on_break_with_a_contact_in_progress_asks_first() {
     }
     let effects = update(&mut s, key(KeyCode::Enter));
     assert!(effects.is_empty(), "{effects:?}");
-    assert!(matches!(&s.modal, Some(forms::Modal::Confirm(c)) if c.message.contains("in progress")));
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(c)) if c.message.contains("in progress")));
     let effects = update(&mut s, key(KeyCode::Char('y')));
     assert_eq!(effects, vec![Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Break })]);
 }

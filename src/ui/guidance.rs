@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 use crate::domain::text::for_display;
 use crate::domain::time::local_datetime;
 use crate::state::State;
-use crate::state::guidance::{ScriptView, shown_bulletins};
+use crate::state::guidance::{BulletinView, ScriptView, shown_bulletins};
 
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
@@ -17,9 +17,8 @@ fn popup(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// Policy updates and known incidents, unread ones at the start of the shift.
-pub fn draw_bulletins(state: &State, frame: &mut Frame<'_>, area: Rect) {
+pub fn draw_bulletins(state: &State, view: &BulletinView, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
-    let Some(view) = &state.guidance.bulletin_view else { return };
     let mut lines = Vec::new();
     let shown = shown_bulletins(state);
     if shown.is_empty() {

@@ -15,11 +15,12 @@ mod strip;
 pub mod wrap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 pub use crate::state::layout::DrawInfo;
+use crate::state::overlay::Overlay;
 use crate::state::{Pane, State};
 use crate::theme::Theme;
 
@@ -59,24 +60,9 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     let reader_scroll = knowledge::draw(state, frame, kb_area);
     notes::draw(state, frame, notes_area);
     status::draw(state, frame, status_area);
-    if let Some(modal) = &state.modal {
-        forms::draw(state, modal, frame, area);
-    }
-    if let Some(d) = &state.dashboard {
-        dashboard::draw(state, d, frame, area);
-    }
-    if let Some(view) = &state.guidance.scripts {
-        guidance::draw_scripts(state, view, frame, area);
-    }
-    if state.guidance.bulletin_view.is_some() {
-        guidance::draw_bulletins(state, frame, area);
-    }
-    shift::draw(state, frame, area);
-    if let Some(p) = &state.palette {
-        palette::draw(state, p, frame, area);
-    }
-    if let Some(scroll) = state.help {
-        help::draw(state, frame, area, scroll);
+    // Overlays in the order they were opened: the one that takes the keys is drawn last.
+    for overlay in state.overlays.iter() {
+        draw_overlay(state, overlay, frame, area);
     }
     if let crate::state::quit::QuitPhase::Asking { error } = &state.quit {
         forms::draw_unsaved(state, error.as_deref(), frame, area);
@@ -88,6 +74,22 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
         (Pane::Notes, notes_area),
     ];
     DrawInfo { customer_max_scroll, reader_scroll, panes, queue_rows }
+}
+
+/// Draws one overlay over the panes.
+fn draw_overlay(state: &State, overlay: &Overlay, frame: &mut Frame<'_>, area: Rect) {
+    match overlay {
+        Overlay::Form(modal) => forms::draw(state, modal, frame, area),
+        Overlay::Dashboard(d) => dashboard::draw(state, d, frame, area),
+        Overlay::Scripts(view) => guidance::draw_scripts(state, view, frame, area),
+        Overlay::Bulletins(view) => guidance::draw_bulletins(state, view, frame, area),
+        Overlay::StatusPicker(selected) => shift::draw_picker(state, *selected, frame, area),
+        Overlay::Kudos(kudos) => shift::draw_kudos(state, kudos, frame, area),
+        Overlay::Review(form) => shift::draw_review(state, form, frame, area),
+        Overlay::Schedule(view) => shift::draw_schedule(state, view, frame, area),
+        Overlay::Palette(p) => palette::draw(state, p, frame, area),
+        Overlay::Help(scroll) => help::draw(state, frame, area, *scroll),
+    }
 }
 
 /// A pane's frame: a heavy cyan border and a marked title when focused, dim otherwise.

@@ -53,63 +53,64 @@ fn boxed(frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Draws whichever shift overlay is open.
-pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
+/// The status picker.
+pub fn draw_picker(state: &State, selected: usize, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
-    if let Some(view) = &state.shift.schedule {
-        draw_schedule(state, view, frame, area);
-    }
-    if let Some(selected) = state.shift.picker {
-        let mut lines: Vec<Line<'static>> = RepState::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let current = state.shift.status.is_some_and(|(c, _)| c == *s);
-                let text = format!(" {}{} ", s.label(), if current { "  (now)" } else { "" });
-                Line::styled(text, if i == selected { theme.selected } else { theme.text })
-            })
-            .collect();
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Enter sets it · Esc keeps the current one", theme.dim));
-        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-        boxed(frame, popup(area, 44, height), " My status ", lines, theme);
-    }
-    if let Some(kudos) = &state.shift.kudos {
-        let mut lines = Vec::new();
-        if kudos.is_empty() {
-            lines.push(Line::styled("No kudos yet. Keep a thank-you at wrap-up (F5, Kudos).", theme.dim));
-        }
-        for k in kudos {
-            let who = k.customer_name.as_deref().map(for_display).unwrap_or_default();
-            lines.push(Line::styled(format!("{} {who}", local_datetime(k.at)), theme.dim));
-            lines.push(Line::raw(format!("“{}”", for_display(&k.text))));
-            lines.push(Line::raw(""));
-        }
-        boxed(frame, popup(area, 76, 24), " Kudos — Esc closes ", lines, theme);
-    }
-    if let Some(form) = &state.shift.review {
-        let mut lines = vec![Line::styled(format!("Contact #{}", form.contact), theme.dim), Line::raw("")];
-        for (i, (c, mark)) in form.criteria.iter().zip(&form.marks).enumerate() {
-            let (text, style) = match mark {
-                Some(true) => ("met", theme.ok),
-                Some(false) => ("missed", theme.danger),
-                None => ("n/a", theme.dim),
-            };
-            let name_style = if i == form.selected { theme.selected } else { theme.text };
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {:<22}", c.label()), name_style),
-                Span::styled(format!("{text:<8}"), style),
-                Span::styled(format!("weight {}", c.weight), theme.dim),
-            ]));
-        }
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Space: met → missed → n/a · Enter saves · Esc cancels", theme.dim));
-        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-        boxed(frame, popup(area, 60, height), " QA self-review ", lines, theme);
-    }
+    let mut lines: Vec<Line<'static>> = RepState::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let current = state.shift.status.is_some_and(|(c, _)| c == *s);
+            let text = format!(" {}{} ", s.label(), if current { "  (now)" } else { "" });
+            Line::styled(text, if i == selected { theme.selected } else { theme.text })
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Enter sets it · Esc keeps the current one", theme.dim));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    boxed(frame, popup(area, 44, height), " My status ", lines, theme);
 }
 
-fn draw_schedule(state: &State, view: &crate::state::shift::ScheduleView, frame: &mut Frame<'_>, area: Rect) {
+/// The kept thank-yous.
+pub fn draw_kudos(state: &State, kudos: &[crate::domain::shift::Kudos], frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let mut lines = Vec::new();
+    if kudos.is_empty() {
+        lines.push(Line::styled("No kudos yet. Keep a thank-you at wrap-up (F5, Kudos).", theme.dim));
+    }
+    for k in kudos {
+        let who = k.customer_name.as_deref().map(for_display).unwrap_or_default();
+        lines.push(Line::styled(format!("{} {who}", local_datetime(k.at)), theme.dim));
+        lines.push(Line::raw(format!("“{}”", for_display(&k.text))));
+        lines.push(Line::raw(""));
+    }
+    boxed(frame, popup(area, 76, 24), " Kudos — Esc closes ", lines, theme);
+}
+
+/// The QA self-review form.
+pub fn draw_review(state: &State, form: &crate::state::shift::ReviewForm, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let mut lines = vec![Line::styled(format!("Contact #{}", form.contact), theme.dim), Line::raw("")];
+    for (i, (c, mark)) in form.criteria.iter().zip(&form.marks).enumerate() {
+        let (text, style) = match mark {
+            Some(true) => ("met", theme.ok),
+            Some(false) => ("missed", theme.danger),
+            None => ("n/a", theme.dim),
+        };
+        let name_style = if i == form.selected { theme.selected } else { theme.text };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<22}", c.label()), name_style),
+            Span::styled(format!("{text:<8}"), style),
+            Span::styled(format!("weight {}", c.weight), theme.dim),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Space: met → missed → n/a · Enter saves · Esc cancels", theme.dim));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    boxed(frame, popup(area, 60, height), " QA self-review ", lines, theme);
+}
+
+pub fn draw_schedule(state: &State, view: &crate::state::shift::ScheduleView, frame: &mut Frame<'_>, area: Rect) {
     use crate::domain::shift::Activity;
     let theme = &state.theme;
     let now = state.now();

@@ -413,7 +413,7 @@ fn st_reader() -> State {
 fn st_help() -> State {
     let mut s = st_queue();
     update(&mut s, key(KeyCode::F(1)));
-    assert_eq!(s.help, Some(0), "F1 opens help");
+    assert_eq!(s.overlays.help(), Some(&0), "F1 opens help");
     s
 }
 
@@ -719,7 +719,7 @@ fn extreme_scroll_offsets_draw_and_are_clamped() {
         let (_, info) = render(&s, w, h);
         s.clamp_scrolling(info);
         let mut s = st_help();
-        s.help = Some(u16::MAX);
+        s.overlays.open(frontline::state::overlay::Overlay::Help(u16::MAX));
         render(&s, w, h);
     }
 }
