@@ -278,7 +278,7 @@ pub struct WrapUpForm {
     pub field: usize,
     pub disposition_filter: TextArea<'static>,
     pub disposition: usize,
-    pub outcome: usize,
+    pub outcome: OutcomeChoice,
     pub department: usize,
     pub reason: TextArea<'static>,
     pub follow_up: TextArea<'static>,
@@ -304,8 +304,6 @@ impl WrapUpForm {
         "Difficult",
         "Kudos",
     ];
-    /// The outcomes, in the order ←/→ cycle them.
-    pub const OUTCOMES: [&'static str; 3] = ["Resolve", "Escalate", "Transfer"];
 
     /// A fresh form for a contact.
     pub fn new(contact: &Contact, _lists: &Lists) -> Self {
@@ -314,7 +312,7 @@ impl WrapUpForm {
             field: 0,
             disposition_filter: line_field(""),
             disposition: 0,
-            outcome: 0,
+            outcome: OutcomeChoice::Resolve,
             department: 0,
             reason: line_field(""),
             follow_up: line_field(""),
@@ -334,7 +332,34 @@ impl WrapUpForm {
 
     /// Whether the department field applies (escalate or transfer).
     pub fn needs_department(&self) -> bool {
-        self.outcome > 0
+        self.outcome != OutcomeChoice::Resolve
+    }
+}
+
+/// How the wrap-up ends the contact, before a department is picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeChoice {
+    Resolve,
+    Escalate,
+    Transfer,
+}
+
+impl OutcomeChoice {
+    /// Every choice, in the order ←/→ cycle them.
+    pub const ALL: [OutcomeChoice; 3] = [Self::Resolve, Self::Escalate, Self::Transfer];
+
+    /// The name shown in the form.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Resolve => "Resolve",
+            Self::Escalate => "Escalate",
+            Self::Transfer => "Transfer",
+        }
+    }
+
+    /// The place of this choice in [`OutcomeChoice::ALL`].
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|c| *c == self).unwrap_or(0)
     }
 }
 
@@ -469,7 +494,7 @@ fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<E
                         }
                     }
                 },
-                1 => f.outcome = cycle(f.outcome, WrapUpForm::OUTCOMES.len(), &key),
+                1 => f.outcome = OutcomeChoice::ALL[cycle(f.outcome.index(), OutcomeChoice::ALL.len(), &key)],
                 2 => f.department = cycle(f.department, lists.departments.len(), &key),
                 3 => {
                     f.reason.input(key);
@@ -550,10 +575,10 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, 
             };
             let department = lists.departments.get(f.department).cloned();
             let outcome = match (f.outcome, department) {
-                (0, _) => Outcome::Resolve,
+                (OutcomeChoice::Resolve, _) => Outcome::Resolve,
                 (_, None) => return fail(f, 2, "Department: none configured"),
-                (1, Some(d)) => Outcome::Escalate(d),
-                (_, Some(d)) => Outcome::Transfer(d),
+                (OutcomeChoice::Escalate, Some(d)) => Outcome::Escalate(d),
+                (OutcomeChoice::Transfer, Some(d)) => Outcome::Transfer(d),
             };
             let follow_text = field_text(&f.follow_up);
             let follow_up = if follow_text.is_empty() {

@@ -11,7 +11,7 @@ use crate::domain::text::for_display;
 use crate::domain::time::{local_datetime, parse_due};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
-use crate::state::forms::{Confirm, CustomerPicker, DetailsForm, LogForm, Modal, SnippetForm, WrapUpForm, field_text};
+use crate::state::forms::{Confirm, OutcomeChoice, CustomerPicker, DetailsForm, LogForm, Modal, SnippetForm, WrapUpForm, field_text};
 use crate::theme::Theme;
 
 /// Draws the open form centred over `area`.
@@ -192,9 +192,9 @@ fn wrap_lines(state: &State, f: &WrapUpForm, theme: &Theme) -> Vec<Line<'static>
     if matching.is_empty() {
         out.push(Line::styled("                no disposition matches", theme.warning));
     }
-    let outcomes: Vec<String> = WrapUpForm::OUTCOMES.iter().map(|s| (*s).to_string()).collect();
+    let outcomes: Vec<String> = OutcomeChoice::ALL.iter().map(|o| o.label().to_string()).collect();
     let mut row = vec![label(WrapUpForm::FIELDS[1], focused(1), theme)];
-    row.extend(choice(&outcomes, f.outcome, focused(1), theme));
+    row.extend(choice(&outcomes, f.outcome.index(), focused(1), theme));
     out.push(Line::from(row));
     let mut row = vec![label(WrapUpForm::FIELDS[2], focused(2), theme)];
     if f.needs_department() {
