@@ -351,6 +351,7 @@ impl Default for Keymap {
             ),
             b(S::Queue, &[Key::ch('c')], A::CycleChannel, "filter by channel", false),
             b(S::Queue, &[Key::ch('f')], A::FilterText, "filter by words (Esc clears)", false),
+            b(S::Queue, &[Key::plain(K::Esc)], A::Back, "clear the filter (every waiting contact)", false),
             b(S::Queue, &[Key::ch('/')], A::SearchKb, "search the knowledge base", false),
         ]);
         bindings.push(b(S::Queue, &[Key::ch('?')], A::ToggleHelp, "show help", false));

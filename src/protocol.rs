@@ -41,7 +41,10 @@ pub enum Request {
     /// Read every contact in progress (the strip), e.g. after a restart.
     LoadStrip,
     /// Take the most urgent work: a due follow-up first, else the next waiting contact.
-    AcceptNext,
+    AcceptNext {
+        /// The queue's channel and text filter: F2 takes the next contact the rep sees.
+        filter: QueueFilter,
+    },
     /// Start working a follow-up that has come due.
     StartFollowUp {
         follow_up: Id,

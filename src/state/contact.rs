@@ -37,7 +37,7 @@ pub struct Workbench {
 /// Whether an effect asks for a contact to come on screen for the rep to work on.
 pub fn takes_contact(effect: &Effect) -> bool {
     match effect {
-        Effect::Db(Request::AcceptNext | Request::StartFollowUp { .. } | Request::LogContact(_)) => true,
+        Effect::Db(Request::AcceptNext { .. } | Request::StartFollowUp { .. } | Request::LogContact(_)) => true,
         Effect::Db(Request::Step { step, .. }) => matches!(step, Step::Accept | Step::Reopen),
         _ => false,
     }
@@ -144,7 +144,8 @@ pub fn strip_detail(state: &State, id: Id) -> Option<&ContactDetail> {
 /// F2: take the most urgent work.
 pub fn accept_next(state: &mut State) -> Vec<Effect> {
     let mut effects = notes::flush_draft(state);
-    effects.extend(super::shift::confirm_if_resting(state, Request::AcceptNext));
+    let filter = state.queue.filter.clone();
+    effects.extend(super::shift::confirm_if_resting(state, Request::AcceptNext { filter }));
     effects
 }
 
@@ -200,6 +201,20 @@ pub fn wrap_up(state: &mut State) -> Vec<Effect> {
     }
     state.overlays.open(Overlay::Form(forms::Modal::WrapUp(Box::new(forms::WrapUpForm::new(&c, &state.lists)))));
     effects
+}
+
+/// Esc on the wrap-up: the contact goes back to how it was before F5 (talking, or on hold),
+/// and the after-contact-work timer stops.
+pub fn cancel_wrap_up(state: &mut State, contact: crate::domain::Id, was: ContactStatus) -> Vec<Effect> {
+    let step = |step| Effect::Db(Request::Step { id: contact, step });
+    match was {
+        ContactStatus::Active => vec![step(Step::Resume)],
+        ContactStatus::OnHold => vec![step(Step::Resume), step(Step::Hold)],
+        _ => {
+            state.flash("Wrap-up paused: F5 finishes it, F4 goes back to the call", Tone::Info);
+            Vec::new()
+        }
+    }
 }
 
 /// `r` in the queue: reopen the selected closed contact.

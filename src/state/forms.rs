@@ -275,6 +275,8 @@ impl Default for LogForm {
 #[derive(Debug)]
 pub struct WrapUpForm {
     pub contact: crate::domain::Id,
+    /// The contact's status before the wrap-up, to go back to on Esc.
+    pub was: crate::domain::ContactStatus,
     pub field: usize,
     pub disposition_filter: TextArea<'static>,
     pub disposition: usize,
@@ -309,6 +311,7 @@ impl WrapUpForm {
     pub fn new(contact: &Contact, _lists: &Lists) -> Self {
         Self {
             contact: contact.id,
+            was: contact.status,
             field: 0,
             disposition_filter: line_field(""),
             disposition: 0,
@@ -434,11 +437,15 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         key.code == KeyCode::BackTab || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
     match key.code {
         KeyCode::Esc => {
-            if let Modal::WrapUp(_) = modal {
-                state.flash("Wrap-up paused: F5 finishes it, F4 goes back to the call", super::Tone::Info);
-            }
+            let wrap_up = match modal {
+                Modal::WrapUp(f) => Some((f.contact, f.was)),
+                _ => None,
+            };
             state.overlays.close_form();
-            return Vec::new();
+            return match wrap_up {
+                Some((contact, was)) => super::contact::cancel_wrap_up(state, contact, was),
+                None => Vec::new(),
+            };
         }
         KeyCode::Enter => return submit(state, now),
         _ if shift_tab => move_field(modal, -1),

@@ -123,13 +123,22 @@ pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => reader.find_input = None,
         KeyCode::Enter => {
-            reader.find = super::forms::field_text(input);
+            let term = super::forms::field_text(input);
             reader.find_input = None;
+            reader.find = term.clone();
+            let before = reader.cursor;
             // Search from just before the cursor so a match on the current line counts.
             reader.cursor = reader.cursor.checked_sub(1).unwrap_or(reader.plain.len().saturating_sub(1));
             if !reader.find_next(true) {
-                state.flash("No match in this article", super::Tone::Info);
+                // Nothing found: the cursor stays where it was and n/N have nothing to repeat,
+                // so a following insert takes the line the rep was on, not a stray one.
+                reader.cursor = before;
+                reader.find.clear();
+                state.flash(format!("“{term}” not found in this article"), super::Tone::Info);
             }
+        }
+        KeyCode::Char('u') if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            *input = super::forms::line_field("");
         }
         _ => {
             input.input(key);
@@ -239,7 +248,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
                 state.flash("Copied to the clipboard", super::Tone::Info);
                 return vec![Effect::Copy(text)];
             }
-            Action::FindInArticle => reader.find_input = Some(super::forms::line_field(&reader.find.clone())),
+            Action::FindInArticle => reader.find_input = Some(super::forms::line_field("")),
             Action::FindNext | Action::FindPrev if !reader.find_next(action == Action::FindNext) => {
                 state.flash("No match in this article", super::Tone::Info);
             }

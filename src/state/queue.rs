@@ -104,9 +104,21 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::CycleView => return cycle_view(state),
         Action::CycleChannel => return cycle_channel(state),
         Action::FilterText => {
+            // A new filter starts empty: what is typed replaces the old one, never appends.
             state.focus = Pane::Queue;
-            let current = state.queue.filter.text.clone();
-            state.queue.filter_input = Some(forms::line_field(&current));
+            state.queue.filter_input = Some(forms::line_field(""));
+            if !state.queue.filter.text.is_empty() {
+                state.queue.filter.text.clear();
+                state.queue.selected = 0;
+                return load(state);
+            }
+        }
+        Action::Back if state.queue.filter != QueueFilter::default() => {
+            // Esc in the queue: back to every waiting contact.
+            state.queue.filter = QueueFilter::default();
+            state.queue.selected = 0;
+            state.flash("Filter cleared", super::Tone::Info);
+            return load(state);
         }
         _ => {}
     }
@@ -145,6 +157,12 @@ pub fn filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Esc => {
             state.queue.filter_input = None;
             state.queue.filter.text.clear();
+            load(state)
+        }
+        KeyCode::Char('u') if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            *input = forms::line_field("");
+            state.queue.filter.text.clear();
+            state.queue.selected = 0;
             load(state)
         }
         _ => {

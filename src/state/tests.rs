@@ -574,7 +574,7 @@ fn f2() -> Event {
 #[test]
 fn a_greeting_typed_right_after_f2_goes_into_the_new_contacts_notes_not_the_queue() {
     let mut s = with_queue();
-    assert_eq!(update(&mut s, f2()), vec![Effect::Db(Request::AcceptNext)]);
+    assert_eq!(update(&mut s, f2()), vec![Effect::Db(Request::AcceptNext { filter: Default::default() })]);
     // Queue keys (`r` reopen, `c` channel filter, `/` search…) must not act on these.
     let effects = type_text(&mut s, "Hi, sorry");
     assert!(effects.is_empty(), "{effects:?}");
@@ -644,14 +644,17 @@ fn accepting_while_on_break_asks_first() {
     let mut s = with_queue();
     update(&mut s, Event::Db(Reply::Shift { status: Some((RepState::Break, 0)), current: None, next: None }));
     let effects = update(&mut s, f2());
-    assert!(!effects.contains(&Effect::Db(Request::AcceptNext)), "not taken straight away");
+    assert!(
+        !effects.contains(&Effect::Db(Request::AcceptNext { filter: Default::default() })),
+        "not taken straight away"
+    );
     assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(_))));
     let effects = update(&mut s, key(KeyCode::Char('y')));
-    assert_eq!(effects, vec![Effect::Db(Request::AcceptNext)]);
+    assert_eq!(effects, vec![Effect::Db(Request::AcceptNext { filter: Default::default() })]);
     // Available: no question.
     update(&mut s, Event::Db(Reply::Shift { status: Some((RepState::Available, 0)), current: None, next: None }));
     let effects = update(&mut s, f2());
-    assert_eq!(effects, vec![Effect::Db(Request::AcceptNext)]);
+    assert_eq!(effects, vec![Effect::Db(Request::AcceptNext { filter: Default::default() })]);
 }
 
 #[test]
@@ -693,4 +696,116 @@ fn going_on_break_with_a_contact_in_progress_asks_first() {
     assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(c)) if c.message.contains("in progress")));
     let effects = update(&mut s, key(KeyCode::Char('y')));
     assert_eq!(effects, vec![Effect::Db(Request::SetStatus { state: crate::domain::shift::RepState::Break })]);
+}
+
+// ------------------------------------------------------------------ the rep's day without traps
+
+/// The queue's filter text.
+fn filter_text(s: &State) -> &str {
+    &s.queue.filter.text
+}
+
+#[test]
+fn a_new_queue_filter_replaces_the_old_one_instead_of_appending() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Char('f')));
+    type_text(&mut s, "priya");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(filter_text(&s), "priya");
+    update(&mut s, key(KeyCode::Char('f')));
+    type_text(&mut s, "hannah");
+    assert_eq!(filter_text(&s), "hannah", "typing after f replaces the old filter");
+}
+
+#[test]
+fn ctrl_u_empties_the_filter_and_esc_in_the_queue_clears_it() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Char('f')));
+    type_text(&mut s, "priya");
+    update(&mut s, ctrl('u'));
+    assert_eq!(filter_text(&s), "");
+    type_text(&mut s, "dana");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(filter_text(&s), "dana");
+    let effects = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(filter_text(&s), "");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Db(Request::Queue { .. }))), "the whole queue is read again");
+}
+
+#[test]
+fn f2_takes_the_next_contact_of_the_view_on_screen() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Char('c')));
+    let channel = s.queue.filter.channel;
+    assert!(channel.is_some());
+    let effects = update(&mut s, key(KeyCode::F(2)));
+    let taken = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::AcceptNext { filter }) => Some(filter.clone()),
+        _ => None,
+    });
+    assert_eq!(taken.map(|f| f.channel), Some(channel));
+}
+
+#[test]
+fn esc_out_of_the_wrap_up_puts_the_contact_back_as_it_was() {
+    use crate::domain::contact_loop::Step;
+    let mut s = with_active_contact();
+    update(&mut s, key(KeyCode::F(5)));
+    let effects = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(effects, vec![Effect::Db(Request::Step { id: 2, step: Step::Resume })]);
+    assert!(s.overlays.form().is_none());
+}
+
+#[test]
+fn esc_out_of_a_wrap_up_started_on_hold_puts_the_customer_back_on_hold() {
+    use crate::domain::contact_loop::Step;
+    let mut s = with_queue();
+    let mut d = detail(2, None);
+    d.contact.status = ContactStatus::OnHold;
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+    update(&mut s, key(KeyCode::F(5)));
+    let effects = update(&mut s, key(KeyCode::Esc));
+    let steps: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Db(Request::Step { step, .. }) => Some(step.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(steps, vec![Step::Resume, Step::Hold]);
+}
+
+/// An article open in the reader, three lines long, the cursor on the second.
+fn reading(s: &mut State) {
+    let article = crate::domain::Article {
+        id: 7,
+        source: "a.md".into(),
+        title: "Returns".into(),
+        description: String::new(),
+        category: String::new(),
+        tags: vec![],
+        body: "Returns within 30 days.\n\nRefunds take five days.\n\nExchanges are free.".into(),
+        url: None,
+    };
+    s.focus = Pane::Knowledge;
+    s.knowledge.reading = Some(knowledge::Reader::new(article, &s.theme));
+}
+
+#[test]
+fn a_find_in_the_article_opens_empty_and_a_miss_says_so_and_moves_nothing() {
+    let mut s = state();
+    reading(&mut s);
+    update(&mut s, key(KeyCode::Char('/')));
+    type_text(&mut s, "refunds");
+    update(&mut s, key(KeyCode::Enter));
+    let found_at = s.knowledge.reading.as_ref().map(|r| r.cursor);
+    update(&mut s, key(KeyCode::Char('/')));
+    let input = s.knowledge.reading.as_ref().and_then(|r| r.find_input.as_ref()).map(forms::field_text);
+    assert_eq!(input.as_deref(), Some(""), "the find box opens empty");
+    type_text(&mut s, "warranty");
+    update(&mut s, key(KeyCode::Enter));
+    let r = s.knowledge.reading.as_ref().unwrap_or_else(|| unreachable!("still reading"));
+    assert_eq!(Some(r.cursor), found_at, "a miss leaves the cursor where it was");
+    assert!(r.find.is_empty(), "and n has nothing stale to repeat");
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("not found")));
 }

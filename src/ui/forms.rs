@@ -11,7 +11,9 @@ use crate::domain::text::for_display;
 use crate::domain::time::{local_datetime, parse_due};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
-use crate::state::forms::{Confirm, OutcomeChoice, CustomerPicker, DetailsForm, LogForm, Modal, SnippetForm, WrapUpForm, field_text};
+use crate::state::forms::{
+    Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, SnippetForm, WrapUpForm, field_text,
+};
 use crate::theme::Theme;
 
 /// Draws the open form centred over `area`.

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Transaction};
 
 use super::failed;
-use crate::domain::contact_loop::{QueueFilter, Step};
+use crate::domain::contact_loop::{QueueFilter, QueueView, Step};
 use crate::domain::text::mask_card_numbers;
 use crate::domain::time::{local_day_start, now};
 use crate::domain::{ContactDetail, ContactStatus, Id, Timestamp};
@@ -57,16 +57,23 @@ pub(super) fn load_strip(conn: &Connection) -> Reply {
     }
 }
 
-/// The most urgent work: a due follow-up first, else the next waiting contact of the view.
-pub(super) fn accept_next(conn: &mut Connection) -> Reply {
+/// The most urgent work the rep sees: the first waiting row of the queue with its channel
+/// and text filter — a due follow-up (they come first), else a waiting contact.
+pub(super) fn accept_next(conn: &mut Connection, filter: &QueueFilter) -> Reply {
+    let waiting = QueueFilter { view: QueueView::Waiting, ..filter.clone() };
     changed(conn, "Accepting the next contact", true, |tx, t| {
-        if let Some(row) = contacts::queue_filtered(tx, &QueueFilter::default(), t, 0, 1)?.into_iter().next()
-            && let Some(f) = row.follow_up
-        {
+        let Some(row) = contacts::queue_filtered(tx, &waiting, t, 0, 1)?.into_iter().next() else {
+            let why = if waiting == QueueFilter::default() {
+                "No contact is waiting"
+            } else {
+                "No contact waiting in this view"
+            };
+            return Ok(Err(why.into()));
+        };
+        if let Some(f) = row.follow_up {
             return Ok(contacts::start_follow_up(tx, f.id, t)?.ok_or_else(|| "that follow-up was already done".into()));
         }
-        let Some(id) = contacts::next_waiting(tx)? else { return Ok(Err("No contact is waiting".into())) };
-        Ok(contacts::apply_step(tx, id, &Step::Accept, t)?.map(|()| id).map_err(|r| r.0))
+        Ok(contacts::apply_step(tx, row.id, &Step::Accept, t)?.map(|()| row.id).map_err(|r| r.0))
     })
 }
 

@@ -86,7 +86,7 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
         }
         Request::OpenContact { seq, id } => contacts::open_contact(conn, seq, id),
         Request::LoadStrip => contacts::load_strip(conn),
-        Request::AcceptNext => contacts::accept_next(conn),
+        Request::AcceptNext { filter } => contacts::accept_next(conn, &filter),
         Request::StartFollowUp { follow_up } => contacts::start_follow_up(conn, follow_up),
         Request::Step { id, step } => contacts::step(conn, id, &step),
         Request::LogContact(new) => contacts::log_contact(conn, &new),
