@@ -44,7 +44,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> Rect {
     }
     let wide = list_area.width >= WIDE;
     // Cells are cut with "…" here (a table cell would just stop mid-word).
-    let fixed: u16 = if wide { 2 + 7 + 16 + 6 + 4 } else { 2 + 11 + 5 + 3 };
+    let fixed: u16 = if wide { 2 + 7 + 16 + 6 + 4 } else { 4 + 11 + 5 + 3 };
     let subject_width = usize::from(list_area.width.saturating_sub(fixed));
     let rows = q.rows.iter().map(|r| row(state, r, wide, subject_width));
     let widths: Vec<Constraint> = if wide {
@@ -56,7 +56,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> Rect {
             Constraint::Length(6),
         ]
     } else {
-        vec![Constraint::Length(2), Constraint::Length(11), Constraint::Fill(1), Constraint::Length(5)]
+        vec![Constraint::Length(4), Constraint::Length(11), Constraint::Fill(1), Constraint::Length(5)]
     };
     let table = Table::new(rows, widths).column_spacing(1).row_highlight_style(if state.focus == Pane::Queue {
         theme.selected
@@ -130,7 +130,13 @@ fn row<'a>(state: &State, r: &'a QueueRow, wide: bool, subject_width: usize) -> 
         cells.push(Cell::from(Span::styled(format!("P{}", r.priority), urgency)));
         cells.push(Cell::from(r.channel.label()));
     } else {
-        cells.push(Cell::from(Span::styled(short_channel(r.channel), urgency)));
+        // Urgency is also a glyph, so it reads without colour (NO_COLOR, monochrome).
+        let mark = match r.priority {
+            0 | 1 => "!!",
+            2 => "! ",
+            _ => "  ",
+        };
+        cells.push(Cell::from(Span::styled(format!("{}{mark}", short_channel(r.channel)), urgency)));
     }
     cells.push(Cell::from(super::truncate(&who, if wide { 16 } else { 11 })));
     cells.push(Cell::from(super::truncate(&subject, subject_width)));
