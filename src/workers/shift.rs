@@ -13,13 +13,21 @@ use crate::protocol::{DashboardData, Reply};
 use crate::store::shift::{self, ScheduleBlock, Source};
 use crate::store::{self, report};
 
-/// Opening the workstation means being at work: available unless already in a state.
+/// Opening the workstation means being at work: on the contacts still in progress from
+/// before, else available — unless the rep set a status (a break stays a break).
 pub(super) fn start_shift(conn: &mut Connection) -> Reply {
-    let result = store::write(conn, |tx| match shift::current_status(tx)? {
-        None | Some((RepState::Offline, _)) => {
-            shift::set_status(tx, RepState::Available, Source::Auto, now()).map(|_| ())
+    let result = store::write(conn, |tx| {
+        let t = now();
+        match shift::current_status(tx)? {
+            None | Some((RepState::Offline | RepState::Available, _)) => {
+                shift::follow_contact_status(tx, t)?;
+                if let None | Some((RepState::Offline, _)) = shift::current_status(tx)? {
+                    shift::set_status(tx, RepState::Available, Source::Auto, t)?;
+                }
+                Ok(())
+            }
+            Some(_) => Ok(()),
         }
-        Some(_) => Ok(()),
     });
     match result {
         Ok(()) => load_shift(conn),
@@ -45,10 +53,18 @@ pub(super) fn load_shift(conn: &Connection) -> Reply {
     }
 }
 
-/// The rep chose a status.
+/// The rep chose a status. Back to available with contacts in progress means back on them.
 pub(super) fn set_status(conn: &mut Connection, state: RepState) -> Reply {
-    match store::write(conn, |tx| shift::set_status(tx, state, Source::Tui, now())) {
-        Ok(_) => load_shift(conn),
+    let result = store::write(conn, |tx| {
+        let t = now();
+        shift::set_status(tx, state, Source::Tui, t)?;
+        if state == RepState::Available {
+            shift::follow_contact_status(tx, t)?;
+        }
+        Ok::<_, rusqlite::Error>(())
+    });
+    match result {
+        Ok(()) => load_shift(conn),
         Err(e) => failed("Changing the status", &e),
     }
 }

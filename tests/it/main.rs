@@ -22,4 +22,5 @@ mod privacy;
 mod reliability;
 mod shift;
 mod snapshots;
+mod status;
 mod store;
