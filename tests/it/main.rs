@@ -18,6 +18,7 @@ mod knowledge;
 mod metrics;
 mod privacy;
 mod reliability;
+mod replies_out;
 mod shift;
 mod snapshots;
 mod store;
