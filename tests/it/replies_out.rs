@@ -234,6 +234,37 @@ fn an_email_contact_without_a_thread_is_answered_at_the_customers_address() {
     assert_eq!((message.subject.as_str(), message.in_reply_to), ("Re: Where is my order?", None));
 }
 
+#[test]
+fn read_from_a_maildir_the_hostile_messages_neither_redirect_nor_multiply_a_reply() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("INBOX");
+    crate::common::copy_dir(&fixture("replies/maildir"), &dir);
+    for sub in ["new", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    let mut conn = db();
+    frontline::intake::maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
+    let outbox = tmp.path().join("Outbox");
+    let settings = email_settings(&outbox, &["support@larkspur.example", "ceo@larkspur.example"]);
+    let contact_of = |conn: &Connection, id: &str| messages::thread_of(conn, Some(id), &[]).unwrap().unwrap();
+
+    // Whether or not Mallory's message joined Alice's contact, the reply is Alice's alone.
+    let alice = contact_of(&conn, "a1@customer.example");
+    reply::send(&mut conn, alice, "It is on its way to 12 Elm St.", &settings, NOW).unwrap();
+    let files = files_in(&outbox.join("new"));
+    let (to, from, _) = read_mail(&std::fs::read(&files[0]).unwrap());
+    assert_eq!((to, from), (vec!["alice@customer.example".to_string()], vec!["support@larkspur.example".to_string()]));
+
+    // A sender whose From hides a second recipient gets no email reply at all.
+    for id in ["i1@x.example", "i2@x.example"] {
+        let contact = contact_of(&conn, id);
+        let err = reply::send(&mut conn, contact, "Refunded.", &settings, NOW).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("contact #{contact}: ")) && !err.contains('\n'), "{id}: {err}");
+        assert!(reply::recipients(&conn, contact, &settings).is_err(), "{id}");
+    }
+    assert_eq!(files_in(&outbox.join("new")).len(), 1, "only Alice's reply left");
+}
+
 // ---------------------------------------------------------------- sendmail that never finishes
 
 /// Settings read from a config as a rep writes it, with the timeout at 1 s.

@@ -220,10 +220,13 @@ pub fn send(conn: &mut Connection, contact: Id, body: &str, settings: &Settings,
             });
         }
     };
-    let to = plan.recipients.to_line();
-    let where_ = delivered.source.clone().unwrap_or_else(|| "the contact's notes".into());
-    record(conn, plan, delivered, body, now)
-        .with_context(|| format!("contact #{contact}: the reply to {to} was sent ({where_}) but could not be recorded"))
+    let failed = match &delivered.source {
+        Some(source) => {
+            format!("the reply to {} was sent ({source}) but could not be recorded", plan.recipients.to_line())
+        }
+        None => "what was said could not be logged".to_string(),
+    };
+    record(conn, plan, delivered, body, now).with_context(|| format!("contact #{contact}: {failed}"))
 }
 
 /// [`send`] by email with the old arguments (a delivery and an optional From), for callers
@@ -326,11 +329,13 @@ fn email_route(
     Ok((Route::Email { to, from, delivery }, original))
 }
 
+/// The customer's identity that most recently wrote in the thread; with no mail from them
+/// at all, their first valid email identity. Refused, naming the first sender, otherwise.
 fn reply_to(contact: Id, thread: &[StoredMessage], identities: &[EmailAddress]) -> Result<EmailAddress> {
     let senders = thread.iter().rev().filter(|m| m.direction == Direction::Inbound).map(|m| m.from_addr.as_str());
-    let known = senders.filter_map(EmailAddress::parse).find(|a| identities.iter().any(|i| i.same_as(a)));
-    if let Some(to) = known {
-        return Ok(to);
+    let known = senders.filter_map(EmailAddress::parse).find_map(|a| identities.iter().find(|i| i.same_as(&a)));
+    if let Some(identity) = known {
+        return Ok(identity.clone());
     }
     let Some(first) = thread.iter().filter(|m| m.direction == Direction::Inbound).min_by_key(|m| m.id) else {
         // No mail from them at all: an email contact created by hand or imported.
