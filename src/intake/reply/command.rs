@@ -120,8 +120,10 @@ impl ProcessGroup {
         }
     }
 
-    /// Kills every process still in the group. The group outlives its leader while any
-    /// member runs, so its id cannot have been reused by an unrelated process.
+    /// Kills every process still in the group. Called only while the command has not been
+    /// seen to exit; a group outlives its leader while any member runs, so the id can name
+    /// another group only if everything in this one ended that instant and the id was
+    /// taken again at once.
     fn kill(&self) {
         #[cfg(unix)]
         {
