@@ -360,8 +360,16 @@ pub struct Intake {
     pub outbox: Option<std::path::PathBuf>,
     /// A sendmail-compatible command that replies are piped to (used instead of `outbox`).
     pub sendmail: Option<String>,
-    /// The From of replies; `None` means the address the customer wrote to.
+    /// The From of replies, unless the customer wrote to one of `support_addresses`.
     pub from: Option<String>,
+    /// Our own addresses: a reply goes out from the one the customer wrote to in the
+    /// contact's first message, if it is listed here.
+    pub support_addresses: Vec<String>,
+    /// How long sendmail or `reply_command` may take; `None` means 30 seconds.
+    pub sendmail_timeout_seconds: Option<u64>,
+    /// A command that takes replies to inbox contacts as JSON on its standard input
+    /// (instead of a file in the inbox's `outbox/`).
+    pub reply_command: Option<String>,
 }
 
 impl Intake {
@@ -372,6 +380,11 @@ impl Intake {
             (None, Some(dir)) => Some(crate::intake::Delivery::Outbox(dir.clone())),
             (None, None) => None,
         }
+    }
+
+    /// How long sendmail or `reply_command` may run before it is stopped.
+    pub fn sendmail_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.sendmail_timeout_seconds.unwrap_or(30))
     }
 
     /// The inbox folder for a workspace: `inbox` if set, else `inbox/` beside the file.
@@ -405,15 +418,36 @@ fn read_intake(table: &toml::Table, intake: &mut Intake, p: &mut Problems<'_>) {
                 Some(dir) => intake.outbox = Some(expand_tilde(&dir)),
                 None => p.at(Some("intake"), key, "expected a folder path"),
             },
-            "sendmail" => match text(value) {
-                Some(cmd) => intake.sendmail = Some(cmd),
+            "sendmail" | "reply_command" => match text(value) {
+                Some(cmd) if key == "sendmail" => intake.sendmail = Some(cmd),
+                Some(cmd) => intake.reply_command = Some(cmd),
                 None => p.at(Some("intake"), key, "expected a command like \"msmtp -t\""),
             },
             "from" => match text(value) {
-                Some(from) if from.contains('@') => intake.from = Some(from),
+                Some(from) if crate::intake::reply::Mailbox::parse(&from).is_some() => intake.from = Some(from),
                 _ => p.at(Some("intake"), key, "expected an email address like \"Support <support@example.com>\""),
             },
+            "support_addresses" => read_support_addresses(value, intake, p),
+            "sendmail_timeout_seconds" => match value.as_integer().and_then(|n| u64::try_from(n).ok()) {
+                Some(n @ 1..=3600) => intake.sendmail_timeout_seconds = Some(n),
+                _ => p.at(Some("intake"), key, "expected a whole number of seconds from 1 to 3600"),
+            },
             other => p.at(Some("intake"), other, "unknown key (ignored)"),
+        }
+    }
+}
+
+/// `support_addresses`: every entry must be one plain address; a bad one is named and left out.
+fn read_support_addresses(value: &toml::Value, intake: &mut Intake, p: &mut Problems<'_>) {
+    let key = "support_addresses";
+    let Some(list) = string_list(value) else {
+        p.at(Some("intake"), key, "expected a list of addresses like [\"support@example.com\"]");
+        return;
+    };
+    for entry in list {
+        match crate::intake::reply::EmailAddress::parse(&entry) {
+            Some(address) => intake.support_addresses.push(address.to_string()),
+            None => p.at(Some("intake"), key, format!("\"{entry}\" is not one plain email address (left out)")),
         }
     }
 }

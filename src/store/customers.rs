@@ -278,6 +278,13 @@ fn fuzzy_names(conn: &Connection, q: &str, limit: usize) -> rusqlite::Result<Vec
     Ok(scored.into_iter().take(limit).map(|(_, h)| h).collect())
 }
 
+/// A customer's identities of one kind, as written, oldest first.
+pub fn identities_of_kind(conn: &Connection, customer: Id, kind: IdentityKind) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached("SELECT value FROM identities WHERE customer_id = ?1 AND kind = ?2 ORDER BY id")?
+        .query_map(params![customer, kind.as_str()], |r| r.get(0))?
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod merge;
 mod migrate;
 pub mod notes;
 pub mod open;
+pub mod origins;
 pub mod profile;
 pub mod report;
 pub mod scripts;

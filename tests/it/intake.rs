@@ -561,6 +561,7 @@ fn a_reply_round_trips_through_the_outbox() {
         NOW + 100,
     )
     .unwrap();
+    let sent_message = sent.message.clone().unwrap();
 
     let file = only_file(&outbox.join("new"));
     assert_eq!(mode(&file), 0o600);
@@ -574,7 +575,7 @@ fn a_reply_round_trips_through_the_outbox() {
     assert_eq!(refs, ["carla-1@mail.example.com", "carla-2@mail.example.com", "carla-3@mail.example.com"]);
     let id = parsed.message_id().unwrap();
     assert!(id.ends_with("@frontline.local"), "{id}");
-    assert_eq!(sent.message.message_id, id);
+    assert_eq!(sent_message.message_id, id);
     let from = parsed.from().unwrap().first().unwrap();
     assert_eq!((from.name(), from.address()), (Some("Larkspur Support"), Some("support@larkspur.example")));
     assert_eq!(parsed.to().unwrap().first().unwrap().address(), Some("carla.reyes@example.com"));
@@ -592,7 +593,7 @@ fn a_reply_round_trips_through_the_outbox() {
     let thread = intake::messages(&conn, carla).unwrap();
     assert_eq!(thread.len(), 4);
     let out = thread.last().unwrap();
-    assert_eq!(out, &sent.message);
+    assert_eq!(out, &sent_message);
     assert_eq!(out.direction, Direction::Outbound);
     assert_eq!((out.from_addr.as_str(), out.to_addr.as_str()), ("support@larkspur.example", "carla.reyes@example.com"));
     assert_eq!(out.source, file.display().to_string());
@@ -604,15 +605,18 @@ fn a_reply_round_trips_through_the_outbox() {
         note.body
     );
 
-    // A second reply continues the chain from the first; From defaults to where Carla wrote.
-    let second =
-        reply::send_reply(&mut conn, carla, "One more thing.", &Delivery::Outbox(outbox.clone()), None, NOW + 200)
-            .unwrap();
-    assert_eq!(second.message.in_reply_to.as_deref(), Some(id));
-    assert_eq!(second.message.references.len(), 4);
-    assert_eq!(second.message.subject, "Re: Return label");
-    assert_eq!(second.message.from_addr, "support@larkspur.example");
-    assert_eq!(second.message.to_addr, "carla.reyes@example.com");
+    // A second reply continues the chain from the first; From is the support address Carla wrote to.
+    let settings = reply::Settings {
+        email: Some(Delivery::Outbox(outbox.clone())),
+        support_addresses: vec![reply::EmailAddress::parse("support@larkspur.example").unwrap()],
+        ..reply::Settings::default()
+    };
+    let second = reply::send(&mut conn, carla, "One more thing.", &settings, NOW + 200).unwrap().message.unwrap();
+    assert_eq!(second.in_reply_to.as_deref(), Some(id));
+    assert_eq!(second.references.len(), 4);
+    assert_eq!(second.subject, "Re: Return label");
+    assert_eq!(second.from_addr, "support@larkspur.example");
+    assert_eq!(second.to_addr, "carla.reyes@example.com");
 }
 
 #[test]
@@ -621,7 +625,9 @@ fn composed_headers_are_encoded_and_the_subject_never_stacks() {
     let (_tmp, conn, _) = synced();
     let dmitri = contact_of(&conn, "dmitri@example.ru");
     let original = intake::messages(&conn, dmitri.id).unwrap().remove(0);
-    let msg = reply::compose(&original, "Zoë from Larkspur <support@larkspur.example>", "Hola Дмитрий", NOW);
+    let to = reply::EmailAddress::parse("dmitri@example.ru").unwrap();
+    let from = reply::Mailbox::parse("Zoë from Larkspur <support@larkspur.example>").unwrap();
+    let msg = reply::compose(&original, &to, &from, "Hola Дмитрий", NOW);
     let raw = String::from_utf8(msg.bytes.clone()).unwrap();
     assert!(raw.is_ascii(), "headers encoded, body quoted-printable:\n{raw}");
     let parsed = MessageParser::default().parse(&msg.bytes).unwrap();
@@ -643,8 +649,9 @@ fn sendmail_gets_the_message_on_stdin_and_its_failure_is_one_line() {
     let sent =
         reply::send_reply(&mut conn, carla, "Label attached.", &ok, Some("support@larkspur.example"), NOW).unwrap();
     let raw = std::fs::read_to_string(&eml).unwrap();
-    assert!(raw.contains(&format!("Message-ID: <{}>", sent.message.message_id)), "{raw}");
-    assert!(sent.message.source.starts_with("sendmail: sh "), "{}", sent.message.source);
+    let sent = sent.message.unwrap();
+    assert!(raw.contains(&format!("Message-ID: <{}>", sent.message_id)), "{raw}");
+    assert!(sent.source.starts_with("sendmail: sh "), "{}", sent.source);
 
     let failing = tmp.path().join("fail.sh");
     std::fs::write(
@@ -681,13 +688,13 @@ fn sendmail_gets_the_message_on_stdin_and_its_failure_is_one_line() {
 #[test]
 fn replies_need_an_email_thread_and_some_text() {
     let (_tmp, mut conn, carla) = synced();
-    let phone = store::write(&mut conn, |tx| {
-        contacts::insert(tx, &contacts::NewContact::waiting(frontline::domain::Channel::Phone, "Call", NOW))
+    let chat = store::write(&mut conn, |tx| {
+        contacts::insert(tx, &contacts::NewContact::waiting(frontline::domain::Channel::Chat, "Chat", NOW))
     })
     .unwrap();
     let outbox = Delivery::Outbox(PathBuf::from("/nonexistent/outbox"));
-    let err = reply::send_reply(&mut conn, phone, "Hi", &outbox, Some("a@b.example"), NOW).unwrap_err();
-    assert!(err.to_string().contains("no email to reply to"), "{err}");
+    let err = reply::send_reply(&mut conn, chat, "Hi", &outbox, Some("a@b.example"), NOW).unwrap_err();
+    assert!(err.to_string().contains("did not come through the inbox has no way to send a reply"), "{err}");
     let err = reply::send_reply(&mut conn, carla, "  \n", &outbox, Some("a@b.example"), NOW).unwrap_err();
     assert!(err.to_string().contains("the reply is empty"), "{err}");
     let err = reply::send_reply(&mut conn, carla, "Hi", &outbox, Some("support"), NOW).unwrap_err();

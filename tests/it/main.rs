@@ -20,6 +20,7 @@ mod layers;
 mod metrics;
 mod privacy;
 mod reliability;
+mod replies_out;
 mod shift;
 mod snapshots;
 mod status;

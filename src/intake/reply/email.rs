@@ -1,28 +1,24 @@
-//! Replies out: the rep's answer to an email contact as a proper RFC 5322 message (Date,
-//! From, To, Subject "Re: …", Message-ID, In-Reply-To, References; UTF-8 text in
-//! quoted-printable, so no line is longer than 76 characters), written to an outbox Maildir
-//! or piped to a `sendmail`-compatible command (msmtp), and recorded on the contact: an
-//! outbound message in its thread and a note "Reply sent to …" on its timeline.
-//!
-//! Card numbers are masked in the reply as in everything else: a card number never leaves
-//! by email.
+//! An email reply as a proper RFC 5322 message: Date, From, To (exactly one address),
+//! Subject "Re: …", Message-ID, In-Reply-To, References; UTF-8 text in quoted-printable, so
+//! no line is longer than 76 characters. Card numbers are masked in the text and subject.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::io::Read;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use rusqlite::Connection;
+use anyhow::{Result, anyhow};
 
-use super::messages::{self, Direction, NewMessage, StoredMessage};
+use super::address::{EmailAddress, Mailbox};
+use super::{command, files};
 use crate::clipboard::base64;
+use crate::domain::Timestamp;
 use crate::domain::text::{mask_card_numbers, sanitize};
-use crate::domain::{Id, Timestamp};
-use crate::store::{self, notes};
+use crate::intake::messages::StoredMessage;
 
-/// Where replies go.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How email replies leave: written for a mail client or queue, or handed to sendmail.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Delivery {
     /// A Maildir: each reply is written to its `tmp/` and renamed into `new/` (0600), for a
     /// mail client or `msmtpq`-style queue runner to send.
@@ -49,10 +45,9 @@ pub struct OutgoingMessage {
     pub in_reply_to: Option<String>,
     /// Oldest first, without angle brackets.
     pub references: Vec<String>,
-    /// As given: `support@example.com` or `Larkspur Support <support@example.com>`.
-    pub from: String,
-    /// The customer's bare address.
-    pub to: String,
+    pub from: Mailbox,
+    /// The one recipient: the customer.
+    pub to: EmailAddress,
     pub subject: String,
     pub date: Timestamp,
     /// The rep's text (sanitised, card numbers masked), without the quoted original.
@@ -61,28 +56,20 @@ pub struct OutgoingMessage {
     pub bytes: Vec<u8>,
 }
 
-/// What [`send_reply`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SentReply {
-    /// The outbound message as stored in the contact's thread.
-    pub message: StoredMessage,
-    /// The "Reply sent to …" note on the contact's timeline.
-    pub note_id: Id,
-}
-
 /// Longest References chain written: the first id (the thread's root) and the newest ones.
 const MAX_REFERENCES: usize = 20;
 
 /// Composes a reply to `original` (the customer's message, or the rep's last reply in the
-/// thread): To is the customer (the original's sender, or its recipient when the original
-/// is outbound), Subject gets one "Re: ", In-Reply-To and References continue the thread,
-/// and the original is quoted below the rep's text.
-pub fn compose(original: &StoredMessage, from: &str, body: &str, now: Timestamp) -> OutgoingMessage {
-    let to = match original.direction {
-        Direction::Inbound => original.from_addr.clone(),
-        Direction::Outbound => original.to_addr.clone(),
-    };
-    let subject = reply_subject(&original.subject);
+/// thread): Subject gets one "Re: ", In-Reply-To and References continue the thread, and
+/// the original is quoted below the rep's text. To and From are given by the caller, never
+/// read from the original's headers.
+pub fn compose(
+    original: &StoredMessage,
+    to: &EmailAddress,
+    from: &Mailbox,
+    body: &str,
+    now: Timestamp,
+) -> OutgoingMessage {
     let real = |id: &String| !id.ends_with("@frontline.hash");
     let in_reply_to = Some(original.message_id.clone()).filter(real);
     let mut references: Vec<String> = original.references.iter().filter(|id| real(id)).cloned().collect();
@@ -92,26 +79,44 @@ pub fn compose(original: &StoredMessage, from: &str, body: &str, now: Timestamp)
         references.truncate(1);
         references.extend(tail);
     }
+    let mut quote = format!("\n\nOn {}, {} wrote:\n", rfc5322_date(original.sent_at), original.from_addr);
+    for line in original.body.lines() {
+        quote.push_str(if line.is_empty() { ">" } else { "> " });
+        quote.push_str(line);
+        quote.push('\n');
+    }
+    build(Thread { subject: &original.subject, in_reply_to, references, quote }, to, from, body, now)
+}
+
+/// Composes the first email of a contact that has no thread (one created by hand or
+/// imported): Subject "Re: " and the contact's subject, nothing quoted.
+pub fn compose_new(subject: &str, to: &EmailAddress, from: &Mailbox, body: &str, now: Timestamp) -> OutgoingMessage {
+    build(Thread { subject, in_reply_to: None, references: Vec::new(), quote: String::new() }, to, from, body, now)
+}
+
+/// What a reply continues: the subject answered, the ids it refers to, the quoted text.
+struct Thread<'a> {
+    subject: &'a str,
+    in_reply_to: Option<String>,
+    references: Vec<String>,
+    quote: String,
+}
+
+fn build(thread: Thread<'_>, to: &EmailAddress, from: &Mailbox, body: &str, now: Timestamp) -> OutgoingMessage {
+    let subject = mask_card_numbers(&reply_subject(&sanitize(thread.subject))).text;
     let body = mask_card_numbers(&sanitize(body.trim_end())).text;
     let message_id = new_message_id(now);
-    let mut text = body.clone();
-    text.push_str(&format!("\n\nOn {}, {} wrote:\n", rfc5322_date(original.sent_at), original.from_addr));
-    for line in original.body.lines() {
-        text.push_str(if line.is_empty() { ">" } else { "> " });
-        text.push_str(line);
-        text.push('\n');
-    }
     let mut head = String::new();
     head.push_str(&format!("Date: {}\n", rfc5322_date(now)));
     head.push_str(&format!("From: {}\n", address_header(from)));
     head.push_str(&format!("To: {to}\n"));
     head.push_str(&format!("Subject: {}\n", encode_header_text(&subject, "Subject: ".len())));
     head.push_str(&format!("Message-ID: <{message_id}>\n"));
-    if let Some(id) = &in_reply_to {
+    if let Some(id) = &thread.in_reply_to {
         head.push_str(&format!("In-Reply-To: <{id}>\n"));
     }
-    if !references.is_empty() {
-        let ids: Vec<String> = references.iter().map(|id| format!("<{id}>")).collect();
+    if !thread.references.is_empty() {
+        let ids: Vec<String> = thread.references.iter().map(|id| format!("<{id}>")).collect();
         head.push_str(&format!("References: {}\n", ids.join("\n ")));
     }
     head.push_str("MIME-Version: 1.0\n");
@@ -120,13 +125,13 @@ pub fn compose(original: &StoredMessage, from: &str, body: &str, now: Timestamp)
     head.push_str(&format!("User-Agent: Frontline/{}\n", env!("CARGO_PKG_VERSION")));
     head.push('\n');
     let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(quoted_printable(&text).as_bytes());
+    bytes.extend_from_slice(quoted_printable(&format!("{body}{}", thread.quote)).as_bytes());
     OutgoingMessage {
         message_id,
-        in_reply_to,
-        references,
-        from: from.trim().to_string(),
-        to,
+        in_reply_to: thread.in_reply_to,
+        references: thread.references,
+        from: from.clone(),
+        to: to.clone(),
         subject,
         date: now,
         body,
@@ -158,102 +163,27 @@ pub fn reply_subject(subject: &str) -> String {
     if rest.is_empty() { "Re: (no subject)".to_string() } else { format!("Re: {rest}") }
 }
 
-/// Sends a composed message. Returns where it went, for the record: the file written in the
-/// outbox, or the command.
-pub fn deliver(msg: &OutgoingMessage, delivery: &Delivery) -> Result<String> {
+/// Sends a composed message, giving a command at most `timeout`. Returns where it went,
+/// for the record: the file written in the outbox, or the command.
+pub fn deliver(msg: &OutgoingMessage, delivery: &Delivery, timeout: Duration) -> Result<String> {
     match delivery {
-        Delivery::Outbox(dir) => write_to_maildir(dir, &msg.bytes).map(|p| p.display().to_string()),
-        Delivery::Sendmail(command) => {
-            pipe_to_command(command, &msg.bytes)?;
-            Ok(format!("sendmail: {command}"))
-        }
-    }
-}
-
-/// Replies to an email contact: composes a reply to the last message of its thread,
-/// delivers it, and records it (an outbound message in the thread and a note "Reply sent
-/// to …") in one transaction. `from` defaults to the address the customer wrote to.
-/// Nothing is recorded when delivery fails; if recording fails after delivery, the error
-/// says the reply went out.
-pub fn send_reply(
-    conn: &mut Connection,
-    contact: Id,
-    body: &str,
-    delivery: &Delivery,
-    from: Option<&str>,
-    now: Timestamp,
-) -> Result<SentReply> {
-    if body.trim().is_empty() {
-        bail!("contact #{contact}: the reply is empty");
-    }
-    let thread = messages::messages(conn, contact)?;
-    let Some(original) = thread.last() else {
-        bail!("contact #{contact}: no email to reply to (only email contacts read from a Maildir have a thread)");
-    };
-    let from = match from.map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) => f.to_string(),
-        None => thread
-            .iter()
-            .rev()
-            .find(|m| m.direction == Direction::Inbound && !m.to_addr.is_empty())
-            .map(|m| m.to_addr.clone())
-            .context("no From address for the reply: set `from` under [intake] in the config")?,
-    };
-    if !bare_address(&from).contains('@') {
-        bail!("from address \"{from}\": not an email address");
-    }
-    let msg = compose(original, &from, body, now);
-    if msg.to.is_empty() {
-        bail!("contact #{contact}: the thread has no customer address to reply to");
-    }
-    let source = deliver(&msg, delivery)?;
-    let stored = store::write(conn, |tx| -> Result<SentReply> {
-        let new = NewMessage {
-            message_id: msg.message_id.clone(),
-            in_reply_to: msg.in_reply_to.clone(),
-            references: msg.references.clone(),
-            direction: Direction::Outbound,
-            sent_at: now,
-            from_addr: bare_address(&msg.from).to_string(),
-            to_addr: msg.to.clone(),
-            subject: msg.subject.clone(),
-            body: msg.body.clone(),
-            source: source.clone(),
-        };
-        let message = messages::insert(tx, contact, &new)?.context("the new Message-ID is already stored")?;
-        let customer: Option<Id> =
-            tx.query_row("SELECT customer_id FROM contacts WHERE id = ?1", [contact], |r| r.get(0))?;
-        let note = format!("Reply sent to {}: {}\n\n{}", msg.to, msg.subject, msg.body);
-        let note_id = notes::insert_note(tx, Some(contact), customer, ("note", &note, now, None))?;
-        Ok(SentReply { message, note_id })
-    });
-    stored.with_context(|| format!("the reply to {} was sent ({source}) but could not be recorded", msg.to))
-}
-
-/// The address inside `Name <addr>`, or the text itself.
-fn bare_address(from: &str) -> &str {
-    match (from.rfind('<'), from.rfind('>')) {
-        (Some(a), Some(b)) if a < b => from[a + 1..b].trim(),
-        _ => from.trim(),
+        Delivery::Outbox(dir) => files::write_to_maildir(dir, &msg.bytes).map(|p| p.display().to_string()),
+        Delivery::Sendmail(cmd) => match command::run(cmd, &msg.bytes, timeout) {
+            Ok(()) => Ok(format!("sendmail: {cmd}")),
+            Err(e) => Err(anyhow!(e.explain("sendmail", cmd))),
+        },
     }
 }
 
 /// A From header value: `addr`, or the display name (quoted or encoded) and `<addr>`.
-fn address_header(from: &str) -> String {
-    let addr = bare_address(from);
-    let name = match from.rfind('<') {
-        Some(a) => from[..a].trim().trim_matches('"').trim(),
-        None => "",
-    };
-    if name.is_empty() {
-        return addr.to_string();
-    }
+fn address_header(from: &Mailbox) -> String {
+    let Some(name) = from.name.as_deref() else { return from.address.to_string() };
     let name = if name.is_ascii() {
         format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
         encoded_words(name)
     };
-    format!("{name} <{addr}>")
+    format!("{name} <{}>", from.address)
 }
 
 /// A header's text: as it is when ASCII (folded at spaces to stay near 78 columns), else
@@ -383,79 +313,6 @@ fn radix36(mut n: u64) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Writes a message into a Maildir the standard way: a unique name in `tmp/` (0600, synced),
-/// then renamed into `new/`. The folders are created 0700 if missing.
-fn write_to_maildir(dir: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    for sub in ["tmp", "new", "cur"] {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder
-            .create(dir.join(sub))
-            .with_context(|| format!("{}: cannot create the outbox", dir.join(sub).display()))?;
-    }
-    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let host = std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|h| h.trim().replace(['/', ':'], "_"))
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "frontline".into());
-    let name = format!(
-        "{}.M{}P{}Q{}.{host}",
-        elapsed.as_secs(),
-        elapsed.subsec_micros(),
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    let tmp = dir.join("tmp").join(&name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = options.open(&tmp).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("{}: cannot write the reply", tmp.display()));
-    }
-    let target = dir.join("new").join(&name);
-    std::fs::rename(&tmp, &target).with_context(|| format!("{}: cannot move the reply into new/", tmp.display()))?;
-    Ok(target)
-}
-
-/// Pipes a message to a sendmail-compatible command; a non-zero exit is an error carrying
-/// the first line the command printed on stderr.
-fn pipe_to_command(command: &str, bytes: &[u8]) -> Result<()> {
-    let mut words = command.split_whitespace();
-    let Some(program) = words.next() else { bail!("sendmail: the command is empty") };
-    let mut child = Command::new(program)
-        .args(words)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("sendmail `{command}`: cannot run"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A command that exits without reading says why on stderr; that is the error shown.
-        let _ = stdin.write_all(bytes);
-    }
-    let output = child.wait_with_output().with_context(|| format!("sendmail `{command}`: cannot wait for it"))?;
-    if output.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let why = stderr.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message on stderr");
-    let status = output.status.code().map_or_else(|| "killed by a signal".to_string(), |c| format!("exit status {c}"));
-    bail!("sendmail `{command}` failed ({status}): {}", sanitize(why))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,12 +342,11 @@ mod tests {
         assert_eq!(base64(b"Ma"), "TWE=");
         assert_eq!(base64(b"Man"), "TWFu");
         assert_eq!(base64(b"M"), "TQ==");
-        assert_eq!(address_header("support@example.com"), "support@example.com");
-        assert_eq!(
-            address_header("Larkspur Support <support@example.com>"),
-            "\"Larkspur Support\" <support@example.com>"
-        );
-        assert!(address_header("Jürgen <j@example.com>").starts_with("=?UTF-8?B?"));
+        let header = |from: &str| address_header(&Mailbox::parse(from).unwrap());
+        assert_eq!(header("support@example.com"), "support@example.com");
+        assert_eq!(header("Larkspur Support <support@example.com>"), "\"Larkspur Support\" <support@example.com>");
+        assert_eq!(header("\"Ann \\\"A\\\" Lee\" <a@example.com>"), "\"Ann \\\"A\\\" Lee\" <a@example.com>");
+        assert!(header("Jürgen <j@example.com>").starts_with("=?UTF-8?B?"));
         assert!(encode_header_text(&"ü".repeat(100), 9).lines().all(|l| l.len() <= 76));
     }
 }
