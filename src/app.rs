@@ -42,9 +42,11 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let sink: ReplySink = Arc::new(move |reply| {
         let _ = reply_tx.send(Event::Db(reply));
     });
-    let db = StoreWorker::spawn(db_path, Arc::clone(&sink)).context("starting the store worker")?;
     let search = SearchWorker::spawn(db_path, Arc::clone(&sink)).context("starting the search worker")?;
-    let jobs = JobsWorker::spawn(db_path, options.config.intake.clone(), sink).context("starting the jobs worker")?;
+    let replies = crate::intake::reply::Settings::from_config(&options.config.intake, db_path);
+    let db = StoreWorker::spawn_with_replies(db_path, replies.clone(), Arc::clone(&sink))
+        .context("starting the store worker")?;
+    let jobs = JobsWorker::spawn(db_path, replies, sink).context("starting the jobs worker")?;
     let workers = Workers { db, search, jobs };
     watch_signals(tx.clone())?;
 
@@ -52,7 +54,6 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let mut state = State::new(&options.workspace_name, options.config.keymap, now_ms());
     state.theme = options.theme;
     state.metric_settings = metric_settings;
-    state.reply_settings = crate::state::reply::ReplySettings { can_send: options.config.intake.delivery().is_some() };
     let inbox = options.config.intake.inbox_dir(db_path);
     state.intake =
         crate::state::IntakePaths { maildirs: options.config.intake.maildirs.clone(), inbox: Some(inbox.clone()) };

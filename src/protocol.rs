@@ -156,6 +156,10 @@ pub enum Request {
     /// Answered once every request sent before it is done: quitting waits for it to know
     /// whether the last saves reached the disk.
     QuitCheck,
+    /// Who a reply to this contact would reach, shown before it is sent.
+    ReplyRecipients {
+        contact: Id,
+    },
     /// A customer's record, without a contact.
     OpenCustomer {
         seq: u64,
@@ -317,6 +321,11 @@ pub enum Reply {
     },
     /// Every request before [`Request::QuitCheck`] is done.
     QuitReady,
+    /// Who a reply would reach, or why the contact cannot be answered.
+    Recipients {
+        contact: Id,
+        recipients: Result<ReplyAddresses, String>,
+    },
     /// Done, and nothing to tell (a breather not due, a reply draft kept).
     Nothing,
     /// Something finished that only needs telling the rep.
@@ -455,4 +464,12 @@ impl Job {
             }
         }
     }
+}
+
+/// Who a reply goes to and from, as the reply pane shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyAddresses {
+    /// "alice@example.com", "the chat (via the outbox)", "Maria (said on the phone)"…
+    pub to: String,
+    pub from: String,
 }

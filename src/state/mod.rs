@@ -157,8 +157,6 @@ pub struct State {
     /// The email reply being written, and whether the Notes pane shows it.
     pub reply: Option<reply::ReplyState>,
     pub writing_reply: bool,
-    /// Where replies go (config).
-    pub reply_settings: reply::ReplySettings,
     /// Maildir folders and the inbox folder read into the queue (config).
     pub intake: IntakePaths,
     /// The QA scorecard from the config.
@@ -201,7 +199,6 @@ impl State {
             shift: shift::ShiftState::default(),
             reply: None,
             writing_reply: false,
-            reply_settings: reply::ReplySettings::default(),
             intake: IntakePaths::default(),
             scorecard: crate::domain::shift::default_scorecard(),
             breather_after: 10,
@@ -544,6 +541,7 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Schedule { blocks, adherence } => shift::schedule_loaded(state, blocks, adherence),
         Reply::BlockRefused { message } => shift::schedule_refused(state, message),
         Reply::QuitReady => quit::saves_confirmed(state),
+        Reply::Recipients { contact, recipients } => reply::recipients_known(state, contact, recipients),
         Reply::ReplySent { contact } => reply::sent(state, contact),
         Reply::ReplyFailed { contact, error } => reply::failed(state, contact, &error),
         Reply::IntakeDone { message } => {

@@ -5,9 +5,9 @@
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
+use crate::domain::Id;
 use crate::domain::text::mask_card_numbers;
-use crate::domain::{Channel, Id};
-use crate::protocol::{Job, Request};
+use crate::protocol::{Job, ReplyAddresses, Request};
 
 use super::notes::{Pacing, insert_at_cursor, new_editor};
 use super::{Effect, Pane, State, Tone};
@@ -17,6 +17,8 @@ use super::{Effect, Pane, State, Tone};
 pub struct ReplyState {
     pub contact: Id,
     pub editor: TextArea<'static>,
+    /// Who it will reach and from where (`None` until the store says), or why it cannot go.
+    pub recipients: Option<Result<ReplyAddresses, String>>,
     /// Text not yet written as the reply draft.
     pub dirty: bool,
     pacing: Pacing,
@@ -29,13 +31,6 @@ impl ReplyState {
     }
 }
 
-/// What the config says about sending replies (the jobs worker holds the details).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReplySettings {
-    /// `[intake] outbox` or `sendmail` is set.
-    pub can_send: bool,
-}
-
 /// F12: switch the Notes pane between the notes and the email reply.
 pub fn toggle(state: &mut State) -> Vec<Effect> {
     if state.writing_reply {
@@ -46,19 +41,25 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
         state.flash("Open an email contact to reply", Tone::Info);
         return Vec::new();
     };
-    if detail.contact.channel != Channel::Email || detail.messages.is_empty() {
-        state.flash("Replies go out by email: this contact has no email thread", Tone::Info);
-        return Vec::new();
-    }
     let id = detail.contact.id;
     if state.reply.as_ref().is_none_or(|r| r.contact != id) {
         let draft = detail.reply_draft.clone().unwrap_or_default();
         let mut editor = new_editor(crate::domain::text::sanitize(&draft).lines().map(str::to_string).collect());
         editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        state.reply = Some(ReplyState { contact: id, editor, dirty: false, pacing: Pacing::default() });
+        state.reply =
+            Some(ReplyState { contact: id, editor, recipients: None, dirty: false, pacing: Pacing::default() });
     }
     state.writing_reply = true;
     state.focus = Pane::Notes;
+    // Every channel has a way back; the store says which, and to whom, before anything is sent.
+    vec![Effect::Db(Request::ReplyRecipients { contact: id })]
+}
+
+/// The store said who a reply will reach (or why it cannot be sent).
+pub fn recipients_known(state: &mut State, contact: Id, recipients: Result<ReplyAddresses, String>) -> Vec<Effect> {
+    if let Some(r) = state.reply.as_mut().filter(|r| r.contact == contact) {
+        r.recipients = Some(recipients);
+    }
     Vec::new()
 }
 
@@ -125,13 +126,20 @@ pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
         state.flash("The reply is empty", Tone::Info);
         return Vec::new();
     }
-    if !state.reply_settings.can_send {
-        state.flash("No way to send mail yet: set [intake] outbox or sendmail in config.toml", Tone::Error);
-        return Vec::new();
-    }
-    let to = state.open.as_ref().and_then(|d| d.messages.last()).map(|m| m.from_addr.clone()).unwrap_or_default();
-    let send = Effect::Job(Job::SendReply { contact: r.contact, body });
-    super::forms::confirm_effect(state, format!("Send this reply to {to}?"), send)
+    let contact = r.contact;
+    let question = match r.recipients.clone() {
+        Some(Ok(to)) => format!("Send this reply to {} from {}?", to.to, to.from),
+        Some(Err(why)) => {
+            state.flash(format!("Cannot send: {why}"), Tone::Error);
+            return Vec::new();
+        }
+        None => {
+            state.flash("Checking who the reply goes to…", Tone::Info);
+            return vec![Effect::Db(Request::ReplyRecipients { contact })];
+        }
+    };
+    let send = Effect::Job(Job::SendReply { contact, body });
+    super::forms::confirm_effect(state, question, send)
 }
 
 /// The rep confirmed sending: the reply leaves the editor while it goes out (it stays the

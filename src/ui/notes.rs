@@ -82,16 +82,25 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
 /// The email reply editor: who it goes to, the text, and how to send it.
 fn draw_reply(state: &State, reply: &crate::state::reply::ReplyState, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
-    let to = state.open.as_ref().and_then(|d| d.messages.last()).map(|m| for_display(&m.from_addr)).unwrap_or_default();
     let status = match state.unsaved.error_for(reply.contact, DraftKind::Reply) {
         Some(error) => format!("NOT SAVED: {} ", for_display(error)),
         None if reply.dirty => "saving… ".to_string(),
         None => String::new(),
     };
-    let block = super::pane_block(state, Pane::Notes, Span::styled(format!("Reply to {to} {status}"), theme.warning));
+    let block = super::pane_block(state, Pane::Notes, Span::styled(format!("Reply {status}"), theme.warning));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [editor_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [to_line, from_line, editor_area, hint] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)])
+            .areas(inner);
+    // Exactly who will receive it, decided by the code that sends it, before any confirm.
+    let (to, from) = match &reply.recipients {
+        Some(Ok(r)) => (Span::styled(for_display(&r.to), theme.text), Span::styled(for_display(&r.from), theme.text)),
+        Some(Err(why)) => (Span::styled(format!("cannot be sent: {}", for_display(why)), theme.danger), Span::raw("")),
+        None => (Span::styled("checking…", theme.dim), Span::raw("")),
+    };
+    frame.render_widget(Line::from(vec![Span::styled("To:   ", theme.key), to]), to_line);
+    frame.render_widget(Line::from(vec![Span::styled("From: ", theme.key), from]), from_line);
     let mut editor = reply.editor.clone();
     editor.set_cursor_line_style(Style::new());
     editor.set_cursor_style(if state.focus == Pane::Notes { theme.selected } else { Style::new() });

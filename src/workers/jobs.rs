@@ -14,10 +14,10 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::ReplySink;
-use crate::config::Intake;
 use crate::domain::time::now;
+use crate::intake::reply::{self, Settings};
 use crate::protocol::{Job, Reply};
-use crate::store::{self, notes};
+use crate::store;
 
 /// What waits and what runs, shared with the thread.
 #[derive(Default)]
@@ -34,14 +34,14 @@ pub struct JobsWorker {
 }
 
 impl JobsWorker {
-    /// Starts the worker on its own connection to `path`; `intake` says where replies go.
-    pub fn spawn(path: &Path, intake: Intake, sink: ReplySink) -> Result<Self> {
+    /// Starts the worker on its own connection to `path`; `replies` says where replies go.
+    pub fn spawn(path: &Path, replies: Settings, sink: ReplySink) -> Result<Self> {
         let conn = store::connect(path)?;
         let queue = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
         let shared = Arc::clone(&queue);
         let thread = std::thread::Builder::new()
             .name("frontline-jobs".into())
-            .spawn(move || jobs_loop(conn, &shared, &intake, &sink))?;
+            .spawn(move || jobs_loop(conn, &shared, &replies, &sink))?;
         Ok(Self { queue, thread: Some(thread) })
     }
 
@@ -80,7 +80,7 @@ impl Drop for JobsWorker {
     }
 }
 
-fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), intake: &Intake, sink: &ReplySink) {
+fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), replies: &Settings, sink: &ReplySink) {
     let (lock, wake) = queue;
     loop {
         let job = {
@@ -96,33 +96,24 @@ fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), intake: &Int
                 q = wake.wait(q).unwrap_or_else(PoisonError::into_inner);
             }
         };
-        let reply = run(&mut conn, job, intake);
+        let reply = run(&mut conn, job, replies);
         lock.lock().unwrap_or_else(PoisonError::into_inner).running = None;
         sink(reply);
     }
 }
 
-fn run(conn: &mut Connection, job: Job, intake: &Intake) -> Reply {
+fn run(conn: &mut Connection, job: Job, replies: &Settings) -> Reply {
     match job {
         Job::SyncIntake { maildirs, inbox } => sync_intake(conn, &maildirs, inbox.as_deref()),
-        Job::SendReply { contact, body } => send_reply(conn, contact, &body, intake),
+        Job::SendReply { contact, body } => send_reply(conn, contact, &body, replies),
     }
 }
 
-/// Sends a reply by the configured way; on success empties the reply draft. On failure the
-/// draft is untouched, so the reply is kept.
-fn send_reply(conn: &mut Connection, contact: crate::domain::Id, body: &str, intake: &Intake) -> Reply {
-    let Some(delivery) = intake.delivery() else {
-        return Reply::ReplyFailed {
-            contact,
-            error: "no way to send mail: set [intake] outbox or sendmail in config.toml".into(),
-        };
-    };
-    match crate::intake::reply::send_reply(conn, contact, body, &delivery, intake.from.as_deref(), now()) {
-        Ok(_) => {
-            let _ = store::write(conn, |tx| notes::save_reply_draft(tx, contact, "", now()));
-            Reply::ReplySent { contact }
-        }
+/// Sends a reply by the way its channel takes (email, the inbox's outbox or command, or a
+/// note of what was said). A reply that does not leave stays the contact's draft.
+fn send_reply(conn: &mut Connection, contact: crate::domain::Id, body: &str, replies: &Settings) -> Reply {
+    match reply::send(conn, contact, body, replies, now()) {
+        Ok(_) => Reply::ReplySent { contact },
         Err(e) => Reply::ReplyFailed { contact, error: format!("{e:#}") },
     }
 }

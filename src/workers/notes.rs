@@ -46,3 +46,12 @@ pub(super) fn save_reply_draft(conn: &mut Connection, contact: Id, body: &str) -
         Err(e) => Reply::DraftFailed { contact, kind: DraftKind::Reply, body, error: e.to_string() },
     }
 }
+
+/// Who a reply to `contact` will reach and from which address — decided by the same code
+/// that sends it — or why it cannot be answered.
+pub(super) fn reply_recipients(conn: &Connection, contact: Id, replies: &crate::intake::reply::Settings) -> Reply {
+    let recipients = crate::intake::reply::recipients(conn, contact, replies)
+        .map(|r| crate::protocol::ReplyAddresses { to: r.to_line(), from: r.from_line() })
+        .map_err(|e| format!("{e:#}"));
+    Reply::Recipients { contact, recipients }
+}

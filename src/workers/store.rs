@@ -10,6 +10,7 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::{ReplySink, contacts, customers, knowledge, notes, shift};
+use crate::intake::reply::Settings;
 use crate::protocol::{Reply, Request};
 
 enum Job {
@@ -27,10 +28,16 @@ pub struct StoreWorker {
 impl StoreWorker {
     /// Starts the worker on its own connection to `path`.
     pub fn spawn(path: &Path, sink: ReplySink) -> Result<Self> {
+        Self::spawn_with_replies(path, Settings::default(), sink)
+    }
+
+    /// Starts the worker; `replies` lets it say who a reply will reach before it is sent.
+    pub fn spawn_with_replies(path: &Path, replies: Settings, sink: ReplySink) -> Result<Self> {
         let conn = crate::store::connect(path)?;
         let (jobs, rx) = mpsc::channel();
-        let thread =
-            std::thread::Builder::new().name("frontline-store".into()).spawn(move || db_loop(conn, &rx, &sink))?;
+        let thread = std::thread::Builder::new()
+            .name("frontline-store".into())
+            .spawn(move || db_loop(conn, &rx, &replies, &sink))?;
         Ok(Self { jobs, thread: Some(thread) })
     }
 
@@ -62,7 +69,7 @@ impl Drop for StoreWorker {
     }
 }
 
-fn db_loop(mut conn: Connection, rx: &Receiver<Job>, sink: &ReplySink) {
+fn db_loop(mut conn: Connection, rx: &Receiver<Job>, replies: &Settings, sink: &ReplySink) {
     let mut seen_version: Option<i64> = None;
     while let Ok(job) = rx.recv() {
         crate::fault::worker_panic_if_asked();
@@ -71,7 +78,7 @@ fn db_loop(mut conn: Connection, rx: &Receiver<Job>, sink: &ReplySink) {
                 let _ = ack.send(());
             }
             Job::Work(request) => {
-                let reply = serve(&mut conn, request, &mut seen_version);
+                let reply = serve(&mut conn, request, replies, &mut seen_version);
                 sink(reply);
             }
         }
@@ -79,7 +86,7 @@ fn db_loop(mut conn: Connection, rx: &Receiver<Job>, sink: &ReplySink) {
 }
 
 /// Answers one request; each area's handlers sit in their own module.
-fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>) -> Reply {
+fn serve(conn: &mut Connection, request: Request, replies: &Settings, seen_version: &mut Option<i64>) -> Reply {
     match request {
         Request::Queue { seq, filter, only_if_changed } => {
             contacts::queue(conn, seq, &filter, only_if_changed, seen_version)
@@ -124,5 +131,6 @@ fn serve(conn: &mut Connection, request: Request, seen_version: &mut Option<i64>
         Request::SaveSelfReview { contact, scores } => shift::save_self_review(conn, contact, &scores),
         Request::Dashboard { seq, settings } => shift::dashboard(conn, seq, &settings),
         Request::QuitCheck => Reply::QuitReady,
+        Request::ReplyRecipients { contact } => notes::reply_recipients(conn, contact, replies),
     }
 }

@@ -23,7 +23,11 @@ fn mail_setup(ws: &Workspace, sendmail: &str) -> PathBuf {
          Date: Mon, 30 Nov 2026 09:00:00 +0000\n\nMy parcel never showed up.\n",
     )
     .unwrap();
-    write_config(ws, &format!("[intake]\nmaildirs = [{:?}]\nsendmail = {sendmail:?}\n", maildir.display().to_string()));
+    let config = format!(
+        "[intake]\nmaildirs = [{:?}]\nsendmail = {sendmail:?}\nsupport_addresses = [\"support@larkspur.example\"]\n",
+        maildir.display().to_string()
+    );
+    write_config(ws, &config);
     maildir
 }
 
@@ -51,7 +55,8 @@ fn send_reply_to_alice(app: &mut Pty) {
     app.send(ENTER);
     app.open_selected_contact(None);
     app.send(F12);
-    app.wait_text("Reply to alice@customer.example");
+    app.wait_text("To:   alice@customer.example");
+    app.wait_text("From: support@larkspur.example");
     app.send("We are looking into it today.");
     app.wait_text("We are looking into it today.");
     app.send(CTRL_S);
