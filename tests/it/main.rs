@@ -21,3 +21,4 @@ mod reliability;
 mod shift;
 mod snapshots;
 mod store;
+mod workspace_files;
