@@ -362,6 +362,9 @@ pub struct Intake {
     pub sendmail: Option<String>,
     /// The From of replies; `None` means the address the customer wrote to.
     pub from: Option<String>,
+    /// Days the inbox's `done/` keeps an imported file; `None` means
+    /// [`crate::intake::inbox::DEFAULT_KEEP_DONE_DAYS`].
+    pub keep_done_days: Option<u32>,
 }
 
 impl Intake {
@@ -372,6 +375,13 @@ impl Intake {
             (None, Some(dir)) => Some(crate::intake::Delivery::Outbox(dir.clone())),
             (None, None) => None,
         }
+    }
+
+    /// How an inbox pass treats what it keeps (`keep_done_days`).
+    pub fn inbox_options(&self) -> crate::intake::inbox::InboxOptions {
+        crate::intake::inbox::InboxOptions::keeping_done_days(
+            self.keep_done_days.unwrap_or(crate::intake::inbox::DEFAULT_KEEP_DONE_DAYS),
+        )
     }
 
     /// The inbox folder for a workspace: `inbox` if set, else `inbox/` beside the file.
@@ -412,6 +422,10 @@ fn read_intake(table: &toml::Table, intake: &mut Intake, p: &mut Problems<'_>) {
             "from" => match text(value) {
                 Some(from) if from.contains('@') => intake.from = Some(from),
                 _ => p.at(Some("intake"), key, "expected an email address like \"Support <support@example.com>\""),
+            },
+            "keep_done_days" => match value.as_integer().and_then(|n| u32::try_from(n).ok()) {
+                Some(days) => intake.keep_done_days = Some(days),
+                None => p.at(Some("intake"), key, "expected a number of days (0 keeps nothing)"),
             },
             other => p.at(Some("intake"), other, "unknown key (ignored)"),
         }
