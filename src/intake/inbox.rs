@@ -118,6 +118,9 @@ pub struct Renamed {
 /// The default inbox: `inbox/` beside the workspace file (for the default workspace, the
 /// data dir's `inbox/`).
 pub fn default_dir(workspace: &Path) -> PathBuf {
+    // Beside the real file, so a workspace opened through a link and through its real path
+    // has one inbox.
+    let workspace = crate::paths::real_path(workspace);
     workspace.parent().unwrap_or_else(|| Path::new(".")).join("inbox")
 }
 

@@ -90,11 +90,15 @@ impl std::fmt::Display for OpenError {
 impl std::error::Error for OpenError {}
 
 /// Opens (creating if missing) the workspace at `path` and brings its schema up to date.
+/// A symlink is resolved first ([`crate::paths::real_path`]): the checks for `-wal` look
+/// where SQLite keeps it, beside the real file.
 ///
 /// A file this call created is removed again if it cannot be made a workspace (a full disk
 /// during the first migration, say), so a failed first run never leaves behind an empty
 /// file that the next run would refuse as "not a Frontline workspace".
 pub fn open_workspace(path: &Path) -> Result<Connection> {
+    let real = crate::paths::real_path(path);
+    let path = real.as_path();
     let created = if path.exists() {
         inspect_existing(path)?;
         false
@@ -195,6 +199,7 @@ pub fn explain_storage_error(err: anyhow::Error, path: &Path) -> anyhow::Error {
 
 /// Opens another connection to a workspace already opened by [`open_workspace`].
 pub fn connect(path: &Path) -> Result<Connection> {
+    let path = &crate::paths::real_path(path);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX

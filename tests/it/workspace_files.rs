@@ -3,6 +3,11 @@
 
 
 
+use std::path::{Path, PathBuf};
+
+use frontline::store;
+use rusqlite::Connection;
+
 use crate::common::Sandbox;
 
 // ---------------------------------------------------------------- empty variables
@@ -27,4 +32,75 @@ fn an_empty_frontline_config_means_unset() {
     // A flag still wins over the variable, and a real value still counts.
     let out = sb.bare().env("FRONTLINE_DB", sb.db()).args(["db", "path"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(sb.db().to_str().unwrap()));
+}
+
+// ---------------------------------------------------------------- through a symlink
+
+/// A workspace in `real/` and a symlink to it elsewhere: (temp dir, real path, link).
+fn linked_workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("real")).unwrap();
+    let real = tmp.path().join("real/frontline.db");
+    drop(store::open_workspace(&real).unwrap());
+    let link = tmp.path().join("link.db");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    (tmp, real, link)
+}
+
+/// Overwrites every page but the first with garbage, in the main file only.
+fn scribble_over_main_file(path: &Path, page_size: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    for b in &mut bytes[page_size..] {
+        *b = 0xA5;
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn opening_through_a_symlink_reads_the_write_ahead_log_beside_the_real_file() {
+    let (_tmp, real, link) = linked_workspace();
+    // A running workstation on the real path has the whole database in its WAL (as in the
+    // middle of a checkpoint, the main file alone is not a consistent database).
+    let writer = store::open_workspace(&real).unwrap();
+    writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+    store::meta_set(&writer, "written_by", "the real path").unwrap();
+    writer.execute_batch("VACUUM").unwrap();
+    let page_size: i64 = writer.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    scribble_over_main_file(&real, usize::try_from(page_size).unwrap());
+
+    // Through the link: the same database, not "corrupt … restore it from a backup".
+    let reader = store::open_workspace(&link).unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(store::meta_get(&reader, "written_by").unwrap().as_deref(), Some("the real path"));
+    assert!(store::connect(&link).is_ok());
+}
+
+#[test]
+fn writers_through_a_symlink_and_the_real_path_at_once_never_see_a_false_corrupt() {
+    const WRITES: usize = 150;
+    let (_tmp, real, link) = linked_workspace();
+    let other = {
+        let real = real.clone();
+        std::thread::spawn(move || {
+            let conn = store::open_workspace(&real).unwrap();
+            for i in 0..WRITES {
+                store::meta_set(&conn, &format!("real-{i}"), "x").unwrap();
+                if i % 5 == 0 {
+                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).unwrap();
+                }
+            }
+        })
+    };
+    let mut failures = Vec::new();
+    for i in 0..WRITES {
+        // Each write opens afresh, as every `frontline` command does.
+        match store::open_workspace(&link).and_then(|c: Connection| Ok(store::meta_set(&c, &format!("link-{i}"), "x")?)) {
+            Ok(()) => {}
+            Err(e) => failures.push(format!("{e:#}")),
+        }
+    }
+    other.join().unwrap();
+    assert!(failures.is_empty(), "{} of {WRITES} failed: {:?}", failures.len(), failures.first());
+    let conn = store::open_workspace(&real).unwrap();
+    let rows: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key LIKE 'link-%' OR key LIKE 'real-%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 2 * WRITES as i64);
 }
