@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use frontline::store;
+use frontline::store::{self, open, open::WorkspaceMoved};
 use rusqlite::Connection;
 
 use crate::common::Sandbox;
@@ -103,4 +103,82 @@ fn writers_through_a_symlink_and_the_real_path_at_once_never_see_a_false_corrupt
     let conn = store::open_workspace(&real).unwrap();
     let rows: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key LIKE 'link-%' OR key LIKE 'real-%'", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 2 * WRITES as i64);
+}
+
+// ---------------------------------------------------------------- files changing under us
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+#[test]
+fn a_wal_deleted_under_a_running_writer_is_noticed_before_the_next_write() {
+    let sb = Sandbox::new();
+    let conn = store::open_workspace(&sb.db()).unwrap();
+    let files = open::WorkspaceFiles::record(&conn).unwrap();
+    store::meta_set(&conn, "before", "kept").unwrap();
+    assert_eq!(open::check_files_unchanged(&files), Ok(()));
+
+    // Someone cleans up "stray" files beside the database.
+    std::fs::remove_file(sidecar(&sb.db(), "-wal")).unwrap();
+    std::fs::remove_file(sidecar(&sb.db(), "-shm")).unwrap();
+    let moved = open::check_files_unchanged(&files).unwrap_err();
+    assert_eq!(moved, WorkspaceMoved { path: sb.db(), file: "-wal", deleted: true });
+    let message = moved.to_string();
+    assert!(message.starts_with(&format!("{}: its -wal file was deleted while Frontline was running", sb.db().display())), "{message}");
+    assert!(message.contains("stopped saving") && !message.contains('\n'), "{message}");
+}
+
+#[test]
+fn a_workspace_file_replaced_or_moved_away_is_noticed() {
+    let sb = Sandbox::new();
+    let conn = store::open_workspace(&sb.db()).unwrap();
+    let files = open::WorkspaceFiles::record(&conn).unwrap();
+    // Restored from a backup by copying over it from another program: a new file.
+    let copy = sb.path("work/copy.db");
+    std::fs::copy(sb.db(), &copy).unwrap();
+    std::fs::rename(&copy, sb.db()).unwrap();
+    assert_eq!(open::check_files_unchanged(&files).unwrap_err().file, "");
+    assert!(!open::check_files_unchanged(&files).unwrap_err().deleted);
+    std::fs::rename(sb.db(), sb.path("work/moved.db")).unwrap();
+    let moved = open::check_files_unchanged(&files).unwrap_err();
+    assert!(moved.deleted && moved.to_string().contains("the workspace file was deleted or moved"), "{moved}");
+}
+
+#[test]
+fn ordinary_use_of_the_workspace_is_not_mistaken_for_a_change() {
+    let sb = Sandbox::new();
+    let mut conn = store::open_workspace(&sb.db()).unwrap();
+    let files = open::WorkspaceFiles::record(&conn).unwrap();
+    assert_eq!(files.path(), sb.db());
+    // Other connections and commands open and close; checkpoints truncate the WAL; an
+    // erasure checkpoints; a backup reads everything.
+    for i in 0..3 {
+        let other = store::connect(&sb.db()).unwrap();
+        store::meta_set(&other, &format!("other-{i}"), "x").unwrap();
+    }
+    sb.ok(&["contact", "new", "--channel", "phone", "--subject", "Call"]);
+    store::erase::checkpoint(&conn).unwrap();
+    store::write(&mut conn, |tx| store::meta_set(tx, "mine", "y")).unwrap();
+    store::backup::backup(&sb.db(), &sb.path("work/backup.db"), false).unwrap();
+    assert_eq!(open::check_files_unchanged(&files), Ok(()));
+    // Through a link, the same files.
+    let link = sb.path("link.db");
+    std::os::unix::fs::symlink(sb.db(), &link).unwrap();
+    let via_link = store::open_workspace(&link).unwrap();
+    assert_eq!(open::WorkspaceFiles::record(&via_link).unwrap(), files);
+    assert_eq!(open::WorkspaceFiles::record(&store::open_in_memory().unwrap()).map(|f| open::check_files_unchanged(&f)).unwrap(), Ok(()));
+}
+
+#[test]
+fn a_workspace_just_created_by_a_running_frontline_opens_in_another_process() {
+    // Until the first checkpoint the main file's header has no Frontline id yet: the
+    // migrations that set it are in the WAL, which the second process must consult.
+    let sb = Sandbox::new();
+    let running = store::open_workspace(&sb.db()).unwrap();
+    let (code, out, err) = sb.run(&["contact", "new", "--channel", "phone", "--subject", "First call"]).parts();
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(crate::common::count(&running, "contacts"), 1);
 }
