@@ -280,10 +280,7 @@ fn read_limited(path: &Path) -> Result<Option<Vec<u8>>, String> {
         return Err(format!("{name}: {} bytes, over the inbox limit of {MAX_FILE_BYTES}", meta.len()));
     }
     let mut bytes = Vec::new();
-    (&mut file)
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{name}: cannot read: {e}"))?;
+    (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("{name}: cannot read: {e}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!("{name}: grew past the inbox limit of {MAX_FILE_BYTES} bytes while being read"));
     }

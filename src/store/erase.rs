@@ -116,9 +116,7 @@ pub fn checkpoint(conn: &Connection) -> rusqlite::Result<bool> {
 pub fn message_id_tombstone(message_id: &str) -> String {
     // FNV-1a, twice with different offsets, for 128 bits: no extra dependency, and an id
     // cannot be recovered without guessing the whole of it.
-    let fnv = |offset: u64| {
-        message_id.bytes().fold(offset, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-    };
+    let fnv = |offset: u64| message_id.bytes().fold(offset, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("erased-{:016x}{:016x}@frontline.erased", fnv(0xcbf2_9ce4_8422_2325), fnv(0x6c62_272e_07bb_0142))
 }
 

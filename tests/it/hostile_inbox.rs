@@ -118,7 +118,7 @@ fn a_name_that_is_not_utf8_is_reported_once_and_the_file_imported() {
 }
 
 #[test]
-fn the_inbox_command_names_a_renamed_file() {
+fn the_inbox_command_imports_a_file_whose_name_is_not_utf8() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     let sb = Sandbox::new();
@@ -212,7 +212,8 @@ fn forgetting_a_customer_cleans_their_records_out_of_done_and_rejected() {
     assert_nowhere(&dir, &["555-0142", "555 0142", "555.0142", "5035550142", "Whitlock"]);
     assert_eq!(names(&dir.join("done")), ["c-last.json", "d-shared.json"]);
     assert!(names(&dir.join("rejected")).is_empty(), "the broken file and its .error");
-    let shared: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("done/d-shared.json")).unwrap()).unwrap();
+    let shared: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("done/d-shared.json")).unwrap()).unwrap();
     assert_eq!(shared.as_array().unwrap().len(), 1);
     assert_eq!(shared[0]["customer"], "miguel.ortiz@example.com", "the other customer's record stays");
     assert_eq!(mode(&dir.join("done/d-shared.json")), 0o600);
@@ -222,7 +223,11 @@ fn forgetting_a_customer_cleans_their_records_out_of_done_and_rejected() {
         .map(|c| {
             let json = serde_json::to_value(c).unwrap();
             assert_eq!(json["where"], "file");
-            (Path::new(&c.name).file_name().unwrap().to_string_lossy().into_owned(), json["action"].as_str().unwrap().to_string(), c.count)
+            (
+                Path::new(&c.name).file_name().unwrap().to_string_lossy().into_owned(),
+                json["action"].as_str().unwrap().to_string(),
+                c.count,
+            )
         })
         .collect();
     assert_eq!(
@@ -244,8 +249,7 @@ fn forgetting_a_customer_deletes_the_outbox_copies_and_hashes_their_message_ids(
     let mut conn = store::open_in_memory().unwrap();
     maildir::sync_maildir(&mut conn, &maildir, NOW).unwrap();
     let carla = store::customers::find_by_key(&conn, "carla.reyes@example.com").unwrap().unwrap();
-    let contact: i64 =
-        conn.query_row("SELECT id FROM contacts WHERE customer_id = ?1", [carla], |r| r.get(0)).unwrap();
+    let contact: i64 = conn.query_row("SELECT id FROM contacts WHERE customer_id = ?1", [carla], |r| r.get(0)).unwrap();
     let outbox = tmp.path().join("Outbox");
     let delivery = Delivery::Outbox(outbox.clone());
     reply::send_reply(&mut conn, contact, "Your label is on its way.", &delivery, Some("s@larkspur.example"), NOW + 1)
@@ -276,8 +280,16 @@ fn forgetting_a_customer_deletes_the_outbox_copies_and_hashes_their_message_ids(
     assert_eq!(s.message_ids_hashed, 5);
     assert!(store::erase::was_erased(&conn, "carla-1@mail.example.com").unwrap(), "still known as read");
     let places: Vec<Value> = s.cleaned().iter().map(|c| serde_json::to_value(c).unwrap()).collect();
-    assert!(places.contains(&serde_json::json!({"where": "database", "name": "contact_messages", "action": "hashed", "count": 5})), "{places:#?}");
-    assert!(places.contains(&serde_json::json!({"where": "database", "name": "customers", "action": "deleted", "count": 1})));
+    assert!(
+        places.contains(
+            &serde_json::json!({"where": "database", "name": "contact_messages", "action": "hashed", "count": 5})
+        ),
+        "{places:#?}"
+    );
+    assert!(
+        places
+            .contains(&serde_json::json!({"where": "database", "name": "customers", "action": "deleted", "count": 1}))
+    );
 }
 
 #[test]

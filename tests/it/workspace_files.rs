@@ -1,8 +1,6 @@
 //! The workspace's own files: empty `FRONTLINE_*` variables, a workspace reached through a
 //! symlink and through its real path at once, and its `-wal` deleted under a running writer.
 
-
-
 use std::path::{Path, PathBuf};
 
 use frontline::store::{self, open, open::WorkspaceMoved};
@@ -93,7 +91,8 @@ fn writers_through_a_symlink_and_the_real_path_at_once_never_see_a_false_corrupt
     let mut failures = Vec::new();
     for i in 0..WRITES {
         // Each write opens afresh, as every `frontline` command does.
-        match store::open_workspace(&link).and_then(|c: Connection| Ok(store::meta_set(&c, &format!("link-{i}"), "x")?)) {
+        match store::open_workspace(&link).and_then(|c: Connection| Ok(store::meta_set(&c, &format!("link-{i}"), "x")?))
+        {
             Ok(()) => {}
             Err(e) => failures.push(format!("{e:#}")),
         }
@@ -101,7 +100,9 @@ fn writers_through_a_symlink_and_the_real_path_at_once_never_see_a_false_corrupt
     other.join().unwrap();
     assert!(failures.is_empty(), "{} of {WRITES} failed: {:?}", failures.len(), failures.first());
     let conn = store::open_workspace(&real).unwrap();
-    let rows: i64 = conn.query_row("SELECT count(*) FROM meta WHERE key LIKE 'link-%' OR key LIKE 'real-%'", [], |r| r.get(0)).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM meta WHERE key LIKE 'link-%' OR key LIKE 'real-%'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(rows, 2 * WRITES as i64);
 }
 
@@ -127,7 +128,10 @@ fn a_wal_deleted_under_a_running_writer_is_noticed_before_the_next_write() {
     let moved = open::check_files_unchanged(&files).unwrap_err();
     assert_eq!(moved, WorkspaceMoved { path: sb.db(), file: "-wal", deleted: true });
     let message = moved.to_string();
-    assert!(message.starts_with(&format!("{}: its -wal file was deleted while Frontline was running", sb.db().display())), "{message}");
+    assert!(
+        message.starts_with(&format!("{}: its -wal file was deleted while Frontline was running", sb.db().display())),
+        "{message}"
+    );
     assert!(message.contains("stopped saving") && !message.contains('\n'), "{message}");
 }
 
@@ -169,7 +173,12 @@ fn ordinary_use_of_the_workspace_is_not_mistaken_for_a_change() {
     std::os::unix::fs::symlink(sb.db(), &link).unwrap();
     let via_link = store::open_workspace(&link).unwrap();
     assert_eq!(open::WorkspaceFiles::record(&via_link).unwrap(), files);
-    assert_eq!(open::WorkspaceFiles::record(&store::open_in_memory().unwrap()).map(|f| open::check_files_unchanged(&f)).unwrap(), Ok(()));
+    assert_eq!(
+        open::WorkspaceFiles::record(&store::open_in_memory().unwrap())
+            .map(|f| open::check_files_unchanged(&f))
+            .unwrap(),
+        Ok(())
+    );
 }
 
 #[test]

@@ -84,9 +84,8 @@ fn replace_private(file: &Path, bytes: &[u8]) -> Result<()> {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = file.with_file_name(format!(".{name}.partial"));
     super::write_private(&temporary, bytes)?;
-    fs::rename(&temporary, file).or_else(|e| {
+    fs::rename(&temporary, file).inspect_err(|_| {
         let _ = fs::remove_file(&temporary);
-        Err(e)
     })?;
     Ok(())
 }
@@ -118,7 +117,8 @@ pub fn erase_customer_files(inbox: &Path, traces: &Traces) -> Result<Vec<Cleaned
 
 /// Cleans one kept inbox file of the customer's records.
 fn scrub_file(file: &Path, matcher: &Matcher) -> Result<Option<Cleaned>> {
-    let deleted = |count| Cleaned { place: Place::File, name: file.display().to_string(), action: Cleaning::Deleted, count };
+    let deleted =
+        |count| Cleaned { place: Place::File, name: file.display().to_string(), action: Cleaning::Deleted, count };
     let bytes = match fs::read(file) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -143,7 +143,12 @@ fn scrub_file(file: &Path, matcher: &Matcher) -> Result<Option<Cleaned>> {
     mask_strings(&mut rest);
     let text = serde_json::to_string_pretty(&rest)? + "\n";
     replace_private(file, text.as_bytes())?;
-    Ok(Some(Cleaned { place: Place::File, name: file.display().to_string(), action: Cleaning::Rewritten, count: theirs.len() }))
+    Ok(Some(Cleaned {
+        place: Place::File,
+        name: file.display().to_string(),
+        action: Cleaning::Rewritten,
+        count: theirs.len(),
+    }))
 }
 
 fn remove_with_reason(file: &Path) -> Result<()> {
@@ -159,15 +164,18 @@ fn remove_reply(file: &Path) -> Result<Option<Cleaned>> {
     if let (Some(name), Some(new)) = (file.file_name().and_then(|n| n.to_str()), file.parent()) {
         let cur = new.with_file_name("cur");
         if let Ok(entries) = fs::read_dir(&cur) {
-            found.extend(entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.split(':').next() == Some(name))
-            }));
+            found.extend(
+                entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| {
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.split(':').next() == Some(name))
+                }),
+            );
         }
     }
     let mut removed = None;
     for path in found.iter().filter(|p| p.is_file()) {
         fs::remove_file(path).map_err(|e| anyhow::anyhow!("{}: cannot delete it: {e}", path.display()))?;
-        removed = Some(Cleaned { place: Place::File, name: path.display().to_string(), action: Cleaning::Deleted, count: 1 });
+        removed =
+            Some(Cleaned { place: Place::File, name: path.display().to_string(), action: Cleaning::Deleted, count: 1 });
     }
     Ok(removed)
 }
@@ -204,7 +212,8 @@ impl Matcher {
     fn mentions(&self, text: &str) -> bool {
         let lower = text.to_lowercase();
         self.words.iter().any(|w| contains_word(&lower, w))
-            || (!self.phones.is_empty() && phone_runs(text).any(|run| self.phones.iter().any(|p| run.contains(p.as_str()))))
+            || (!self.phones.is_empty()
+                && phone_runs(text).any(|run| self.phones.iter().any(|p| run.contains(p.as_str()))))
     }
 }
 
