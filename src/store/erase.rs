@@ -135,7 +135,9 @@ fn hash_message_ids(tx: &Transaction<'_>, customer: Id) -> rusqlite::Result<usiz
         )?
         .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut update = tx.prepare("UPDATE contact_messages SET message_id = ?2 WHERE id = ?1")?;
+    // OR REPLACE: the same mail read in again after an earlier erasure (from another copy
+    // of the Maildir) already has its tombstone; one is enough.
+    let mut update = tx.prepare("UPDATE OR REPLACE contact_messages SET message_id = ?2 WHERE id = ?1")?;
     for (row, message_id) in &ids {
         update.execute(params![row, message_id_tombstone(message_id)])?;
     }

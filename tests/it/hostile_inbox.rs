@@ -303,3 +303,23 @@ fn how_long_done_keeps_files_comes_from_the_config() {
     let (defaults, _) = frontline::config::parse("", "c.toml").unwrap();
     assert_eq!(defaults.intake.inbox_options().keep_done, Duration::from_secs(7 * DAY));
 }
+
+#[test]
+fn mail_read_in_again_after_an_erasure_can_be_erased_again() {
+    use frontline::intake::maildir;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut conn = store::open_in_memory().unwrap();
+    for (round, folder) in ["INBOX", "INBOX-copy"].iter().enumerate() {
+        let dir = tmp.path().join(folder);
+        common::copy_dir(&fixture("maildir"), &dir);
+        maildir::sync_maildir(&mut conn, &dir, NOW + round as i64).unwrap();
+        let carla = store::customers::find_by_key(&conn, "carla.reyes@example.com").unwrap();
+        if let Some(carla) = carla {
+            store::erase::forget_customer(&mut conn, carla).unwrap_or_else(|e| panic!("round {round}: {e:#}"));
+        }
+    }
+    let raw: i64 = conn
+        .query_row("SELECT count(*) FROM contact_messages WHERE message_id LIKE 'carla-%'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(raw, 0);
+}
