@@ -16,6 +16,12 @@
 //! The move to `done/` happens inside the import's write transaction, so two Frontline
 //! instances watching the same inbox never import a file twice (the second waits for the
 //! lock, then finds the file gone); if the commit fails the file is moved back.
+//!
+//! Hostile or broken files never stop a pass: a file that cannot be read (its permissions,
+//! not a regular file, over [`MAX_FILE_BYTES`]) goes to `rejected/` with the reason, and
+//! the files after it are imported; a name that is not UTF-8 is renamed once (stray bytes
+//! spelled `%E9`) and imported, so it is reported once and never ignored. What `done/` and
+//! `rejected/` keep is masked and private (see `kept`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
