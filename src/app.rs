@@ -43,10 +43,10 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
         let _ = reply_tx.send(Event::Db(reply));
     });
     let search = SearchWorker::spawn(db_path, Arc::clone(&sink)).context("starting the search worker")?;
-    let replies = crate::intake::reply::Settings::from_config(&options.config.intake, db_path);
-    let db = StoreWorker::spawn_with_replies(db_path, replies.clone(), Arc::clone(&sink))
-        .context("starting the store worker")?;
-    let jobs = JobsWorker::spawn(db_path, replies, sink).context("starting the jobs worker")?;
+    let settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
+    let db =
+        StoreWorker::spawn_with(db_path, settings.clone(), Arc::clone(&sink)).context("starting the store worker")?;
+    let jobs = JobsWorker::spawn(db_path, settings, sink).context("starting the jobs worker")?;
     let workers = Workers { db, search, jobs };
     watch_signals(tx.clone())?;
 

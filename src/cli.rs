@@ -29,6 +29,23 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The `FRONTLINE_*` variables behind global options, with the option each one sets.
+const OPTION_VARIABLES: [(&str, &str); 2] = [("db", "FRONTLINE_DB"), ("config", "FRONTLINE_CONFIG")];
+
+/// The command line's definition, where a `FRONTLINE_*` variable set to nothing counts as
+/// unset (as in most tools: `FRONTLINE_DB= frontline` opens the default workspace) instead
+/// of failing every command with "a value is required for '--db'".
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    OPTION_VARIABLES.iter().fold(Cli::command(), |cmd, (option, variable)| {
+        if std::env::var_os(variable).is_some_and(|v| v.is_empty()) {
+            cmd.mut_arg(*option, |arg| arg.env(None::<&str>))
+        } else {
+            cmd
+        }
+    })
+}
+
 const EXAMPLES: &str = "Examples:
   frontline --demo                      open the workstation on the demo workspace
   frontline                             open your own workspace

@@ -370,6 +370,9 @@ pub struct Intake {
     /// A command that takes replies to inbox contacts as JSON on its standard input
     /// (instead of a file in the inbox's `outbox/`).
     pub reply_command: Option<String>,
+    /// Days the inbox's `done/` keeps an imported file; `None` means
+    /// [`crate::intake::inbox::DEFAULT_KEEP_DONE_DAYS`].
+    pub keep_done_days: Option<u32>,
 }
 
 impl Intake {
@@ -385,6 +388,13 @@ impl Intake {
     /// How long sendmail or `reply_command` may run before it is stopped.
     pub fn sendmail_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.sendmail_timeout_seconds.unwrap_or(30))
+    }
+
+    /// How an inbox pass treats what it keeps (`keep_done_days`).
+    pub fn inbox_options(&self) -> crate::intake::inbox::InboxOptions {
+        crate::intake::inbox::InboxOptions::keeping_done_days(
+            self.keep_done_days.unwrap_or(crate::intake::inbox::DEFAULT_KEEP_DONE_DAYS),
+        )
     }
 
     /// The inbox folder for a workspace: `inbox` if set, else `inbox/` beside the file.
@@ -431,6 +441,10 @@ fn read_intake(table: &toml::Table, intake: &mut Intake, p: &mut Problems<'_>) {
             "sendmail_timeout_seconds" => match value.as_integer().and_then(|n| u64::try_from(n).ok()) {
                 Some(n @ 1..=3600) => intake.sendmail_timeout_seconds = Some(n),
                 _ => p.at(Some("intake"), key, "expected a whole number of seconds from 1 to 3600"),
+            },
+            "keep_done_days" => match value.as_integer().and_then(|n| u32::try_from(n).ok()) {
+                Some(days) => intake.keep_done_days = Some(days),
+                None => p.at(Some("intake"), key, "expected a number of days (0 keeps nothing)"),
             },
             other => p.at(Some("intake"), other, "unknown key (ignored)"),
         }

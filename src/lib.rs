@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod erasure;
 pub mod export;
 pub mod fault;
 pub mod import;

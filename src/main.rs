@@ -4,10 +4,10 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
-    let matches = frontline::cli::Cli::command().get_matches();
+    let matches = frontline::cli::command().get_matches();
     let cli = match frontline::cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

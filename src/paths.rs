@@ -1,6 +1,6 @@
 //! Where things live: the platform data and config folders, and which workspace to open.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use directories::ProjectDirs;
@@ -35,5 +35,57 @@ pub fn workspace(explicit: Option<PathBuf>, demo: bool) -> Result<PathBuf> {
         Some(p) => Ok(p),
         None if demo => demo_db(),
         None => default_db(),
+    }
+}
+
+/// The path with symlinks resolved: the file itself if it exists, else its folder resolved
+/// and the name kept (a file about to be created). SQLite keeps `-wal`/`-shm` beside the
+/// real file, so every check for them, and everything else kept beside the workspace,
+/// must start from here: a workspace reached through a link and through its real path is
+/// one workspace. When no link is involved the path comes back as given (relative stays
+/// relative), so messages name the path the rep typed; a path that cannot be resolved (a
+/// missing folder) also comes back as it is.
+pub fn real_path(path: &Path) -> PathBuf {
+    let resolved = resolve_links(path);
+    match (&resolved, std::path::absolute(path)) {
+        (Some(real), Ok(given)) if *real != given => real.clone(),
+        _ => path.to_path_buf(),
+    }
+}
+
+fn resolve_links(path: &Path) -> Option<PathBuf> {
+    if let Ok(real) = path.canonicalize() {
+        return Some(real);
+    }
+    // A dangling link is left alone: creating through it would put a workspace where the
+    // link points, which is for the person who made it to decide.
+    if path.symlink_metadata().is_ok() {
+        return None;
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    Some(dir.canonicalize().ok()?.join(path.file_name()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_resolved_and_plain_paths_kept_as_typed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real_dir = tmp.path().canonicalize().unwrap().join("real");
+        std::fs::create_dir(&real_dir).unwrap();
+        std::fs::write(real_dir.join("w.db"), "").unwrap();
+        let link = real_dir.with_file_name("link.db");
+        std::os::unix::fs::symlink(real_dir.join("w.db"), &link).unwrap();
+        let dir_link = real_dir.with_file_name("dir-link");
+        std::os::unix::fs::symlink(&real_dir, &dir_link).unwrap();
+
+        assert_eq!(real_path(&link), real_dir.join("w.db"));
+        assert_eq!(real_path(&dir_link.join("w.db")), real_dir.join("w.db"));
+        assert_eq!(real_path(&dir_link.join("new.db")), real_dir.join("new.db"), "not created yet");
+        assert_eq!(real_path(&real_dir.join("w.db")), real_dir.join("w.db"));
+        assert_eq!(real_path(Path::new("no/such/folder/w.db")), Path::new("no/such/folder/w.db"));
+        assert_eq!(real_path(Path::new("w.db")), Path::new("w.db"), "relative stays relative");
     }
 }

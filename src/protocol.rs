@@ -130,10 +130,6 @@ pub enum Request {
         keep: Id,
         absorb: Id,
     },
-    /// Erase a customer for good.
-    ForgetCustomer {
-        id: Id,
-    },
     /// Create (`id` None) or change a snippet.
     SaveSnippet {
         id: Option<Id>,
@@ -451,6 +447,8 @@ pub enum Job {
     SyncIntake { maildirs: Vec<std::path::PathBuf>, inbox: Option<std::path::PathBuf> },
     /// Send the reply by the configured way and record it on the contact.
     SendReply { contact: Id, body: String },
+    /// Erase a customer for good: the inbox's kept files, then the workspace.
+    ForgetCustomer { id: Id },
 }
 
 impl Job {
@@ -459,6 +457,7 @@ impl Job {
     pub fn left_undone(&self) -> Option<String> {
         match self {
             Self::SyncIntake { .. } => None,
+            Self::ForgetCustomer { id } => Some(format!("erasing customer #{id} did not finish; run it again")),
             Self::SendReply { contact, .. } => {
                 Some(format!("the reply to contact #{contact} was not confirmed sent; it is kept as a draft"))
             }

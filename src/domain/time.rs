@@ -9,14 +9,31 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.timestamp())
 }
 
-/// Shows a duration compactly: `45s`, `12m`, `1h05m`, `3d04h`.
+/// The widest [`compact_duration`] ever gets, in columns (the queue's wait column).
+pub const COMPACT_WIDTH: usize = 6;
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
+/// A year of waiting: 365 days (a duration, not a calendar year).
+const YEAR: i64 = 365 * DAY;
+
+/// Shows a duration compactly, whole and at most [`COMPACT_WIDTH`] columns wide: `45s`,
+/// `12m`, `1h05m`, `3d04h`, `123d`, `1y5d`, `12y` — the leading unit is never cut off, the
+/// smallest ones give way as the number grows.
 pub fn compact_duration(seconds: i64) -> String {
     let s = seconds.max(0);
     match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+        0..MINUTE => format!("{s}s"),
+        MINUTE..HOUR => format!("{}m", s / MINUTE),
+        HOUR..DAY => format!("{}h{:02}m", s / HOUR, (s % HOUR) / MINUTE),
+        // Up to `99d23h`: six columns.
+        _ if s < 100 * DAY => format!("{}d{:02}h", s / DAY, (s % DAY) / HOUR),
+        _ if s < YEAR => format!("{}d", s / DAY),
+        // Up to `9y364d`: six columns.
+        _ if s < 10 * YEAR => format!("{}y{}d", s / YEAR, (s % YEAR) / DAY),
+        // Up to `99999y`; anything longer is nonsense data, shown as the widest that fits.
+        _ => format!("{}y", (s / YEAR).min(99_999)),
     }
 }
 
@@ -43,37 +60,69 @@ pub fn local_date(ts: Timestamp) -> String {
 /// The local midnight that starts the day containing `ts` ("today" for reports and the
 /// resolved-today filter).
 pub fn local_day_start(ts: Timestamp) -> Timestamp {
-    Local
-        .timestamp_opt(ts, 0)
-        .single()
-        .and_then(|t| t.date_naive().and_hms_opt(0, 0, 0))
-        .and_then(|midnight| Local.from_local_datetime(&midnight).earliest())
-        .map_or(ts - ts.rem_euclid(86_400), |t| t.timestamp())
+    day_start_in(&Local, ts)
 }
 
-/// The local midnight that starts the day after the one containing `ts` (23 or 25 hours
-/// later across a daylight-saving change, never `+ 86_400`).
+/// The local midnight that starts the day after the one containing `ts`: the end of
+/// "today". A day is 23 or 25 hours long when the clocks change, never `+ 86_400`.
 pub fn next_local_day_start(ts: Timestamp) -> Timestamp {
-    let next = Local
-        .timestamp_opt(ts, 0)
-        .single()
-        .and_then(|t| t.date_naive().succ_opt())
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|midnight| Local.from_local_datetime(&midnight).earliest());
-    next.map_or(local_day_start(ts) + 86_400, |t| t.timestamp())
+    next_day_start_in(&Local, ts)
 }
 
-/// The local midnight that starts the week (Monday) containing `ts`.
+/// Monday's local midnight starting the week that contains `ts` ("this week").
 pub fn local_week_start(ts: Timestamp) -> Timestamp {
+    week_start_in(&Local, ts)
+}
+
+/// The start of the local day `days` days after (or, negative, before) the one containing
+/// `ts`: "seven days back" on the calendar, whatever the clocks did in between.
+pub fn local_days_later(ts: Timestamp, days: i64) -> Timestamp {
+    days_later_in(&Local, ts, days)
+}
+
+/// [`local_day_start`] in the time zone `tz`.
+pub fn day_start_in<Tz: TimeZone>(tz: &Tz, ts: Timestamp) -> Timestamp {
+    match tz.timestamp_opt(ts, 0).single() {
+        Some(t) => start_of_date(tz, t.date_naive()).unwrap_or(ts - ts.rem_euclid(DAY)),
+        None => ts - ts.rem_euclid(DAY),
+    }
+}
+
+/// [`next_local_day_start`] in the time zone `tz`.
+pub fn next_day_start_in<Tz: TimeZone>(tz: &Tz, ts: Timestamp) -> Timestamp {
+    days_later_in(tz, ts, 1)
+}
+
+/// [`local_week_start`] in the time zone `tz` (weeks start on Monday).
+pub fn week_start_in<Tz: TimeZone>(tz: &Tz, ts: Timestamp) -> Timestamp {
     use chrono::Datelike;
-    let monday = Local.timestamp_opt(ts, 0).single().map(|t| {
-        let date = t.date_naive();
-        date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))
-    });
-    monday
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|midnight| Local.from_local_datetime(&midnight).earliest())
-        .map_or(local_day_start(ts), |t| t.timestamp())
+    match tz.timestamp_opt(ts, 0).single() {
+        Some(t) => days_later_in(tz, ts, -i64::from(t.weekday().num_days_from_monday())),
+        None => day_start_in(tz, ts),
+    }
+}
+
+/// [`local_days_later`] in the time zone `tz`.
+pub fn days_later_in<Tz: TimeZone>(tz: &Tz, ts: Timestamp, days: i64) -> Timestamp {
+    let date = tz
+        .timestamp_opt(ts, 0)
+        .single()
+        .and_then(|t| t.date_naive().checked_add_signed(chrono::Duration::try_days(days)?));
+    match date.and_then(|d| start_of_date(tz, d)) {
+        Some(start) => start,
+        None => day_start_in(tz, ts).saturating_add(days.saturating_mul(DAY)),
+    }
+}
+
+/// The first instant of a local date: its midnight, or — where the clocks skip midnight
+/// (Sao Paulo, Beirut, Havana have done so) — the first minute after the gap.
+fn start_of_date<Tz: TimeZone>(tz: &Tz, date: chrono::NaiveDate) -> Option<Timestamp> {
+    let midnight = date.and_hms_opt(0, 0, 0)?;
+    // Gaps are at most a few hours; look a quarter of an hour at a time.
+    (0..=16).find_map(|quarter| {
+        let at = midnight + chrono::Duration::minutes(15 * quarter);
+        tz.from_local_datetime(&at).earliest().map(|t| t.timestamp())
+    })
 }
 
 /// Reads a due date the way a rep says it: `today`, `tomorrow`, a weekday (`fri`,
@@ -141,6 +190,7 @@ mod tests {
         assert_eq!(compact_duration(3599), "59m");
         assert_eq!(compact_duration(3600 + 5 * 60), "1h05m");
         assert_eq!(compact_duration(2 * 86_400 + 3 * 3600), "2d03h");
+        assert_eq!(compact_duration(i64::MAX), "99999y");
         assert_eq!(clock_duration(65), "1:05");
         assert_eq!(clock_duration(3661), "1:01:01");
     }
@@ -164,5 +214,91 @@ mod tests {
         assert_eq!(parse_rfc3339("1970-01-01T00:01:00Z"), Some(60));
         assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_rfc3339("yesterday"), None);
+    }
+
+    const H: i64 = 3600;
+
+    #[test]
+    fn long_waits_are_shown_whole_and_never_wider_than_six_columns() {
+        let d = |days: i64, hours: i64| days * DAY + hours * H;
+        // The queue used to show these two as `69d16h` and `0d00h`.
+        assert_eq!(compact_duration(d(369, 16)), "1y4d");
+        assert_eq!(compact_duration(d(370, 0)), "1y5d");
+        let boundaries = [
+            (d(0, 23) + 59 * 60, "23h59m"),
+            (d(1, 0), "1d00h"),
+            (d(99, 23) + 3599, "99d23h"),
+            (d(100, 0), "100d"),
+            (d(364, 23), "364d"),
+            (d(365, 0), "1y0d"),
+            (d(3649, 23), "9y364d"),
+            (d(3650, 0), "10y"),
+            (d(365 * 99_999, 0), "99999y"),
+        ];
+        for (seconds, shown) in boundaries {
+            assert_eq!(compact_duration(seconds), shown, "{seconds} s");
+        }
+        // Every power of two of seconds, and one less: all fit.
+        for bit in 0..63 {
+            for s in [1i64 << bit, (1i64 << bit) - 1] {
+                let shown = compact_duration(s);
+                assert!(shown.len() <= COMPACT_WIDTH, "{s} s shown as {shown}");
+            }
+        }
+    }
+
+    fn at<Tz: TimeZone>(tz: &Tz, y: i32, m: u32, d: u32, h: u32) -> Timestamp {
+        tz.with_ymd_and_hms(y, m, d, h, 0, 0).single().map(|t| t.timestamp()).unwrap()
+    }
+
+    #[test]
+    fn days_are_23_or_25_hours_long_when_the_clocks_change() {
+        use chrono_tz::{America::New_York, Europe::Berlin};
+        // (zone, the day the clocks change, its length in hours)
+        let new_york = [((2026, 3, 8), 23), ((2026, 11, 1), 25), ((2026, 7, 1), 24)];
+        for ((y, m, d), hours) in new_york {
+            let noon = at(&New_York, y, m, d, 12);
+            let start = day_start_in(&New_York, noon);
+            assert_eq!(start, at(&New_York, y, m, d, 0));
+            assert_eq!(next_day_start_in(&New_York, noon) - start, hours * H, "New York {y}-{m}-{d}");
+        }
+        let berlin = [((2026, 3, 29), 23), ((2026, 10, 25), 25), ((2026, 1, 15), 24)];
+        for ((y, m, d), hours) in berlin {
+            let noon = at(&Berlin, y, m, d, 12);
+            let start = day_start_in(&Berlin, noon);
+            assert_eq!(start, at(&Berlin, y, m, d, 0));
+            assert_eq!(next_day_start_in(&Berlin, noon) - start, hours * H, "Berlin {y}-{m}-{d}");
+        }
+        // The last second of the short day still belongs to it.
+        let end = next_day_start_in(&Berlin, at(&Berlin, 2026, 3, 29, 12));
+        assert_eq!(day_start_in(&Berlin, end - 1), at(&Berlin, 2026, 3, 29, 0));
+        assert_eq!(day_start_in(&Berlin, end), at(&Berlin, 2026, 3, 30, 0));
+    }
+
+    #[test]
+    fn weeks_start_on_monday_midnight_across_the_clock_changes() {
+        use chrono_tz::{America::New_York, Europe::Berlin};
+        // Sunday 8 March 2026, the day New York springs forward: the week began Monday 2 March.
+        assert_eq!(week_start_in(&New_York, at(&New_York, 2026, 3, 8, 15)), at(&New_York, 2026, 3, 2, 0));
+        // Tuesday after it: Monday 9 March, in summer time.
+        assert_eq!(week_start_in(&New_York, at(&New_York, 2026, 3, 10, 1)), at(&New_York, 2026, 3, 9, 0));
+        // Monday itself, just after midnight.
+        assert_eq!(week_start_in(&Berlin, at(&Berlin, 2026, 3, 30, 0) + 1), at(&Berlin, 2026, 3, 30, 0));
+        // Sunday 25 October 2026, Berlin falls back, late evening: Monday 19 October.
+        assert_eq!(week_start_in(&Berlin, at(&Berlin, 2026, 10, 25, 23)), at(&Berlin, 2026, 10, 19, 0));
+        // Seven calendar days back over a change is not 7 × 24 hours.
+        let monday = at(&Berlin, 2026, 3, 30, 0);
+        assert_eq!(days_later_in(&Berlin, monday, -7), at(&Berlin, 2026, 3, 23, 0));
+        assert_eq!(monday - days_later_in(&Berlin, monday, -7), 7 * DAY - H);
+        assert_eq!(days_later_in(&New_York, at(&New_York, 2026, 10, 30, 9), 3), at(&New_York, 2026, 11, 2, 0));
+    }
+
+    #[test]
+    fn a_day_whose_midnight_was_skipped_starts_after_the_gap() {
+        use chrono_tz::America::Sao_Paulo;
+        // 4 November 2018: Sao Paulo's clocks went from 00:00 straight to 01:00.
+        let noon = at(&Sao_Paulo, 2018, 11, 4, 12);
+        assert_eq!(day_start_in(&Sao_Paulo, noon), at(&Sao_Paulo, 2018, 11, 4, 1));
+        assert_eq!(next_day_start_in(&Sao_Paulo, at(&Sao_Paulo, 2018, 11, 3, 12)), at(&Sao_Paulo, 2018, 11, 4, 1));
     }
 }

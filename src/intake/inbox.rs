@@ -16,6 +16,12 @@
 //! The move to `done/` happens inside the import's write transaction, so two Frontline
 //! instances watching the same inbox never import a file twice (the second waits for the
 //! lock, then finds the file gone); if the commit fails the file is moved back.
+//!
+//! Hostile or broken files never stop a pass: a file that cannot be read (its permissions,
+//! not a regular file, over [`MAX_FILE_BYTES`]) goes to `rejected/` with the reason, and
+//! the files after it are imported; a name that is not UTF-8 is renamed once (stray bytes
+//! spelled `%E9`) and imported, so it is reported once and never ignored. What `done/` and
+//! `rejected/` keep is masked and private (see `kept`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -27,6 +33,9 @@ use serde_json::Value;
 
 use super::watch::Spec;
 pub use super::watch::Watcher;
+pub use kept::erase_customer_files;
+
+mod kept;
 use crate::domain::{Id, Timestamp};
 use crate::import::records::{self, CheckedContact};
 use crate::import::{Origin, RecordError};
@@ -36,6 +45,34 @@ use crate::store;
 /// written" rather than "broken".
 pub const SETTLE: Duration = Duration::from_secs(2);
 
+/// The largest inbox file read: a contact or a batch of them is far smaller; anything
+/// bigger is set aside instead of being read into memory.
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// How many days `done/` keeps an imported file unless `[intake] keep_done_days` says.
+pub const DEFAULT_KEEP_DONE_DAYS: u32 = 7;
+
+/// How a pass treats what it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxOptions {
+    /// How long an imported file stays in `done/` (masked, 0600) before it is deleted;
+    /// zero keeps none.
+    pub keep_done: Duration,
+}
+
+impl Default for InboxOptions {
+    fn default() -> Self {
+        Self::keeping_done_days(DEFAULT_KEEP_DONE_DAYS)
+    }
+}
+
+impl InboxOptions {
+    /// Options keeping imported files `days` days.
+    pub fn keeping_done_days(days: u32) -> Self {
+        Self { keep_done: Duration::from_secs(u64::from(days) * 24 * 3600) }
+    }
+}
+
 /// What one pass over the inbox did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct InboxSummary {
@@ -43,10 +80,16 @@ pub struct InboxSummary {
     pub folder: PathBuf,
     /// Files imported (now in `done/`), with the contacts they created.
     pub imported: Vec<Imported>,
-    /// Files moved to `rejected/`, with why.
+    /// Files moved to `rejected/`, with why (unreadable ones too).
     pub rejected: Vec<Rejected>,
     /// Files that look half-written, left for the next pass: call again after [`SETTLE`].
     pub pending: Vec<PathBuf>,
+    /// Files whose name was not UTF-8, renamed in place (reported once: the new name is).
+    pub renamed: Vec<Renamed>,
+    /// Files that could not even be moved aside (left where they are, reported each pass).
+    pub skipped: Vec<Rejected>,
+    /// Imported files deleted from `done/` because they were older than `keep_done`.
+    pub expired: usize,
     pub customers_created: usize,
     pub cards_masked: usize,
     /// Unknown fields, named by file.
@@ -56,7 +99,7 @@ pub struct InboxSummary {
 /// One imported file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Imported {
-    /// Where the file is now (in `done/`).
+    /// Where the file is now (in `done/`, with card numbers masked; gone when nothing is kept).
     pub file: PathBuf,
     pub contacts: Vec<Id>,
 }
@@ -69,9 +112,21 @@ pub struct Rejected {
     pub error: String,
 }
 
+/// A file whose name was not UTF-8, and the name it was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    /// The old name, its stray bytes written `\xE9`.
+    pub from: String,
+    /// The file's new path, its stray bytes written `%E9`.
+    pub to: PathBuf,
+}
+
 /// The default inbox: `inbox/` beside the workspace file (for the default workspace, the
 /// data dir's `inbox/`).
 pub fn default_dir(workspace: &Path) -> PathBuf {
+    // Beside the real file, so a workspace opened through a link and through its real path
+    // has one inbox.
+    let workspace = crate::paths::real_path(workspace);
     workspace.parent().unwrap_or_else(|| Path::new(".")).join("inbox")
 }
 
@@ -81,75 +136,161 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
     create_private_dir(&dir.join("tmp"))
 }
 
-/// Picks up every `*.json` file in the inbox (see the module documentation). Errors only
-/// when the folder cannot be read or written, or the database fails — never for a bad file.
+/// [`process_inbox_with`] with the default [`InboxOptions`].
 pub fn process_inbox(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result<InboxSummary> {
+    process_inbox_with(conn, dir, now, InboxOptions::default())
+}
+
+/// Picks up every `*.json` file in the inbox (see the module documentation), after deleting
+/// what `done/` has kept longer than `options.keep_done`. Errors only when the folder cannot
+/// be read or written, or the database fails — never for a bad file: one that cannot be
+/// read is moved to `rejected/` with the reason, and the files after it are still imported.
+pub fn process_inbox_with(
+    conn: &mut Connection,
+    dir: &Path,
+    now: Timestamp,
+    options: InboxOptions,
+) -> Result<InboxSummary> {
     ensure_dir(dir)?;
     let mut summary = InboxSummary { folder: dir.to_path_buf(), ..InboxSummary::default() };
-    for path in candidates(dir)? {
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
+    summary.expired = kept::expire_done(dir, options.keep_done, SystemTime::now());
+    for listed in candidates(dir)? {
+        let path = match utf8_name(dir, &listed) {
+            Ok(Some((path, renamed))) => {
+                summary.renamed.extend(renamed);
+                path
+            }
             // Taken by another pass (a second instance) since the listing.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", path.display())),
-        };
-        let rows = match parse(&path, &bytes) {
-            Ok(rows) => rows,
-            Err(why) => {
-                if recently_modified(&path) {
-                    summary.pending.push(path);
-                } else {
-                    summary.rejected.extend(reject(dir, &path, &why)?);
-                }
-                continue;
-            }
-        };
-        let mut warnings = Vec::new();
-        let checked: Result<Vec<CheckedContact>, RecordError> = rows
-            .into_iter()
-            .map(|(origin, map)| {
-                let opts = records::Options { shift_seconds: 0, now };
-                records::check_contact_row(&path, &origin, map, opts, &mut warnings)
-            })
-            .collect();
-        let checked = match checked {
-            Ok(c) => c,
-            Err(e) => {
-                let why = record_error_line(&e, single_object(&bytes));
-                summary.rejected.extend(reject(dir, &path, &why)?);
-                continue;
-            }
-        };
-        // The file moves to done/ inside the write transaction: a second Frontline taking
-        // the same inbox waits for the lock, then finds the file gone and skips it.
-        let mut moved: Option<PathBuf> = None;
-        let written = store::write(conn, |tx| -> Result<Option<Vec<records::InsertedContact>>> {
-            if !path.exists() {
-                return Ok(None);
-            }
-            let inserted: Vec<records::InsertedContact> =
-                checked.iter().map(|c| records::insert_checked_contact(tx, c, now)).collect::<Result<_>>()?;
-            moved = Some(move_into(dir, "done", &path)?);
-            Ok(Some(inserted))
-        });
-        let inserted = match written {
-            Ok(Some(inserted)) => inserted,
             Ok(None) => continue,
-            Err(e) => {
-                // Not imported after all (the commit failed): put the file back for next time.
-                if let Some(done) = &moved {
-                    let _ = std::fs::rename(done, &path);
-                }
-                return Err(e.context(format!("{}: cannot import", path.display())));
+            Err(why) => {
+                summary.skipped.push(Rejected { file: listed, error: why });
+                continue;
             }
         };
-        let Some(file) = moved else { continue };
-        summary.customers_created += inserted.iter().filter(|i| i.customer_created).count();
-        summary.cards_masked += inserted.iter().map(|i| i.cards_masked).sum::<usize>();
-        summary.warnings.extend(warnings);
-        summary.imported.push(Imported { file, contacts: inserted.iter().map(|i| i.id).collect() });
+        take_file(conn, dir, &path, now, options, &mut summary)?;
     }
     Ok(summary)
+}
+
+/// Imports one file, or sets it aside with the reason; the summary says which.
+fn take_file(
+    conn: &mut Connection,
+    dir: &Path,
+    path: &Path,
+    now: Timestamp,
+    options: InboxOptions,
+    summary: &mut InboxSummary,
+) -> Result<()> {
+    let bytes = match read_limited(path) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(()),
+        Err(why) => {
+            set_aside(dir, path, &why, summary);
+            return Ok(());
+        }
+    };
+    let rows = match parse(path, &bytes) {
+        Ok(rows) => rows,
+        Err(_) if recently_modified(path) => {
+            summary.pending.push(path.to_path_buf());
+            return Ok(());
+        }
+        Err(why) => {
+            set_aside(dir, path, &why, summary);
+            return Ok(());
+        }
+    };
+    let mut warnings = Vec::new();
+    let checked: Result<Vec<CheckedContact>, RecordError> = rows
+        .into_iter()
+        .map(|(origin, map)| {
+            let opts = records::Options { shift_seconds: 0, now };
+            records::check_contact_row(path, &origin, map, opts, &mut warnings)
+        })
+        .collect();
+    let checked = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            set_aside(dir, path, &record_error_line(&e, single_object(&bytes)), summary);
+            return Ok(());
+        }
+    };
+    let Some((file, inserted)) = import_and_move(conn, dir, path, &checked, now)? else { return Ok(()) };
+    kept::keep_done(&file, &bytes, options.keep_done);
+    summary.customers_created += inserted.iter().filter(|i| i.customer_created).count();
+    summary.cards_masked += inserted.iter().map(|i| i.cards_masked).sum::<usize>();
+    summary.warnings.extend(warnings);
+    summary.imported.push(Imported { file, contacts: inserted.iter().map(|i| i.id).collect() });
+    Ok(())
+}
+
+/// Writes the contacts and moves the file to `done/` in one transaction: a second Frontline
+/// taking the same inbox waits for the lock, then finds the file gone (`None`).
+fn import_and_move(
+    conn: &mut Connection,
+    dir: &Path,
+    path: &Path,
+    checked: &[CheckedContact],
+    now: Timestamp,
+) -> Result<Option<(PathBuf, Vec<records::InsertedContact>)>> {
+    let mut moved: Option<PathBuf> = None;
+    let written = store::write(conn, |tx| -> Result<Option<Vec<records::InsertedContact>>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let inserted: Vec<records::InsertedContact> =
+            checked.iter().map(|c| records::insert_checked_contact(tx, c, now)).collect::<Result<_>>()?;
+        moved = Some(move_into(dir, "done", path)?);
+        Ok(Some(inserted))
+    });
+    match written {
+        Ok(Some(inserted)) => Ok(moved.map(|file| (file, inserted))),
+        Ok(None) => Ok(None),
+        Err(e) => {
+            // Not imported after all (the commit failed): put the file back for next time.
+            if let Some(done) = &moved {
+                let _ = std::fs::rename(done, path);
+            }
+            Err(e.context(format!("{}: cannot import", path.display())))
+        }
+    }
+}
+
+/// Moves a file that cannot be imported to `rejected/`; one that cannot even be moved is
+/// listed as skipped.
+fn set_aside(dir: &Path, path: &Path, why: &str, summary: &mut InboxSummary) {
+    match reject(dir, path, why) {
+        Ok(Some(rejected)) => summary.rejected.push(rejected),
+        Ok(None) => {}
+        Err(e) => summary.skipped.push(Rejected { file: path.to_path_buf(), error: format!("{why} ({e:#})") }),
+    }
+}
+
+/// Reads an inbox file: `Ok(None)` if it is gone (another pass took it), `Err` with a
+/// one-line reason if it cannot be read, is not a regular file or is over [`MAX_FILE_BYTES`].
+fn read_limited(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
+    let name = path.display();
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{name}: cannot read: {e}")),
+    };
+    // Checked on the open file: a name swapped for a FIFO or a device after the listing
+    // is refused, not read forever.
+    let meta = file.metadata().map_err(|e| format!("{name}: cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{name}: not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("{name}: {} bytes, over the inbox limit of {MAX_FILE_BYTES}", meta.len()));
+    }
+    let mut bytes = Vec::new();
+    (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("{name}: grew past the inbox limit of {MAX_FILE_BYTES} bytes while being read"));
+    }
+    Ok(Some(bytes))
 }
 
 /// The `*.json` files directly in the inbox, oldest name first; dotfiles and folders
@@ -166,10 +307,41 @@ fn candidates(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Whether a path names an inbox file to pick up (by its name: `NAME.json`, not a dotfile).
+/// Whether a path names an inbox file to pick up (by its name: `NAME.json`, not a dotfile),
+/// whether or not the name is valid UTF-8.
 pub fn is_candidate(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
-    !name.starts_with('.') && name.len() > ".json".len() && name.to_ascii_lowercase().ends_with(".json")
+    let Some(name) = path.file_name().map(std::ffi::OsStr::as_encoded_bytes) else { return false };
+    !name.starts_with(b".") && name.len() > b".json".len() && name.to_ascii_lowercase().ends_with(b".json")
+}
+
+/// The file under a UTF-8 name: a name that is not (written on a system with another
+/// encoding) is renamed once, its stray bytes spelled `%E9`, so the file is imported and
+/// its new name reported once. `Ok(None)`: another pass took the file first.
+fn utf8_name(dir: &Path, path: &Path) -> Result<Option<(PathBuf, Option<Renamed>)>, String> {
+    let Some(name) = path.file_name() else { return Ok(Some((path.to_path_buf(), None))) };
+    if name.to_str().is_some() {
+        return Ok(Some((path.to_path_buf(), None)));
+    }
+    let raw = name.as_encoded_bytes();
+    let from = spell_bytes(raw, "\\x");
+    let to = unused_name(dir, &spell_bytes(raw, "%"));
+    match std::fs::rename(path, &to) {
+        Ok(()) => Ok(Some((to.clone(), Some(Renamed { from, to })))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: the name is not UTF-8 and cannot be changed: {e}", dir.join(&from).display())),
+    }
+}
+
+/// A byte string as text: valid UTF-8 kept, each stray byte as `prefix` and two hex digits.
+fn spell_bytes(raw: &[u8], prefix: &str) -> String {
+    let mut text = String::new();
+    for chunk in raw.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            text.push_str(&format!("{prefix}{b:02X}"));
+        }
+    }
+    text
 }
 
 /// The records of one file: a JSON object (one contact) or an array of them (imported
@@ -219,18 +391,17 @@ fn recently_modified(path: &Path) -> bool {
         .is_ok_and(|t| SystemTime::now().duration_since(t).map_or(true, |age| age < SETTLE))
 }
 
-/// Moves a file to `rejected/` and writes `NAME.error` beside it; `None` if another pass
-/// took the file first.
+/// Moves a file to `rejected/` (0600, card numbers masked) and writes `NAME.error` beside
+/// it; `None` if another pass took the file first.
 fn reject(dir: &Path, path: &Path, why: &str) -> Result<Option<Rejected>> {
-    if !path.exists() {
+    if std::fs::symlink_metadata(path).is_err() {
         return Ok(None);
     }
     let file = move_into(dir, "rejected", path)?;
-    let mut error_path = file.clone().into_os_string();
-    error_path.push(".error");
-    let error_path = PathBuf::from(error_path);
-    write_private(&error_path, format!("{why}\n").as_bytes())?;
-    Ok(Some(Rejected { file, error: why.to_string() }))
+    kept::protect_rejected(&file);
+    let why = crate::domain::text::mask_card_numbers(why).text;
+    write_private(&kept::error_file(&file), format!("{why}\n").as_bytes())?;
+    Ok(Some(Rejected { file, error: why }))
 }
 
 /// Moves `path` into `dir/sub/` (created 0700), under a new name if that one is taken.
@@ -238,22 +409,22 @@ fn move_into(dir: &Path, sub: &str, path: &Path) -> Result<PathBuf> {
     let target_dir = dir.join(sub);
     create_private_dir(&target_dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file.json".into());
-    let (stem, ext) = name.rsplit_once('.').map_or((name.as_str(), ""), |(s, e)| (s, e));
-    let mut target = target_dir.join(&name);
-    let mut n = 1;
-    while target.exists() || error_file_exists(&target) {
-        target = target_dir.join(format!("{stem}-{n}.{ext}"));
-        n += 1;
-    }
+    let target = unused_name(&target_dir, &name);
     std::fs::rename(path, &target)
         .with_context(|| format!("{}: cannot move to {}", path.display(), target_dir.display()))?;
     Ok(target)
 }
 
-fn error_file_exists(target: &Path) -> bool {
-    let mut p = target.as_os_str().to_owned();
-    p.push(".error");
-    Path::new(&p).exists()
+/// `dir/name`, or `dir/stem-1.ext`, `-2`… if that name (or its `.error`) is taken.
+fn unused_name(dir: &Path, name: &str) -> PathBuf {
+    let (stem, ext) = name.rsplit_once('.').map_or((name, String::new()), |(s, e)| (s, format!(".{e}")));
+    let mut target = dir.join(name);
+    let mut n = 1;
+    while target.exists() || kept::error_file(&target).exists() {
+        target = dir.join(format!("{stem}-{n}{ext}"));
+        n += 1;
+    }
+    target
 }
 
 /// Creates a folder readable by the user alone (0700); an existing one is left as it is.

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use crate::domain::{Customer, CustomerRecord, Id};
-use crate::protocol::{CustomerEdit, CustomerFlags, ProfileValues, Request};
+use crate::protocol::{CustomerEdit, CustomerFlags, Job, ProfileValues, Request};
 
 use super::forms::{CustomerPicker, Modal, field_text, line_field};
 use super::overlay::Overlay;
@@ -124,7 +124,7 @@ pub fn forget(state: &mut State) -> Vec<Effect> {
          text is blanked; numbers in reports still count the contacts. This cannot be undone.",
         c.name
     );
-    super::forms::confirm(state, message, Some(c.name.clone()), Request::ForgetCustomer { id: c.id })
+    super::forms::confirm_effect(state, message, Some(c.name.clone()), Effect::Job(Job::ForgetCustomer { id: c.id }))
 }
 
 /// Keys in the find form: type, ↑/↓, Enter chooses, Esc closes.

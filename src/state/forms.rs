@@ -130,11 +130,12 @@ pub fn confirm(state: &mut State, message: String, require_text: Option<String>,
     Vec::new()
 }
 
-/// Asks the rep to confirm before doing `on_yes` (a job, say).
-pub fn confirm_effect(state: &mut State, message: String, on_yes: Effect) -> Vec<Effect> {
+/// Asks the rep to confirm before doing `on_yes` (a job, say); with `require_text`, the rep
+/// types it to confirm.
+pub fn confirm_effect(state: &mut State, message: String, require_text: Option<String>, on_yes: Effect) -> Vec<Effect> {
     state.overlays.open(Overlay::Form(Modal::Confirm(Box::new(Confirm {
         message,
-        require_text: None,
+        require_text,
         input: line_field(""),
         on_yes,
     }))));

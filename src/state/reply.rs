@@ -139,7 +139,7 @@ pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
         }
     };
     let send = Effect::Job(Job::SendReply { contact, body });
-    super::forms::confirm_effect(state, question, send)
+    super::forms::confirm_effect(state, question, None, send)
 }
 
 /// The rep confirmed sending: the reply leaves the editor while it goes out (it stays the

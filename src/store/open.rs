@@ -90,11 +90,15 @@ impl std::fmt::Display for OpenError {
 impl std::error::Error for OpenError {}
 
 /// Opens (creating if missing) the workspace at `path` and brings its schema up to date.
+/// A symlink is resolved first ([`crate::paths::real_path`]): the checks for `-wal` look
+/// where SQLite keeps it, beside the real file.
 ///
 /// A file this call created is removed again if it cannot be made a workspace (a full disk
 /// during the first migration, say), so a failed first run never leaves behind an empty
 /// file that the next run would refuse as "not a Frontline workspace".
 pub fn open_workspace(path: &Path) -> Result<Connection> {
+    let real = crate::paths::real_path(path);
+    let path = real.as_path();
     let created = if path.exists() {
         inspect_existing(path)?;
         false
@@ -132,14 +136,7 @@ fn check_schema_version(conn: &Connection, path: &Path) -> Result<()> {
 /// The workspace file and its `-wal`/`-shm`/`-journal` companions, which hold the same
 /// customer data.
 pub(crate) fn with_sidecars(path: &Path) -> Vec<PathBuf> {
-    ["", "-wal", "-shm", "-journal"]
-        .iter()
-        .map(|suffix| {
-            let mut s = path.as_os_str().to_owned();
-            s.push(suffix);
-            PathBuf::from(s)
-        })
-        .collect()
+    ["", "-wal", "-shm", "-journal"].iter().map(|suffix| sidecar(path, suffix)).collect()
 }
 
 /// Takes group and other permissions off the workspace and its `-wal`/`-shm`. SQLite
@@ -195,6 +192,7 @@ pub fn explain_storage_error(err: anyhow::Error, path: &Path) -> anyhow::Error {
 
 /// Opens another connection to a workspace already opened by [`open_workspace`].
 pub fn connect(path: &Path) -> Result<Connection> {
+    let path = &crate::paths::real_path(path);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -305,7 +303,9 @@ fn inspect_existing(path: &Path) -> Result<()> {
     }
     let app_id = be32(68) as i32;
     let user_version = i64::from(be32(60));
-    if app_id != APPLICATION_ID {
+    // A workspace just created by a Frontline still running has its application id only in
+    // the WAL (the main file's header is written at the first checkpoint): ask SQLite.
+    if app_id != APPLICATION_ID && !(sidecars_exist(path) && application_id_in_wal(path) == Some(APPLICATION_ID)) {
         bail!(OpenError::NotFrontline(path.to_path_buf()));
     }
     if user_version > migrate::LATEST {
@@ -334,6 +334,13 @@ fn inspect_existing(path: &Path) -> Result<()> {
         Some(Ok(())) | None => Ok(()),
         Some(Err(e)) => Err(e.into()),
     }
+}
+
+/// The application id as SQLite sees it, WAL included (read-only; `None` if unreadable).
+fn application_id_in_wal(path: &Path) -> Option<i32> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).ok()?;
+    conn.pragma_query_value(None, "application_id", |r| r.get(0)).ok()
 }
 
 /// Runs `check` on a read-only (or, with `immutable`, side-file-free) connection.
@@ -392,17 +399,11 @@ fn immutable_uri(path: &Path) -> String {
 }
 
 fn sidecars_exist(path: &Path) -> bool {
-    ["-wal", "-shm"].iter().any(|suffix| {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        Path::new(&side).exists()
-    })
+    ["-wal", "-shm"].iter().any(|suffix| sidecar(path, suffix).exists())
 }
 
 fn wal_exists(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    Path::new(&wal).exists()
+    sidecar(path, "-wal").exists()
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> Result<usize> {
@@ -414,4 +415,110 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> Result<usize> {
         }
     }
     Ok(filled)
+}
+
+// ---------------------------------------------------------------- files changing under us
+
+/// Which file a path names: device and inode (where the platform has them), so a file
+/// deleted and made again under the same name is told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+impl FileId {
+    fn of(path: &Path) -> std::io::Result<Self> {
+        let meta = fs::metadata(path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Ok(Self(meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let born = meta.created().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            Ok(Self(born.map_or(0, |d| d.as_secs()), born.map_or(0, |d| u64::from(d.subsec_nanos()))))
+        }
+    }
+}
+
+/// The workspace file and its `-wal`/`-shm` as a connection found them when it opened.
+/// SQLite keeps writing to the files it has open: if someone deletes or replaces them (a
+/// cleanup script, a sync tool, `rm *-wal`), every later commit goes to a file no one can
+/// read again and is lost at quit, while `db check` still says ok. Record this once per
+/// connection and call [`check_files_unchanged`] before writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceFiles {
+    path: PathBuf,
+    files: Vec<(&'static str, FileId)>,
+}
+
+impl WorkspaceFiles {
+    /// Records the files of the workspace `conn` has open (after a read, so that its
+    /// `-wal` and `-shm` exist). An in-memory database records nothing.
+    pub fn record(conn: &Connection) -> Result<Self> {
+        let Some(path) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) else {
+            return Ok(Self { path: PathBuf::new(), files: Vec::new() });
+        };
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let mut files = vec![("", FileId::of(&path).with_context(|| format!("{}: cannot read", path.display()))?)];
+        for suffix in ["-wal", "-shm"] {
+            if let Ok(id) = FileId::of(&sidecar(&path, suffix)) {
+                files.push((suffix, id));
+            }
+        }
+        Ok(Self { path, files })
+    }
+
+    /// The workspace file these are the files of.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The workspace's files were deleted, moved or replaced while a connection had them open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceMoved {
+    /// The workspace file.
+    pub path: PathBuf,
+    /// Which file: "" (the workspace itself), "-wal" or "-shm".
+    pub file: &'static str,
+    /// Whether it is gone (`false`: another file has its name now).
+    pub deleted: bool,
+}
+
+impl std::fmt::Display for WorkspaceMoved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match (self.file, self.deleted) {
+            ("", true) => "the workspace file was deleted or moved".to_string(),
+            ("", false) => "the workspace file was replaced by another".to_string(),
+            (side, true) => format!("its {side} file was deleted"),
+            (side, false) => format!("its {side} file was replaced"),
+        };
+        write!(
+            f,
+            "{}: {what} while Frontline was running; stopped saving, since nothing written now could be read \
+             back. Quit and start Frontline again, then check your last changes",
+            self.path.display()
+        )
+    }
+}
+
+impl std::error::Error for WorkspaceMoved {}
+
+/// Whether the workspace's files are still the ones recorded in `files`: a few `stat` calls,
+/// cheap enough before every write. An `Err` means stop writing on this connection.
+pub fn check_files_unchanged(files: &WorkspaceFiles) -> Result<(), WorkspaceMoved> {
+    for (suffix, recorded) in &files.files {
+        let now = FileId::of(&sidecar(&files.path, suffix));
+        if now.as_ref().ok() != Some(recorded) {
+            return Err(WorkspaceMoved { path: files.path.clone(), file: suffix, deleted: now.is_err() });
+        }
+    }
+    Ok(())
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut side = path.as_os_str().to_owned();
+    side.push(suffix);
+    PathBuf::from(side)
 }

@@ -98,9 +98,10 @@ pub const TREND_DAYS: u32 = 7;
 
 /// The day's most frequent tags (contacts created in `[day_start, day_end)`) and
 /// dispositions (contacts ended in it), each with its mean per day over the
-/// [`TREND_DAYS`] days before `day_start` (taken as 7 × 24 h), most frequent first.
+/// [`TREND_DAYS`] local days before `day_start` (calendar days, whatever the clock changes),
+/// most frequent first.
 pub fn trends(conn: &Connection, day_start: Timestamp, day_end: Timestamp) -> rusqlite::Result<Trends> {
-    let since = day_start.saturating_sub(i64::from(TREND_DAYS) * 86_400);
+    let since = crate::domain::time::local_days_later(day_start, -i64::from(TREND_DAYS));
 
     // contacts has no index on created_at alone, so this scans the table once; tags are
     // split here because they are stored `;`-separated.

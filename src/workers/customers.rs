@@ -8,7 +8,7 @@ use crate::domain::time::now;
 use crate::domain::{Id, Timestamp};
 use crate::protocol::{CustomerEdit, Reply};
 use crate::store::profile::{self, Flag, ProfileField};
-use crate::store::{self, customers, erase, merge};
+use crate::store::{self, customers, merge};
 
 /// Customers matching a name, email, phone, handle or order number.
 pub(super) fn search(conn: &Connection, seq: u64, query: &str) -> Reply {
@@ -48,24 +48,6 @@ pub(super) fn merge(conn: &mut Connection, keep: Id, absorb: Id) -> Reply {
             m.contacts, m.identities_moved, m.orders
         )))
     })
-}
-
-/// Erases a customer for good.
-pub(super) fn forget(conn: &mut Connection, id: Id) -> Reply {
-    match erase::forget_customer(conn, id) {
-        Ok(s) => Reply::Forgotten {
-            id,
-            message: format!(
-                "Erased: {} identities, {} orders, {} notes; {} contacts kept for the numbers, their text blanked{}",
-                s.identities,
-                s.orders,
-                s.notes,
-                s.contacts_anonymised,
-                if s.wal_checkpointed { "" } else { " (old pages leave the log at the next checkpoint)" }
-            ),
-        },
-        Err(e) => Reply::Failed { what: "Erasing the customer".into(), error: format!("{e:#}") },
-    }
 }
 
 /// Runs a customer change in one transaction and answers with the fresh record.

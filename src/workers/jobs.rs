@@ -14,8 +14,9 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::ReplySink;
+use super::Settings;
 use crate::domain::time::now;
-use crate::intake::reply::{self, Settings};
+use crate::intake::reply;
 use crate::protocol::{Job, Reply};
 use crate::store;
 
@@ -34,14 +35,15 @@ pub struct JobsWorker {
 }
 
 impl JobsWorker {
-    /// Starts the worker on its own connection to `path`; `replies` says where replies go.
-    pub fn spawn(path: &Path, replies: Settings, sink: ReplySink) -> Result<Self> {
+    /// Starts the worker on its own connection to `path`; `settings` says where replies go
+    /// and how the inbox keeps files.
+    pub fn spawn(path: &Path, settings: Settings, sink: ReplySink) -> Result<Self> {
         let conn = store::connect(path)?;
         let queue = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
         let shared = Arc::clone(&queue);
         let thread = std::thread::Builder::new()
             .name("frontline-jobs".into())
-            .spawn(move || jobs_loop(conn, &shared, &replies, &sink))?;
+            .spawn(move || jobs_loop(conn, &shared, &settings, &sink))?;
         Ok(Self { queue, thread: Some(thread) })
     }
 
@@ -80,7 +82,7 @@ impl Drop for JobsWorker {
     }
 }
 
-fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), replies: &Settings, sink: &ReplySink) {
+fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), settings: &Settings, sink: &ReplySink) {
     let (lock, wake) = queue;
     loop {
         let job = {
@@ -96,22 +98,45 @@ fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), replies: &Se
                 q = wake.wait(q).unwrap_or_else(PoisonError::into_inner);
             }
         };
-        let reply = run(&mut conn, job, replies);
+        let reply = run(&mut conn, job, settings);
         lock.lock().unwrap_or_else(PoisonError::into_inner).running = None;
         sink(reply);
     }
 }
 
-fn run(conn: &mut Connection, job: Job, replies: &Settings) -> Reply {
+fn run(conn: &mut Connection, job: Job, settings: &Settings) -> Reply {
     match job {
-        Job::SyncIntake { maildirs, inbox } => sync_intake(conn, &maildirs, inbox.as_deref()),
-        Job::SendReply { contact, body } => send_reply(conn, contact, &body, replies),
+        Job::SyncIntake { maildirs, inbox } => sync_intake(conn, &maildirs, inbox.as_deref(), settings),
+        Job::SendReply { contact, body } => send_reply(conn, contact, &body, &settings.replies),
+        Job::ForgetCustomer { id } => forget_customer(conn, id, settings),
+    }
+}
+
+/// Erases a customer in the inbox's kept files and in the workspace.
+fn forget_customer(conn: &mut Connection, id: crate::domain::Id, settings: &Settings) -> Reply {
+    match crate::erasure::forget_customer(conn, id, &settings.inbox_dir) {
+        Ok(erased) => {
+            let s = erased.summary;
+            let files = erased.cleaned.iter().filter(|c| c.place == crate::store::erase::Place::File).count();
+            Reply::Forgotten {
+                id,
+                message: format!(
+                    "Erased: {} identities, {} orders, {} notes, {files} kept file(s); {} contacts kept for the numbers, their text blanked{}",
+                    s.identities,
+                    s.orders,
+                    s.notes,
+                    s.contacts_anonymised,
+                    if s.wal_checkpointed { "" } else { " (old pages leave the log at the next checkpoint)" }
+                ),
+            }
+        }
+        Err(e) => Reply::Failed { what: "Erasing the customer".into(), error: format!("{e:#}") },
     }
 }
 
 /// Sends a reply by the way its channel takes (email, the inbox's outbox or command, or a
 /// note of what was said). A reply that does not leave stays the contact's draft.
-fn send_reply(conn: &mut Connection, contact: crate::domain::Id, body: &str, replies: &Settings) -> Reply {
+fn send_reply(conn: &mut Connection, contact: crate::domain::Id, body: &str, replies: &reply::Settings) -> Reply {
     match reply::send(conn, contact, body, replies, now()) {
         Ok(_) => Reply::ReplySent { contact },
         Err(e) => Reply::ReplyFailed { contact, error: format!("{e:#}") },
@@ -119,7 +144,7 @@ fn send_reply(conn: &mut Connection, contact: crate::domain::Id, body: &str, rep
 }
 
 /// Reads every Maildir and the inbox folder; problems with one folder do not stop the others.
-fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>) -> Reply {
+fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>, settings: &Settings) -> Reply {
     let t = now();
     let (mut added, mut threaded, mut rejected, mut problems) = (0, 0, 0, Vec::new());
     for dir in maildirs {
@@ -133,7 +158,7 @@ fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>
         }
     }
     if let Some(dir) = inbox {
-        match crate::intake::inbox::process_inbox(conn, dir, t) {
+        match crate::intake::inbox::process_inbox_with(conn, dir, t, settings.inbox.clone()) {
             Ok(s) => {
                 added += s.imported.iter().map(|i| i.contacts.len()).sum::<usize>();
                 rejected += s.rejected.len();

@@ -26,6 +26,28 @@ use std::sync::Arc;
 
 use crate::protocol::Reply;
 
+/// What the workers need from the config, read once at start.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// How replies leave, per channel.
+    pub replies: crate::intake::reply::Settings,
+    /// How an inbox pass treats the files it keeps.
+    pub inbox: crate::intake::inbox::InboxOptions,
+    /// The inbox folder (erasing a customer cleans the files it keeps).
+    pub inbox_dir: std::path::PathBuf,
+}
+
+impl Settings {
+    /// The settings for the workspace at `path`.
+    pub fn from_config(intake: &crate::config::Intake, path: &std::path::Path) -> Self {
+        Self {
+            replies: crate::intake::reply::Settings::from_config(intake, path),
+            inbox: intake.inbox_options(),
+            inbox_dir: intake.inbox_dir(path),
+        }
+    }
+}
+
 /// Where replies go (the app wraps them into its event channel).
 pub type ReplySink = Arc<dyn Fn(Reply) + Send + Sync>;
 

@@ -9,8 +9,8 @@ use std::thread::JoinHandle;
 use anyhow::Result;
 use rusqlite::Connection;
 
+use super::Settings;
 use super::{ReplySink, contacts, customers, knowledge, notes, shift};
-use crate::intake::reply::Settings;
 use crate::protocol::{Reply, Request};
 
 enum Job {
@@ -28,16 +28,16 @@ pub struct StoreWorker {
 impl StoreWorker {
     /// Starts the worker on its own connection to `path`.
     pub fn spawn(path: &Path, sink: ReplySink) -> Result<Self> {
-        Self::spawn_with_replies(path, Settings::default(), sink)
+        Self::spawn_with(path, Settings::default(), sink)
     }
 
-    /// Starts the worker; `replies` lets it say who a reply will reach before it is sent.
-    pub fn spawn_with_replies(path: &Path, replies: Settings, sink: ReplySink) -> Result<Self> {
+    /// Starts the worker; `settings` let it say who a reply will reach before it is sent.
+    pub fn spawn_with(path: &Path, settings: Settings, sink: ReplySink) -> Result<Self> {
         let conn = crate::store::connect(path)?;
         let (jobs, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("frontline-store".into())
-            .spawn(move || db_loop(conn, &rx, &replies, &sink))?;
+            .spawn(move || db_loop(conn, &rx, &settings, &sink))?;
         Ok(Self { jobs, thread: Some(thread) })
     }
 
@@ -69,8 +69,11 @@ impl Drop for StoreWorker {
     }
 }
 
-fn db_loop(mut conn: Connection, rx: &Receiver<Job>, replies: &Settings, sink: &ReplySink) {
+fn db_loop(mut conn: Connection, rx: &Receiver<Job>, settings: &Settings, sink: &ReplySink) {
     let mut seen_version: Option<i64> = None;
+    // The files this connection writes to; if someone deletes or replaces them under us
+    // (the -wal removed by hand, the file moved), every later write would vanish: refuse.
+    let files = crate::store::open::WorkspaceFiles::record(&conn).ok();
     while let Ok(job) = rx.recv() {
         crate::fault::worker_panic_if_asked();
         match job {
@@ -78,15 +81,36 @@ fn db_loop(mut conn: Connection, rx: &Receiver<Job>, replies: &Settings, sink: &
                 let _ = ack.send(());
             }
             Job::Work(request) => {
-                let reply = serve(&mut conn, request, replies, &mut seen_version);
+                let moved = files.as_ref().and_then(|f| crate::store::open::check_files_unchanged(f).err());
+                let reply = match moved {
+                    Some(moved) => refused_after_move(request, &moved),
+                    None => serve(&mut conn, request, settings, &mut seen_version),
+                };
                 sink(reply);
             }
         }
     }
 }
 
+/// The answer to every request once the workspace's files changed under the worker: a
+/// draft keeps its text (so quitting offers the recovery file), anything else says why.
+fn refused_after_move(request: Request, moved: &crate::store::open::WorkspaceMoved) -> Reply {
+    let error = moved.to_string();
+    match request {
+        Request::SaveDraft { contact, body } => {
+            Reply::DraftFailed { contact, kind: crate::protocol::DraftKind::Notes, body, error }
+        }
+        Request::SaveReplyDraft { contact, body } => {
+            Reply::DraftFailed { contact, kind: crate::protocol::DraftKind::Reply, body, error }
+        }
+        Request::SaveNote { contact, body } => Reply::NoteFailed { contact, body, error },
+        Request::QuitCheck => Reply::QuitReady,
+        _ => Reply::Failed { what: "Stopped writing".into(), error },
+    }
+}
+
 /// Answers one request; each area's handlers sit in their own module.
-fn serve(conn: &mut Connection, request: Request, replies: &Settings, seen_version: &mut Option<i64>) -> Reply {
+fn serve(conn: &mut Connection, request: Request, settings: &Settings, seen_version: &mut Option<i64>) -> Reply {
     match request {
         Request::Queue { seq, filter, only_if_changed } => {
             contacts::queue(conn, seq, &filter, only_if_changed, seen_version)
@@ -106,7 +130,6 @@ fn serve(conn: &mut Connection, request: Request, replies: &Settings, seen_versi
         Request::OpenCustomer { seq, id } => customers::open(conn, seq, id),
         Request::EditCustomer(edit) => customers::edit(conn, &edit),
         Request::MergeCustomers { keep, absorb } => customers::merge(conn, keep, absorb),
-        Request::ForgetCustomer { id } => customers::forget(conn, id),
         Request::Article { seq, id } => knowledge::article(conn, seq, id),
         Request::PaletteSearch { seq, query, snippets_only } => {
             knowledge::palette_search(conn, seq, &query, snippets_only)
@@ -131,6 +154,6 @@ fn serve(conn: &mut Connection, request: Request, replies: &Settings, seen_versi
         Request::SaveSelfReview { contact, scores } => shift::save_self_review(conn, contact, &scores),
         Request::Dashboard { seq, settings } => shift::dashboard(conn, seq, &settings),
         Request::QuitCheck => Reply::QuitReady,
-        Request::ReplyRecipients { contact } => notes::reply_recipients(conn, contact, replies),
+        Request::ReplyRecipients { contact } => notes::reply_recipients(conn, contact, &settings.replies),
     }
 }
