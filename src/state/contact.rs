@@ -21,6 +21,8 @@ use super::{Effect, Pane, State, Tone, forms, knowledge, notes, queue};
 pub struct Parked {
     pub detail: ContactDetail,
     pub notes: notes::NotesState,
+    /// What the Knowledge pane showed for this contact (search, results, open article).
+    pub knowledge: knowledge::KnowledgeState,
 }
 
 /// The contacts in progress: their order in the strip, and the ones not on screen.
@@ -246,11 +248,14 @@ pub fn next_active(state: &mut State) -> Vec<Effect> {
     let Some(parked) = state.work.parked.remove(&next) else { return Vec::new() };
     let mut effects = park_current(state);
     state.notes = parked.notes;
+    state.knowledge = parked.knowledge;
     let (subject, body) = (parked.detail.contact.subject.clone(), parked.detail.contact.body.clone());
     state.open = Some(parked.detail);
     state.focus = Pane::Notes;
     state.customer.scroll = 0;
-    effects.extend(knowledge::suggest_for(state, &subject, &body));
+    if state.knowledge.is_untouched() {
+        effects.extend(knowledge::suggest_for(state, &subject, &body));
+    }
     effects
 }
 
@@ -260,8 +265,10 @@ pub fn park_current(state: &mut State) -> Vec<Effect> {
     let mut effects = notes::flush_draft(state);
     if let Some(detail) = state.open.take() {
         let editor = std::mem::take(&mut state.notes);
+        // The next contact starts with its own suggestions, not this one's article.
+        let knowledge = std::mem::take(&mut state.knowledge);
         if state.work.strip.contains(&detail.contact.id) {
-            state.work.parked.insert(detail.contact.id, Parked { detail, notes: editor });
+            state.work.parked.insert(detail.contact.id, Parked { detail, notes: editor, knowledge });
         }
     }
     // Typing must never go on into the reply of a contact that is no longer on screen.
@@ -273,10 +280,15 @@ pub fn park_current(state: &mut State) -> Vec<Effect> {
 pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
     let id = detail.contact.id;
     let mut effects = Vec::new();
+    let mut restored = false;
     if state.open_contact_id() != Some(id) {
         effects.extend(park_current(state));
         match state.work.parked.remove(&id) {
-            Some(p) => state.notes = p.notes,
+            Some(p) => {
+                state.notes = p.notes;
+                state.knowledge = p.knowledge;
+                restored = true;
+            }
             None => notes::load_with_typed(state, id, detail.draft.as_deref().unwrap_or("")),
         }
         state.customer.scroll = 0;
@@ -285,7 +297,10 @@ pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
     track(state, &detail);
     state.open = Some(detail);
     state.focus = Pane::Notes;
-    effects.extend(knowledge::suggest_for(state, &subject, &body));
+    // Back on a contact, its pane is as it was left; a new one gets its own suggestions.
+    if !restored || state.knowledge.is_untouched() {
+        effects.extend(knowledge::suggest_for(state, &subject, &body));
+    }
     effects
 }
 
@@ -369,7 +384,7 @@ pub fn strip_loaded(state: &mut State, details: Vec<ContactDetail>) -> Vec<Effec
         if state.open_contact_id() != Some(id) {
             let mut editor = notes::NotesState::default();
             notes::load_into(&mut editor, id, detail.draft.as_deref().unwrap_or(""));
-            state.work.parked.insert(id, Parked { detail, notes: editor });
+            state.work.parked.insert(id, Parked { detail, notes: editor, knowledge: Default::default() });
         }
     }
     Vec::new()

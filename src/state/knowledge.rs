@@ -109,6 +109,11 @@ pub struct KnowledgeState {
 }
 
 impl KnowledgeState {
+    /// Nothing searched, suggested or opened yet.
+    pub fn is_untouched(&self) -> bool {
+        self.hits.is_empty() && self.reading.is_none() && self.query().trim().is_empty() && self.pending.is_none()
+    }
+
     /// The text typed in the search box.
     pub fn query(&self) -> String {
         self.input.lines().join(" ")

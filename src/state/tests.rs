@@ -809,3 +809,21 @@ fn a_find_in_the_article_opens_empty_and_a_miss_says_so_and_moves_nothing() {
     assert!(r.find.is_empty(), "and n has nothing stale to repeat");
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("not found")));
 }
+
+#[test]
+fn each_contact_keeps_its_own_knowledge_pane() {
+    let mut s = with_active_contact();
+    update(&mut s, ctrl('f'));
+    type_text(&mut s, "refund");
+    assert_eq!(s.knowledge.query(), "refund");
+    // The next contact arrives: its own suggestions, not the last contact's search.
+    let mut next = detail(3, None);
+    next.contact.status = ContactStatus::Active;
+    let effects = update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(next), focus: true }));
+    assert_eq!(s.knowledge.query(), "");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { .. }))));
+    // Back to the first (F6): what it had open comes back.
+    update(&mut s, key(KeyCode::F(6)));
+    assert_eq!(s.open_contact_id(), Some(2));
+    assert_eq!(s.knowledge.query(), "refund");
+}
