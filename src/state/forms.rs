@@ -55,6 +55,56 @@ pub enum Modal {
     FindCustomer(Box<super::customer_forms::FindForm>),
     EditCustomer(Box<super::customer_forms::CustomerForm>),
     Snippet(Box<SnippetForm>),
+    /// Closing a contact whose reply was written but never sent: send, keep or discard.
+    UnsentReply(Box<UnsentReply>),
+}
+
+/// The question asked before a contact with an unsent reply is closed.
+#[derive(Debug)]
+pub struct UnsentReply {
+    pub contact: crate::domain::Id,
+    /// The reply's first line, to recognise it.
+    pub preview: String,
+    pub body: String,
+    /// The wrap-up to carry out once the rep has answered.
+    pub finish: Effect,
+}
+
+/// Keys on the unsent-reply question: s sends it, k keeps it as a draft, d discards it, then
+/// the contact closes; Esc goes back to the contact.
+fn unsent_reply_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let send = match key.code {
+        KeyCode::Char('s' | 'S') => Some(true),
+        KeyCode::Char('k' | 'K') => None,
+        KeyCode::Char('d' | 'D') => Some(false),
+        KeyCode::Esc => {
+            state.overlays.close_form();
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    };
+    let Some(Modal::UnsentReply(u)) = state.overlays.take_form() else { return Vec::new() };
+    let mut effects = Vec::new();
+    match send {
+        Some(true) => effects.push(Effect::Job(crate::protocol::Job::SendReply { contact: u.contact, body: u.body })),
+        Some(false) => {
+            if state.reply.as_ref().is_some_and(|r| r.contact == u.contact) {
+                state.reply = None;
+                state.writing_reply = false;
+            }
+            effects.push(Effect::Db(Request::SaveReplyDraft { contact: u.contact, body: String::new() }));
+        }
+        None => {}
+    }
+    effects.push(u.finish);
+    effects
+}
+
+/// The reply written for `contact` and not sent: the open editor's text, else the stored draft.
+fn unsent_reply(state: &State, contact: crate::domain::Id) -> Option<String> {
+    let typed = state.reply.as_ref().filter(|r| r.contact == contact).map(super::reply::ReplyState::text);
+    let stored = || state.open.as_ref().filter(|d| d.contact.id == contact).and_then(|d| d.reply_draft.clone());
+    typed.or_else(stored).filter(|t| !t.trim().is_empty())
 }
 
 /// Creating or editing a snippet: a title and a multi-line body with placeholders.
@@ -431,6 +481,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Modal::FindCustomer(_)) => return super::customer_forms::find_key(state, key),
         Some(Modal::EditCustomer(_)) => return super::customer_forms::edit_key(state, key),
         Some(Modal::Snippet(_)) => return snippet_key(state, key),
+        Some(Modal::UnsentReply(_)) => return unsent_reply_key(state, key),
         _ => {}
     }
     let Some(modal) = state.overlays.form_mut() else { return Vec::new() };
@@ -461,7 +512,11 @@ fn move_field(modal: &mut Modal, by: isize) {
         Modal::LogContact(f) => (&mut f.field, LogForm::FIELDS.len()),
         Modal::WrapUp(f) => (&mut f.field, WrapUpForm::FIELDS.len()),
         Modal::Details(f) => (&mut f.field, DetailsForm::FIELDS.len()),
-        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_) => return,
+        Modal::Confirm(_)
+        | Modal::FindCustomer(_)
+        | Modal::EditCustomer(_)
+        | Modal::Snippet(_)
+        | Modal::UnsentReply(_) => return,
     };
     let n = isize::try_from(count).unwrap_or(1).max(1);
     let current = isize::try_from(*field).unwrap_or(0);
@@ -479,7 +534,11 @@ fn cycle(value: usize, len: usize, key: &KeyEvent) -> usize {
 
 fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<Effect> {
     match modal {
-        Modal::Confirm(_) | Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_) => {}
+        Modal::Confirm(_)
+        | Modal::FindCustomer(_)
+        | Modal::EditCustomer(_)
+        | Modal::Snippet(_)
+        | Modal::UnsentReply(_) => {}
         Modal::LogContact(f) => {
             f.error = None;
             match f.field {
@@ -546,6 +605,18 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
             // What the rep typed during the contact is filed as a note before it closes.
             let mut effects =
                 if state.notes.text().trim().is_empty() { Vec::new() } else { super::notes::save_note(state) };
+            let contact = match &finish {
+                Effect::Db(Request::Finish(f)) => f.id,
+                _ => return effects,
+            };
+            // A reply written and never sent is not closed over in silence.
+            if let Some(body) = unsent_reply(state, contact) {
+                effects.extend(super::reply::flush(state));
+                let preview = body.lines().next().unwrap_or("").chars().take(60).collect();
+                let ask = UnsentReply { contact, preview, body, finish };
+                state.overlays.open(Overlay::Form(Modal::UnsentReply(Box::new(ask))));
+                return effects;
+            }
             effects.push(finish);
             effects
         }
@@ -561,7 +632,9 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
 fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, Modal> {
     match modal {
         Modal::Confirm(c) => Ok(c.on_yes),
-        other @ (Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_)) => Err(other),
+        other @ (Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_) | Modal::UnsentReply(_)) => {
+            Err(other)
+        }
         Modal::LogContact(mut f) => {
             let subject = field_text(&f.subject);
             if subject.is_empty() {

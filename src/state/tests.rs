@@ -827,3 +827,39 @@ fn each_contact_keeps_its_own_knowledge_pane() {
     assert_eq!(s.open_contact_id(), Some(2));
     assert_eq!(s.knowledge.query(), "refund");
 }
+
+#[test]
+fn resolving_a_contact_with_an_unsent_reply_asks_first() {
+    let mut s = with_queue();
+    let mut d = detail(2, None);
+    d.contact.status = ContactStatus::Active;
+    d.reply_draft = Some("Your refund is on its way".into());
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+    update(&mut s, key(KeyCode::F(5)));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(finish_request(&effects).is_none(), "not closed yet: {effects:?}");
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::UnsentReply(_))));
+    // Keep it as a draft: the contact closes and the reply stays.
+    let effects = update(&mut s, key(KeyCode::Char('k')));
+    assert!(finish_request(&effects).is_some());
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Db(Request::SaveReplyDraft { .. }) | Effect::Job(_))));
+}
+
+#[test]
+fn an_unsent_reply_can_be_sent_or_discarded_on_the_way_out() {
+    for (answer, sends, discards) in [('s', true, false), ('d', false, true)] {
+        let mut s = with_queue();
+        let mut d = detail(2, None);
+        d.contact.status = ContactStatus::Active;
+        d.reply_draft = Some("Your refund is on its way".into());
+        update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+        update(&mut s, key(KeyCode::F(5)));
+        update(&mut s, key(KeyCode::Enter));
+        let effects = update(&mut s, key(KeyCode::Char(answer)));
+        assert!(finish_request(&effects).is_some());
+        assert_eq!(effects.iter().any(|e| matches!(e, Effect::Job(crate::protocol::Job::SendReply { .. }))), sends);
+        let emptied =
+            effects.iter().any(|e| matches!(e, Effect::Db(Request::SaveReplyDraft { body, .. }) if body.is_empty()));
+        assert_eq!(emptied, discards);
+    }
+}

@@ -120,6 +120,10 @@ pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme:
     if !c.tags.is_empty() {
         out.push(Line::styled(format!("tags: {}", for_display(&c.tags.join(", "))), theme.dim));
     }
+    if let Some(draft) = detail.reply_draft.as_deref().filter(|d| !d.trim().is_empty()) {
+        let first = draft.lines().next().unwrap_or("");
+        out.push(Line::styled(format!("✉ unsent reply (F12): “{}”", for_display(first)), theme.warning));
+    }
     for line in crate::domain::text::sanitize(&c.body).lines() {
         out.push(Line::raw(line.to_string()));
     }

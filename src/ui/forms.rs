@@ -12,7 +12,8 @@ use crate::domain::time::{local_datetime, parse_due};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
 use crate::state::forms::{
-    Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, SnippetForm, WrapUpForm, field_text,
+    Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, SnippetForm, UnsentReply, WrapUpForm,
+    field_text,
 };
 use crate::theme::Theme;
 
@@ -24,6 +25,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
         Modal::WrapUp(f) => (" Wrap up ", wrap_lines(state, f, theme)),
         Modal::Details(f) => (" Contact details ", details_lines(f, theme)),
         Modal::Confirm(c) => (" Please confirm ", confirm_lines(c, theme)),
+        Modal::UnsentReply(u) => (" The reply was not sent ", unsent_reply_lines(u, theme)),
         Modal::FindCustomer(f) => (
             match f.purpose {
                 FindPurpose::Browse => " Find a customer ",
@@ -36,7 +38,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
     };
     let mut lines = lines;
     // A confirmation says its own keys; the forms share these.
-    if !matches!(modal, Modal::Confirm(_)) {
+    if !matches!(modal, Modal::Confirm(_) | Modal::UnsentReply(_)) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Tab next field · ←/→ change · ↑/↓ choose · Enter confirm · Esc close", theme.dim));
     }
@@ -323,6 +325,18 @@ fn confirm_lines(c: &Confirm, theme: &Theme) -> Vec<Line<'static>> {
         ])),
     }
     out
+}
+
+fn unsent_reply_lines(u: &UnsentReply, theme: &Theme) -> Vec<Line<'static>> {
+    vec![
+        Line::styled(format!("Contact #{} has a reply that was written but never sent:", u.contact), theme.warning),
+        Line::styled(format!("“{}…”", for_display(&u.preview)), theme.dim),
+        Line::raw(""),
+        Line::from(vec![Span::styled("s", theme.key), Span::raw("  send it, then close the contact")]),
+        Line::from(vec![Span::styled("k", theme.key), Span::raw("  keep it as a draft, then close")]),
+        Line::from(vec![Span::styled("d", theme.key), Span::raw("  discard it, then close")]),
+        Line::from(vec![Span::styled("Esc", theme.key), Span::raw(" back to the contact")]),
+    ]
 }
 
 fn details_lines(f: &DetailsForm, theme: &Theme) -> Vec<Line<'static>> {
