@@ -20,5 +20,6 @@ pub mod paths;
 pub mod progress;
 pub mod state;
 pub mod store;
+pub mod team;
 pub mod tui;
 pub mod ui;

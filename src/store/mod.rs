@@ -17,6 +17,7 @@ pub mod report;
 pub mod scripts;
 pub mod shift;
 pub mod snippets;
+pub mod team;
 pub mod worker;
 
 pub use open::{OpenError, connect, open_in_memory, open_workspace};

@@ -4,6 +4,7 @@
 
 mod common;
 mod e2e_support;
+mod rt_server;
 
 mod card_masking;
 mod cli;
@@ -21,3 +22,4 @@ mod reliability;
 mod shift;
 mod snapshots;
 mod store;
+mod team;
