@@ -81,13 +81,16 @@ fn write_site_config(dir: &Path, port: u16) {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     let d = dir.display();
+    // RT checks the password on every REST call with bcrypt; at its default cost (12) that is
+    // about one second of server time per request here. The reps' test passwords use cost 4.
     let config = format!(
         "Set($rtname, 'frontline-test');\nSet($Organization, 'frontline-test');\n\
          Set($DatabaseType, 'SQLite');\nSet($DatabaseName, '{d}/rt.db');\n\
          Set($WebDomain, '127.0.0.1');\nSet($WebPort, {port});\nSet($WebPath, '');\n\
          Set($WebBaseURL, 'http://127.0.0.1:{port}');\n\
          Set($MailCommand, 'mbox');\nSet($LogToSyslog, undef);\nSet($LogToSTDERR, 'error');\n\
-         Set($MasonDataDir, '{d}/mason');\nSet($MasonSessionDir, '{d}/session');\nSet($Timezone, 'UTC');\n1;\n"
+         Set($MasonDataDir, '{d}/mason');\nSet($MasonSessionDir, '{d}/session');\nSet($Timezone, 'UTC');\n\
+         Set($BcryptCost, 4);\n1;\n"
     );
     std::fs::write(dir.join("RT_SiteConfig.pm"), config).unwrap();
     // Three reps in one group with the rights a Frontline rep needs, on both queues.
