@@ -8,7 +8,7 @@ use frontline::store::{self, notes};
 use frontline::team::config::{Auth, Backend, Secret, TeamSettings};
 use frontline::team::rt::RtEngine;
 use frontline::team::sync::{TeamAction, pull, push, record};
-use frontline::team::{ClaimOutcome, HelpDesk, TakeOutcome, TicketId, claim};
+use frontline::team::{ClaimOutcome, Entry, HelpDesk, Ownership, TakeOutcome, TeamError, Ticket, TicketId, claim};
 use rusqlite::Connection;
 
 use crate::common::Sandbox;
@@ -268,4 +268,86 @@ fn a_secret_file_others_can_read_is_refused_with_one_line_naming_it() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains(&secret.display().to_string()) && stderr.contains("0644"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+/// A help desk with nothing new: counts what a poll asks of it.
+#[derive(Default)]
+struct IdleDesk {
+    calls: std::sync::Mutex<Vec<&'static str>>,
+}
+
+impl IdleDesk {
+    fn note(&self, call: &'static str) {
+        self.calls.lock().unwrap().push(call);
+    }
+}
+
+impl HelpDesk for IdleDesk {
+    fn backend(&self) -> &'static str {
+        "rt"
+    }
+    fn url(&self) -> &str {
+        "http://127.0.0.1:1"
+    }
+    fn user(&self) -> &str {
+        "rep1"
+    }
+    fn ping(&self) -> Result<(), TeamError> {
+        self.note("ping");
+        Ok(())
+    }
+    fn take(&self, _: &TicketId) -> Result<TakeOutcome, TeamError> {
+        unreachable!()
+    }
+    fn correspond(&self, _: &TicketId, _: &str) -> Result<(), TeamError> {
+        unreachable!()
+    }
+    fn comment(&self, _: &TicketId, _: &str) -> Result<(), TeamError> {
+        unreachable!()
+    }
+    fn set_status(&self, _: &TicketId, _: &str) -> Result<(), TeamError> {
+        unreachable!()
+    }
+    fn move_queue(&self, _: &TicketId, _: &str) -> Result<(), TeamError> {
+        unreachable!()
+    }
+    fn ticket(&self, _: &TicketId) -> Result<Ticket, TeamError> {
+        self.note("ticket");
+        Err(TeamError::Offline("idle".into()))
+    }
+    fn list(&self, _: &[String], _: Ownership) -> Result<Vec<Ticket>, TeamError> {
+        self.note("list");
+        Ok(Vec::new())
+    }
+    fn changes_since(&self, _: i64, _: usize) -> Result<Vec<Entry>, TeamError> {
+        self.note("changes_since");
+        Ok(Vec::new())
+    }
+    fn latest_position(&self) -> Result<i64, TeamError> {
+        self.note("latest_position");
+        Ok(500)
+    }
+    fn history(&self, _: &TicketId, _: i64) -> Result<Vec<Entry>, TeamError> {
+        self.note("history");
+        Ok(Vec::new())
+    }
+    fn content(&self, _: i64) -> Result<String, TeamError> {
+        self.note("content");
+        Ok(String::new())
+    }
+}
+
+#[test]
+fn an_idle_poll_is_one_request_on_the_change_feed_not_a_rescan() {
+    let (_dir, mut conn) = workspace();
+    let desk = IdleDesk::default();
+    pull(&mut conn, &desk, &queues()).unwrap();
+    assert_eq!(*desk.calls.lock().unwrap(), ["latest_position", "list", "list"], "the first sync lists the queues");
+    desk.calls.lock().unwrap().clear();
+    let summary = pull(&mut conn, &desk, &queues()).unwrap();
+    assert_eq!(*desk.calls.lock().unwrap(), ["changes_since"]);
+    assert_eq!((summary.online, summary.position), (true, 500));
+    let pushed = push(&mut conn, &desk).unwrap();
+    assert_eq!((pushed.sent, pushed.pending), (0, 0));
+    assert_eq!(desk.calls.lock().unwrap().len(), 1, "an empty journal sends nothing");
 }
