@@ -185,6 +185,12 @@ pub fn add_message(conn: &Connection, contact: Id, message: &ThreadMessage<'_>) 
     Ok(())
 }
 
+/// Removes a message from a thread (a reply kept back as a draft was never sent).
+pub fn remove_message(conn: &Connection, message_id: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM contact_messages WHERE message_id = ?1", [message_id])?;
+    Ok(())
+}
+
 /// A help-desk message as the contact's thread stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadMessage<'a> {

@@ -7,10 +7,9 @@ use anyhow::{Result, bail};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::config::{TeamSettings, load_secret};
-use super::rt::RtEngine;
+use super::config::TeamSettings;
 use super::sync::{ClaimOutcome, PullSummary, PushSummary, claim, pull, push};
-use super::{HelpDesk, TicketId};
+use super::{HelpDesk, TicketId, engine};
 use crate::cli::TeamCommand;
 use crate::store::{self, team as journal};
 
@@ -39,14 +38,6 @@ pub struct TakeReport {
     pub ticket: String,
     pub taken: bool,
     pub owner: String,
-}
-
-/// The engine for the `[team]` settings (the secret is read here, never kept elsewhere).
-pub fn engine(settings: &TeamSettings) -> Result<Box<dyn HelpDesk + Send + Sync>> {
-    let secret = load_secret(settings)?;
-    Ok(match settings.backend {
-        super::config::Backend::Rt => Box::new(RtEngine::new(settings, &secret)),
-    })
 }
 
 /// The `[team]` settings from the config file, or a one-line refusal.

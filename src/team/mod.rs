@@ -13,6 +13,22 @@ use std::fmt;
 
 pub use sync::{ClaimOutcome, claim};
 
+use crate::domain::Id;
+
+/// The engine for the `[team]` settings, signed in with the secret read for them (from
+/// `FRONTLINE_TEAM_SECRET` or the private secret file). Makes no call yet.
+pub fn engine(settings: &config::TeamSettings) -> anyhow::Result<Box<dyn HelpDesk + Send + Sync>> {
+    let secret = config::load_secret(settings)?;
+    Ok(match settings.backend {
+        config::Backend::Rt => Box::new(rt::RtEngine::new(settings, &secret)),
+    })
+}
+
+/// The help-desk ticket a contact stands for, `None` for a contact of the rep's own.
+pub fn ticket_for_contact(conn: &rusqlite::Connection, contact: Id) -> rusqlite::Result<Option<TicketId>> {
+    Ok(crate::store::team::ticket_of_contact(conn, contact)?.map(|(_, row)| TicketId(row.ticket)))
+}
+
 /// A ticket's id in the help desk, as the help desk writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct TicketId(pub String);

@@ -88,7 +88,9 @@ pub fn marker(kind: JournalKind, body: &str) -> String {
 
 /// Journals the help-desk half of a local action on `contact`, in the caller's transaction
 /// (the one that makes the local change). Returns how many entries were added: none when the
-/// contact is not a team contact. Text is masked for card numbers before it is kept.
+/// contact is not a team contact. Text is masked for card numbers before it is kept. A reply
+/// is also added to the contact's thread here (team replies never take the mail path); a
+/// note's local copy stays the caller's (`notes::save_note`).
 pub fn record(conn: &Connection, contact: Id, action: &TeamAction, now: Timestamp) -> rusqlite::Result<usize> {
     let Some((backend, row)) = journal::ticket_of_contact(conn, contact)? else { return Ok(0) };
     let entries: Vec<(JournalKind, String)> = match action {
@@ -105,9 +107,30 @@ pub fn record(conn: &Connection, contact: Id, action: &TeamAction, now: Timestam
         }
     };
     for (kind, body) in &entries {
-        journal::enqueue(conn, &backend, &row.ticket, *kind, body, &marker(*kind, body), now)?;
+        let id = journal::enqueue(conn, &backend, &row.ticket, *kind, body, &marker(*kind, body), now)?;
+        if *kind == JournalKind::Correspond {
+            // A team contact's reply goes out through the help desk, not the mail path: its
+            // copy in the thread is written here (the help desk's own comes back claimed).
+            let message_id = journal_message_id(&backend, id);
+            let source = format!("{backend}:{}", row.ticket);
+            let message = ThreadMessage {
+                message_id: &message_id,
+                inbound: false,
+                at: now,
+                from: "",
+                subject: "",
+                body,
+                source: &source,
+            };
+            journal::add_message(conn, contact, &message)?;
+        }
     }
     Ok(entries.len())
+}
+
+/// The thread copy of a journaled reply.
+fn journal_message_id(backend: &str, entry: Id) -> String {
+    format!("{backend}-journal-{entry}@frontline.team")
 }
 
 fn masked(text: &str) -> String {
@@ -476,6 +499,7 @@ fn keep_back(
                 };
                 notes::save_reply_draft(tx, contact, &kept, now)?;
             }
+            journal::remove_message(tx, &journal_message_id(engine.backend(), entry.id))?;
             journal::finish(tx, entry.id, JournalState::Draft, None, Some(&notice))
         } else {
             journal::finish(tx, entry.id, JournalState::Refused, None, Some(&notice))

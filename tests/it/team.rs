@@ -173,6 +173,9 @@ fn a_reply_and_a_comment_land_in_rt_history_exactly_once() {
     assert_eq!(rt.texts(&ticket, "Comment"), ["Checked the warehouse."]);
     let notes = count(&conn, "SELECT count(*) FROM notes WHERE contact_id = ?1", contact);
     assert_eq!(notes, 1, "the rep's own comment is not stored a second time");
+    let replies =
+        count(&conn, "SELECT count(*) FROM contact_messages WHERE contact_id = ?1 AND direction = 'outbound'", contact);
+    assert_eq!(replies, 1, "the reply is in the thread once");
 }
 
 #[test]
@@ -231,6 +234,9 @@ fn a_ticket_taken_elsewhere_while_offline_keeps_the_reply_as_a_draft() {
     assert_eq!(summary.notices, [format!("#{ticket} was taken by rep2 while you were offline")]);
     assert_eq!(notes::reply_draft(&conn, contact).unwrap().as_deref(), Some("Try the link again."));
     assert!(rt.texts(&ticket, "Correspond").is_empty());
+    let thread =
+        count(&conn, "SELECT count(*) FROM contact_messages WHERE contact_id = ?1 AND direction = 'outbound'", contact);
+    assert_eq!(thread, 0, "a reply never sent is not in the thread");
 }
 
 #[test]
