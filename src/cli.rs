@@ -229,18 +229,21 @@ fn parse_state(s: &str) -> Result<crate::domain::shift::RepState, String> {
 #[derive(Debug, Subcommand)]
 pub enum TeamCommand {
     /// Which help desk, as whom, online or not, the last sync and the actions waiting.
+    #[command(after_help = "Example:\n  frontline team status --json")]
     Status {
         /// Print {backend, url, user, online, last_sync, pending} as JSON for scripts.
         #[arg(long)]
         json: bool,
     },
     /// Send the journal's waiting actions, then read the help desk's changes once.
+    #[command(after_help = "Example:\n  frontline team sync --json")]
     Sync {
         /// Print what was sent and read as JSON for scripts.
         #[arg(long)]
         json: bool,
     },
     /// Take a ticket in the help desk (exit 1 when someone else has it).
+    #[command(after_help = "Example:\n  frontline team take 41")]
     Take {
         /// The help desk's ticket id.
         ticket: String,
