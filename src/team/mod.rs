@@ -155,4 +155,22 @@ pub trait HelpDesk {
     fn history(&self, ticket: &TicketId, after: i64) -> Result<Vec<Entry>, TeamError>;
     /// The text of one transaction (a message or comment), empty when it has none.
     fn content(&self, entry: i64) -> Result<String, TeamError>;
+
+    /// Every message-bearing entry (create, correspondence, comment) of the open tickets in
+    /// these queues, unowned or the rep's: the first sync's bulk read. An engine with a
+    /// search over all tickets' history answers it in a few pages; this default asks
+    /// ticket by ticket.
+    fn queue_history(&self, queues: &[String], which: Ownership) -> Result<Vec<Entry>, TeamError> {
+        let mut entries = Vec::new();
+        for ticket in self.list(queues, which)? {
+            entries.extend(self.history(&ticket.id, 0)?.into_iter().filter(|e| e.kind != EntryKind::Other));
+        }
+        Ok(entries)
+    }
+
+    /// The texts of many transactions, keyed by id (ids without text map to ""). This
+    /// default asks one by one; an engine with a bulk read overrides it.
+    fn contents(&self, entries: &[i64]) -> Result<std::collections::HashMap<i64, String>, TeamError> {
+        entries.iter().map(|&id| Ok((id, self.content(id)?))).collect()
+    }
 }

@@ -9,6 +9,7 @@
 //!   ticket's owner after a confirmed take.
 //! - The change feed is a transaction search by id (`id > N`), one request per poll.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -80,6 +81,13 @@ impl RtEngine {
             return Err(TeamError::Refused { status, message: rt_message(&text) });
         }
         serde_json::from_str(&text).map_err(|e| TeamError::Invalid(format!("{method} {path}: {e}")))
+    }
+
+    fn owner_name(&self, which: Ownership) -> &str {
+        match which {
+            Ownership::Unowned => "Nobody",
+            Ownership::Mine => self.user.as_str(),
+        }
     }
 
     fn put(&self, path: &str, body: &Value) -> Result<Value, TeamError> {
@@ -169,12 +177,29 @@ fn entry_from(value: &Value, ticket: Option<&TicketId>) -> Option<Entry> {
     Some(Entry { id, ticket, kind, creator: id_of(&value["Creator"]), created: seconds(&value["Created"]) })
 }
 
+fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
 /// TicketSQL for open tickets in these queues, unowned or the rep's.
 fn queue_query(queues: &[String], owner: &str) -> String {
-    let quoted = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
     let queues: Vec<String> = queues.iter().map(|q| format!("Queue = {}", quoted(q))).collect();
     format!("({}) AND Owner = {} AND Status = '__Active__'", queues.join(" OR "), quoted(owner))
 }
+
+/// TransactionSQL for the messages of the tickets [`queue_query`] selects.
+fn queue_history_query(queues: &[String], owner: &str) -> String {
+    let queues: Vec<String> = queues.iter().map(|q| format!("TicketQueue = {}", quoted(q))).collect();
+    format!(
+        "ObjectType = 'RT::Ticket' AND (Type = 'Create' OR Type = 'Correspond' OR Type = 'Comment') \
+         AND ({}) AND TicketOwner = {} AND TicketStatus = '__Active__'",
+        queues.join(" OR "),
+        quoted(owner)
+    )
+}
+
+/// How many transactions one attachment search asks about (keeps the address short).
+const CONTENTS_CHUNK: usize = 30;
 
 const TICKET_FIELDS: [(&str, &str); 3] = [
     ("fields", "Owner,Status,Subject,Queue,Requestor,Created"),
@@ -243,11 +268,7 @@ impl HelpDesk for RtEngine {
     }
 
     fn list(&self, queues: &[String], which: Ownership) -> Result<Vec<Ticket>, TeamError> {
-        let owner = match which {
-            Ownership::Unowned => "Nobody",
-            Ownership::Mine => self.user.as_str(),
-        };
-        let sql = queue_query(queues, owner);
+        let sql = queue_query(queues, self.owner_name(which));
         let mut query = vec![("query", sql.as_str()), ("orderby", "id")];
         query.extend(TICKET_FIELDS);
         self.all_pages("tickets", &query)?.iter().map(ticket_from).collect()
@@ -282,6 +303,34 @@ impl HelpDesk for RtEngine {
         let path = format!("ticket/{}/history", ticket.0);
         let items = self.all_pages(&path, &[("fields", "Type,Creator,Created"), ("orderby", "id")])?;
         Ok(items.iter().filter_map(|v| entry_from(v, Some(ticket))).filter(|e| e.id > after).collect())
+    }
+
+    fn queue_history(&self, queues: &[String], which: Ownership) -> Result<Vec<Entry>, TeamError> {
+        let sql = queue_history_query(queues, self.owner_name(which));
+        let query = [("query", sql.as_str()), ("fields", "Type,Creator,Created,ObjectId"), ("orderby", "id")];
+        Ok(self.all_pages("transactions", &query)?.iter().filter_map(|v| entry_from(v, None)).collect())
+    }
+
+    fn contents(&self, entries: &[i64]) -> Result<HashMap<i64, String>, TeamError> {
+        let mut texts: HashMap<i64, String> = entries.iter().map(|&id| (id, String::new())).collect();
+        for chunk in entries.chunks(CONTENTS_CHUNK) {
+            let search: Vec<Value> =
+                chunk.iter().map(|id| json!({ "field": "TransactionId", "operator": "=", "value": id })).collect();
+            let search = Value::Array(search).to_string();
+            let query =
+                [("query", search.as_str()), ("fields", "Content,ContentType,TransactionId"), ("orderby", "id")];
+            for a in self.all_pages("attachments", &query)? {
+                let Ok(txn) = id_of(&a["TransactionId"]).parse::<i64>() else { continue };
+                let plain = a["ContentType"].as_str().is_some_and(|t| t.starts_with("text/plain"));
+                match (plain, a["Content"].as_str(), texts.get_mut(&txn)) {
+                    (true, Some(content), Some(slot)) if slot.is_empty() && !content.is_empty() => {
+                        *slot = content.to_string();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(texts)
     }
 
     fn content(&self, entry: i64) -> Result<String, TeamError> {

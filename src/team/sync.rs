@@ -201,9 +201,29 @@ fn first_pull(
     // falls between the listing and the feed.
     let start = engine.latest_position()?;
     for which in [Ownership::Unowned, Ownership::Mine] {
-        for ticket in engine.list(queues, which)? {
-            apply_ticket(conn, engine, queues, &ticket, &[], summary)?;
+        // Bulk reads: the tickets, all their messages, then the messages' texts — a few
+        // pages for thousands of tickets instead of requests per ticket.
+        let tickets = engine.list(queues, which)?;
+        let entries = engine.queue_history(queues, which)?;
+        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+        let texts = if ids.is_empty() { HashMap::new() } else { engine.contents(&ids)? };
+        let mut by_ticket: HashMap<&TicketId, Vec<Entry>> = HashMap::new();
+        for e in &entries {
+            by_ticket.entry(&e.ticket).or_default().push(e.clone());
         }
+        let (backend, me) = (engine.backend(), engine.user());
+        let created = store::write(conn, |tx| -> rusqlite::Result<usize> {
+            let mut created = 0;
+            for t in &tickets {
+                if journal::ticket(tx, backend, &t.id.0)?.is_none() {
+                    create_contact(tx, backend, me, t, by_ticket.get(&t.id).map_or(&[], Vec::as_slice), &texts)?;
+                    created += 1;
+                }
+            }
+            Ok(created)
+        })?;
+        summary.new_contacts += created;
+        summary.messages += texts.len();
     }
     store::write(conn, |tx| journal::set_position(tx, start, crate::domain::time::now()))?;
     Ok(())
@@ -301,13 +321,10 @@ fn cache_row(ticket: &Ticket, contact_id: Id, last_txn: i64) -> TicketRow {
     }
 }
 
-/// The text of each message-bearing entry (one request each), keyed by transaction id.
+/// The text of each message-bearing entry, keyed by transaction id.
 fn contents(engine: &dyn HelpDesk, entries: &[Entry]) -> Result<HashMap<i64, String>, TeamError> {
-    let mut texts = HashMap::new();
-    for e in entries.iter().filter(|e| e.kind != EntryKind::Other) {
-        texts.insert(e.id, engine.content(e.id)?);
-    }
-    Ok(texts)
+    let ids: Vec<i64> = entries.iter().filter(|e| e.kind != EntryKind::Other).map(|e| e.id).collect();
+    if ids.is_empty() { Ok(HashMap::new()) } else { engine.contents(&ids) }
 }
 
 fn create_contact(
