@@ -52,6 +52,20 @@ fn count(conn: &Connection, sql: &str, contact: i64) -> i64 {
     conn.query_row(sql, [contact], |r| r.get(0)).unwrap()
 }
 
+/// Pulls until the feed is read to its end (other tests add to RT's feed meanwhile; a poll
+/// reads at most a page of it). Returns how many waiting contacts left the queue.
+fn catch_up(conn: &mut Connection, desk: &dyn HelpDesk) -> usize {
+    let mut gone = 0;
+    loop {
+        let summary = pull(conn, desk, &queues()).unwrap();
+        assert!(summary.online, "{summary:?}");
+        gone += summary.gone;
+        if summary.changes < 100 {
+            return gone;
+        }
+    }
+}
+
 /// Journals an action the way the contact verbs do: with its local half, in one transaction.
 fn act(conn: &mut Connection, contact: i64, action: TeamAction) {
     store::write(conn, |tx| -> rusqlite::Result<()> {
@@ -147,8 +161,7 @@ fn a_pulled_ticket_is_a_waiting_contact_with_its_customer_and_masked_card() {
     assert_eq!(thread, 1, "the ticket's first message is the thread's first");
     // Taken by someone else: it leaves this rep's queue on the next poll.
     engine(&rt.url, "rep2").take(&TicketId(ticket.clone())).unwrap();
-    let summary = pull(&mut conn, &rep1, &queues()).unwrap();
-    assert!(summary.online && summary.gone >= 1, "{summary:?}");
+    assert!(catch_up(&mut conn, &rep1) >= 1);
     assert_eq!(contact_of(&conn, &ticket), None);
 }
 
@@ -167,8 +180,8 @@ fn a_reply_and_a_comment_land_in_rt_history_exactly_once() {
     assert_eq!((summary.sent, summary.pending), (2, 0), "{summary:?}");
     // A second push and two pulls add nothing, here or there.
     push(&mut conn, &rep1).unwrap();
-    pull(&mut conn, &rep1, &queues()).unwrap();
-    pull(&mut conn, &rep1, &queues()).unwrap();
+    catch_up(&mut conn, &rep1);
+    catch_up(&mut conn, &rep1);
     assert_eq!(rt.texts(&ticket, "Correspond"), ["It ships tomorrow."]);
     assert_eq!(rt.texts(&ticket, "Comment"), ["Checked the warehouse."]);
     let notes = count(&conn, "SELECT count(*) FROM notes WHERE contact_id = ?1", contact);
@@ -364,4 +377,56 @@ fn an_idle_poll_is_one_request_on_the_change_feed_not_a_rescan() {
     let pushed = push(&mut conn, &desk).unwrap();
     assert_eq!((pushed.sent, pushed.pending), (0, 0));
     assert_eq!(desk.calls.lock().unwrap().len(), 1, "an empty journal sends nothing");
+}
+
+#[test]
+fn new_tickets_and_new_messages_arrive_through_the_change_feed() {
+    let Some(rt) = rt_server::shared() else { return };
+    let (_dir, mut conn) = workspace();
+    let rep3 = engine(&rt.url, "rep3");
+    pull(&mut conn, &rep3, &queues()).unwrap();
+    let ticket = rt.create_ticket("Billing", "Invoice copy", "hana@example.com", "Please send my invoice");
+    catch_up(&mut conn, &rep3);
+    let contact = contact_of(&conn, &ticket).expect("a new ticket arrives from the feed");
+    let body = "Attached, card 4111 1111 1111 1111 on file";
+    rt.call(
+        "POST",
+        &format!("ticket/{ticket}/correspond"),
+        "root",
+        Some(serde_json::json!({"Content": body, "ContentType": "text/plain"})),
+    )
+    .unwrap();
+    catch_up(&mut conn, &rep3);
+    catch_up(&mut conn, &rep3);
+    let texts: Vec<String> = conn
+        .prepare("SELECT body FROM contact_messages WHERE contact_id = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([contact], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[1].starts_with("Attached, card") && !texts[1].contains("4111 1111 1111 1111"), "{texts:?}");
+}
+
+#[test]
+fn team_status_says_offline_when_nothing_answers() {
+    let sb = Sandbox::new();
+    let port = rt_server::free_port();
+    let config = sb.write("team.toml", &format!("[team]\nurl = \"http://127.0.0.1:{port}\"\nuser = \"rep1\"\n"));
+    let out = sb
+        .cmd()
+        .arg("--config")
+        .arg(&config)
+        .args(["team", "status", "--json"])
+        .env("FRONTLINE_TEAM_SECRET", "s3cret-value-991")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["online"], false);
+    assert_eq!(status["pending"], 0);
+    assert_eq!(status["user"], "rep1");
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("s3cret-value-991"));
 }
