@@ -156,6 +156,20 @@ pub trait HelpDesk {
     /// The text of one transaction (a message or comment), empty when it has none.
     fn content(&self, entry: i64) -> Result<String, TeamError>;
 
+    /// Several tickets as they are now; tickets the rep may no longer see are left out.
+    /// This default reads them one by one; an engine with a search reads them at once.
+    fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>, TeamError> {
+        let mut found = Vec::new();
+        for id in ids {
+            match self.ticket(id) {
+                Ok(t) => found.push(t),
+                Err(TeamError::Refused { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(found)
+    }
+
     /// Every message-bearing entry (create, correspondence, comment) of the open tickets in
     /// these queues, unowned or the rep's: the first sync's bulk read. An engine with a
     /// search over all tickets' history answers it in a few pages; this default asks

@@ -305,6 +305,28 @@ impl HelpDesk for RtEngine {
         Ok(items.iter().filter_map(|v| entry_from(v, Some(ticket))).filter(|e| e.id > after).collect())
     }
 
+    fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>, TeamError> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(CONTENTS_CHUNK) {
+            // Ticket ids are RT's own numbers from the feed; anything else is skipped.
+            let terms: Vec<String> = chunk
+                .iter()
+                .filter(|id| !id.0.is_empty() && id.0.bytes().all(|b| b.is_ascii_digit()))
+                .map(|id| format!("id = {}", id.0))
+                .collect();
+            if terms.is_empty() {
+                continue;
+            }
+            let sql = terms.join(" OR ");
+            let mut query = vec![("query", sql.as_str()), ("orderby", "id")];
+            query.extend(TICKET_FIELDS);
+            for t in self.all_pages("tickets", &query)? {
+                found.push(ticket_from(&t)?);
+            }
+        }
+        Ok(found)
+    }
+
     fn queue_history(&self, queues: &[String], which: Ownership) -> Result<Vec<Entry>, TeamError> {
         let sql = queue_history_query(queues, self.owner_name(which));
         let query = [("query", sql.as_str()), ("fields", "Type,Creator,Created,ObjectId"), ("orderby", "id")];

@@ -242,17 +242,28 @@ fn follow_feed(
     for entry in &entries {
         by_ticket.entry(entry.ticket.clone()).or_default().push(entry.clone());
     }
+    // The changed tickets in one read; one the rep may no longer see is none of theirs.
+    let ids: Vec<TicketId> = by_ticket.keys().cloned().collect();
+    let found: HashMap<TicketId, Ticket> = engine.tickets(&ids)?.into_iter().map(|t| (t.id.clone(), t)).collect();
     for (id, changes) in &by_ticket {
-        let ticket = match engine.ticket(id) {
-            Ok(t) => t,
-            // A ticket the rep may not see (another team's queue) is none of ours.
-            Err(TeamError::Refused { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        apply_ticket(conn, engine, queues, &ticket, changes, summary)?;
+        match found.get(id) {
+            Some(ticket) => apply_ticket(conn, engine, queues, ticket, changes, summary)?,
+            None => forget_unseen(conn, engine.backend(), id, summary)?,
+        }
     }
     let newest = entries.iter().map(|e| e.id).max().unwrap_or(position);
     store::write(conn, |tx| journal::set_position(tx, newest, crate::domain::time::now()))?;
+    Ok(())
+}
+
+/// A ticket the rep can no longer see (deleted, moved to a queue they may not see): its
+/// waiting contact leaves the queue.
+fn forget_unseen(conn: &mut Connection, backend: &str, id: &TicketId, summary: &mut PullSummary) -> Result<()> {
+    let Some(row) = journal::ticket(conn, backend, &id.0)? else { return Ok(()) };
+    if !journal::contact_accepted(conn, row.contact_id)? {
+        store::write(conn, |tx| journal::forget_waiting_contact(tx, row.contact_id))?;
+        summary.gone += 1;
+    }
     Ok(())
 }
 
