@@ -441,6 +441,11 @@ fn replay(
     summary: &mut PushSummary,
 ) -> Result<()> {
     let ticket = TicketId(entry.ticket.clone());
+    // First whether a lost answer hid a success: then nothing is sent or kept back.
+    if entry.state == JournalState::Sending && already_done(conn, engine, entry)? {
+        summary.confirmed += 1;
+        return Ok(());
+    }
     if entry.kind != JournalKind::Comment {
         // Replies and changes are the owner's: a ticket that went to someone else while the
         // rep was offline keeps the reply here as a draft (comments still go: anyone may).
@@ -450,10 +455,6 @@ fn replay(
         if let Some(Some(owner)) = owners.get(&entry.ticket).filter(|o| o.as_deref() != Some(engine.user())) {
             return keep_back(conn, engine, entry, owner, summary);
         }
-    }
-    if entry.state == JournalState::Sending && already_done(conn, engine, entry)? {
-        summary.confirmed += 1;
-        return Ok(());
     }
     store::write(conn, |tx| journal::mark_sending(tx, entry.id))?;
     let sent = match entry.kind {
