@@ -140,6 +140,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Team mode: the shared queue in the team's help desk (the `[team]` table).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  frontline team status --json\n  frontline team sync\n  frontline team take 41"
+    )]
+    Team(TeamCommand),
     /// Print a shell completion script to stdout.
     #[command(after_help = "Examples:
   frontline completions bash > ~/.local/share/bash-completion/completions/frontline
@@ -236,6 +242,34 @@ fn parse_state(s: &str) -> Result<crate::domain::shift::RepState, String> {
 }
 
 /// `frontline schedule …`
+/// `frontline team …`.
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Which help desk, as whom, online or not, the last sync and the actions waiting.
+    #[command(after_help = "Example:\n  frontline team status --json")]
+    Status {
+        /// Print {backend, url, user, online, last_sync, pending} as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send the journal's waiting actions, then read the help desk's changes once.
+    #[command(after_help = "Example:\n  frontline team sync --json")]
+    Sync {
+        /// Print what was sent and read as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a ticket in the help desk (exit 1 when someone else has it).
+    #[command(after_help = "Example:\n  frontline team take 41")]
+    Take {
+        /// The help desk's ticket id.
+        ticket: String,
+        /// Print {ticket, taken, owner} as JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
     /// Load blocks from a .csv (start,end,activity; RFC 3339 or "YYYY-MM-DD HH:MM" local

@@ -55,6 +55,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Keys { json }) => keys_command(cli.config.as_deref(), json),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man { out }) => man_pages(out.as_deref()),
+        Some(Command::Team(what)) => crate::team::cli::run(&db, cli.config.as_deref(), what),
         Some(Command::Report { from, to, json }) => {
             let (config, _) = config::load(&config_path(cli.config.as_deref())?)?;
             report(&db, from.as_deref(), to.as_deref(), json, &config.metric_settings())

@@ -39,6 +39,8 @@ pub struct Config {
     pub breather_minutes: u32,
     /// Clicks focus and select, the wheel scrolls (off keeps the terminal's own selection).
     pub mouse: bool,
+    /// Team mode (`[team]`): the team's help desk is the engine. `None` works as ever.
+    pub team: Option<crate::team::config::TeamSettings>,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             breather_after_contacts: 10,
             breather_minutes: 5,
             mouse: true,
+            team: None,
         }
     }
 }
@@ -180,6 +183,17 @@ pub fn parse(text: &str, origin: &str) -> Result<(Config, Vec<Warning>)> {
             "intake" => match value.as_table() {
                 Some(intake) => read_intake(intake, &mut config.intake, &mut p),
                 None => p.at(None, key, "expected a table like [intake] maildirs = [\"~/Mail/support/INBOX\"]"),
+            },
+            "team" => match value.as_table() {
+                Some(team) => match crate::team::config::parse(team) {
+                    Ok(settings) => config.team = Some(settings),
+                    Err(problems) => {
+                        for problem in problems {
+                            p.at(Some("team"), &problem.key, format!("{} (team mode is off)", problem.message));
+                        }
+                    }
+                },
+                None => p.at(None, key, "expected a table like [team] url = \"https://rt.example.com\""),
             },
             "keys" => {}
             other => p.at(None, other, "unknown key (ignored)"),

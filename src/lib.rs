@@ -24,6 +24,7 @@ pub mod protocol;
 pub mod recovery;
 pub mod state;
 pub mod store;
+pub mod team;
 pub mod theme;
 pub mod tui;
 pub mod ui;

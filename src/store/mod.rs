@@ -19,6 +19,7 @@ pub mod report;
 pub mod scripts;
 pub mod shift;
 pub mod snippets;
+pub mod team;
 
 pub use open::{OpenError, connect, open_in_memory, open_workspace};
 

@@ -4,6 +4,7 @@
 
 mod common;
 mod e2e_support;
+mod rt_server;
 
 mod card_masking;
 mod cli;
@@ -26,4 +27,5 @@ mod shift;
 mod snapshots;
 mod status;
 mod store;
+mod team;
 mod workspace_files;
