@@ -71,7 +71,8 @@ pub fn forget_customer(conn: &mut Connection, id: Id) -> Result<ForgetSummary> {
         tx.execute(&format!("UPDATE contact_events SET detail = NULL WHERE contact_id IN ({theirs})"), [id])?;
         s.contacts_anonymised = tx.execute(
             &format!(
-                "UPDATE contacts SET subject = ?2, body = ?2, tags = ?2, customer_id = NULL WHERE id IN ({theirs})"
+                "UPDATE contacts SET subject = ?2, body = ?2, tags = ?2, escalation_reason = NULL, customer_id = NULL
+                 WHERE id IN ({theirs})"
             ),
             params![id, ERASED],
         )?;
