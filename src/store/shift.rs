@@ -3,6 +3,7 @@
 //! loads and writes. Writers take a `&Connection` and are meant to run inside
 //! `store::write` (the importers here open their own transaction).
 
+
 use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -429,3 +430,4 @@ pub fn follow_contact_status(tx: &Connection, t: Timestamp) -> rusqlite::Result<
     };
     set_status(tx, wanted, Source::Auto, t).map(|_| ())
 }
+

@@ -72,8 +72,8 @@ fn the_protocol_is_plain_data_both_sides_share() {
 #[test]
 fn the_domain_depends_on_nothing_else() {
     let others = [
-        "store", "ui", "state", "workers", "app", "intake", "import", "export", "commands", "protocol", "config",
-        "team", "keymap", "action",
+        "store", "ui", "state", "workers", "app", "intake", "import", "export", "commands", "protocol", "config", "team",
+        "keymap", "action",
     ];
     let found = crossings(&src("domain"), &others);
     assert!(found.is_empty(), "domain crosses a layer:\n{}", found.join("\n"));
