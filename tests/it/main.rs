@@ -8,6 +8,7 @@ mod e2e_support;
 mod card_masking;
 mod cli;
 mod cli_polish;
+mod contact_cli;
 mod customers;
 mod e2e;
 mod erasure;
