@@ -61,18 +61,16 @@ pub(super) fn config(explicit: Option<&Path>, default: bool, check: bool, as_jso
     }
     let warnings = match config::load(&path) {
         Ok((_, warnings)) => warnings,
-        Err(e) if as_json => {
-            // Not TOML at all: one problem, the whole file.
+        Err(e) => {
+            // Not TOML at all: one problem, the whole file (said on stderr by `main`).
             let problems = vec![problem(&path, &e.to_string())];
-            emit(&Checked { path, ok: false, problems }, true)?;
+            emit(&Checked { path, ok: false, problems }, as_json)?;
             return Err(e);
         }
-        Err(e) => return Err(e),
     };
-    if !as_json {
-        for w in &warnings {
-            eprintln!("{}", w.0);
-        }
+    // Each problem on stderr, also with --json (whose stdout stays one JSON value).
+    for w in &warnings {
+        eprintln!("{}", w.0);
     }
     let problems: Vec<Problem> = warnings.iter().map(|w| problem(&path, &w.0)).collect();
     let count = problems.len();

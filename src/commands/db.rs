@@ -40,6 +40,9 @@ struct Check {
 
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.ok {
+            return Ok(());
+        }
         let (customers, articles) = (self.customers.unwrap_or(0), self.articles.unwrap_or(0));
         writeln!(f, "{}: ok ({customers} customers, {articles} articles)", self.path.display())
     }
@@ -52,16 +55,10 @@ pub(super) fn check(db: &Path, as_json: bool) -> Result<()> {
     let integrity = store::integrity_check(&conn).context("running the integrity check")?;
     tracing::info!(ok = integrity == "ok", "integrity check");
     if integrity != "ok" {
-        if as_json {
-            let found = Check {
-                path: db.to_path_buf(),
-                ok: false,
-                integrity: integrity.clone(),
-                customers: None,
-                articles: None,
-            };
-            super::emit(&found, true)?;
-        }
+        // Text says nothing on stdout for a damaged file (`main` prints the error line).
+        let found =
+            Check { path: db.to_path_buf(), ok: false, integrity: integrity.clone(), customers: None, articles: None };
+        super::emit(&found, as_json)?;
         bail!("{}: integrity check failed: {integrity}", db.display());
     }
     let found = Check {

@@ -37,7 +37,8 @@ impl Sandbox {
     }
 
     fn new_contact(&self, channel: &str) -> i64 {
-        let args = ["contact", "new", "--channel", channel, "--subject", "Router", "--customer", "ana.ruiz@example.com"];
+        let args =
+            ["contact", "new", "--channel", channel, "--subject", "Router", "--customer", "ana.ruiz@example.com"];
         let created = self.json(&[&args[..], &["--json"]].concat());
         created["id"].as_i64().unwrap()
     }
@@ -206,7 +207,8 @@ fn follow_ups_are_listed_due_first_and_done_once() {
 fn customer_search_matches_the_end_of_a_phone_and_part_of_a_name() {
     let sb = Sandbox::new();
     sb.with_contact("phone");
-    for (query, name) in [("0162", "Priya Raman"), ("5550162", "Priya Raman"), ("555 0142", "Ana Ruiz"), ("ana ru", "Ana Ruiz")]
+    for (query, name) in
+        [("0162", "Priya Raman"), ("5550162", "Priya Raman"), ("555 0142", "Ana Ruiz"), ("ana ru", "Ana Ruiz")]
     {
         let hits = sb.json(&["customer", "search", query, "--json"]);
         assert_eq!(hits[0]["name"], name, "{query}: {hits}");
