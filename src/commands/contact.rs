@@ -20,7 +20,7 @@ use crate::store::{self, contacts, customers};
 
 /// A contact just put in the queue.
 #[derive(Serialize)]
-pub(super) struct Created {
+struct Created {
     id: Id,
 }
 
@@ -32,7 +32,7 @@ impl fmt::Display for Created {
 
 /// `frontline contact new`: a waiting contact (an unknown email, phone or handle creates
 /// its customer).
-pub(super) fn new_contact(db: &Path, args: &NewContactArgs) -> Result<Created> {
+fn new_contact(db: &Path, args: &NewContactArgs) -> Result<Created> {
     let mut conn = store::open_workspace(db)?;
     let t = now();
     let id = store::write(&mut conn, |tx| -> Result<i64> {
@@ -162,9 +162,13 @@ enum Action {
 /// `frontline contact accept|hold|resume|note|reply|resolve|escalate|transfer ID …`.
 /// An error is one line naming the contact and the reason.
 pub(super) fn run(db: &Path, config_file: Option<&Path>, command: ContactCommand) -> Result<()> {
-    let config = load_config(config_file)?;
+    // Only the loop's steps read the config (dispositions, departments, the rep's name).
+    let config = match &command {
+        ContactCommand::New(args) => return emit(&new_contact(db, args)?, args.json),
+        _ => load_config(config_file)?,
+    };
     let (id, as_json, action) = match command {
-        ContactCommand::New(_) => bail!("contact new is run on its own"),
+        ContactCommand::New(args) => return emit(&new_contact(db, &args)?, args.json),
         ContactCommand::Accept(a) => (a.id, a.json, Action::Step(Step::Accept, "Accepted")),
         ContactCommand::Hold(a) => (a.id, a.json, Action::Step(Step::Hold, "On hold")),
         ContactCommand::Resume(a) => (a.id, a.json, Action::Step(Step::Resume, "Resumed")),

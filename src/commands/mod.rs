@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, ContactCommand, CustomerCommand, DbCommand, FollowUpCommand, KbCommand};
+use crate::cli::{Cli, Command, CustomerCommand, DbCommand, FollowUpCommand, KbCommand};
 use crate::domain::time::now;
 use crate::store::{self, customers};
 use crate::{app, config, demo, paths};
@@ -56,8 +56,7 @@ fn dispatch(command: Command, db: &Path, explicit_db: Option<PathBuf>, config: O
         Command::Queue { json } => emit(&queue::queue(db)?, json),
         Command::Sync { maildir, json } => intake::sync(db, config, maildir, json),
         Command::Inbox { path, json } => intake::inbox(db, config, path, json),
-        Command::Contact(ContactCommand::New(args)) => emit(&contact::new_contact(db, &args)?, args.json),
-        Command::Contact(step) => contact::run(db, config, step),
+        Command::Contact(command) => contact::run(db, config, command),
         Command::Followups { due, json } => emit(&followups::list(db, due)?, json),
         Command::Followup(FollowUpCommand::Done { id, json }) => emit(&followups::done(db, id)?, json),
         Command::Customer(CustomerCommand::Show { key, json }) => emit(&customer::show(db, &key)?, json),
