@@ -83,14 +83,35 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Create contacts from the shell.
+    /// Work a contact from the shell: create, accept, hold, resume, note, reply, resolve,
+    /// escalate or transfer (the same rules as the workstation's keys).
     #[command(
         subcommand,
-        after_help = "Example:\n  frontline contact new --channel email --subject \"Where is my order?\" --customer ana@example.com"
+        after_help = "Examples:
+  frontline contact new --channel email --subject \"Where is my order?\" --customer ana@example.com
+  frontline contact accept 42
+  frontline contact note 42 \"Sent a return label\"
+  frontline contact escalate 42 --to technical --reason \"Router keeps rebooting\""
     )]
     Contact(ContactCommand),
-    /// Show or forget a customer.
-    #[command(subcommand, after_help = "Example:\n  frontline customer show ana@example.com --json")]
+    /// List the follow-ups not yet done, soonest first.
+    #[command(after_help = "Examples:\n  frontline followups\n  frontline followups --due --json")]
+    Followups {
+        /// Only those due now.
+        #[arg(long)]
+        due: bool,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark a follow-up done.
+    #[command(subcommand, after_help = "Example:\n  frontline followup done 7")]
+    Followup(FollowUpCommand),
+    /// Show, find or forget a customer.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  frontline customer show ana@example.com --json\n  frontline customer search 0142"
+    )]
     Customer(CustomerCommand),
     /// Write customers, contacts or notes to a file (or stdout) for a spreadsheet or another tool.
     #[command(after_help = "Examples:
@@ -414,6 +435,98 @@ pub enum ContactCommand {
         after_help = "Example:\n  frontline contact new --channel phone --subject \"Order late\" --customer ana@example.com"
     )]
     New(NewContactArgs),
+    /// Take a waiting contact (it becomes yours, active).
+    #[command(after_help = "Example:\n  frontline contact accept 42 --json")]
+    Accept(ContactId),
+    /// Put an active contact on hold.
+    #[command(after_help = "Example:\n  frontline contact hold 42")]
+    Hold(ContactId),
+    /// Take a contact off hold (or back from wrap-up).
+    #[command(after_help = "Example:\n  frontline contact resume 42")]
+    Resume(ContactId),
+    /// File a note on a contact (card numbers are masked).
+    #[command(after_help = "Example:\n  frontline contact note 42 \"Sent a return label\"")]
+    Note(ContactText),
+    /// Answer the customer: by email for email contacts; on other channels what was said is
+    /// logged as a note.
+    #[command(after_help = "Example:\n  frontline contact reply 42 \"Your refund is on its way.\"")]
+    Reply(ContactText),
+    /// Close a contact as resolved.
+    #[command(after_help = "Example:\n  frontline contact resolve 42 --disposition \"Order status\"")]
+    Resolve {
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// One of the configured dispositions (default: resolved).
+        #[arg(long, value_name = "D")]
+        disposition: Option<String>,
+        /// Print the contact after the step as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close a contact by escalating it to a department, saying why.
+    #[command(
+        after_help = "Example:\n  frontline contact escalate 42 --to technical --reason \"Router keeps rebooting\""
+    )]
+    Escalate(RouteArgs),
+    /// Close a contact by transferring it to a department, saying why.
+    #[command(after_help = "Example:\n  frontline contact transfer 42 --to billing --reason \"Refund over my limit\"")]
+    Transfer(RouteArgs),
+}
+
+/// A contact to take a step on.
+#[derive(Debug, Args)]
+pub struct ContactId {
+    #[arg(value_name = "ID")]
+    pub id: i64,
+    /// Print the contact after the step as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A contact and the words for it.
+#[derive(Debug, Args)]
+pub struct ContactText {
+    #[arg(value_name = "ID")]
+    pub id: i64,
+    /// The text (several words are joined with spaces).
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Print the contact after the step as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where an escalated or transferred contact goes, and why.
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    #[arg(value_name = "ID")]
+    pub id: i64,
+    /// One of the configured departments.
+    #[arg(long, value_name = "DEPT")]
+    pub to: String,
+    /// Why (kept on the record with your name).
+    #[arg(long, value_name = "R")]
+    pub reason: String,
+    /// A disposition (default: escalated or transferred).
+    #[arg(long, value_name = "D")]
+    pub disposition: Option<String>,
+    /// Print the contact after the step as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `frontline followup …`
+#[derive(Debug, Subcommand)]
+pub enum FollowUpCommand {
+    /// Mark a follow-up done: it leaves the open list and stays in the history.
+    #[command(after_help = "Example:\n  frontline followup done 7")]
+    Done {
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// Print the follow-up as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Fields of `frontline contact new`.
@@ -505,6 +618,23 @@ pub enum CustomerCommand {
     Show {
         /// Any email, phone, @handle, order number or customer id.
         key: String,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find customers by part of a name, the last 4+ digits of a phone, an email, a handle or
+    /// an order number.
+    #[command(after_help = "Examples:
+  frontline customer search priya
+  frontline customer search 0162
+  frontline customer search \"ana ruiz\" --json")]
+    Search {
+        /// What to look for; several words must all appear in the name.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Most customers to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,

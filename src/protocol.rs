@@ -237,6 +237,8 @@ pub struct Finish {
     pub difficult: bool,
     /// A thank-you from the customer to keep as kudos.
     pub kudos: Option<String>,
+    /// The rep's name, kept beside an escalation's reason.
+    pub by: Option<String>,
 }
 
 /// Work for the search worker; only the newest request matters.

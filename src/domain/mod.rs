@@ -4,6 +4,7 @@ pub mod bulletin;
 pub mod contact_loop;
 pub mod identity;
 pub mod metrics;
+pub mod money;
 pub mod placeholders;
 pub mod script;
 pub mod shift;

@@ -59,7 +59,10 @@ pub fn contacts(out: &mut dyn Write, rows: &[(ContactOut, ContactExtra)], with_n
             outcome.push_str(&format!(" — {}", for_display(d)));
         }
         if let Some(to) = &c.escalated_to {
-            outcome.push_str(&format!(" (to {})", for_display(to)));
+            // "(to technical: router reboots hourly, by Dana)": where, why and who.
+            let reason = c.escalation_reason.as_deref().map(|r| format!(": {}", for_display(r))).unwrap_or_default();
+            let by = c.escalated_by.as_deref().map(|b| format!(", by {}", for_display(b))).unwrap_or_default();
+            outcome.push_str(&format!(" (to {}{reason}{by})", for_display(to)));
         }
         if let Some(csat) = c.csat {
             outcome.push_str(&format!(", CSAT {csat}/5"));

@@ -130,6 +130,13 @@ pub struct ContactOut {
     pub hold_seconds: i64,
     pub disposition: Option<String>,
     pub escalated_to: Option<String>,
+    /// Why it was escalated or transferred, when that was said (left out otherwise, so
+    /// the import shape is unchanged for everything else).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_reason: Option<String>,
+    /// The rep who escalated or transferred it, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalated_by: Option<String>,
     pub csat: Option<u8>,
     pub tags: Vec<String>,
     pub notes: Vec<ContactNoteOut>,
@@ -267,6 +274,7 @@ pub fn contacts_with_progress(
         progress.inc();
         let Some(c) = contacts::contact(conn, id)? else { continue };
         let events = contacts::events(conn, id)?;
+        let escalation = crate::store::contact_loop::escalation(conn, id)?;
         let customer = match customer_id {
             Some(cid) => listing::customer_key(conn, cid)?,
             None => None,
@@ -294,6 +302,8 @@ pub fn contacts_with_progress(
                 hold_seconds: hold_seconds(&events, c.ended_at),
                 disposition: c.disposition,
                 escalated_to: c.escalated_to,
+                escalation_reason: escalation.as_ref().and_then(|e| e.reason.clone()),
+                escalated_by: escalation.and_then(|e| e.by),
                 csat: c.csat,
                 tags: c.tags,
                 notes,

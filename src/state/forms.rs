@@ -601,7 +601,9 @@ fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<E
 fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
     let Some(modal) = state.overlays.take_form() else { return Vec::new() };
     match build_request(modal, &state.lists, now) {
-        Ok(finish @ Effect::Db(Request::Finish(_))) => {
+        Ok(Effect::Db(Request::Finish(mut f))) => {
+            f.by = Some(state.rep_name.clone());
+            let finish = Effect::Db(Request::Finish(f));
             // What the rep typed during the contact is filed as a note before it closes.
             let mut effects =
                 if state.notes.text().trim().is_empty() { Vec::new() } else { super::notes::save_note(state) };
@@ -691,6 +693,7 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, 
                 force: false,
                 difficult: f.difficult,
                 kudos: Some(field_text(&f.kudos)).filter(|k| !k.is_empty()),
+                by: None,
             })))
         }
         Modal::Details(f) => {

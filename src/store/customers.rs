@@ -220,6 +220,18 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<
             push(hit?, &mut hits);
         }
     }
+    // The end of a phone number ("0162", "555 0162"): what a rep reads off a caller ID or
+    // hears when the customer gives "the last four".
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 4 && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.id, c.name, i.value FROM identities i JOIN customers c ON c.id = i.customer_id
+             WHERE i.kind = 'phone' AND i.normalized LIKE ?1 ORDER BY c.name LIMIT ?2",
+        )?;
+        for hit in stmt.query_map(params![format!("%{digits}"), limit_i64(limit)], hit_from_row)? {
+            push(hit?, &mut hits);
+        }
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.name, o.number FROM orders o JOIN customers c ON c.id = o.customer_id
          WHERE o.number = ?1 COLLATE NOCASE LIMIT 5",
@@ -322,6 +334,9 @@ mod tests {
         assert_eq!(ids("(971) 555"), vec![zoe], "the start of a phone number");
         assert_eq!(ids("ZOE.KIM@"), vec![zoe], "the start of an email, any case");
         assert_eq!(ids("lk-104334"), vec![zoe], "an order number");
+        assert_eq!(ids("0104"), vec![aiko], "the last four digits of a phone");
+        assert_eq!(ids("555-0160"), vec![zoe], "the end of a phone, as it is read out");
+        assert_eq!(ids("tana"), vec![aiko], "part of a name");
         assert!(ids("nobody").is_empty());
         assert!(ids("%_\\").is_empty(), "LIKE wildcards are literal");
     }

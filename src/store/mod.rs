@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod bulletins;
+pub mod contact_loop;
 pub mod contacts;
 pub mod customers;
 pub mod erase;

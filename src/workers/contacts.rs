@@ -8,8 +8,9 @@ use super::failed;
 use crate::domain::contact_loop::{QueueFilter, QueueView, Step};
 use crate::domain::text::mask_card_numbers;
 use crate::domain::time::{local_day_start, now};
-use crate::domain::{ContactDetail, ContactStatus, Id, Timestamp};
+use crate::domain::{ContactStatus, Id, Timestamp};
 use crate::protocol::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Reply, Request};
+use crate::store::contact_loop::{self, Closing};
 use crate::store::shift;
 use crate::store::{self, contacts, customers, kb, notes, scripts};
 
@@ -145,9 +146,14 @@ pub(super) fn finish(conn: &mut Connection, f: Finish) -> Reply {
 
 /// The wrap-up's writes: the closing step, then any follow-up, kudos and promise.
 fn close_with_wrap_up(tx: &Transaction<'_>, f: &Finish, t: Timestamp) -> rusqlite::Result<Result<Id, String>> {
-    let step = Step::Close { outcome: f.outcome.clone(), disposition: f.disposition.clone(), reason: f.reason.clone() };
-    if let Err(r) = contacts::apply_step(tx, f.id, &step, t)? {
-        return Ok(Err(r.0));
+    let closing = Closing {
+        outcome: f.outcome.clone(),
+        disposition: f.disposition.clone(),
+        reason: f.reason.clone(),
+        by: f.by.clone(),
+    };
+    if let Err(why) = contact_loop::close(tx, f.id, &closing, t)? {
+        return Ok(Err(why));
     }
     if let Some((due, note)) = &f.follow_up {
         contacts::add_follow_up(tx, f.id, *due, &mask_card_numbers(note).text, t)?;
@@ -165,26 +171,15 @@ fn close_with_wrap_up(tx: &Transaction<'_>, f: &Finish, t: Timestamp) -> rusqlit
     Ok(Ok(f.id))
 }
 
-/// Runs a write in one transaction and answers with the changed contact's fresh detail,
-/// or with why it was refused (nothing written).
+/// Runs a write in one transaction (the same code as the command line's contact verbs) and
+/// answers with the changed contact's fresh detail, or with why it was refused.
 fn changed(
     conn: &mut Connection,
     what: &str,
     focus: bool,
     f: impl FnOnce(&Transaction<'_>, Timestamp) -> rusqlite::Result<Result<Id, String>>,
 ) -> Reply {
-    let t = now();
-    let result = store::write(conn, |tx| -> rusqlite::Result<Result<ContactDetail, String>> {
-        match f(tx, t)? {
-            Ok(id) => {
-                shift::follow_contact_status(tx, t)?;
-                Ok(contacts::detail(tx, id, local_day_start(t))?
-                    .ok_or_else(|| "the contact no longer exists".to_string()))
-            }
-            Err(message) => Ok(Err(message)),
-        }
-    });
-    match result {
+    match contact_loop::change(conn, now(), f) {
         Ok(Ok(detail)) => Reply::ContactChanged { detail: Box::new(detail), focus },
         // A contact asked for to work on: its own answer, which ends the type-ahead.
         Ok(Err(message)) if focus => Reply::NotTaken { message, error: false },

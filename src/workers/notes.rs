@@ -26,10 +26,10 @@ pub(super) fn save_draft(conn: &mut Connection, contact: Id, body: &str) -> Repl
 
 /// Files a note on the contact's timeline.
 pub(super) fn save_note(conn: &mut Connection, contact: Id, body: &str) -> Reply {
-    let masked = mask_card_numbers(body).text;
-    match store::write(conn, |tx| notes::save_note(tx, contact, &masked, now())) {
-        Ok(note) => Reply::NoteSaved { note },
-        Err(e) => Reply::NoteFailed { contact, body: masked, error: e.to_string() },
+    match crate::store::contact_loop::add_note(conn, contact, body, now()) {
+        Ok(Ok(note)) => Reply::NoteSaved { note },
+        Ok(Err(why)) => Reply::NoteFailed { contact, body: mask_card_numbers(body).text, error: why },
+        Err(e) => Reply::NoteFailed { contact, body: mask_card_numbers(body).text, error: e.to_string() },
     }
 }
 

@@ -146,8 +146,10 @@ fn demo_creates_a_queue_sorted_by_priority_then_waiting_time() {
     let rows = demo_json(&sb, &["queue", "--json"]);
     let rows = rows.as_array().unwrap();
     assert!(rows.len() >= 30, "{} rows", rows.len());
-    let keys: Vec<(i64, i64)> =
-        rows.iter().map(|r| (r["priority"].as_i64().unwrap(), r["created_at"].as_i64().unwrap())).collect();
+    // created_at is RFC 3339 like every time in JSON output; parsed, it orders as a time.
+    let created =
+        |r: &Value| chrono::DateTime::parse_from_rfc3339(r["created_at"].as_str().unwrap()).unwrap().timestamp();
+    let keys: Vec<(i64, i64)> = rows.iter().map(|r| (r["priority"].as_i64().unwrap(), created(r))).collect();
     let mut sorted = keys.clone();
     sorted.sort_unstable();
     assert_eq!(keys, sorted, "most urgent first, then oldest first");

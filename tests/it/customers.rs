@@ -132,10 +132,11 @@ fn customer_show_prints_the_whole_record_for_people() {
         "@ana_hikes",
         "LK-200001",
         "USPS 9400937437592866656702",
-        // charge 44.95, refund 4.00, charge 268.95: the running balance after each.
-        "balance $309.90",
-        "balance     $44.95",
-        "balance     $40.95",
+        // charge 44.95, refund 4.00, charge 268.95 for orders already paid: nothing owed
+        // after any of them (the old rule added the charges up to "$309.90").
+        "Billing (3, nothing owed)",
+        "charge       $44.95  owed      $0.00  Order LK-200001",
+        "refund        $4.00  owed      $0.00  Price adjustment",
         "Promises (1)",
         "Call back Friday",
         "Timeline (4 contacts, all channels)",
@@ -145,7 +146,7 @@ fn customer_show_prints_the_whole_record_for_people() {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
     let json = sb.json(&["customer", "show", "ana.ruiz@example.com", "--json"]);
-    assert_eq!(json["balance_cents"], 30_990);
+    assert_eq!(json["balance_cents"], 0, "paid orders owe nothing");
     assert_eq!(json["orders"].as_array().unwrap().len(), 2);
     assert_eq!(json["billing"].as_array().unwrap().len(), 3);
 }

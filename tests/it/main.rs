@@ -9,6 +9,7 @@ mod rt_server;
 mod card_masking;
 mod cli;
 mod cli_polish;
+mod contact_cli;
 mod customers;
 mod e2e;
 mod erasure;

@@ -1,0 +1,126 @@
+//! `frontline sync` (Maildirs) and `frontline inbox` (JSON contact files): mail and files in.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use super::{cards_masked_line, emit, load_config, report_warnings};
+use crate::domain::time::now;
+use crate::intake::{InboxSummary, SyncSummary};
+use crate::store;
+
+/// One summary per Maildir read.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Synced(Vec<SyncSummary>);
+
+impl fmt::Display for Synced {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.0 {
+            let reopened = if s.reopened > 0 { format!(" ({} reopened)", s.reopened) } else { String::new() };
+            writeln!(
+                f,
+                "{}: {} new contacts, {} replies threaded{reopened}, {} already read, {} malformed; {} new customers",
+                s.folder.display(),
+                s.added,
+                s.threaded,
+                s.duplicates,
+                s.malformed.len(),
+                s.customers_created
+            )?;
+            if s.cards_masked > 0 {
+                writeln!(f, "  {}", cards_masked_line(s.cards_masked).trim_end())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `frontline sync [--maildir PATH]... [--json]`: reads the given Maildirs (or the
+/// configured ones) into the queue; a folder that cannot be read is reported and the others
+/// still synced, then the command fails.
+pub(super) fn sync(db: &Path, config_file: Option<&Path>, given: Vec<PathBuf>, as_json: bool) -> Result<()> {
+    let folders = if given.is_empty() { load_config(config_file)?.intake.maildirs } else { given };
+    if folders.is_empty() {
+        bail!(
+            "sync: no Maildir to read; add [intake] maildirs = [\"~/Mail/support/INBOX\"] to the config or pass --maildir PATH"
+        );
+    }
+    let mut conn = store::open_workspace(db)?;
+    let t = now();
+    let mut summaries = Vec::new();
+    let mut failed = 0;
+    let mut err = std::io::stderr();
+    for folder in &folders {
+        match crate::intake::sync_maildir(&mut conn, folder, t) {
+            Ok(s) => summaries.push(s),
+            Err(e) => {
+                failed += 1;
+                writeln!(err, "error: {e:#}")?;
+            }
+        }
+    }
+    let synced = Synced(summaries);
+    emit(&synced, as_json)?;
+    for (file, why) in synced.0.iter().flat_map(|s| &s.malformed) {
+        writeln!(err, "  malformed {}: {why}", file.display())?;
+    }
+    if failed > 0 {
+        bail!("sync: {failed} of {} Maildir(s) could not be read", folders.len());
+    }
+    Ok(())
+}
+
+/// What one pass over the inbox folder did.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Inbox(InboxSummary);
+
+impl fmt::Display for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.0;
+        let contacts: usize = s.imported.iter().map(|i| i.contacts.len()).sum();
+        writeln!(
+            f,
+            "{}: {} file(s) imported ({contacts} contacts, {} new customers), {} rejected, {} still being written",
+            s.folder.display(),
+            s.imported.len(),
+            s.customers_created,
+            s.rejected.len(),
+            s.pending.len()
+        )?;
+        if s.cards_masked > 0 {
+            writeln!(f, "  {}", cards_masked_line(s.cards_masked).trim_end())?;
+        }
+        for r in &s.renamed {
+            writeln!(f, "  renamed {} → {} (the name was not UTF-8)", r.from, r.to.display())?;
+        }
+        for r in &s.skipped {
+            writeln!(f, "  left in place (could not be moved aside): {}", r.error)?;
+        }
+        if s.expired > 0 {
+            writeln!(f, "  {} imported file(s) older than keep_done_days deleted from done/", s.expired)?;
+        }
+        Ok(())
+    }
+}
+
+/// `frontline inbox [PATH] [--json]`: one pass over the inbox folder (see
+/// `intake::inbox`): each JSON file imported and moved to done/, or moved to rejected/.
+pub(super) fn inbox(db: &Path, config_file: Option<&Path>, path: Option<PathBuf>, as_json: bool) -> Result<()> {
+    let config = load_config(config_file)?;
+    let dir = path.unwrap_or_else(|| config.intake.inbox_dir(db));
+    let mut conn = store::open_workspace(db)?;
+    let s = crate::intake::inbox::process_inbox_with(&mut conn, &dir, now(), config.intake.inbox_options())?;
+    report_warnings(&s.warnings)?;
+    let done = Inbox(s);
+    emit(&done, as_json)?;
+    let mut err = std::io::stderr();
+    for r in &done.0.rejected {
+        writeln!(err, "  rejected {}", r.error)?;
+    }
+    Ok(())
+}
