@@ -6,6 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+use super::team::TeamAction;
 use super::{contacts, notes, shift};
 use crate::domain::contact_loop::{Outcome, Step};
 use crate::domain::text::{mask_card_numbers, sanitize};
@@ -74,6 +75,14 @@ pub fn close(conn: &Connection, id: Id, closing: &Closing, now: Timestamp) -> ru
             params![id, reason, by],
         )?;
     }
+    // A team contact's help-desk half goes into the journal in this same transaction.
+    let action = match &closing.outcome {
+        Outcome::Resolve => TeamAction::Resolve,
+        Outcome::Escalate(queue) | Outcome::Transfer(queue) => {
+            TeamAction::Move { queue: queue.clone(), reason: reason.unwrap_or_default() }
+        }
+    };
+    super::team::record(conn, id, &action, now)?;
     Ok(Ok(()))
 }
 
@@ -93,7 +102,9 @@ pub fn add_note(
         if !contacts::exists(tx, contact)? {
             return Ok(Err("there is no such contact".into()));
         }
-        notes::save_note(tx, contact, &masked, now).map(Ok)
+        let note = notes::save_note(tx, contact, &masked, now)?;
+        super::team::record(tx, contact, &TeamAction::Note(masked.clone()), now)?;
+        Ok(Ok(note))
     })
 }
 

@@ -5,6 +5,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::text::mask_card_numbers;
 use crate::domain::{Id, Timestamp};
 
 use super::{meta_get, meta_set};
@@ -324,4 +325,82 @@ pub fn set_position(conn: &Connection, position: i64, now: Timestamp) -> rusqlit
 /// The last time the help desk answered a sync (Unix seconds).
 pub fn last_sync(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
     Ok(meta_get(conn, LAST_SYNC)?.and_then(|v| v.parse().ok()))
+}
+
+// ---------------------------------------------------------------- local actions
+
+/// A local action with a help-desk half.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamAction {
+    /// A reply to the customer (the help desk sends it).
+    Reply(String),
+    /// A private note (a comment in the help desk).
+    Note(String),
+    /// Resolve the ticket.
+    Resolve,
+    /// Escalate or transfer: the reason as a comment, then the move to another queue.
+    Move { queue: String, reason: String },
+}
+
+/// The idempotency marker of an action: a stable hash of its kind and normalised text, so
+/// the same action can be recognised in the help desk's history.
+pub fn marker(kind: JournalKind, body: &str) -> String {
+    let normalised = body.replace("\r\n", "\n");
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in format!("{kind:?}\n{}", normalised.trim()).bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("fnv1a-{hash:016x}")
+}
+
+/// Journals the help-desk half of a local action on `contact`, in the caller's transaction
+/// (the one that makes the local change). Returns how many entries were added: none when the
+/// contact is not a team contact. Text is masked for card numbers before it is kept. A reply
+/// is also added to the contact's thread here (team replies never take the mail path); a
+/// note's local copy stays the caller's (`notes::save_note`).
+pub fn record(conn: &Connection, contact: Id, action: &TeamAction, now: Timestamp) -> rusqlite::Result<usize> {
+    let Some((backend, row)) = ticket_of_contact(conn, contact)? else { return Ok(0) };
+    let entries: Vec<(JournalKind, String)> = match action {
+        TeamAction::Reply(text) => vec![(JournalKind::Correspond, masked(text))],
+        TeamAction::Note(text) => vec![(JournalKind::Comment, masked(text))],
+        TeamAction::Resolve => vec![(JournalKind::Status, "resolved".into())],
+        TeamAction::Move { queue, reason } => {
+            let mut v = Vec::new();
+            if !reason.trim().is_empty() {
+                v.push((JournalKind::Comment, masked(reason)));
+            }
+            v.push((JournalKind::Queue, queue.clone()));
+            v
+        }
+    };
+    for (kind, body) in &entries {
+        let id = enqueue(conn, &backend, &row.ticket, *kind, body, &marker(*kind, body), now)?;
+        if *kind == JournalKind::Correspond {
+            // A team contact's reply goes out through the help desk, not the mail path: its
+            // copy in the thread is written here (the help desk's own comes back claimed).
+            let message_id = journal_message_id(&backend, id);
+            let source = format!("{backend}:{}", row.ticket);
+            let message = ThreadMessage {
+                message_id: &message_id,
+                inbound: false,
+                at: now,
+                from: "",
+                subject: "",
+                body,
+                source: &source,
+            };
+            add_message(conn, contact, &message)?;
+        }
+    }
+    Ok(entries.len())
+}
+
+/// The thread copy of a journaled reply.
+pub fn journal_message_id(backend: &str, entry: Id) -> String {
+    format!("{backend}-journal-{entry}@frontline.team")
+}
+
+fn masked(text: &str) -> String {
+    mask_card_numbers(text).text
 }

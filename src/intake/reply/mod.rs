@@ -99,6 +99,8 @@ pub enum Route {
         external_id: Option<String>,
         via: InboxVia,
     },
+    /// A team contact: the reply goes into the journal and the team's help desk sends it.
+    HelpDesk { backend: String, ticket: String },
     /// Phone and walk-in: the words were said; they are logged on the contact.
     Said {
         /// The customer's name, if the contact has a customer.
@@ -137,6 +139,7 @@ impl Recipients {
                     None => format!("{who} ({})", self.channel.label()),
                 }
             }
+            Route::HelpDesk { backend, ticket } => format!("the requestor of {backend} ticket #{ticket}"),
             Route::Said { customer } => customer.clone().unwrap_or_else(|| "the customer".into()),
         }
     }
@@ -147,6 +150,7 @@ impl Recipients {
             Route::Email { from, .. } => from.to_string(),
             Route::Inbox { via: InboxVia::Outbox(dir), .. } => format!("a file in {}", dir.display()),
             Route::Inbox { via: InboxVia::Command(cmd), .. } => format!("`{cmd}`"),
+            Route::HelpDesk { backend, .. } => format!("the team's help desk ({backend} sends the mail)"),
             Route::Said { .. } => "you, in person (logged as said)".into(),
         }
     }
@@ -257,6 +261,14 @@ struct Plan {
 
 fn plan(conn: &Connection, id: Id, settings: &Settings) -> Result<Plan> {
     let contact = contacts::contact(conn, id)?.with_context(|| format!("contact #{id} does not exist"))?;
+    if let Some((backend, row)) = store::team::ticket_of_contact(conn, id)? {
+        let route = Route::HelpDesk { backend, ticket: row.ticket };
+        return Ok(Plan {
+            recipients: Recipients { contact: id, channel: contact.channel, route },
+            contact,
+            original: None,
+        });
+    }
     let thread = messages::messages(conn, id)?;
     let (route, original) = if !thread.is_empty() || (contact.channel == Channel::Email && !from_inbox(conn, id)?) {
         email_route(conn, &contact, &thread, settings)?
@@ -406,7 +418,8 @@ fn deliver_by_route(plan: &Plan, body: &str, timeout: Duration, now: Timestamp) 
             };
             Ok(Delivered { source: Some(source), email: None })
         }
-        Route::Said { .. } => Ok(Delivered { source: None, email: None }),
+        // The help desk sends it once the journal reaches it; nothing leaves from here.
+        Route::HelpDesk { .. } | Route::Said { .. } => Ok(Delivered { source: None, email: None }),
     }
 }
 
@@ -469,6 +482,9 @@ fn record(conn: &mut Connection, plan: Plan, delivered: Delivered, body: &str, n
             }
             None => (None, note_text(&plan.recipients, &outgoing_text(body))),
         };
+        if let Route::HelpDesk { .. } = &plan.recipients.route {
+            store::team::record(tx, contact, &store::team::TeamAction::Reply(outgoing_text(body)), now)?;
+        }
         let note_id = notes::insert_note(tx, Some(contact), plan.contact.customer_id, ("note", &note, now, None))?;
         if notes::reply_draft(tx, contact)?.is_some_and(|d| d.trim_end() == body.trim_end()) {
             notes::save_reply_draft(tx, contact, "", now)?;
