@@ -5,6 +5,7 @@
 mod common;
 mod e2e_support;
 
+mod card_corpus;
 mod card_masking;
 mod cli;
 mod cli_polish;

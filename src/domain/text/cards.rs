@@ -1,0 +1,276 @@
+//! Finding payment card numbers in free text, however they are written, without touching
+//! the other long numbers a support desk lives on.
+//!
+//! A number is read as *groups* of digits joined by short separators (spaces, dashes, dots,
+//! slashes, underscores, at most one line break), reading through zero-width characters and
+//! digits of any script. Within such a run, a card is 13–19 digits of whole groups that
+//! start like a card ([`plausible_card`]), pass the Luhn check, and are grouped the way
+//! cards are printed. Then the context may still say it is something else: see
+//! [`exempt`].
+
+use super::context::{Context, Cue, in_iban};
+use super::digits::{digit_value, gtin_valid, is_ignorable, luhn_valid, plausible_card};
+
+/// One group of digits: its byte span in the text and its digit values.
+struct Group {
+    start: usize,
+    end: usize,
+    digits: Vec<u8>,
+    /// Whether the separator before this group holds a line break.
+    newline_before: bool,
+}
+
+/// Groups joined by separators, as written.
+struct Run {
+    groups: Vec<Group>,
+}
+
+/// The text with each card masked to its first six and last four digits, and how many
+/// cards there were.
+pub(super) fn mask_cards(input: &str) -> (String, usize) {
+    let mut out = String::with_capacity(input.len());
+    let (mut copied, mut cards, mut pos) = (0, 0, 0);
+    while let Some(start) = next_digit(input, pos) {
+        let run = read_run(input, start);
+        pos = run.groups.last().map_or(input.len(), |g| g.end);
+        if !may_hold_card(input, start) {
+            continue;
+        }
+        for (from, to, digits) in cards_in(input, &run) {
+            out.push_str(&input[copied..from]);
+            push_masked(&mut out, &digits);
+            copied = to;
+            cards += 1;
+        }
+    }
+    out.push_str(&input[copied..]);
+    (out, cards)
+}
+
+fn push_masked(out: &mut String, digits: &[u8]) {
+    let n = digits.len();
+    out.extend(digits[..6].iter().map(|d| char::from(b'0' + d)));
+    out.extend(std::iter::repeat_n('*', n - 10));
+    out.extend(digits[n - 4..].iter().map(|d| char::from(b'0' + d)));
+}
+
+/// The byte offset of the next digit (any script) at or after `pos`.
+fn next_digit(input: &str, mut pos: usize) -> Option<usize> {
+    let bytes = input.as_bytes();
+    loop {
+        // ASCII text is scanned byte by byte; only a non-ASCII character is decoded.
+        pos += bytes.get(pos..)?.iter().position(|b| b.is_ascii_digit() || *b >= 0x80)?;
+        if bytes[pos].is_ascii_digit() {
+            return Some(pos);
+        }
+        let c = input[pos..].chars().next()?;
+        if digit_value(c).is_some() {
+            return Some(pos);
+        }
+        pos += c.len_utf8();
+    }
+}
+
+/// Whether a run starting at `start` may be a card at all by what comes before it: not
+/// after `+` (a phone number), and not inside a code mixing letters and digits ("1Z…" UPS
+/// numbers, "NL91ABNA…"). Digits glued to a plain word ("card4111…") may be.
+fn may_hold_card(input: &str, start: usize) -> bool {
+    let mut before = input[..start].chars().rev().filter(|&c| !is_ignorable(c));
+    match before.next() {
+        Some('+' | '\u{ff0b}') => false,
+        Some(c) if c.is_alphanumeric() => {
+            !std::iter::once(c).chain(before.take(32)).take_while(|c| c.is_alphanumeric()).any(|c| digit_value(c).is_some())
+        }
+        _ => true,
+    }
+}
+
+/// At most this many invisible characters in a row are read through inside a number.
+const MAX_IGNORABLE: usize = 3;
+/// At most this many characters between two groups (" - ", a line break and indentation).
+const MAX_SEPARATOR: usize = 5;
+
+fn read_run(input: &str, start: usize) -> Run {
+    let mut groups = Vec::new();
+    let (mut at, mut newline_before, mut newlines) = (start, false, 0);
+    loop {
+        let (digits, end) = read_group(input, at);
+        groups.push(Group { start: at, end, digits, newline_before });
+        match read_separator(input, end) {
+            // A second line break ends the run: a column of numbers is not one number.
+            Some((next, newline)) if !(newline && newlines > 0) => {
+                newlines += usize::from(newline);
+                newline_before = newline;
+                at = next;
+            }
+            _ => return Run { groups },
+        }
+    }
+}
+
+/// The digits from `at` (a digit) on, through invisible characters; and where the last ends.
+fn read_group(input: &str, at: usize) -> (Vec<u8>, usize) {
+    let (mut digits, mut end, mut hidden) = (Vec::new(), at, 0);
+    for (i, c) in input[at..].char_indices() {
+        if let Some(d) = digit_value(c) {
+            digits.push(d);
+            end = at + i + c.len_utf8();
+            hidden = 0;
+        } else if is_ignorable(c) && hidden < MAX_IGNORABLE {
+            hidden += 1;
+        } else {
+            break;
+        }
+    }
+    (digits, end)
+}
+
+/// Characters people put between digit groups besides white space: dashes of every kind,
+/// dots, slashes and underscores (full-width too).
+fn is_mark(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '.' | '/' | '_' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' | '\u{ff0e}' | '\u{ff0f}'
+            | '\u{ff3f}'
+    )
+}
+
+/// A separator from `at` to the next digit: white space (one line break at most) with at
+/// most one mark, [`MAX_SEPARATOR`] characters at most. Returns where the next group starts
+/// and whether the separator breaks the line.
+fn read_separator(input: &str, at: usize) -> Option<(usize, bool)> {
+    let (mut shown, mut marks, mut newline) = (0, 0, false);
+    for (n, (i, c)) in input[at..].char_indices().enumerate() {
+        if digit_value(c).is_some() {
+            return (i > 0).then_some((at + i, newline));
+        }
+        if c == '\n' {
+            if newline {
+                return None;
+            }
+            newline = true;
+        } else if is_mark(c) {
+            marks += 1;
+        } else if !c.is_whitespace() && !is_ignorable(c) {
+            return None;
+        }
+        shown += usize::from(!is_ignorable(c));
+        if marks > 1 || shown > MAX_SEPARATOR || n >= MAX_SEPARATOR + MAX_IGNORABLE {
+            return None;
+        }
+    }
+    None
+}
+
+/// The cards in a run: (byte start, byte end, digits) of each.
+fn cards_in(input: &str, run: &Run) -> Vec<(usize, usize, Vec<u8>)> {
+    let groups = &run.groups;
+    let mut found = Vec::new();
+    if groups.iter().map(|g| g.digits.len()).sum::<usize>() < 13 {
+        return found;
+    }
+    let mut context: Option<Context> = None;
+    // Everything from a tracking number on is that tracking number ("420 94107 9400 1000 …":
+    // a ZIP routing code, then the number).
+    let tracking = (0..groups.len()).find(|&t| {
+        tracking_shaped(&groups[t..])
+            && (groups[t].digits[0] == 9
+                || context.get_or_insert_with(|| Context::around(input, groups[0].start, run_end(run))).has(Cue::Tracking))
+    });
+    let groups = &groups[..tracking.unwrap_or(groups.len())];
+    let mut a = 0;
+    while a < groups.len() {
+        let Some((b, digits)) = card_at(groups, a) else {
+            a += 1;
+            continue;
+        };
+        let (from, to) = (groups[a].start, groups[b - 1].end);
+        let ctx = context.get_or_insert_with(|| Context::around(input, groups[0].start, run_end(run)));
+        if exempt(input, ctx, (from, to), &digits) {
+            a += 1;
+        } else {
+            found.push((from, to, digits));
+            a = b;
+        }
+    }
+    found
+}
+
+fn run_end(run: &Run) -> usize {
+    run.groups.last().map_or(0, |g| g.end)
+}
+
+/// A parcel's tracking number as USPS prints it: 20 digits or more, in groups of four (the
+/// last may be shorter). Card and expiry ("4111 1111 1111 1111 12 27") are not grouped so.
+fn tracking_shaped(tail: &[Group]) -> bool {
+    let Some((last, rest)) = tail.split_last() else { return false };
+    let total: usize = tail.iter().map(|g| g.digits.len()).sum();
+    total >= 20 && rest.iter().all(|g| g.digits.len() == 4) && (1..=4).contains(&last.digits.len())
+}
+
+/// The longest card made of whole groups starting at group `a`: the index after its last
+/// group and its digits.
+fn card_at(groups: &[Group], a: usize) -> Option<(usize, Vec<u8>)> {
+    let mut best = None;
+    let mut digits: Vec<u8> = Vec::new();
+    for b in a..groups.len() {
+        digits.extend_from_slice(&groups[b].digits);
+        if digits.len() > 19 {
+            break;
+        }
+        if digits.len() >= 13 && grouped_like_a_card(&groups[a..=b]) && plausible_card(&digits) && luhn_valid(&digits)
+        {
+            best = Some((b + 1, digits.clone()));
+        }
+    }
+    best
+}
+
+/// Whether groups are written the way card numbers are: every group but the last of 4–6
+/// digits (4-4-4-4, 4-6-5, 4-4-4-4-3; phone numbers 3-3-4, dates 4-2-2 and IMEIs 2-6-6-1 are
+/// not grouped so) and the last of 2–7. A line break may fall between groups or inside one
+/// (a wrapped line), so both readings are tried.
+fn grouped_like_a_card(groups: &[Group]) -> bool {
+    if groups.len() == 1 {
+        return true;
+    }
+    // A line break between groups: the groups on either side are not held to the sizes.
+    let as_groups: Vec<(usize, bool)> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.digits.len(), g.newline_before || groups.get(i + 1).is_some_and(|n| n.newline_before)))
+        .collect();
+    // A line break inside a group: the two pieces are one group.
+    let mut as_wrapped: Vec<(usize, bool)> = Vec::new();
+    for g in groups {
+        match as_wrapped.last_mut() {
+            Some((len, _)) if g.newline_before => *len += g.digits.len(),
+            _ => as_wrapped.push((g.digits.len(), false)),
+        }
+    }
+    sizes_ok(&as_groups) || sizes_ok(&as_wrapped)
+}
+
+/// (digits, free of the size rule) per group.
+fn sizes_ok(groups: &[(usize, bool)]) -> bool {
+    let Some((&(last, last_free), rest)) = groups.split_last() else { return false };
+    let rest_ok = rest.iter().all(|&(len, free)| free || (4..=6).contains(&len));
+    rest_ok && (rest.is_empty() || last_free || (2..=7).contains(&last))
+}
+
+/// Whether a card-like number is, by its context, something else that must be kept:
+///
+/// - an IMEI or a FedEx Ground number: 15 digits after "IMEI", "serial", "device" … or
+///   "tracking", "FedEx" … (never an Amex 34/37 number);
+/// - a barcode: 13 or 14 digits with a valid GS1 check digit after "EAN", "UPC", "SKU",
+///   "item", "order" …;
+/// - a phone number: at most 15 digits after "phone", "call", "mobile" … (not Amex);
+/// - part of an IBAN whose mod-97 check holds.
+fn exempt(input: &str, ctx: &Context, (from, to): (usize, usize), digits: &[u8]) -> bool {
+    let amex = matches!(digits[..2], [3, 4] | [3, 7]);
+    let n = digits.len();
+    (n == 15 && !amex && (ctx.has(Cue::Device) || ctx.has(Cue::Tracking)))
+        || ((n == 13 || n == 14) && gtin_valid(digits) && ctx.has(Cue::Product))
+        || (n <= 15 && !amex && ctx.has(Cue::Phone))
+        || in_iban(input, from, to)
+}
