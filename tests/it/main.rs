@@ -6,6 +6,7 @@ mod common;
 mod e2e_support;
 
 mod card_corpus;
+mod card_fields;
 mod card_masking;
 mod cli;
 mod cli_polish;
