@@ -171,11 +171,7 @@ fn every_card_form_is_masked() {
         let card = with_luhn(&mut rng, prefix, *len);
         let expected = masked_form(&card);
         for (form, written) in forms(&card) {
-            let context = if *len >= 16 && rng.below(3) == 0 {
-                rng.pick(HOSTILE_CONTEXTS)
-            } else {
-                rng.pick(CONTEXTS)
-            };
+            let context = if *len >= 16 && rng.below(3) == 0 { rng.pick(HOSTILE_CONTEXTS) } else { rng.pick(CONTEXTS) };
             let text = context.replace("{}", &written);
             total += 1;
             if let Some(why) = card_failure(&text, &card, &expected) {

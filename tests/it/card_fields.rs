@@ -168,7 +168,8 @@ fn write_everywhere(conn: &Connection) {
     assert!(saved.body.contains("411111******1111"), "the note returned is the stored one: {}", saved.body);
     let other = contacts::insert(conn, &NewContact::waiting(Channel::Phone, "call", t)).unwrap();
     contacts::apply_step(conn, other, &Step::Accept, t).unwrap().unwrap();
-    let close = Step::Close { outcome: Outcome::Escalate(hostile(1)), disposition: hostile(2), reason: Some(hostile(3)) };
+    let close =
+        Step::Close { outcome: Outcome::Escalate(hostile(1)), disposition: hostile(2), reason: Some(hostile(3)) };
     contacts::apply_step(conn, other, &close, t).unwrap().unwrap();
     profile::update_field(conn, customer, profile::ProfileField::Company, Some(&hostile(1)), t).unwrap();
     profile::set_pinned_note(conn, customer, Some(&hostile(2)), t).unwrap();
@@ -209,14 +210,16 @@ fn a_sixty_megabyte_body_is_never_stored_and_the_cut_is_reported() {
     assert_eq!(cut, vec![StoredField::ContactSubject, StoredField::ContactBody]);
     assert_eq!(report.masked, 1);
     assert_eq!(report.cut[1].to_string(), "body cut to 1.0 MB: 59.0 MB not stored");
-    let (subject, body): (String, String) =
-        conn.query_row("SELECT subject, body FROM contacts WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (subject, body): (String, String) = conn
+        .query_row("SELECT subject, body FROM contacts WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     assert!(body.len() <= MAX_STORED_TEXT_BYTES, "{} bytes stored", body.len());
     assert!(body.starts_with("card 411111******1111 xxx"));
     assert!(body.ends_with("\n[… cut: 59.0 MB more not stored]"), "{}", &body[body.len() - 50..]);
     assert!(subject.len() <= MAX_STORED_LINE_BYTES && subject.ends_with(" [… cut: 20.0 kB more not stored]"));
 
-    let (_, note) = notes::insert_note_reporting(&conn, Some(id), None, ("note", &"n".repeat(2_000_000), 0, None)).unwrap();
+    let (_, note) =
+        notes::insert_note_reporting(&conn, Some(id), None, ("note", &"n".repeat(2_000_000), 0, None)).unwrap();
     assert_eq!(note.cut.len(), 1);
     notes::save_draft(&conn, id, &"d".repeat(5_000_000), 0).unwrap();
     assert!(notes::draft(&conn, id).unwrap().unwrap().len() <= MAX_STORED_TEXT_BYTES);
@@ -230,5 +233,9 @@ fn an_imported_body_beyond_the_cap_is_cut_with_a_marker() {
     sb.ok(&["import", "contacts", csv.to_str().unwrap()]);
     let stored: String = sb.conn().query_row("SELECT body FROM contacts", [], |r| r.get(0)).unwrap();
     assert!(stored.len() <= MAX_STORED_TEXT_BYTES);
-    assert!(stored.starts_with("card 411111******1111 zzz") && stored.ends_with("2.0 MB more not stored]"), "{}", &stored[..40]);
+    assert!(
+        stored.starts_with("card 411111******1111 zzz") && stored.ends_with("2.0 MB more not stored]"),
+        "{}",
+        &stored[..40]
+    );
 }

@@ -11,18 +11,36 @@
 use super::context::{Context, Cue, in_iban};
 use super::digits::{digit_value, gtin_valid, is_ignorable, luhn_valid, plausible_card};
 
-/// One group of digits: its byte span in the text and its digit values.
+/// One group of digits: its byte span in the text and where its digit values are in the
+/// run's `digits`.
 struct Group {
     start: usize,
     end: usize,
-    digits: Vec<u8>,
+    digits: std::ops::Range<usize>,
     /// Whether the separator before this group holds a line break.
     newline_before: bool,
 }
 
-/// Groups joined by separators, as written.
+impl Group {
+    fn len(&self) -> usize {
+        self.digits.len()
+    }
+}
+
+/// Groups joined by separators, as written, and the values of all their digits in order
+/// (so the digits of consecutive groups are one slice). One is reused for every run of a
+/// text: text full of numbers costs no allocation per number.
+#[derive(Default)]
 struct Run {
     groups: Vec<Group>,
+    digits: Vec<u8>,
+}
+
+impl Run {
+    /// The digits of groups `a..b`.
+    fn digits(&self, a: usize, b: usize) -> &[u8] {
+        &self.digits[self.groups[a].digits.start..self.groups[b - 1].digits.end]
+    }
 }
 
 /// The text with each card masked to its first six and last four digits, and how many
@@ -30,8 +48,9 @@ struct Run {
 pub(super) fn mask_cards(input: &str) -> (String, usize) {
     let mut out = String::with_capacity(input.len());
     let (mut copied, mut cards, mut pos) = (0, 0, 0);
+    let mut run = Run::default();
     while let Some(start) = next_digit(input, pos) {
-        let run = read_run(input, start);
+        read_run(input, start, &mut run);
         pos = run.groups.last().map_or(input.len(), |g| g.end);
         if !may_hold_card(input, start) {
             continue;
@@ -78,9 +97,10 @@ fn may_hold_card(input: &str, start: usize) -> bool {
     let mut before = input[..start].chars().rev().filter(|&c| !is_ignorable(c));
     match before.next() {
         Some('+' | '\u{ff0b}') => false,
-        Some(c) if c.is_alphanumeric() => {
-            !std::iter::once(c).chain(before.take(32)).take_while(|c| c.is_alphanumeric()).any(|c| digit_value(c).is_some())
-        }
+        Some(c) if c.is_alphanumeric() => !std::iter::once(c)
+            .chain(before.take(32))
+            .take_while(|c| c.is_alphanumeric())
+            .any(|c| digit_value(c).is_some()),
         _ => true,
     }
 }
@@ -90,12 +110,14 @@ const MAX_IGNORABLE: usize = 3;
 /// At most this many characters between two groups (" - ", a line break and indentation).
 const MAX_SEPARATOR: usize = 5;
 
-fn read_run(input: &str, start: usize) -> Run {
-    let mut groups = Vec::new();
+fn read_run(input: &str, start: usize, run: &mut Run) {
+    run.groups.clear();
+    run.digits.clear();
     let (mut at, mut newline_before, mut newlines) = (start, false, 0);
     loop {
-        let (digits, end) = read_group(input, at);
-        groups.push(Group { start: at, end, digits, newline_before });
+        let from = run.digits.len();
+        let end = read_group(input, at, &mut run.digits);
+        run.groups.push(Group { start: at, end, digits: from..run.digits.len(), newline_before });
         match read_separator(input, end) {
             // A second line break ends the run: a column of numbers is not one number.
             Some((next, newline)) if !(newline && newlines > 0) => {
@@ -103,14 +125,15 @@ fn read_run(input: &str, start: usize) -> Run {
                 newline_before = newline;
                 at = next;
             }
-            _ => return Run { groups },
+            _ => return,
         }
     }
 }
 
-/// The digits from `at` (a digit) on, through invisible characters; and where the last ends.
-fn read_group(input: &str, at: usize) -> (Vec<u8>, usize) {
-    let (mut digits, mut end, mut hidden) = (Vec::new(), at, 0);
+/// Reads the digits from `at` (a digit) on, through invisible characters, into `digits`;
+/// returns where the last ends.
+fn read_group(input: &str, at: usize, digits: &mut Vec<u8>) -> usize {
+    let (mut end, mut hidden) = (at, 0);
     for (i, c) in input[at..].char_indices() {
         if let Some(d) = digit_value(c) {
             digits.push(d);
@@ -122,7 +145,7 @@ fn read_group(input: &str, at: usize) -> (Vec<u8>, usize) {
             break;
         }
     }
-    (digits, end)
+    end
 }
 
 /// Characters people put between digit groups besides white space: dashes of every kind,
@@ -130,8 +153,8 @@ fn read_group(input: &str, at: usize) -> (Vec<u8>, usize) {
 fn is_mark(c: char) -> bool {
     matches!(
         c,
-        '-' | '.' | '/' | '_' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' | '\u{ff0e}' | '\u{ff0f}'
-            | '\u{ff3f}'
+        '-' | '.' | '/' | '_' | '\u{2010}'
+            ..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' | '\u{ff0e}' | '\u{ff0f}' | '\u{ff3f}'
     )
 }
 
@@ -166,21 +189,23 @@ fn read_separator(input: &str, at: usize) -> Option<(usize, bool)> {
 fn cards_in(input: &str, run: &Run) -> Vec<(usize, usize, Vec<u8>)> {
     let groups = &run.groups;
     let mut found = Vec::new();
-    if groups.iter().map(|g| g.digits.len()).sum::<usize>() < 13 {
+    if run.digits.len() < 13 {
         return found;
     }
     let mut context: Option<Context> = None;
     // Everything from a tracking number on is that tracking number ("420 94107 9400 1000 …":
     // a ZIP routing code, then the number).
-    let tracking = (0..groups.len()).find(|&t| {
-        tracking_shaped(&groups[t..])
-            && (groups[t].digits[0] == 9
-                || context.get_or_insert_with(|| Context::around(input, groups[0].start, run_end(run))).has(Cue::Tracking))
+    let mut tracking_cue: Option<bool> = None;
+    let tracking = tracking_starts(groups).find(|&t| {
+        run.digits[groups[t].digits.start] == 9
+            || *tracking_cue.get_or_insert_with(|| {
+                context.get_or_insert_with(|| Context::around(input, groups[0].start, run_end(run))).has(Cue::Tracking)
+            })
     });
     let groups = &groups[..tracking.unwrap_or(groups.len())];
     let mut a = 0;
     while a < groups.len() {
-        let Some((b, digits)) = card_at(groups, a) else {
+        let Some((b, digits)) = card_at(run, groups.len(), a) else {
             a += 1;
             continue;
         };
@@ -200,27 +225,33 @@ fn run_end(run: &Run) -> usize {
     run.groups.last().map_or(0, |g| g.end)
 }
 
-/// A parcel's tracking number as USPS prints it: 20 digits or more, in groups of four (the
-/// last may be shorter). Card and expiry ("4111 1111 1111 1111 12 27") are not grouped so.
-fn tracking_shaped(tail: &[Group]) -> bool {
-    let Some((last, rest)) = tail.split_last() else { return false };
-    let total: usize = tail.iter().map(|g| g.digits.len()).sum();
-    total >= 20 && rest.iter().all(|g| g.digits.len() == 4) && (1..=4).contains(&last.digits.len())
+/// Where a parcel's tracking number as USPS prints it could start: from there to the end of
+/// the run, 20 digits or more in groups of four (the last may be shorter). Card and expiry
+/// ("4111 1111 1111 1111 12 27") are not grouped so. Linear in the run, however long.
+fn tracking_starts(groups: &[Group]) -> impl Iterator<Item = usize> + '_ {
+    let n = groups.len();
+    let last_len = groups.last().map_or(0, Group::len);
+    // The first group of the block of four-digit groups just before the last.
+    let mut first = n.saturating_sub(1);
+    while first > 0 && groups[first - 1].len() == 4 {
+        first -= 1;
+    }
+    (first..n.saturating_sub(1)).filter(move |&t| (1..=4).contains(&last_len) && 4 * (n - 1 - t) + last_len >= 20)
 }
 
-/// The longest card made of whole groups starting at group `a`: the index after its last
-/// group and its digits.
-fn card_at(groups: &[Group], a: usize) -> Option<(usize, Vec<u8>)> {
+/// The longest card made of whole groups starting at group `a` (of the first `n` groups of
+/// the run): the index after its last group and its digits.
+fn card_at(run: &Run, n: usize, a: usize) -> Option<(usize, Vec<u8>)> {
+    let groups = &run.groups[..n];
     let mut best = None;
-    let mut digits: Vec<u8> = Vec::new();
-    for b in a..groups.len() {
-        digits.extend_from_slice(&groups[b].digits);
+    for b in a..n {
+        let digits = run.digits(a, b + 1);
         if digits.len() > 19 {
             break;
         }
-        if digits.len() >= 13 && grouped_like_a_card(&groups[a..=b]) && plausible_card(&digits) && luhn_valid(&digits)
-        {
-            best = Some((b + 1, digits.clone()));
+        // Cheapest checks first: a long run of short numbers tries many spans.
+        if digits.len() >= 13 && plausible_card(digits) && luhn_valid(digits) && grouped_like_a_card(&groups[a..=b]) {
+            best = Some((b + 1, digits.to_vec()));
         }
     }
     best
@@ -238,14 +269,14 @@ fn grouped_like_a_card(groups: &[Group]) -> bool {
     let as_groups: Vec<(usize, bool)> = groups
         .iter()
         .enumerate()
-        .map(|(i, g)| (g.digits.len(), g.newline_before || groups.get(i + 1).is_some_and(|n| n.newline_before)))
+        .map(|(i, g)| (g.len(), g.newline_before || groups.get(i + 1).is_some_and(|n| n.newline_before)))
         .collect();
     // A line break inside a group: the two pieces are one group.
     let mut as_wrapped: Vec<(usize, bool)> = Vec::new();
     for g in groups {
         match as_wrapped.last_mut() {
-            Some((len, _)) if g.newline_before => *len += g.digits.len(),
-            _ => as_wrapped.push((g.digits.len(), false)),
+            Some((len, _)) if g.newline_before => *len += g.len(),
+            _ => as_wrapped.push((g.len(), false)),
         }
     }
     sizes_ok(&as_groups) || sizes_ok(&as_wrapped)

@@ -26,6 +26,15 @@ const CODE_CUES: [&str; 7] = ["security code", "cvv2", "cvc2", "cvv", "cvc", "cs
 /// Whether a cue word is anywhere in the text (in any case, full-width too): one pass
 /// without copying, since most text with digits has none.
 pub(super) fn has_cue(input: &str) -> bool {
+    if input.is_ascii() {
+        let bytes = input.as_bytes();
+        return bytes.iter().enumerate().any(|(at, b)| {
+            matches!(b, b'c' | b'C' | b's' | b'S')
+                && CODE_CUES
+                    .iter()
+                    .any(|cue| bytes[at..].get(..cue.len()).is_some_and(|w| w.eq_ignore_ascii_case(cue.as_bytes())))
+        });
+    }
     input.char_indices().any(|(at, c)| {
         matches!(fold_char(c), 'c' | 's')
             && CODE_CUES.iter().any(|cue| {
@@ -96,4 +105,3 @@ pub(super) fn mask_security_codes(input: &str) -> (String, usize) {
     }
     (out.into_iter().collect(), codes)
 }
-

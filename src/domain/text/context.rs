@@ -96,7 +96,9 @@ impl Context {
 
     /// Whether a word of `cue` is in this context.
     pub fn has(&self, cue: Cue) -> bool {
-        words(cue).iter().any(|&(word, whole)| has_word(&self.before, word, whole) || has_word(&self.after, word, whole))
+        words(cue)
+            .iter()
+            .any(|&(word, whole)| has_word(&self.before, word, whole) || has_word(&self.after, word, whole))
     }
 }
 
@@ -171,7 +173,8 @@ mod tests {
 
     #[test]
     fn ibans_are_recognised_by_their_check() {
-        for iban in ["BE68539007547034", "BE68 5390 0754 7034", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432"] {
+        for iban in ["BE68539007547034", "BE68 5390 0754 7034", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432"]
+        {
             let digits = iban.find(|c: char| c.is_ascii_digit()).unwrap();
             assert!(in_iban(iban, digits + 2, iban.len()), "{iban}");
         }

@@ -14,20 +14,53 @@ const ZEROS: &[u32] = &[
 
 /// The value of a decimal digit in any script (ASCII, full-width, Arabic-Indic, Devanagari,
 /// mathematical bold, …): what NFKC would turn it into, without normalising the text.
+///
+/// Superscript, subscript and circled digits count too: NFKC turns them into digits, and a
+/// card written `⁴¹¹¹…` or `④①①①…` is still a card.
 pub fn digit_value(c: char) -> Option<u8> {
     let code = u32::from(c);
-    // Below the first non-ASCII digit block only ASCII digits exist; nearly all text is here.
-    if code < 0x660 {
+    if code < 0x80 {
         return c.is_ascii_digit().then(|| c as u8 - b'0');
     }
-    ZEROS.iter().find(|&&zero| (zero..zero + 10).contains(&code)).and_then(|zero| u8::try_from(code - zero).ok())
+    let value = match code {
+        0xB2 | 0xB3 => code - 0xB0,
+        0xB9 => 1,
+        0x2070 => 0,
+        0x2074..=0x2079 => code - 0x2070,
+        0x2080..=0x2089 => code - 0x2080,
+        0x2460..=0x2468 => code - 0x245F,
+        0x24EA => 0,
+        // Below the first non-ASCII digit block no other digits exist.
+        _ if code < 0x660 => return None,
+        _ => {
+            return ZEROS
+                .iter()
+                .find(|&&zero| (zero..zero + 10).contains(&code))
+                .and_then(|z| u8::try_from(code - z).ok());
+        }
+    };
+    u8::try_from(value).ok()
 }
 
 /// Invisible characters that can sit between the digits of a number without showing:
 /// zero-width space, joiners, word joiner, invisible operators, byte-order mark, soft
 /// hyphen, Mongolian vowel separator. Card detection reads through them.
+///
+/// Combining marks, variation selectors and the keycap mark count as well: `4️⃣1️⃣1️⃣1️⃣…`
+/// (each digit followed by U+FE0F U+20E3) shows as a card number.
 pub fn is_ignorable(c: char) -> bool {
-    matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{300}'..='\u{36f}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{20d0}'..='\u{20ff}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
 }
 
 /// The Luhn (mod 10) check every payment card number passes — and so do IMEIs, and one in
@@ -125,7 +158,9 @@ mod tests {
         assert_eq!(digit_value('\u{1d7fd}'), Some(7), "mathematical monospace");
         assert_eq!(digit_value('\u{667}'), Some(7), "Arabic-Indic");
         assert_eq!(digit_value('x'), None);
-        assert_eq!(digit_value('\u{b2}'), None, "superscript two is not a decimal digit");
+        assert_eq!(digit_value('\u{b2}'), Some(2), "superscript two");
+        assert_eq!(digit_value('\u{2463}'), Some(4), "circled four");
+        assert_eq!(digit_value('\u{b5}'), None, "micro sign");
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub mod digits;
 mod stored;
 
 pub use digits::digit_value;
-pub use stored::{Cleaned, Cut, MAX_STORED_LINE_BYTES, MAX_STORED_TEXT_BYTES, StoredField, TextReport, clean_stored_text};
+pub use stored::{
+    Cleaned, Cut, MAX_STORED_LINE_BYTES, MAX_STORED_TEXT_BYTES, StoredField, TextReport, clean_stored_text,
+};
 
 /// Starts a highlighted match inside a search snippet (a control character, so it can never
 /// come from stored text, which is sanitised).

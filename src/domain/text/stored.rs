@@ -244,6 +244,17 @@ mod tests {
     }
 
     #[test]
+    fn a_long_run_of_digit_groups_is_read_in_one_pass() {
+        // One run of 60,000 to 150,000 groups: every step is linear in the run (a quadratic
+        // one would take minutes).
+        for unit in ["4111 ", "1 ", "9400 "] {
+            let text = unit.repeat(300_000 / unit.len());
+            let c = clean_stored_text(StoredField::Note, &text);
+            assert!(c.text.len() <= MAX_STORED_TEXT_BYTES);
+        }
+    }
+
+    #[test]
     fn text_under_the_cap_is_only_cleaned() {
         let c = clean_stored_text(StoredField::ContactSubject, "card 4111.1111.1111.1111 \u{1b}[31mcvv 123");
         assert_eq!(c.text, "card 411111******1111 cvv ***");
