@@ -149,11 +149,11 @@ fn read_group(input: &str, at: usize, digits: &mut Vec<u8>) -> usize {
 }
 
 /// Characters people put between digit groups besides white space: dashes of every kind,
-/// dots, slashes and underscores (full-width too).
+/// dots (middle dots and bullets too), slashes and underscores (full-width too).
 fn is_mark(c: char) -> bool {
     matches!(
         c,
-        '-' | '.' | '/' | '_' | '\u{2010}'
+        '-' | '.' | '/' | '_' | '\u{b7}' | '\u{2022}' | '\u{2219}' | '\u{30fb}' | '\u{2010}'
             ..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' | '\u{ff0e}' | '\u{ff0f}' | '\u{ff3f}'
     )
 }

@@ -5,9 +5,9 @@
 
 use super::{mask_card_numbers, sanitize};
 
-/// The most a text field (a body, a note, a draft, a pinned note) stores: 1 MB. A 60 MB
+/// The most a text field (a body, a note, a draft, a pinned note) stores: 1 MiB. A 60 MB
 /// mail body or paste would otherwise be stored whole, and every screen that opens it pays.
-pub const MAX_STORED_TEXT_BYTES: usize = 1_000_000;
+pub const MAX_STORED_TEXT_BYTES: usize = 1 << 20;
 /// The most a one-line field (a subject, a name, tags, a disposition, a title) stores.
 pub const MAX_STORED_LINE_BYTES: usize = 10_000;
 
