@@ -18,46 +18,60 @@ pub enum Cue {
     Phone,
 }
 
-/// (word, whole word only) per cue; a word matches at a word start, in any case.
-fn words(cue: Cue) -> &'static [(&'static str, bool)] {
+/// How a cue word must stand to count.
+#[derive(Clone, Copy)]
+enum Reach {
+    /// Anywhere in the context, as a word or the start of one ("IMEIs:", "tracking").
+    Wide,
+    /// Anywhere in the context, as a whole word only ("UPS", not "upset").
+    WideWhole,
+    /// Close before the number on its line, or just after it: a common word ("call",
+    /// "order", "device") vouches only for the number it introduces, never for a card
+    /// further on in the same paragraph.
+    Near,
+}
+
+/// The words of each cue; a word matches at a word start, in any case.
+fn words(cue: Cue) -> &'static [(&'static str, Reach)] {
+    use Reach::{Near, Wide, WideWhole};
     match cue {
-        Cue::Device => &[("imei", false), ("meid", false), ("serial", false), ("device", false), ("handset", false)],
+        Cue::Device => &[("imei", Wide), ("meid", Wide), ("serial", Near), ("device", Near), ("handset", Near)],
         Cue::Tracking => &[
-            ("track", false),
-            ("usps", false),
-            ("ups", true),
-            ("fedex", false),
-            ("dhl", true),
-            ("ship", false),
-            ("parcel", false),
-            ("package", false),
-            ("carrier", false),
-            ("waybill", false),
-            ("consignment", false),
-            ("delivery", false),
+            ("track", Wide),
+            ("usps", Wide),
+            ("ups", WideWhole),
+            ("fedex", Wide),
+            ("dhl", WideWhole),
+            ("waybill", Wide),
+            ("consignment", Wide),
+            ("ship", Near),
+            ("parcel", Near),
+            ("package", Near),
+            ("carrier", Near),
+            ("delivery", Near),
         ],
         Cue::Product => &[
-            ("ean", true),
-            ("eans", true),
-            ("upc", false),
-            ("gtin", false),
-            ("isbn", false),
-            ("barcode", false),
-            ("bar code", false),
-            ("sku", false),
-            ("item", false),
-            ("product", false),
-            ("article", false),
-            ("order", false),
+            ("ean", WideWhole),
+            ("eans", WideWhole),
+            ("upc", Wide),
+            ("gtin", Wide),
+            ("isbn", Wide),
+            ("barcode", Wide),
+            ("bar code", Wide),
+            ("sku", Wide),
+            ("item", Near),
+            ("product", Near),
+            ("article", Near),
+            ("order", Near),
         ],
         Cue::Phone => &[
-            ("phone", false),
-            ("tel", true),
-            ("call", false),
-            ("mobile", false),
-            ("cell", false),
-            ("fax", false),
-            ("whatsapp", false),
+            ("phone", Near),
+            ("tel", Near),
+            ("call", Near),
+            ("mobile", Near),
+            ("cell", Near),
+            ("fax", Near),
+            ("whatsapp", Near),
         ],
     }
 }
@@ -94,12 +108,28 @@ impl Context {
         Self { before: before.to_lowercase(), after: after.to_lowercase() }
     }
 
-    /// Whether a word of `cue` is in this context.
+    /// Whether a word of `cue` is in this context (see [`Reach`]).
     pub fn has(&self, cue: Cue) -> bool {
-        words(cue)
-            .iter()
-            .any(|&(word, whole)| has_word(&self.before, word, whole) || has_word(&self.after, word, whole))
+        let near = near_end(&self.before);
+        words(cue).iter().any(|&(word, reach)| match reach {
+            Reach::Wide => has_word(&self.before, word, false) || has_word(&self.after, word, false),
+            Reach::WideWhole => has_word(&self.before, word, true) || has_word(&self.after, word, true),
+            Reach::Near => has_word(near, word, false) || has_word(&self.after, word, false),
+        })
     }
+}
+
+/// How far before a number a [`Reach::Near`] cue may be.
+const NEAR: usize = 24;
+
+/// The end of `text` on its last line, at most [`NEAR`] bytes.
+fn near_end(text: &str) -> &str {
+    let line = text.rsplit('\n').next().unwrap_or_default();
+    let mut from = line.len().saturating_sub(NEAR);
+    while !line.is_char_boundary(from) {
+        from += 1;
+    }
+    &line[from..]
 }
 
 fn has_word(text: &str, word: &str, whole: bool) -> bool {
@@ -169,6 +199,9 @@ mod tests {
         assert!(!ctx("I was upset ").has(Cue::Tracking));
         assert!(!ctx("clean ocean ").has(Cue::Product));
         assert!(!ctx("tracking\n\nnew paragraph ").has(Cue::Tracking), "a blank line ends the context");
+        assert!(ctx("please call me on ").has(Cue::Phone));
+        assert!(!ctx("Please call me back tomorrow. My Diners card is ").has(Cue::Phone), "too far");
+        assert!(!ctx("call me\ncard ").has(Cue::Phone), "another line");
     }
 
     #[test]
