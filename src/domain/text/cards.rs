@@ -52,10 +52,13 @@ pub(super) fn mask_cards(input: &str) -> (String, usize) {
     while let Some(start) = next_digit(input, pos) {
         read_run(input, start, &mut run);
         pos = run.groups.last().map_or(input.len(), |g| g.end);
-        if !may_hold_card(input, start) {
-            continue;
-        }
-        for (from, to, digits) in cards_in(input, &run) {
+        let first = match first_group_of_a_card(input, start) {
+            Start::Anywhere => 0,
+            // E.164 numbers have at most 15 digits: a longer run holds more than the phone.
+            Start::AfterPhone if run.digits.len() <= 15 => continue,
+            Start::AfterPhone | Start::AfterCode => 1,
+        };
+        for (from, to, digits) in cards_in(input, &run, first) {
             out.push_str(&input[copied..from]);
             push_masked(&mut out, &digits);
             copied = to;
@@ -90,18 +93,32 @@ fn next_digit(input: &str, mut pos: usize) -> Option<usize> {
     }
 }
 
-/// Whether a run starting at `start` may be a card at all by what comes before it: not
-/// after `+` (a phone number), and not inside a code mixing letters and digits ("1Z…" UPS
-/// numbers, "NL91ABNA…"). Digits glued to a plain word ("card4111…") may be.
-fn may_hold_card(input: &str, start: usize) -> bool {
+/// Where in a run a card may start, by what comes before the run.
+enum Start {
+    /// Anywhere, the first group too: after a space, punctuation, or a plain word glued to
+    /// the digits ("card4111…").
+    Anywhere,
+    /// After `+`: the first group is a phone's country code.
+    AfterPhone,
+    /// Inside a code mixing letters and digits ("1Z…" UPS numbers, "NL91ABNA…"): the first
+    /// group is part of the code.
+    AfterCode,
+}
+
+fn first_group_of_a_card(input: &str, start: usize) -> Start {
     let mut before = input[..start].chars().rev().filter(|&c| !is_ignorable(c));
     match before.next() {
-        Some('+' | '\u{ff0b}') => false,
-        Some(c) if c.is_alphanumeric() => !std::iter::once(c)
-            .chain(before.take(32))
-            .take_while(|c| c.is_alphanumeric())
-            .any(|c| digit_value(c).is_some()),
-        _ => true,
+        Some('+' | '\u{ff0b}') => Start::AfterPhone,
+        Some(c)
+            if c.is_alphanumeric()
+                && std::iter::once(c)
+                    .chain(before.take(32))
+                    .take_while(|c| c.is_alphanumeric())
+                    .any(|c| digit_value(c).is_some()) =>
+        {
+            Start::AfterCode
+        }
+        _ => Start::Anywhere,
     }
 }
 
@@ -185,8 +202,9 @@ fn read_separator(input: &str, at: usize) -> Option<(usize, bool)> {
     None
 }
 
-/// The cards in a run: (byte start, byte end, digits) of each.
-fn cards_in(input: &str, run: &Run) -> Vec<(usize, usize, Vec<u8>)> {
+/// The cards in a run, starting at group `first` or later: (byte start, byte end, digits)
+/// of each.
+fn cards_in(input: &str, run: &Run, first: usize) -> Vec<(usize, usize, Vec<u8>)> {
     let groups = &run.groups;
     let mut found = Vec::new();
     if run.digits.len() < 13 {
@@ -203,7 +221,7 @@ fn cards_in(input: &str, run: &Run) -> Vec<(usize, usize, Vec<u8>)> {
             })
     });
     let groups = &groups[..tracking.unwrap_or(groups.len())];
-    let mut a = 0;
+    let mut a = first;
     while a < groups.len() {
         let Some((b, digits)) = card_at(run, groups.len(), a) else {
             a += 1;
