@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::kb::Upsert;
 pub use crate::domain::bulletin::{Bulletin, matching_incidents};
-use crate::domain::text::{mask_card_numbers, sanitize};
+use crate::domain::text::{StoredField, clean_stored_text};
 use crate::domain::{Id, Timestamp};
 
 /// A bulletin as read from a file, ready to store.
@@ -35,8 +35,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Bulletin> {
     })
 }
 
-fn clean(text: &str) -> String {
-    mask_card_numbers(&sanitize(text)).text
+/// Text as stored (see [`clean_stored_text`]).
+fn clean(field: StoredField, text: &str) -> String {
+    clean_stored_text(field, text).text
 }
 
 /// The bulletins in force at `now` (started, not ended): incidents first, then newest.
@@ -81,9 +82,10 @@ pub fn mark_read(conn: &Connection, ids: &[Id], now: Timestamp) -> rusqlite::Res
 /// Adds a bulletin, or updates the one with the same title and start. A changed bulletin
 /// is unread again, so the rep sees the update.
 pub fn upsert(conn: &Connection, b: &NewBulletin) -> rusqlite::Result<Upsert> {
-    let title = clean(b.title.trim());
-    let body = clean(&b.body);
-    let keywords: Vec<String> = b.keywords.iter().map(|k| sanitize(k.trim())).filter(|k| !k.is_empty()).collect();
+    let title = clean(StoredField::BulletinTitle, b.title.trim());
+    let body = clean(StoredField::BulletinBody, &b.body);
+    let keywords: Vec<String> =
+        b.keywords.iter().map(|k| clean(StoredField::BulletinKeyword, k.trim())).filter(|k| !k.is_empty()).collect();
     let keywords = serde_json::to_string(&keywords).unwrap_or_else(|_| "[]".into());
     let existing: Option<(Id, String, String, Option<Timestamp>, String)> = conn
         .query_row(

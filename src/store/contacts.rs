@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::text::{StoredField, TextReport, clean_stored_text};
 use crate::domain::{
     Channel, Contact, ContactDetail, ContactEvent, ContactStatus, EventKind, FollowUp, Id, QueueRow, TimelineEntry,
     Timers, Timestamp,
@@ -55,7 +56,20 @@ impl NewContact {
 
 /// Inserts a contact and the event log its timestamps imply (create, accept, hold/resume,
 /// and the closing event), so history imported from elsewhere feeds the same metrics.
+/// Free text is cleaned on the way in (see [`clean_stored_text`]).
 pub fn insert(conn: &Connection, c: &NewContact) -> rusqlite::Result<Id> {
+    insert_reporting(conn, c).map(|(id, _)| id)
+}
+
+/// [`insert`], also saying what cleaning did: cards masked, and fields cut to their cap
+/// (an import's summary names them).
+pub fn insert_reporting(conn: &Connection, c: &NewContact) -> rusqlite::Result<(Id, TextReport)> {
+    let mut report = TextReport::default();
+    let subject = report.clean(StoredField::ContactSubject, &c.subject);
+    let body = report.clean(StoredField::ContactBody, &c.body);
+    let tags = report.clean(StoredField::ContactTags, &c.tags.join(";"));
+    let disposition = report.clean_opt(StoredField::Disposition, c.disposition.as_deref());
+    let escalated_to = report.clean_opt(StoredField::Department, c.escalated_to.as_deref());
     conn.prepare_cached(
         "INSERT INTO contacts(customer_id, channel, subject, body, status, priority, tags, created_at, accepted_at,
                               ended_at, disposition, escalated_to, csat)
@@ -64,16 +78,16 @@ pub fn insert(conn: &Connection, c: &NewContact) -> rusqlite::Result<Id> {
     .execute(params![
         c.customer_id,
         c.channel.as_str(),
-        c.subject,
-        c.body,
+        subject,
+        body,
         c.status.as_str(),
         c.priority,
-        c.tags.join(";"),
+        tags,
         c.created_at,
         c.accepted_at,
         c.ended_at,
-        c.disposition,
-        c.escalated_to,
+        disposition,
+        escalated_to,
         c.csat
     ])?;
     let id = conn.last_insert_rowid();
@@ -93,9 +107,9 @@ pub fn insert(conn: &Connection, c: &NewContact) -> rusqlite::Result<Id> {
             ContactStatus::Transferred => "transfer",
             _ => "resolve",
         };
-        append_event(conn, id, ended, kind, c.escalated_to.as_deref())?;
+        append_event(conn, id, ended, kind, escalated_to.as_deref())?;
     }
-    Ok(id)
+    Ok((id, report))
 }
 
 /// Appends one step to a contact's event log.
@@ -106,6 +120,7 @@ pub fn append_event(
     kind: &str,
     detail: Option<&str>,
 ) -> rusqlite::Result<()> {
+    let detail = detail.map(|d| clean_stored_text(StoredField::EventDetail, d).text);
     conn.prepare_cached("INSERT INTO contact_events(contact_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![contact, at, kind, detail])?;
     Ok(())
@@ -382,6 +397,9 @@ pub fn apply_step(conn: &Connection, id: Id, step: &Step, now: Timestamp) -> rus
                 Outcome::Escalate(d) => (S::Escalated, "escalate", Some(d.as_str())),
                 Outcome::Transfer(d) => (S::Transferred, "transfer", Some(d.as_str())),
             };
+            let disposition = clean_stored_text(StoredField::Disposition, disposition).text;
+            let department = department.map(|d| clean_stored_text(StoredField::Department, d).text);
+            let department = department.as_deref();
             conn.execute(
                 "UPDATE contacts SET status = ?2, ended_at = ?3, disposition = ?4, escalated_to = ?5 WHERE id = ?1",
                 params![id, new_status.as_str(), now, disposition, department],
@@ -423,7 +441,7 @@ pub fn next_waiting(conn: &Connection) -> rusqlite::Result<Option<Id>> {
     .optional()
 }
 
-/// Schedules a follow-up on a contact.
+/// Schedules a follow-up on a contact; its note is cleaned like every stored text.
 pub fn add_follow_up(
     conn: &Connection,
     contact: Id,
@@ -431,6 +449,7 @@ pub fn add_follow_up(
     note: &str,
     now: Timestamp,
 ) -> rusqlite::Result<Id> {
+    let note = clean_stored_text(StoredField::FollowUpNote, note).text;
     conn.execute(
         "INSERT INTO follow_ups(contact_id, customer_id, due_at, note, created_at)
          VALUES (?1, (SELECT customer_id FROM contacts WHERE id = ?1), ?2, ?3, ?4)",
@@ -455,7 +474,13 @@ pub fn start_follow_up(conn: &Connection, follow_up: Id, now: Timestamp) -> rusq
     conn.execute(
         "INSERT INTO contacts(customer_id, channel, direction, subject, status, priority, created_at, accepted_at)
          VALUES (?1, ?2, 'outbound', ?3, 'active', ?4, ?5, ?5)",
-        params![customer, channel, format!("Follow-up: {subject}"), priority, now],
+        params![
+            customer,
+            channel,
+            clean_stored_text(StoredField::ContactSubject, &format!("Follow-up: {subject}")).text,
+            priority,
+            now
+        ],
     )?;
     let id = conn.last_insert_rowid();
     append_event(conn, id, now, "create", None)?;
@@ -469,9 +494,10 @@ pub fn set_priority(conn: &Connection, id: Id, priority: u8) -> rusqlite::Result
     Ok(())
 }
 
-/// Replaces a contact's tags.
+/// Replaces a contact's tags (cleaned like every stored text).
 pub fn set_tags(conn: &Connection, id: Id, tags: &[String]) -> rusqlite::Result<()> {
-    conn.execute("UPDATE contacts SET tags = ?2 WHERE id = ?1", params![id, tags.join(";")])?;
+    let tags = clean_stored_text(StoredField::ContactTags, &tags.join(";")).text;
+    conn.execute("UPDATE contacts SET tags = ?2 WHERE id = ?1", params![id, tags])?;
     Ok(())
 }
 

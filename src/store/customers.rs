@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::identity::{classify, normalize};
+use crate::domain::text::{StoredField, TextReport};
 use crate::domain::{
     BillingEvent, Customer, CustomerHit, CustomerRecord, Id, Identity, IdentityKind, Note, Order, Timestamp,
 };
@@ -27,34 +28,144 @@ pub struct NewCustomer {
 }
 
 /// Inserts a customer with identities, orders and billing events; returns its id.
-/// Call inside a write transaction so a failure leaves nothing behind.
+/// Call inside a write transaction so a failure leaves nothing behind. Free text (the name,
+/// an email's display name among them) is cleaned on the way in.
 pub fn insert(conn: &Connection, c: &NewCustomer, now: Timestamp) -> rusqlite::Result<Id> {
+    insert_reporting(conn, c, now).map(|(id, _)| id)
+}
+
+/// A customer's free-text fields as stored (see [`crate::domain::text::clean_stored_text`]).
+struct CleanProfile {
+    name: String,
+    company: Option<String>,
+    tier: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+    pinned_note: Option<String>,
+}
+
+fn clean_profile(c: &NewCustomer, report: &mut TextReport) -> CleanProfile {
+    let profile =
+        |report: &mut TextReport, v: &Option<String>| report.clean_opt(StoredField::CustomerProfile, v.as_deref());
+    CleanProfile {
+        name: report.clean(StoredField::CustomerName, &c.name),
+        company: profile(report, &c.company),
+        tier: profile(report, &c.tier),
+        language: profile(report, &c.language),
+        timezone: profile(report, &c.timezone),
+        pinned_note: report.clean_opt(StoredField::PinnedNote, c.pinned_note.as_deref()),
+    }
+}
+
+/// [`insert`], also saying what cleaning did: cards masked, fields cut to their cap.
+pub fn insert_reporting(conn: &Connection, c: &NewCustomer, now: Timestamp) -> rusqlite::Result<(Id, TextReport)> {
+    let mut report = TextReport::default();
+    let p = clean_profile(c, &mut report);
     conn.prepare_cached(
         "INSERT INTO customers(name, company, tier, language, timezone, vip, fraud_watch, do_not_contact, pinned_note, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
-    .execute(params![c.name, c.company, c.tier, c.language, c.timezone, c.vip, c.fraud_watch, c.do_not_contact, c.pinned_note, now],
+    .execute(params![p.name, p.company, p.tier, p.language, p.timezone, c.vip, c.fraud_watch, c.do_not_contact, p.pinned_note, now],
     )?;
     let id = conn.last_insert_rowid();
     for (kind, value) in &c.identities {
         add_identity(conn, id, *kind, value)?;
     }
+    insert_orders_and_billing(conn, id, c, false, &mut report)?;
+    Ok((id, report))
+}
+
+/// Adds a customer's orders and billing events. With `merge` (an import updating a known
+/// customer), an order already stored is updated and a billing event already stored is
+/// not added twice. The order number and tracking number are identifiers, kept as they are;
+/// the other text is cleaned.
+fn insert_orders_and_billing(
+    conn: &Connection,
+    id: Id,
+    c: &NewCustomer,
+    merge: bool,
+    report: &mut TextReport,
+) -> rusqlite::Result<()> {
+    let order_sql = if merge {
+        "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(number) DO UPDATE SET status = excluded.status, carrier = excluded.carrier,
+            tracking = excluded.tracking, items = excluded.items, total_cents = excluded.total_cents
+         WHERE orders.customer_id = excluded.customer_id"
+    } else {
+        "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    };
     for o in &c.orders {
-        conn.prepare_cached(
-            "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![id, o.number, o.placed_at, o.status, o.total_cents, o.currency, o.items, o.carrier, o.tracking],
-        )?;
+        let status = report.clean(StoredField::OrderText, &o.status);
+        let items = report.clean(StoredField::OrderText, &o.items);
+        let carrier = report.clean_opt(StoredField::OrderText, o.carrier.as_deref());
+        conn.prepare_cached(order_sql)?.execute(params![
+            id,
+            o.number,
+            o.placed_at,
+            status,
+            o.total_cents,
+            o.currency,
+            items,
+            carrier,
+            o.tracking
+        ])?;
     }
+    let billing_sql = if merge {
+        "INSERT INTO billing_events(customer_id, at, kind, amount_cents, currency, description)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (
+            SELECT 1 FROM billing_events WHERE customer_id = ?1 AND at = ?2 AND kind = ?3 AND amount_cents = ?4)"
+    } else {
+        "INSERT INTO billing_events(customer_id, at, kind, amount_cents, currency, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    };
     for b in &c.billing {
-        conn.prepare_cached(
-            "INSERT INTO billing_events(customer_id, at, kind, amount_cents, currency, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![id, b.at, b.kind, b.amount_cents, b.currency, b.description],
-        )?;
+        let description = report.clean(StoredField::BillingDescription, &b.description);
+        conn.prepare_cached(billing_sql)?.execute(params![
+            id,
+            b.at,
+            b.kind,
+            b.amount_cents,
+            b.currency,
+            description
+        ])?;
     }
-    Ok(id)
+    Ok(())
+}
+
+/// Updates a known customer from an imported record: the name replaced, the other profile
+/// fields and the pinned note replaced where the record has them, flags only ever turned
+/// on, new identities added, orders added or updated, billing events added once. Free text
+/// is cleaned as in [`insert`]; returns what cleaning did.
+pub fn update_from_import(conn: &Connection, id: Id, c: &NewCustomer) -> rusqlite::Result<TextReport> {
+    let mut report = TextReport::default();
+    let p = clean_profile(c, &mut report);
+    conn.prepare_cached(
+        "UPDATE customers SET name = ?2, company = coalesce(?3, company), tier = coalesce(?4, tier),
+            language = coalesce(?5, language), timezone = coalesce(?6, timezone),
+            vip = vip OR ?7, fraud_watch = fraud_watch OR ?8, do_not_contact = do_not_contact OR ?9,
+            pinned_note = coalesce(?10, pinned_note)
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        p.name,
+        p.company,
+        p.tier,
+        p.language,
+        p.timezone,
+        c.vip,
+        c.fraud_watch,
+        c.do_not_contact,
+        p.pinned_note
+    ])?;
+    for (kind, value) in &c.identities {
+        if find_by_identity(conn, *kind, value)?.is_none() {
+            add_identity(conn, id, *kind, value)?;
+        }
+    }
+    insert_orders_and_billing(conn, id, c, true, &mut report)?;
+    Ok(report)
 }
 
 /// Adds an identity to a customer (normalised for matching).

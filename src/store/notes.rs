@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::domain::text::{StoredField, TextReport, clean_stored_text};
 use crate::domain::{Id, Note, Timestamp};
 
 const NOTE_COLUMNS: &str = "id, contact_id, created_at, kind, body, due_at";
@@ -19,7 +20,10 @@ fn note_from_row(r: &Row<'_>) -> rusqlite::Result<Note> {
 
 /// Saves a note on a contact (and its customer) and clears the contact's draft, in the
 /// caller's transaction so the text is never in both places or neither.
+/// The body is cleaned on the way in (see [`clean_stored_text`]); the note returned is
+/// what was stored.
 pub fn save_note(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<Note> {
+    let body = clean_stored_text(StoredField::Note, body).text;
     conn.execute(
         "INSERT INTO notes(contact_id, customer_id, created_at, kind, body)
          VALUES (?1, (SELECT customer_id FROM contacts WHERE id = ?1), ?2, 'note', ?3)",
@@ -30,19 +34,33 @@ pub fn save_note(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> 
     conn.query_row(&format!("SELECT {NOTE_COLUMNS} FROM notes WHERE id = ?1"), [id], note_from_row)
 }
 
-/// Inserts a note with explicit fields (imports and the demo use it for history).
+/// Inserts a note with explicit fields (imports and the demo use it for history); the body
+/// is cleaned on the way in.
 pub fn insert_note(
     conn: &Connection,
     contact: Option<Id>,
     customer: Option<Id>,
     note: (&str, &str, Timestamp, Option<Timestamp>),
 ) -> rusqlite::Result<Id> {
+    insert_note_reporting(conn, contact, customer, note).map(|(id, _)| id)
+}
+
+/// [`insert_note`], also saying what cleaning did (an import's summary names a note that
+/// was cut).
+pub fn insert_note_reporting(
+    conn: &Connection,
+    contact: Option<Id>,
+    customer: Option<Id>,
+    note: (&str, &str, Timestamp, Option<Timestamp>),
+) -> rusqlite::Result<(Id, TextReport)> {
     let (kind, body, at, due) = note;
+    let mut report = TextReport::default();
+    let body = report.clean(StoredField::Note, body);
     conn.prepare_cached(
         "INSERT INTO notes(contact_id, customer_id, created_at, kind, body, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![contact, customer, at, kind, body, due])?;
-    Ok(conn.last_insert_rowid())
+    Ok((conn.last_insert_rowid(), report))
 }
 
 /// The notes of one contact, oldest first.
@@ -90,6 +108,13 @@ impl DraftKind {
             Self::Reply => "reply_drafts",
         }
     }
+
+    fn field(self) -> StoredField {
+        match self {
+            Self::Note => StoredField::Draft,
+            Self::Reply => StoredField::ReplyDraft,
+        }
+    }
 }
 
 fn save_text(conn: &Connection, kind: DraftKind, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
@@ -97,6 +122,7 @@ fn save_text(conn: &Connection, kind: DraftKind, contact: Id, body: &str, now: T
     if body.trim().is_empty() {
         conn.execute(&format!("DELETE FROM {table} WHERE contact_id = ?1"), [contact])?;
     } else {
+        let body = clean_stored_text(kind.field(), body).text;
         conn.prepare_cached(&format!(
             "INSERT INTO {table}(contact_id, body, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(contact_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"
@@ -111,7 +137,7 @@ fn saved_text(conn: &Connection, kind: DraftKind, contact: Id) -> rusqlite::Resu
         .optional()
 }
 
-/// Replaces the draft of a contact; an empty text removes it.
+/// Replaces the draft of a contact, cleaned like every stored text; an empty text removes it.
 pub fn save_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
     save_text(conn, DraftKind::Note, contact, body, now)
 }
@@ -121,7 +147,8 @@ pub fn draft(conn: &Connection, contact: Id) -> rusqlite::Result<Option<String>>
     saved_text(conn, DraftKind::Note, contact)
 }
 
-/// Replaces the email reply being written for a contact; an empty text removes it.
+/// Replaces the email reply being written for a contact, cleaned like every stored text
+/// (what is sent is masked again on the way out); an empty text removes it.
 pub fn save_reply_draft(conn: &Connection, contact: Id, body: &str, now: Timestamp) -> rusqlite::Result<()> {
     save_text(conn, DraftKind::Reply, contact, body, now)
 }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::domain::identity::{classify, normalize};
-use crate::domain::text::{mask_card_numbers, sanitize};
+use crate::domain::text::{StoredField, clean_stored_text, sanitize};
 use crate::domain::{Id, IdentityKind, Timestamp};
 
 use super::customers;
@@ -78,17 +78,20 @@ pub(crate) fn log(
     new: Option<&str>,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
+    // The old value may predate masking (a database written by an older version): the
+    // history must not copy a card number back in.
+    let clean = |v: Option<&str>| v.map(|v| clean_stored_text(StoredField::HistoryValue, v).text);
     conn.prepare_cached(
         "INSERT INTO customer_history(customer_id, at, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![customer, now, field, old, new])?;
+    .execute(params![customer, now, field, clean(old), clean(new)])?;
     Ok(())
 }
 
-/// Cleans free text typed by the rep: control characters removed, card numbers masked,
-/// blank becomes `None`.
-fn clean_text(value: Option<&str>) -> Option<String> {
-    value.map(|v| mask_card_numbers(&sanitize(v.trim())).text).filter(|v| !v.is_empty())
+/// Cleans free text typed by the rep for `field` (see [`clean_stored_text`]); blank
+/// becomes `None`.
+fn clean_text(field: StoredField, value: Option<&str>) -> Option<String> {
+    value.map(|v| clean_stored_text(field, v.trim()).text).filter(|v| !v.is_empty())
 }
 
 fn require_customer(conn: &Connection, customer: Id) -> Result<()> {
@@ -110,7 +113,8 @@ pub fn update_field(
     now: Timestamp,
 ) -> Result<bool> {
     require_customer(conn, customer)?;
-    let mut new = clean_text(value);
+    let stored = if field == ProfileField::Name { StoredField::CustomerName } else { StoredField::CustomerProfile };
+    let mut new = clean_text(stored, value);
     if field == ProfileField::Tier {
         new = new.map(|t| t.to_ascii_lowercase());
     }
@@ -150,7 +154,7 @@ fn bool_text(b: bool) -> &'static str {
 /// customer; card numbers in it are masked. Returns whether it changed.
 pub fn set_pinned_note(conn: &Connection, customer: Id, note: Option<&str>, now: Timestamp) -> Result<bool> {
     require_customer(conn, customer)?;
-    let new = clean_text(note);
+    let new = clean_text(StoredField::PinnedNote, note);
     let old: Option<String> =
         conn.query_row("SELECT pinned_note FROM customers WHERE id = ?1", [customer], |r| r.get(0))?;
     if old == new {

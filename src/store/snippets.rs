@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::fts::{self, Combine};
 use super::kb::Upsert;
-use crate::domain::text::{mask_card_numbers, sanitize};
+use crate::domain::text::{StoredField, clean_stored_text};
 use crate::domain::{Id, Timestamp};
 
 /// bm25 column weights: title, body. A word in the title outranks many in the body.
@@ -12,9 +12,12 @@ const WEIGHTS: (f64, f64) = (10.0, 1.0);
 
 pub use crate::domain::Snippet;
 
-/// Text as stored: control codes removed and card numbers masked.
-fn clean(text: &str) -> String {
-    mask_card_numbers(&sanitize(text)).text
+/// A snippet's title and body as stored (see [`clean_stored_text`]).
+fn clean(title: &str, body: &str) -> (String, String) {
+    (
+        clean_stored_text(StoredField::SnippetTitle, title.trim()).text,
+        clean_stored_text(StoredField::SnippetBody, body).text,
+    )
 }
 
 /// Finds snippets by words in the title or body, as the rep types (the last word is a
@@ -71,8 +74,7 @@ pub fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Snippet>> {
 /// Adds a snippet, or replaces the body of the one with the same title (imports use it).
 /// An empty title is refused by the schema.
 pub fn upsert(conn: &Connection, title: &str, body: &str, now: Timestamp) -> rusqlite::Result<Upsert> {
-    let title = clean(title.trim());
-    let body = clean(body);
+    let (title, body) = clean(title, body);
     let existing: Option<(Id, String)> = conn
         .query_row("SELECT id, body FROM snippets WHERE title = ?1", [&title], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
@@ -95,10 +97,8 @@ pub fn upsert(conn: &Connection, title: &str, body: &str, now: Timestamp) -> rus
 /// Adds a snippet and returns it (the TUI's "new snippet"). A title already in use is
 /// refused by the schema (UNIQUE).
 pub fn insert(conn: &Connection, title: &str, body: &str, now: Timestamp) -> rusqlite::Result<Snippet> {
-    conn.execute(
-        "INSERT INTO snippets(title, body, updated_at) VALUES (?1, ?2, ?3)",
-        params![clean(title.trim()), clean(body), now],
-    )?;
+    let (title, body) = clean(title, body);
+    conn.execute("INSERT INTO snippets(title, body, updated_at) VALUES (?1, ?2, ?3)", params![title, body, now])?;
     let id = conn.last_insert_rowid();
     conn.query_row("SELECT id, title, body FROM snippets WHERE id = ?1", [id], |r| {
         Ok(Snippet { id: r.get(0)?, title: r.get(1)?, body: r.get(2)? })
@@ -108,9 +108,10 @@ pub fn insert(conn: &Connection, title: &str, body: &str, now: Timestamp) -> rus
 /// Changes a snippet's title and body; `false` when there is no such snippet. A title
 /// another snippet has is refused by the schema (UNIQUE).
 pub fn update(conn: &Connection, id: Id, title: &str, body: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    let (title, body) = clean(title, body);
     let n = conn.execute(
         "UPDATE snippets SET title = ?2, body = ?3, updated_at = ?4 WHERE id = ?1",
-        params![id, clean(title.trim()), clean(body), now],
+        params![id, title, body, now],
     )?;
     Ok(n > 0)
 }

@@ -6,6 +6,8 @@ mod common;
 mod e2e_support;
 mod rt_server;
 
+mod card_corpus;
+mod card_fields;
 mod card_masking;
 mod cli;
 mod cli_polish;

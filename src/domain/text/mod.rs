@@ -1,0 +1,171 @@
+//! Text hygiene: nothing from the database reaches the terminal as a control code, and
+//! payment card numbers are masked before any text is stored.
+
+mod cards;
+mod codes;
+mod context;
+pub mod digits;
+mod stored;
+
+pub use digits::digit_value;
+pub use stored::{
+    Cleaned, Cut, MAX_STORED_LINE_BYTES, MAX_STORED_TEXT_BYTES, StoredField, TextReport, clean_stored_text,
+};
+
+/// Starts a highlighted match inside a search snippet (a control character, so it can never
+/// come from stored text, which is sanitised).
+pub const MARK_START: char = '\u{1}';
+/// Ends a highlighted match inside a search snippet.
+pub const MARK_END: char = '\u{2}';
+
+/// Removes terminal control sequences and control characters, keeping newlines and tabs
+/// (tabs become spaces). Stored text is passed through this on the way in; the UI passes
+/// every string through [`for_display`] on the way out as well.
+pub fn sanitize(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push_str("    "),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\u{1b}' => skip_escape_sequence(&mut chars),
+            c if c.is_control() => {}
+            // Bidi overrides could visually reorder neighbouring columns.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes one line safe to draw: like [`sanitize`], but newlines become spaces.
+pub fn for_display(input: &str) -> String {
+    if input.chars().all(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+        return input.to_string();
+    }
+    sanitize(input).replace('\n', " ")
+}
+
+fn skip_escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.peek() {
+        // CSI: parameters then one final byte in @..~
+        Some('[') => {
+            chars.next();
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+        // OSC, DCS, APC, PM, SOS: up to BEL or ESC \
+        Some(']' | 'P' | '_' | '^' | 'X') => {
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' {
+                    break;
+                }
+                if c == '\u{1b}' {
+                    if chars.peek() == Some(&'\\') {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        Some(_) => {
+            chars.next();
+        }
+        None => {}
+    }
+}
+
+/// What [`mask_card_numbers`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Masked {
+    pub text: String,
+    pub cards: usize,
+    pub codes: usize,
+}
+
+/// Masks anything that is a payment card number to its first six and last four digits, and
+/// a 3–4 digit code right after "CVV", "CVC", "CSC", "CID" or "security code".
+///
+/// A card number is 13–19 decimal digits in any script (ASCII, full-width, mathematical,
+/// Arabic-Indic, …), written together, glued to a word ("card4111…"), or in groups joined
+/// by spaces, dashes, dots, slashes or underscores (" - ", double spaces, one line break,
+/// zero-width characters read through); it passes the Luhn check and starts like a card of
+/// its length (see [`digits::plausible_card`]). Within a longer run of groups (a card and
+/// its expiry, "4111 1111 1111 1111 12 27"), the card is masked on its own. The whole
+/// written span is replaced by the ASCII mask. Kept as they are: a number after `+` (a
+/// phone), IMEIs, barcodes, phone numbers and tracking numbers by their context, IBANs by
+/// their check (see `cards`).
+pub fn mask_card_numbers(input: &str) -> Masked {
+    // Most text (articles, notes) holds too few digits for a card and no security-code cue:
+    // nothing to scan. Counting digits is far cheaper than the scan, which runs on every save.
+    let digits = count_digits(input, 13);
+    if digits < 3 {
+        return Masked { text: input.to_string(), cards: 0, codes: 0 };
+    }
+    let (text, cards) = if digits < 13 { (input.to_string(), 0) } else { cards::mask_cards(input) };
+    let (text, codes) = if codes::has_cue(&text) { codes::mask_security_codes(&text) } else { (text, 0) };
+    Masked { text, cards, codes }
+}
+
+/// How many digits (any script) the text holds, counting no further than `enough`.
+fn count_digits(input: &str, enough: usize) -> usize {
+    if input.is_ascii() {
+        input.bytes().filter(u8::is_ascii_digit).take(enough).count()
+    } else {
+        input.chars().filter(|c| digit_value(*c).is_some()).take(enough).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_controls_are_removed() {
+        let hostile = "Bob\u{1b}]0;pwned\u{7} \u{1b}[2J\u{1b}[31mred\u{1b}[0m\u{0}\u{8}!";
+        assert_eq!(sanitize(hostile), "Bob red!");
+        assert_eq!(for_display("a\nb\tc"), "a b    c");
+        assert_eq!(sanitize("line\r\nnext\rthird"), "line\nnext\nthird");
+    }
+
+    #[test]
+    fn card_numbers_in_any_grouping_are_masked() {
+        let m = mask_card_numbers("card 4111 1111 1111 1111 was charged twice");
+        assert_eq!(m.text, "card 411111******1111 was charged twice");
+        assert_eq!(m.cards, 1);
+        assert_eq!(mask_card_numbers("5500-0000-0000-0004").text, "550000******0004");
+        // Full-width digits.
+        assert_eq!(mask_card_numbers("４１１１１１１１１１１１１１１１").text, "411111******1111");
+    }
+
+    #[test]
+    fn numbers_that_are_not_cards_are_left_alone() {
+        for text in [
+            "call me on +1 503 555 0142",
+            "order LK-104233 placed 2026-11-20",
+            "tracking 1Z999AA10123456784",
+            "4111 1111 1111 1112 fails Luhn",
+            "account 12345678901234567890123",
+        ] {
+            let m = mask_card_numbers(text);
+            assert_eq!(m.text, text);
+            assert_eq!(m.cards, 0);
+        }
+    }
+
+    #[test]
+    fn security_codes_after_a_cue_are_masked() {
+        assert_eq!(mask_card_numbers("CVV: 123").text, "CVV: ***");
+        assert_eq!(mask_card_numbers("the security code is 4321.").text, "the security code is ****.");
+        assert_eq!(mask_card_numbers("cvc 12").text, "cvc 12");
+    }
+}
