@@ -19,6 +19,7 @@ use crate::workers::ReplySink;
 use crate::workers::jobs::JobsWorker;
 use crate::workers::search::SearchWorker;
 use crate::workers::store::StoreWorker;
+use crate::workers::team::TeamWorker;
 
 /// How often the clock ticks (live waiting times, autosave deadlines).
 const TICK: Duration = Duration::from_millis(250);
@@ -46,8 +47,12 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
     let db =
         StoreWorker::spawn_with(db_path, settings.clone(), Arc::clone(&sink)).context("starting the store worker")?;
-    let jobs = JobsWorker::spawn(db_path, settings, sink).context("starting the jobs worker")?;
-    let workers = Workers { db, search, jobs };
+    let jobs = JobsWorker::spawn(db_path, settings, Arc::clone(&sink)).context("starting the jobs worker")?;
+    let team = match &options.config.team {
+        Some(team) => Some(TeamWorker::spawn(db_path, team, sink).context("starting team mode")?),
+        None => None,
+    };
+    let workers = Workers { db, search, jobs, team };
     watch_signals(tx.clone())?;
 
     let metric_settings = options.config.metric_settings();
@@ -153,11 +158,12 @@ fn leave(state: &State, jobs: &JobsWorker) -> Result<()> {
     }
 }
 
-/// The three workers, by latency class.
+/// The workers, by latency class (and the team's help desk, in team mode).
 struct Workers {
     db: StoreWorker,
     search: SearchWorker,
     jobs: JobsWorker,
+    team: Option<TeamWorker>,
 }
 
 fn draw(guard: &mut TerminalGuard, state: &State) -> Result<DrawInfo> {
@@ -191,6 +197,11 @@ fn run_effects(
             }
             Effect::Search(request) => workers.search.submit(request),
             Effect::Job(job) => workers.jobs.submit(job),
+            Effect::Team(request) => {
+                if let Some(team) = &workers.team {
+                    team.submit(request);
+                }
+            }
             Effect::Copy(text) => {
                 clipboard.copy(&text, guard.terminal.backend_mut());
             }

@@ -319,6 +319,28 @@ pub enum Reply {
     },
     /// Every request before [`Request::QuitCheck`] is done.
     QuitReady,
+    /// The contact to accept is a team contact: the help desk must take it first.
+    ClaimNeeded {
+        contact: Id,
+        ticket: String,
+        /// Accepted by F2: if someone else wins the ticket, move on to the next.
+        then_next: bool,
+    },
+    /// Someone else took the ticket first; `then_next` asks for the next contact.
+    LostRace {
+        message: String,
+        then_next: bool,
+    },
+    /// One poll of the team's help desk.
+    TeamSynced {
+        online: bool,
+        /// Actions still waiting in the journal.
+        pending: i64,
+        /// What the rep should be told ("#41 was taken by rep2 while you were offline").
+        notices: Vec<String>,
+        /// Something changed (the queue should be read again).
+        changed: bool,
+    },
     /// Who a reply would reach, or why the contact cannot be answered.
     Recipients {
         contact: Id,
@@ -473,4 +495,13 @@ pub struct ReplyAddresses {
     /// "alice@example.com", "the chat (via the outbox)", "Maria (said on the phone)"…
     pub to: String,
     pub from: String,
+}
+
+/// Work for the team worker (team mode only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamRequest {
+    /// Take the ticket in the help desk, then accept the contact if the take is confirmed.
+    Claim { contact: Id, ticket: String, then_next: bool },
+    /// Push the journal and pull the change feed now (after a local action).
+    SyncNow,
 }

@@ -232,6 +232,9 @@ fn apply(db: &Path, config: &Config, id: Id, action: Action) -> Result<Stepped> 
         bail!("there is no such contact");
     }
     let t = now();
+    if matches!(action, Action::Step(Step::Accept, _)) {
+        claim_team_ticket(&mut conn, config, id)?;
+    }
     let (detail, said) = match action {
         Action::Step(step, said) => (refused(contact_loop::step(&mut conn, id, &step, t)?)?, said.to_string()),
         Action::Close(closing) => {
@@ -256,6 +259,19 @@ fn apply(db: &Path, config: &Config, id: Id, action: Action) -> Result<Stepped> 
     };
     let escalation = contact_loop::escalation(&conn, id)?;
     Ok(Stepped { contact: ContactOut::new(detail, escalation, t), said })
+}
+
+/// A team contact is the help desk's to give: take its ticket there first (the help desk's
+/// own atomic take); only a confirmed take lets the contact be accepted here.
+fn claim_team_ticket(conn: &mut rusqlite::Connection, config: &Config, id: Id) -> Result<()> {
+    let Some(ticket) = crate::team::ticket_for_contact(conn, id)? else { return Ok(()) };
+    let settings =
+        config.team.as_ref().context("a team contact, but team mode is off ([team] is not in the config)")?;
+    let engine = crate::team::engine(settings)?;
+    match crate::team::claim(conn, engine.as_ref(), &ticket)? {
+        crate::team::ClaimOutcome::Taken => Ok(()),
+        crate::team::ClaimOutcome::TakenBy(owner) => bail!("ticket {ticket} is taken by {owner}"),
+    }
 }
 
 /// Answers the customer the way the contact's channel takes — the same code as the

@@ -10,7 +10,7 @@ use ratatui_textarea::CursorMove;
 
 use crate::domain::contact_loop::Step;
 use crate::domain::{ContactDetail, ContactStatus, Id, Timers};
-use crate::protocol::Request;
+use crate::protocol::{Request, TeamRequest};
 
 use super::overlay::Overlay;
 use super::{Effect, Pane, State, Tone, forms, knowledge, notes, queue};
@@ -39,7 +39,8 @@ pub struct Workbench {
 /// Whether an effect asks for a contact to come on screen for the rep to work on.
 pub fn takes_contact(effect: &Effect) -> bool {
     match effect {
-        Effect::Db(Request::AcceptNext { .. } | Request::StartFollowUp { .. } | Request::LogContact(_)) => true,
+        Effect::Db(Request::AcceptNext { .. } | Request::StartFollowUp { .. } | Request::LogContact(_))
+        | Effect::Team(TeamRequest::Claim { .. }) => true,
         Effect::Db(Request::Step { step, .. }) => matches!(step, Step::Accept | Step::Reopen),
         _ => false,
     }
@@ -149,6 +150,18 @@ pub fn accept_next(state: &mut State) -> Vec<Effect> {
     let filter = state.queue.filter.clone();
     effects.extend(super::shift::confirm_if_resting(state, Request::AcceptNext { filter }));
     effects
+}
+
+/// Someone else took the team ticket first: say who, and take the next contact if F2 asked.
+pub fn lost_race(state: &mut State, message: String, then_next: bool) -> Vec<Effect> {
+    if !then_next {
+        let mut effects = taking_ended(state, message, Tone::Info);
+        effects.extend(super::queue::load(state));
+        return effects;
+    }
+    state.flash(format!("{message}; taking the next contact"), Tone::Info);
+    let filter = state.queue.filter.clone();
+    vec![Effect::Db(Request::AcceptNext { filter })]
 }
 
 /// `a` in the queue: accept the selected contact (or start the selected due follow-up).

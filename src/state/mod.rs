@@ -25,7 +25,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use crate::action::Action;
 use crate::domain::{ContactDetail, Id, Timestamp};
 use crate::keymap::{Keymap, Scope};
-use crate::protocol::{Job, Reply, Request, SearchRequest};
+use crate::protocol::{Job, Reply, Request, SearchRequest, TeamRequest};
 use crate::theme::Theme;
 use layout::DrawInfo;
 use overlay::Overlay;
@@ -101,12 +101,22 @@ pub enum Effect {
     Search(SearchRequest),
     /// Slow or outside work, for the jobs worker.
     Job(Job),
+    /// Work for the team's help desk (team mode).
+    Team(TeamRequest),
     /// Put text on the clipboard (OSC 52, and the local clipboard when there is one).
     Copy(String),
     Suspend,
     /// Write the text that could not be saved to a recovery file, then say where.
     WriteRecovery(String),
     Quit,
+}
+
+/// The team's help desk as the last poll found it (team mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamStatus {
+    pub online: bool,
+    /// Actions in the journal still to reach the help desk.
+    pub pending: i64,
 }
 
 /// How a status-bar message should look.
@@ -172,6 +182,8 @@ pub struct State {
     pub quit: quit::QuitPhase,
     /// Text whose save failed, offered to a recovery file on quit.
     pub unsaved: notes::Unsaved,
+    /// In team mode, whether the help desk answers and how many actions wait for it.
+    pub team: Option<TeamStatus>,
     pub theme: Theme,
     seq: u64,
 }
@@ -207,6 +219,7 @@ impl State {
             flash: None,
             quit: quit::QuitPhase::Running,
             unsaved: notes::Unsaved::default(),
+            team: None,
             theme: Theme::standard(),
             seq: 0,
         }
@@ -541,6 +554,17 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Schedule { blocks, adherence } => shift::schedule_loaded(state, blocks, adherence),
         Reply::BlockRefused { message } => shift::schedule_refused(state, message),
         Reply::QuitReady => quit::saves_confirmed(state),
+        Reply::ClaimNeeded { contact, ticket, then_next } => {
+            vec![Effect::Team(TeamRequest::Claim { contact, ticket, then_next })]
+        }
+        Reply::LostRace { message, then_next } => contact::lost_race(state, message, then_next),
+        Reply::TeamSynced { online, pending, notices, changed } => {
+            state.team = Some(TeamStatus { online, pending });
+            if let Some(notice) = notices.into_iter().next() {
+                state.flash(notice, Tone::Info);
+            }
+            if changed { queue::load(state) } else { Vec::new() }
+        }
         Reply::Recipients { contact, recipients } => reply::recipients_known(state, contact, recipients),
         Reply::ReplySent { contact } => reply::sent(state, contact),
         Reply::ReplyFailed { contact, error } => reply::failed(state, contact, &error),

@@ -42,6 +42,15 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         spans.push(Span::raw("│ "));
         spans.extend(shift);
     }
+    if let Some(team) = state.team {
+        spans.push(Span::raw("│ "));
+        let waiting = if team.pending > 0 { format!(" · {} to send", team.pending) } else { String::new() };
+        if team.online {
+            spans.push(Span::styled(format!("team online{waiting} "), theme.ok));
+        } else {
+            spans.push(Span::styled(format!("team OFFLINE{waiting} "), theme.warning));
+        }
+    }
     if let Some(open) = &state.open {
         spans.push(Span::raw("│ "));
         spans.extend(timer_spans(state, open));

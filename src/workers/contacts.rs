@@ -62,6 +62,10 @@ pub(super) fn load_strip(conn: &Connection) -> Reply {
 /// and text filter — a due follow-up (they come first), else a waiting contact.
 pub(super) fn accept_next(conn: &mut Connection, filter: &QueueFilter) -> Reply {
     let waiting = QueueFilter { view: QueueView::Waiting, ..filter.clone() };
+    // A team contact is the help desk's to give: it takes the ticket before anything here.
+    if let Some(reply) = team_claim_needed(conn, &waiting, true) {
+        return reply;
+    }
     changed(conn, "Accepting the next contact", true, |tx, t| {
         let Some(row) = contacts::queue_filtered(tx, &waiting, t, 0, 1)?.into_iter().next() else {
             let why = if waiting == QueueFilter::default() {
@@ -85,8 +89,25 @@ pub(super) fn start_follow_up(conn: &mut Connection, follow_up: Id) -> Reply {
     })
 }
 
+/// When the next contact of the view is a team contact, the claim the help desk must make
+/// first (`None` for the rep's own contacts, and when nothing is waiting).
+fn team_claim_needed(conn: &Connection, waiting: &QueueFilter, then_next: bool) -> Option<Reply> {
+    let t = now();
+    let row = contacts::queue_filtered(conn, waiting, t, 0, 1).ok()?.into_iter().next()?;
+    if row.follow_up.is_some() {
+        return None;
+    }
+    let ticket = crate::team::ticket_for_contact(conn, row.id).ok()??;
+    Some(Reply::ClaimNeeded { contact: row.id, ticket: ticket.0, then_next })
+}
+
 /// One step of the contact loop on one contact.
 pub(super) fn step(conn: &mut Connection, id: Id, step: &Step) -> Reply {
+    if *step == Step::Accept
+        && let Ok(Some(ticket)) = crate::team::ticket_for_contact(conn, id)
+    {
+        return Reply::ClaimNeeded { contact: id, ticket: ticket.0, then_next: false };
+    }
     let focus = *step == Step::Accept || *step == Step::Reopen;
     changed(conn, "Updating the contact", focus, |tx, t| {
         Ok(contacts::apply_step(tx, id, step, t)?.map(|()| id).map_err(|r| r.0))

@@ -15,6 +15,7 @@
 pub mod jobs;
 pub mod search;
 pub mod store;
+pub mod team;
 
 mod contacts;
 mod customers;

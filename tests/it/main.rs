@@ -31,4 +31,5 @@ mod snapshots;
 mod status;
 mod store;
 mod team;
+mod team_live;
 mod workspace_files;
