@@ -14,6 +14,7 @@ mod erasure;
 mod files_not_ours;
 mod hostile_files;
 mod intake;
+mod kb_relevance;
 mod knowledge;
 mod metrics;
 mod privacy;
