@@ -4,6 +4,7 @@ pub mod bulletin;
 pub mod identity;
 pub mod metrics;
 pub mod placeholders;
+pub mod query;
 pub mod shift;
 pub mod text;
 pub mod time;
