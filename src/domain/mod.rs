@@ -2,6 +2,7 @@
 
 pub mod bulletin;
 pub mod identity;
+pub mod kb_draft;
 pub mod metrics;
 pub mod placeholders;
 pub mod query;

@@ -3,6 +3,10 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 mod ask;
+pub mod drafts;
+pub mod uses;
+
+pub use uses::{UsedFor, record_use, used_for};
 
 use super::fts::{self, Combine};
 use crate::domain::query::{self, Thesaurus};
@@ -181,19 +185,30 @@ const KEYWORD_CONCEPTS: usize = 2;
 
 /// Searches articles as the rep types, in the article's words or the customer's.
 ///
-/// A word or two the thesaurus has nothing for is searched as keywords: all must match
-/// ([`search_keywords`]). A longer question, a customer's phrase, or keywords that match
-/// nothing together, is understood first (filler dropped,
+/// A word or two is searched as keywords: all must match ([`search_keywords`]). A longer
+/// question, a customer's phrase, or keywords that match nothing together, is understood
+/// first (filler dropped,
 /// the customer's phrases joined by the help centre's words for them, see
 /// [`crate::domain::query`]) and searched as concepts, any of which may match, ranked by the
 /// rarer concepts met, in the title above the body.
+///
+/// Articles the reps used for these words come first ([`uses`]).
 pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let hits = search_text(conn, input, limit)?;
+    uses::promote(conn, input, hits, limit)
+}
+
+/// [`search`] without what the reps taught it.
+fn search_text(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     let q = query::understand(input, Thesaurus::builtin());
     if q.concepts.is_empty() {
         // Only filler ("how to"): searched word for word as before.
         return search_keywords(conn, input, limit);
     }
-    if q.concepts.len() <= KEYWORD_CONCEPTS && !q.expanded {
+    // A word or two as typed ("warranty zipp…"), even one the thesaurus knows; a customer's
+    // phrase ("never showed up") is a question.
+    let keywords = q.concepts.len() <= KEYWORD_CONCEPTS && q.concepts.iter().all(|c| !c.said.contains(' '));
+    if keywords {
         let hits = search_all_words(conn, input, limit)?;
         if !hits.is_empty() {
             return Ok(hits);
@@ -327,8 +342,14 @@ fn ranked_query(keys: &str, ranking: &str, order: &str) -> String {
     )
 }
 
-/// Suggests articles for a contact from its subject and body, before the rep types.
+/// Suggests articles for a contact from its subject and body, before the rep types; the
+/// articles the reps used for words the contact says come first ([`uses`]).
 pub fn suggest(conn: &Connection, subject: &str, body: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let hits = suggest_text(conn, subject, body, limit)?;
+    uses::promote(conn, &format!("{subject} {body}"), hits, limit)
+}
+
+fn suggest_text(conn: &Connection, subject: &str, body: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     // Whole words only (a trailing space turns off prefix matching); the subject counts twice.
     let text = format!("{subject} {subject} {body} ");
     let mut words = fts::words(&text);

@@ -6,7 +6,9 @@
 //! One statement gives each candidate its bm25 and two bit masks (the concepts met anywhere,
 //! and in title or tags); the weighting happens here, over at most [`super::RANK_CAP`] rows.
 
-use rusqlite::{Connection, params_from_iter};
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params, params_from_iter};
 
 use crate::domain::query::{Concept, Term, Understood};
 use crate::domain::text::{MARK_END, MARK_START};
@@ -14,14 +16,20 @@ use crate::domain::{Id, KbHit};
 
 /// What meeting a concept in the title or tags adds, as a share of meeting it at all.
 const TITLE_SHARE: f64 = 0.8;
-/// What the best bm25 among the candidates adds, in units of one concept of average rarity.
-const BM25_SHARE: f64 = 3.0;
+/// What the best bm25 of the typed words among the candidates adds, in units of one concept
+/// of average rarity.
+const BM25_SHARE: f64 = 1.0;
+/// What the best bm25 of all terms over titles and tags adds, in the same units.
+const TITLE_BM25_SHARE: f64 = 3.0;
 
 /// One candidate article with what it met.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     id: Id,
+    /// bm25 of the typed words over the whole article.
     bm25: f64,
+    /// bm25 of every term, the thesaurus' too, over the title and tags.
+    title_bm25: f64,
     body: u32,
     title: u32,
 }
@@ -33,15 +41,20 @@ pub(super) fn search(conn: &Connection, q: &Understood, limit: usize) -> rusqlit
     }
     let exprs: Vec<String> = q.concepts.iter().map(concept_expr).collect();
     let all = exprs.join(" OR ");
-    let candidates = candidates(conn, &all, &exprs)?;
+    let typed = typed_expr(&q.concepts);
+    let candidates = candidates(conn, &all, &typed, &exprs)?;
     let ranked = rank(conn, &q.concepts, &candidates)?;
-    let mut hits = Vec::with_capacity(limit.min(ranked.len()));
-    for (id, score) in ranked.into_iter().take(limit) {
-        if let Some(hit) = hit(conn, &all, id, score)? {
-            hits.push(hit);
-        }
-    }
-    Ok(hits)
+    let top: Vec<(Id, f64)> = ranked.into_iter().take(limit).collect();
+    hits(conn, &all, &top)
+}
+
+/// The customer's own words, any of them: bm25 is computed over these alone. Over the
+/// thesaurus' words too it would count every article holding each of them (bm25's rarity
+/// of a phrase is over the whole index), which at 20,000 articles costs several times the
+/// rest of the search.
+fn typed_expr(concepts: &[Concept]) -> String {
+    let terms: Vec<String> = concepts.iter().filter_map(|c| c.terms.first()).map(term_expr).collect();
+    terms.join(" OR ")
 }
 
 /// The FTS5 expression meeting a concept: any of its terms, each quoted.
@@ -56,16 +69,16 @@ fn term_expr(t: &Term) -> String {
     if t.prefix { format!("{phrase}*") } else { phrase }
 }
 
-/// The SQL giving each candidate its id, bm25 and the masks of concepts met (`?1` any of
-/// them, `?2…` each one).
+/// The SQL giving each candidate its id, bm25 over the typed words and the masks of the
+/// concepts met: `?1` any term of any concept, `?2` the typed words, `?3…` each concept.
 fn candidates_sql(concepts: usize) -> String {
+    let lowest = "(SELECT min(id) FROM candidates)";
     let mask = |index: &str| {
         (0..concepts)
             .map(|i| {
                 format!(
-                    "((c.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?{p} \
-                     AND rowid >= (SELECT min(id) FROM candidates))) << {i})",
-                    p = i + 2
+                    "((c.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?{p} AND rowid >= {lowest})) << {i})",
+                    p = i + 3
                 )
             })
             .collect::<Vec<_>>()
@@ -73,10 +86,18 @@ fn candidates_sql(concepts: usize) -> String {
     };
     format!(
         "WITH candidates AS MATERIALIZED (
+             SELECT rowid AS id FROM kb_fts WHERE kb_fts MATCH ?1 ORDER BY rowid DESC LIMIT {cap}
+         ),
+         typed AS MATERIALIZED (
              SELECT rowid AS id, bm25(kb_fts, {w0}, {w1}, {w2}) AS score
-             FROM kb_fts WHERE kb_fts MATCH ?1 ORDER BY rowid DESC LIMIT {cap}
+             FROM kb_fts WHERE kb_fts MATCH ?2 AND rowid >= {lowest}
+         ),
+         titled AS MATERIALIZED (
+             SELECT rowid AS id, bm25(kb_title_fts, {w0}, {w1}) AS score
+             FROM kb_title_fts WHERE kb_title_fts MATCH ?1 AND rowid >= {lowest}
          )
-         SELECT c.id, c.score, {body}, {title} FROM candidates c",
+         SELECT c.id, coalesce(t.score, 0.0), coalesce(h.score, 0.0), {body}, {title}
+         FROM candidates c LEFT JOIN typed t ON t.id = c.id LEFT JOIN titled h ON h.id = c.id",
         w0 = super::WEIGHTS.0,
         w1 = super::WEIGHTS.1,
         w2 = super::WEIGHTS.2,
@@ -86,11 +107,11 @@ fn candidates_sql(concepts: usize) -> String {
     )
 }
 
-fn candidates(conn: &Connection, all: &str, exprs: &[String]) -> rusqlite::Result<Vec<Candidate>> {
+fn candidates(conn: &Connection, all: &str, typed: &str, exprs: &[String]) -> rusqlite::Result<Vec<Candidate>> {
     let mut stmt = conn.prepare_cached(&candidates_sql(exprs.len()))?;
-    let params = std::iter::once(all).chain(exprs.iter().map(String::as_str));
+    let params = [all, typed].into_iter().chain(exprs.iter().map(String::as_str));
     let rows = stmt.query_map(params_from_iter(params), |r| {
-        Ok(Candidate { id: r.get(0)?, bm25: r.get(1)?, body: r.get(2)?, title: r.get(3)? })
+        Ok(Candidate { id: r.get(0)?, bm25: r.get(1)?, title_bm25: r.get(2)?, body: r.get(3)?, title: r.get(4)? })
     })?;
     rows.collect()
 }
@@ -110,6 +131,8 @@ fn rank(conn: &Connection, concepts: &[Concept], cands: &[Candidate]) -> rusqlit
         .collect();
     let mean = weights.iter().sum::<f64>() / weights.len().max(1) as f64;
     let best = cands.iter().map(|c| c.bm25).fold(0.0_f64, f64::min);
+    let best_title = cands.iter().map(|c| c.title_bm25).fold(0.0_f64, f64::min);
+    let share = |score: f64, best: f64| if best < 0.0 { score / best } else { 0.0 };
     let mut scored: Vec<(Id, f64)> = cands
         .iter()
         .map(|c| {
@@ -121,25 +144,32 @@ fn rank(conn: &Connection, concepts: &[Concept], cands: &[Candidate]) -> rusqlit
                     w * (f64::from(u8::from(c.body & bit != 0)) + TITLE_SHARE * f64::from(u8::from(c.title & bit != 0)))
                 })
                 .sum();
-            let bm = if best < 0.0 { c.bm25 / best } else { 0.0 };
-            (c.id, -(met + BM25_SHARE * mean * bm))
+            let bm = BM25_SHARE * share(c.bm25, best) + TITLE_BM25_SHARE * share(c.title_bm25, best_title);
+            (c.id, -(met + mean * bm))
         })
         .collect();
     scored.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
     Ok(scored)
 }
 
-/// One result row: the article's title and category, and a snippet around the terms met.
-fn hit(conn: &Connection, all: &str, id: Id, score: f64) -> rusqlite::Result<Option<KbHit>> {
+/// The result rows for the chosen articles, in their order: title, category and a snippet
+/// around the terms met, made in one pass over the matches from the lowest chosen id (one
+/// MATCH per row would look every term up again).
+fn hits(conn: &Connection, all: &str, top: &[(Id, f64)]) -> rusqlite::Result<Vec<KbHit>> {
+    let Some(lowest) = top.iter().map(|t| t.0).min() else { return Ok(Vec::new()) };
     let sql = format!(
         "SELECT a.id, a.title, a.category, snippet(kb_fts, 2, '{MARK_START}', '{MARK_END}', '…', 14)
          FROM kb_fts CROSS JOIN kb_articles a
-         WHERE kb_fts MATCH ?1 AND kb_fts.rowid = ?2 AND a.id = kb_fts.rowid"
+         WHERE kb_fts MATCH ?1 AND kb_fts.rowid >= ?2 AND a.id = kb_fts.rowid
+           AND a.id IN (SELECT value FROM json_each(?3))"
     );
+    let ids = serde_json::Value::from(top.iter().map(|t| t.0).collect::<Vec<_>>()).to_string();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params![all, id])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(KbHit { id: r.get(0)?, title: r.get(1)?, category: r.get(2)?, snippet: r.get(3)?, score })),
-        None => Ok(None),
-    }
+    let mut found: HashMap<Id, KbHit> = stmt
+        .query_map(params![all, lowest, ids], |r| {
+            Ok(KbHit { id: r.get(0)?, title: r.get(1)?, category: r.get(2)?, snippet: r.get(3)?, score: 0.0 })
+        })?
+        .map(|h| h.map(|h| (h.id, h)))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(top.iter().filter_map(|(id, score)| found.remove(id).map(|h| KbHit { score: *score, ..h })).collect())
 }
