@@ -187,10 +187,9 @@ const KEYWORD_CONCEPTS: usize = 2;
 ///
 /// A word or two is searched as keywords: all must match ([`search_keywords`]). A longer
 /// question, a customer's phrase, or keywords that match nothing together, is understood
-/// first (filler dropped,
-/// the customer's phrases joined by the help centre's words for them, see
-/// [`crate::domain::query`]) and searched as concepts, any of which may match, ranked by the
-/// rarer concepts met, in the title above the body.
+/// first (filler dropped, the customer's phrases joined by the help centre's words for them,
+/// see [`crate::domain::query`]) and searched as concepts, any of which may match, ranked by
+/// the rarer concepts met, in the title above the body.
 ///
 /// Articles the reps used for these words come first ([`uses`]).
 pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
