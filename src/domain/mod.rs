@@ -3,9 +3,11 @@
 pub mod bulletin;
 pub mod contact_loop;
 pub mod identity;
+pub mod kb_draft;
 pub mod metrics;
 pub mod money;
 pub mod placeholders;
+pub mod query;
 pub mod script;
 pub mod shift;
 pub mod text;

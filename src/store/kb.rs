@@ -2,7 +2,14 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+mod ask;
+pub mod drafts;
+pub mod uses;
+
+pub use uses::{UsedFor, record_use, used_for};
+
 use super::fts::{self, Combine};
+use crate::domain::query::{self, Thesaurus};
 use crate::domain::text::{MARK_END, MARK_START};
 use crate::domain::{Article, Id, KbHit, Timestamp};
 
@@ -172,19 +179,57 @@ impl<'c> ArticleBatch<'c> {
     }
 }
 
-/// Searches articles as the rep types: all words must match; if none does, any word may.
+/// Most concepts a query may hold and still be searched as keywords first: a word or two
+/// ("refund window", "zipp…"), typed as the article says it.
+const KEYWORD_CONCEPTS: usize = 2;
+
+/// Searches articles as the rep types, in the article's words or the customer's.
+///
+/// A word or two is searched as keywords: all must match ([`search_keywords`]). A longer
+/// question, a customer's phrase, or keywords that match nothing together, is understood
+/// first (filler dropped, the customer's phrases joined by the help centre's words for them,
+/// see [`crate::domain::query`]) and searched as concepts, any of which may match, ranked by
+/// the rarer concepts met, in the title above the body.
+///
+/// Articles the reps used for these words come first ([`uses`]).
+pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let hits = search_text(conn, input, limit)?;
+    uses::promote(conn, input, hits, limit)
+}
+
+/// [`search`] without what the reps taught it.
+fn search_text(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let q = query::understand(input, Thesaurus::builtin());
+    if q.concepts.is_empty() {
+        // Only filler ("how to"): searched word for word as before.
+        return search_keywords(conn, input, limit);
+    }
+    // A word or two as typed ("warranty zipp…"), even one the thesaurus knows; a customer's
+    // phrase ("never showed up") is a question.
+    let keywords = q.concepts.len() <= KEYWORD_CONCEPTS && q.concepts.iter().all(|c| !c.said.contains(' '));
+    if keywords {
+        let hits = search_all_words(conn, input, limit)?;
+        if !hits.is_empty() {
+            return Ok(hits);
+        }
+    }
+    let hits = ask::search(conn, &q, limit)?;
+    if hits.is_empty() { search_keywords(conn, input, limit) } else { Ok(hits) }
+}
+
+/// Keyword search: all words must match; if none does, any word may.
 ///
 /// Ranking, in order: (when any word may match) articles that match more of the words;
 /// then articles whose title or tags hold the query's words; then bm25 with title and tags
 /// weighted above the body. The first two keys matter when bm25 cannot tell articles
 /// apart: a word in more than half of the articles (`refu…` in a returns-heavy help centre)
 /// gets an IDF of about zero, and every score ties at -0.0.
-pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
-    let Some(all) = fts::build_query(input, Combine::All) else { return Ok(Vec::new()) };
-    let hits = run_ranked(conn, &all, &[], limit)?;
+pub fn search_keywords(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let hits = search_all_words(conn, input, limit)?;
     if !hits.is_empty() {
         return Ok(hits);
     }
+    let Some(all) = fts::build_query(input, Combine::All) else { return Ok(hits) };
     match fts::build_query(input, Combine::Any) {
         Some(any) if any != all => {
             // Terms are quoted words (no spaces inside), so the joiner splits them exactly.
@@ -192,6 +237,14 @@ pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<
             run_ranked(conn, &any, &terms, limit)
         }
         _ => Ok(hits),
+    }
+}
+
+/// The articles holding every word typed.
+fn search_all_words(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    match fts::build_query(input, Combine::All) {
+        Some(all) => run_ranked(conn, &all, &[], limit),
+        None => Ok(Vec::new()),
     }
 }
 
@@ -288,8 +341,14 @@ fn ranked_query(keys: &str, ranking: &str, order: &str) -> String {
     )
 }
 
-/// Suggests articles for a contact from its subject and body, before the rep types.
+/// Suggests articles for a contact from its subject and body, before the rep types; the
+/// articles the reps used for words the contact says come first ([`uses`]).
 pub fn suggest(conn: &Connection, subject: &str, body: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    let hits = suggest_text(conn, subject, body, limit)?;
+    uses::promote(conn, &format!("{subject} {body}"), hits, limit)
+}
+
+fn suggest_text(conn: &Connection, subject: &str, body: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     // Whole words only (a trailing space turns off prefix matching); the subject counts twice.
     let text = format!("{subject} {subject} {body} ");
     let mut words = fts::words(&text);

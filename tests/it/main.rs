@@ -20,6 +20,7 @@ mod hostile_files;
 mod hostile_inbox;
 mod intake;
 mod isolation;
+mod kb_relevance;
 mod knowledge;
 mod layers;
 mod metrics;
