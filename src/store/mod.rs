@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod customers;
 pub mod erase;
 pub mod fts;
+pub mod import_writes;
 pub mod kb;
 pub mod merge;
 mod migrate;
