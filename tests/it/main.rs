@@ -13,6 +13,7 @@ mod e2e;
 mod erasure;
 mod files_not_ours;
 mod hostile_files;
+mod import_shapes;
 mod intake;
 mod knowledge;
 mod metrics;

@@ -114,13 +114,15 @@ struct CustomerRow {
 }
 
 /// An order as a file gives it, in Frontline's names or a shop's (Shopify's `name` "#1001",
-/// `created_at`, `total_price`, `fulfillment_status`, `line_items`).
+/// `created_at`, `total_price`, `fulfillment_status`, `line_items`; WooCommerce's
+/// `date_created_gmt`, a UTC time written without its zone).
 #[derive(Debug, Deserialize)]
 struct OrderRow {
     #[serde(alias = "name")]
     number: Text,
     #[serde(alias = "created_at")]
-    placed_at: String,
+    placed_at: Option<String>,
+    date_created_gmt: Option<String>,
     #[serde(alias = "fulfillment_status")]
     status: Option<String>,
     #[serde(alias = "total_price")]
@@ -161,7 +163,6 @@ pub(super) fn check_customer_row(
 }
 
 fn check_customer(at: &At<'_>, row: CustomerRow, opts: Options) -> Result<CheckedCustomer, RecordError> {
-    let name = customer_name(at, row.name, row.first_name, row.last_name)?;
     let identities = customer_identities(
         at,
         [
@@ -170,8 +171,10 @@ fn check_customer(at: &At<'_>, row: CustomerRow, opts: Options) -> Result<Checke
             (IdentityKind::Handle, [("handles", row.handles.0), ("handle", row.handle.into_iter().collect())]),
         ],
     )?;
+    let name = customer_name(at, [row.name, row.first_name, row.last_name], &identities)?;
     let flags = customer_flags(at, &row.flags.0)?;
-    let orders = row.orders.into_iter().enumerate().map(|(i, o)| check_order(at, i, o, opts)).collect::<Result<_, _>>()?;
+    let orders =
+        row.orders.into_iter().enumerate().map(|(i, o)| check_order(at, i, o, opts)).collect::<Result<_, _>>()?;
     let billing =
         row.billing.into_iter().enumerate().map(|(i, b)| check_billing(at, i, b, opts)).collect::<Result<_, _>>()?;
     Ok(CheckedCustomer {
@@ -192,20 +195,19 @@ fn check_customer(at: &At<'_>, row: CustomerRow, opts: Options) -> Result<Checke
     })
 }
 
-/// The customer's name: `name`, else the first and last names joined.
+/// The customer's name: `name`, else the first and last names joined, else (as shops
+/// export customers who never gave one) the first email, phone or handle — as a customer
+/// created from an incoming contact is named.
 fn customer_name(
     at: &At<'_>,
-    name: Option<String>,
-    first: Option<String>,
-    last: Option<String>,
+    [name, first, last]: [Option<String>; 3],
+    identities: &[(IdentityKind, String)],
 ) -> Result<String, RecordError> {
-    let given = clean(name);
-    let parts = || [clean(first), clean(last)].into_iter().flatten().collect::<Vec<_>>().join(" ");
-    let name = given.unwrap_or_else(parts);
-    if name.is_empty() {
-        return Err(at.err("name", "must not be empty"));
-    }
-    Ok(name)
+    let parts = [clean(first), clean(last)].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    clean(name)
+        .or_else(|| Some(parts).filter(|p| !p.is_empty()))
+        .or_else(|| identities.first().map(|(_, v)| v.clone()))
+        .ok_or_else(|| at.err("name", "must not be empty (and there is no email, phone or handle to name it by)"))
 }
 
 /// The values given for one kind of identity, under the name of each column they came from.
@@ -268,7 +270,13 @@ fn check_order(at: &At<'_>, i: usize, o: OrderRow, opts: Options) -> Result<Orde
     if number.is_empty() {
         return Err(at.err(&format!("orders[{i}].number"), "must not be empty"));
     }
-    let placed_at = at.time(&format!("orders[{i}].placed_at"), Some(&o.placed_at), opts.shift_seconds)?.unwrap_or(0);
+    let field = format!("orders[{i}].placed_at");
+    let placed = match (o.placed_at, o.date_created_gmt) {
+        (Some(t), _) => t,
+        (None, Some(gmt)) if !gmt.trim().is_empty() => utc_if_zoneless(&gmt),
+        (None, _) => return Err(at.err(&field, "missing (the time the order was placed)")),
+    };
+    let placed_at = at.time(&field, Some(&placed), opts.shift_seconds)?.unwrap_or(0);
     Ok(Order {
         number,
         placed_at,
@@ -281,13 +289,19 @@ fn check_order(at: &At<'_>, i: usize, o: OrderRow, opts: Options) -> Result<Orde
     })
 }
 
+/// A time the source says is UTC, with its `Z` added when written without a zone.
+fn utc_if_zoneless(time: &str) -> String {
+    let time = time.trim();
+    let has_zone = time.ends_with(['Z', 'z']) || time.get(19..).is_some_and(|rest| rest.contains(['+', '-']));
+    if has_zone { time.to_string() } else { format!("{time}Z") }
+}
+
 fn check_billing(at: &At<'_>, i: usize, b: BillingRow, opts: Options) -> Result<BillingEvent, RecordError> {
     let kind = b.kind.trim().to_ascii_lowercase();
     if !["charge", "refund", "credit", "dispute"].contains(&kind.as_str()) {
-        return Err(at.err(
-            &format!("billing[{i}].kind"),
-            format!("\"{kind}\" is not one of charge, refund, credit, dispute"),
-        ));
+        return Err(
+            at.err(&format!("billing[{i}].kind"), format!("\"{kind}\" is not one of charge, refund, credit, dispute"))
+        );
     }
     let when = at.time(&format!("billing[{i}].at"), Some(&b.at), opts.shift_seconds)?.unwrap_or(0);
     Ok(BillingEvent {

@@ -197,4 +197,3 @@ fn check_then_write<C: Send>(
     result?;
     Ok(summary)
 }
-

@@ -144,10 +144,7 @@ fn single_list(map: Map<String, Value>) -> Option<Vec<Value>> {
 /// The records of a CSV text after its header row, each keyed by the (trimmed, lower-case)
 /// column names; empty cells are left out. A name given to two columns is warned about
 /// (when both cells are filled, the later one is kept).
-fn csv_rows<R: std::io::Read>(
-    path: PathBuf,
-    input: R,
-) -> Result<(impl Iterator<Item = Result<Row>>, Vec<String>)> {
+fn csv_rows<R: std::io::Read>(path: PathBuf, input: R) -> Result<(impl Iterator<Item = Result<Row>>, Vec<String>)> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers: Vec<String> = reader
         .headers()

@@ -7,8 +7,8 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
-use super::check::{CheckedContact, CheckedCustomer};
 use super::Summary;
+use super::check::{CheckedContact, CheckedCustomer};
 use crate::domain::{Id, Timestamp};
 use crate::import::Origin;
 use crate::store::import_writes::{self, Refused, WriteError};
