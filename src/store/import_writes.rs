@@ -1,7 +1,8 @@
-//! The writes of `import customers`: a new customer with everything that hangs off it, or
-//! an update of the one a record matched. A record the database refuses for a uniqueness
-//! rule comes back as [`Refused`], told apart by SQLite's extended error code and by which
-//! statement failed — never by reading the message text.
+//! The importers' writes that belong to no one table family: for `import customers`, a new
+//! customer with everything that hangs off it, or an update of the one a record matched;
+//! for `import qa`, the checks and replacement around a review. A record the database
+//! refuses for a uniqueness rule comes back as [`Refused`], told apart by SQLite's extended
+//! error code and by which statement failed — never by reading the message text.
 
 use rusqlite::{Connection, params};
 
@@ -153,4 +154,16 @@ pub fn update_customer(conn: &Connection, id: Id, c: &NewCustomer) -> Result<(),
         .execute(billing_params(id, b))?;
     }
     Ok(())
+}
+
+/// True when the contact exists (QA reviews are imported only for contacts that do).
+pub fn contact_exists(conn: &Connection, contact: Id) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS(SELECT 1 FROM contacts WHERE id = ?1)")?.query_row([contact], |r| r.get(0))
+}
+
+/// Deletes a reviewer's reviews of a contact (the reviewer's name in any case), so an
+/// imported review replaces them.
+pub fn delete_reviews_by(conn: &Connection, contact: Id, reviewer: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached("DELETE FROM qa_reviews WHERE contact_id = ?1 AND lower(reviewer) = lower(?2)")?
+        .execute(params![contact, reviewer])
 }
