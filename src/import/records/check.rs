@@ -197,12 +197,16 @@ fn check_customer(at: &At<'_>, row: CustomerRow, opts: Options) -> Result<Checke
 
 /// The customer's name: `name`, else the first and last names joined, else (as shops
 /// export customers who never gave one) the first email, phone or handle — as a customer
-/// created from an incoming contact is named.
+/// created from an incoming contact is named. A `name` given but empty is refused.
 fn customer_name(
     at: &At<'_>,
     [name, first, last]: [Option<String>; 3],
     identities: &[(IdentityKind, String)],
 ) -> Result<String, RecordError> {
+    // A name given empty is a mistake in the file; one not given at all is an export's way.
+    if name.is_some() && clean(name.clone()).is_none() {
+        return Err(at.err("name", "must not be empty"));
+    }
     let parts = [clean(first), clean(last)].into_iter().flatten().collect::<Vec<_>>().join(" ");
     clean(name)
         .or_else(|| Some(parts).filter(|p| !p.is_empty()))
