@@ -167,3 +167,40 @@ pub fn delete_reviews_by(conn: &Connection, contact: Id, reviewer: &str) -> rusq
     conn.prepare_cached("DELETE FROM qa_reviews WHERE contact_id = ?1 AND lower(reviewer) = lower(?2)")?
         .execute(params![contact, reviewer])
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn customer(email: &str, order: &str) -> NewCustomer {
+        NewCustomer {
+            name: email.to_string(),
+            identities: vec![(IdentityKind::Email, email.to_string())],
+            orders: vec![Order {
+                number: order.to_string(),
+                placed_at: 0,
+                status: "processing".into(),
+                total_cents: 100,
+                currency: "USD".into(),
+                items: String::new(),
+                carrier: None,
+                tracking: None,
+            }],
+            ..NewCustomer::default()
+        }
+    }
+
+    #[test]
+    fn refusals_are_told_by_the_extended_code() {
+        let conn = crate::store::open_in_memory().unwrap();
+        insert_customer(&conn, &customer("a@example.com", "N-1"), 0).unwrap();
+        let clash = insert_customer(&conn, &customer("b@example.com", "N-1"), 0).unwrap_err();
+        assert!(matches!(clash, WriteError::Refused(Refused::OrderNumber(ref n)) if n == "N-1"), "{clash}");
+        let twice = insert_customer(&conn, &customer("a@example.com", "N-2"), 0).unwrap_err();
+        assert!(matches!(twice, WriteError::Refused(Refused::Identity(IdentityKind::Email, _))), "{twice}");
+        // Another rule (NOT NULL) is not a uniqueness refusal, whatever its message says.
+        let other = conn.execute("INSERT INTO customers(name, created_at) VALUES (NULL, 0)", []).unwrap_err();
+        assert!(!is_uniqueness(&other), "{other}");
+    }
+}
