@@ -19,7 +19,8 @@ pub struct Summary {
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
-    /// Pages deliberately left out (redirects, hidden, drafts), with why.
+    /// Pages deliberately left out (redirects, hidden, drafts, pages kept out of search,
+    /// files that are not regular files), with why.
     pub skipped: Vec<(PathBuf, String)>,
     /// Files that could not be read or parsed, with why.
     pub failed: Vec<(PathBuf, String)>,
@@ -39,7 +40,9 @@ pub struct SourceFile {
 pub fn collect(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<SourceFile> {
     let mut out = Vec::new();
     for root in paths {
-        if root.is_file() {
+        // Anything but a folder is read as a page: a FIFO or device named on the command
+        // line is then skipped with its reason, not reported as missing.
+        if !root.is_dir() && std::fs::symlink_metadata(root).is_ok() {
             let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             out.push(SourceFile { path: root.clone(), key: name, category: String::new() });
         } else if root.is_dir() {
@@ -192,7 +195,42 @@ fn skip_reason(meta: &Yaml) -> Option<String> {
             return Some(format!("{key}: {skip_when}"));
         }
     }
-    None
+    out_of_search(meta).map(|(key, value)| format!("kept out of search ({key}: {value})"))
+}
+
+/// The front-matter key (and its value as written) by which a site keeps a page out of its
+/// search — a page the site does not want found is not one to answer customers from.
+fn out_of_search(meta: &Yaml) -> Option<(&'static str, String)> {
+    for (key, skip_when) in [
+        ("search_exclude", true),
+        ("excluded_in_search", true),
+        ("exclude_from_search", true),
+        ("noindex", true),
+        ("sitemap", false),
+    ] {
+        if let Some((flag, written)) = yaml_flag(&meta[key])
+            && flag == skip_when
+        {
+            return Some((key, written));
+        }
+    }
+    // `robots: noindex` (or "noindex, nofollow"), as in the page's meta tag.
+    let robots = yaml_str(meta, "robots")?;
+    robots.to_ascii_lowercase().contains("noindex").then_some(("robots", robots))
+}
+
+/// A yes/no value as sites write it: a YAML boolean, or the words true/false, yes/no, on/off
+/// (YAML 1.2 reads `yes` as a string), with the value as written.
+fn yaml_flag(value: &Yaml) -> Option<(bool, String)> {
+    match value {
+        Yaml::Boolean(b) => Some((*b, b.to_string())),
+        Yaml::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" => Some((true, s.trim().to_string())),
+            "false" | "no" | "off" => Some((false, s.trim().to_string())),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn yaml_str(meta: &Yaml, key: &str) -> Option<String> {
@@ -390,7 +428,84 @@ pub fn import_with_progress(
 
 /// Reads one file and parses its article; the error says why it cannot be imported.
 fn read_and_parse(file: &SourceFile) -> Result<Parsed, String> {
-    let bytes = std::fs::read(&file.path).map_err(|e| e.to_string())?;
+    let bytes = match read_page(&file.path)? {
+        Page::Read(bytes) => bytes,
+        Page::NotAFile(why) => return Ok(Parsed::Skipped(why)),
+    };
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
     parse(file, &text)
+}
+
+/// The largest page read: help-centre articles are a few KB; anything near this is not one.
+const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A file's bytes, or why it is no page at all.
+enum Page {
+    Read(Vec<u8>),
+    /// A FIFO, socket or device (perhaps behind a link) named like a page: reading one can
+    /// wait forever (a FIFO) or never end (`/dev/zero`).
+    NotAFile(String),
+}
+
+/// Reads a regular file of at most [`MAX_PAGE_BYTES`]; the error says why it was not read.
+/// The type is checked before opening (following links) and again on the open file, which
+/// is opened without waiting, so a file swapped for a FIFO in between cannot hang the import.
+fn read_page(path: &Path) -> Result<Page, String> {
+    use std::io::Read;
+    let kind = std::fs::metadata(path).map_err(|e| e.to_string())?.file_type();
+    if !kind.is_file() {
+        return Ok(Page::NotAFile(not_a_file(kind)));
+    }
+    let file = open_without_waiting(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.file_type().is_file() {
+        return Ok(Page::NotAFile(not_a_file(meta.file_type())));
+    }
+    let too_big = |size: u64| format!("larger than {} MB ({size} bytes)", MAX_PAGE_BYTES >> 20);
+    if meta.len() > MAX_PAGE_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // The file may grow after the size was read: read one byte past the cap to notice.
+    file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_PAGE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(Page::Read(bytes))
+}
+
+#[cfg(unix)]
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Why a file of this type is not read, in words.
+fn not_a_file(kind: std::fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_dir() {
+            "a folder"
+        } else {
+            "of an unknown type"
+        };
+        format!("not a regular file ({what})")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        "not a regular file".to_string()
+    }
 }

@@ -13,13 +13,13 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::fields::Int;
-use super::records::read_rows;
+use super::records::{read_rows, typed, warn_unknown};
 use super::{Origin, RecordError};
 use crate::domain::shift::{Criterion, SELF_REVIEWER, Score, criterion_key, find_criterion};
 use crate::domain::text::sanitize;
 use crate::domain::time::parse_rfc3339;
 use crate::domain::{Id, Timestamp};
-use crate::store::{self, shift};
+use crate::store::{self, import_writes, shift};
 
 /// What a QA import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,109 +98,131 @@ pub fn import_qa(conn: &mut Connection, path: &Path, scorecard: &[Criterion], no
     let mut reviews: Vec<Gathered> = Vec::new();
     let mut index: HashMap<(Id, String), usize> = HashMap::new();
     for (origin, map) in rows {
-        let err = |field: &str, msg: String| RecordError::field(path, origin.clone(), field, msg);
-        let row: QaRow = serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
-            let field = e.path().to_string();
-            RecordError {
-                file: path.to_path_buf(),
-                origin: origin.clone(),
-                field: (field != ".").then_some(field),
-                message: e.into_inner().to_string(),
-            }
-        })?;
-        for key in row.extra.keys() {
-            let w = format!("{}: unknown column `{key}` ignored", path.display());
-            if !summary.warnings.contains(&w) {
-                summary.warnings.push(w);
-            }
-        }
-        let contact = match row.contact_id {
-            Some(Int(id)) if id > 0 => id,
-            Some(Int(id)) => return Err(err("contact_id", format!("{id} is not a contact id")).into()),
-            None => return Err(err("contact_id", "is missing".into()).into()),
-        };
-        let reviewer = sanitize(row.reviewer.as_deref().unwrap_or_default().trim());
-        if reviewer.is_empty() {
-            return Err(err("reviewer", format!("is missing (a name, or \"{SELF_REVIEWER}\")")).into());
-        }
-        let reviewer = if reviewer.eq_ignore_ascii_case(SELF_REVIEWER) { SELF_REVIEWER.to_string() } else { reviewer };
-        let criterion_text = row.criterion.as_deref().unwrap_or_default().trim().to_string();
-        let key = criterion_key(&criterion_text);
-        if key.is_empty() {
-            return Err(err("criterion", "is missing".into()).into());
-        }
-        let met = match &row.met {
-            None => return Err(err("met", "is missing (yes, no or na)".into()).into()),
-            Some(v) => met_value(v).ok_or_else(|| err("met", format!("{v} is not yes, no or na")))?,
-        };
-        let weight = match (&row.weight, find_criterion(scorecard, &key)) {
-            (Some(v), _) => weight_value(v).ok_or_else(|| err("weight", format!("{v} is not a positive number")))?,
-            (None, Some(c)) => c.weight,
-            (None, None) => {
-                let known = scorecard.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
-                return Err(err(
-                    "criterion",
-                    format!("\"{criterion_text}\" is not on the scorecard ({known}); add it to [[qa.criteria]] or give a weight"),
-                )
-                .into());
-            }
-        };
-        let at = match row.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-            None => None,
-            Some(a) => Some(
-                parse_rfc3339(a)
-                    .ok_or_else(|| err("at", format!("\"{a}\" is not an RFC 3339 time like 2026-11-20T14:00:00Z")))?,
-            ),
-        };
-        let slot = *index.entry((contact, reviewer.to_lowercase())).or_insert_with(|| {
-            reviews.push(Gathered {
-                origin: origin.clone(),
-                contact,
-                reviewer: reviewer.clone(),
-                at: None,
-                scores: Vec::new(),
-            });
-            reviews.len() - 1
-        });
-        let Some(review) = reviews.get_mut(slot) else { continue };
-        if let Some((_, first)) = review.scores.iter().find(|(s, _)| s.criterion == key) {
+        let row: QaRow = typed(path, &origin, map)?;
+        warn_unknown(path, &row.extra, "column", &mut summary.warnings);
+        let checked = check_row(path, &origin, row, scorecard)?;
+        gather(path, &mut reviews, &mut index, origin, checked)?;
+    }
+    store::write(conn, |tx| write_reviews(tx, path, &reviews, now, &mut summary))?;
+    Ok(summary)
+}
+
+/// One row that passed its checks.
+struct CheckedRow {
+    contact: Id,
+    reviewer: String,
+    score: Score,
+    at: Option<Timestamp>,
+}
+
+fn check_row(path: &Path, origin: &Origin, row: QaRow, scorecard: &[Criterion]) -> Result<CheckedRow, RecordError> {
+    let err = |field: &str, msg: String| RecordError::field(path, origin.clone(), field, msg);
+    let contact = match row.contact_id {
+        Some(Int(id)) if id > 0 => id,
+        Some(Int(id)) => return Err(err("contact_id", format!("{id} is not a contact id"))),
+        None => return Err(err("contact_id", "is missing".into())),
+    };
+    let reviewer = sanitize(row.reviewer.as_deref().unwrap_or_default().trim());
+    if reviewer.is_empty() {
+        return Err(err("reviewer", format!("is missing (a name, or \"{SELF_REVIEWER}\")")));
+    }
+    let reviewer = if reviewer.eq_ignore_ascii_case(SELF_REVIEWER) { SELF_REVIEWER.to_string() } else { reviewer };
+    let criterion_text = row.criterion.as_deref().unwrap_or_default().trim().to_string();
+    let key = criterion_key(&criterion_text);
+    if key.is_empty() {
+        return Err(err("criterion", "is missing".into()));
+    }
+    let met = match &row.met {
+        None => return Err(err("met", "is missing (yes, no or na)".into())),
+        Some(v) => met_value(v).ok_or_else(|| err("met", format!("{v} is not yes, no or na")))?,
+    };
+    let weight = match (&row.weight, find_criterion(scorecard, &key)) {
+        (Some(v), _) => weight_value(v).ok_or_else(|| err("weight", format!("{v} is not a positive number")))?,
+        (None, Some(c)) => c.weight,
+        (None, None) => {
+            let known = scorecard.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
             return Err(err(
                 "criterion",
-                format!("\"{key}\" is scored twice for contact {contact} by {reviewer} (first at {first})"),
+                format!(
+                    "\"{criterion_text}\" is not on the scorecard ({known}); add it to [[qa.criteria]] or give a weight"
+                ),
+            ));
+        }
+    };
+    let at = match row.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => Some(
+            parse_rfc3339(a)
+                .ok_or_else(|| err("at", format!("\"{a}\" is not an RFC 3339 time like 2026-11-20T14:00:00Z")))?,
+        ),
+    };
+    Ok(CheckedRow { contact, reviewer, score: Score { criterion: key, weight, met }, at })
+}
+
+/// Adds a checked row to the review of its contact and reviewer, refusing a criterion
+/// scored twice in one review.
+fn gather(
+    path: &Path,
+    reviews: &mut Vec<Gathered>,
+    index: &mut HashMap<(Id, String), usize>,
+    origin: Origin,
+    row: CheckedRow,
+) -> Result<(), RecordError> {
+    let slot = *index.entry((row.contact, row.reviewer.to_lowercase())).or_insert_with(|| {
+        reviews.push(Gathered {
+            origin: origin.clone(),
+            contact: row.contact,
+            reviewer: row.reviewer.clone(),
+            at: None,
+            scores: Vec::new(),
+        });
+        reviews.len() - 1
+    });
+    let Some(review) = reviews.get_mut(slot) else { return Ok(()) };
+    if let Some((_, first)) = review.scores.iter().find(|(s, _)| s.criterion == row.score.criterion) {
+        return Err(RecordError::field(
+            path,
+            origin,
+            "criterion",
+            format!(
+                "\"{}\" is scored twice for contact {} by {} (first at {first})",
+                row.score.criterion, row.contact, row.reviewer
+            ),
+        ));
+    }
+    review.at = review.at.or(row.at);
+    review.scores.push((row.score, origin));
+    Ok(())
+}
+
+/// Writes the gathered reviews, each replacing its reviewer's earlier one of the contact.
+fn write_reviews(
+    tx: &Connection,
+    path: &Path,
+    reviews: &[Gathered],
+    now: Timestamp,
+    summary: &mut Summary,
+) -> Result<()> {
+    for r in reviews {
+        if !import_writes::contact_exists(tx, r.contact)? {
+            return Err(RecordError::field(
+                path,
+                r.origin.clone(),
+                "contact_id",
+                format!("there is no contact #{}", r.contact),
             )
             .into());
         }
-        review.at = review.at.or(at);
-        review.scores.push((Score { criterion: key, weight, met }, origin.clone()));
-    }
-    store::write(conn, |tx| -> Result<()> {
-        for r in &reviews {
-            let exists: bool =
-                tx.query_row("SELECT EXISTS(SELECT 1 FROM contacts WHERE id = ?1)", [r.contact], |row| row.get(0))?;
-            if !exists {
-                return Err(RecordError::field(
-                    path,
-                    r.origin.clone(),
-                    "contact_id",
-                    format!("there is no contact #{}", r.contact),
-                )
-                .into());
-            }
-            let before = shift::reviews_of(tx, r.contact)?.iter().any(|x| x.reviewer.eq_ignore_ascii_case(&r.reviewer));
-            if before {
-                // Same reviewer in another case: drop it so the new one replaces it.
-                tx.execute(
-                    "DELETE FROM qa_reviews WHERE contact_id = ?1 AND lower(reviewer) = lower(?2)",
-                    rusqlite::params![r.contact, r.reviewer],
-                )?;
-                summary.replaced += 1;
-            }
-            let scores: Vec<Score> = r.scores.iter().map(|(s, _)| s.clone()).collect();
-            shift::save_review(tx, r.contact, &r.reviewer, &scores, r.at.unwrap_or(now))?;
-            summary.reviews += 1;
-            summary.scores += scores.len();
+        let before = shift::reviews_of(tx, r.contact)?.iter().any(|x| x.reviewer.eq_ignore_ascii_case(&r.reviewer));
+        if before {
+            // Same reviewer in another case: drop it so the new one replaces it.
+            import_writes::delete_reviews_by(tx, r.contact, &r.reviewer)?;
+            summary.replaced += 1;
         }
-        Ok(())
-    })?;
-    Ok(summary)
+        let scores: Vec<Score> = r.scores.iter().map(|(s, _)| s.clone()).collect();
+        shift::save_review(tx, r.contact, &r.reviewer, &scores, r.at.unwrap_or(now))?;
+        summary.reviews += 1;
+        summary.scores += scores.len();
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod erase;
 pub mod export;
 pub mod fts;
+pub mod import_writes;
 pub mod kb;
 pub mod merge;
 mod migrate;

@@ -18,6 +18,7 @@ mod erasure;
 mod files_not_ours;
 mod hostile_files;
 mod hostile_inbox;
+mod import_shapes;
 mod intake;
 mod isolation;
 mod kb_relevance;

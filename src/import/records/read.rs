@@ -1,0 +1,214 @@
+//! Reading: a `.json` or `.csv` file into rows of named values, naming the file and line
+//! of any format error. Nothing here knows what the rows mean.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+use crate::import::Origin;
+
+/// One record and where it came from.
+pub type Row = (Origin, Map<String, Value>);
+
+/// Records read one at a time, so a file of a million rows never sits in memory whole.
+pub type RowStream = Box<dyn Iterator<Item = Result<Row>> + Send>;
+
+/// An opened file of records: the rows as a stream, about how many there are (for
+/// progress), and what the reader noticed about the file as a whole (a repeated column).
+pub struct Opened {
+    pub rows: RowStream,
+    pub total: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Reads a `.json` or `.csv` file into rows, naming the file and line of any format error.
+pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    parse_rows(path, &bytes)
+}
+
+/// Opens a `.json` or `.csv` file as a stream of rows. A CSV file is read as it is
+/// imported; a JSON array is parsed whole first.
+pub fn open_rows(path: &Path) -> Result<Opened> {
+    if format_of(path)? == Format::Json {
+        let rows = read_rows(path)?;
+        let total = rows.len() as u64;
+        return Ok(Opened { rows: Box::new(rows.into_iter().map(Ok)), total, warnings: Vec::new() });
+    }
+    let cannot_read = || format!("{}: cannot read", path.display());
+    let lines = count_lines(path).with_context(cannot_read)?;
+    let mut file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).with_context(cannot_read)?);
+    let start = std::io::BufRead::fill_buf(&mut file).with_context(cannot_read)?;
+    check_encoding(path, start)?;
+    if start.starts_with(b"\xEF\xBB\xBF") {
+        std::io::BufRead::consume(&mut file, 3);
+    }
+    let (rows, warnings) = csv_rows(path.to_path_buf(), file)?;
+    Ok(Opened { rows: Box::new(rows), total: lines.saturating_sub(1), warnings })
+}
+
+/// Lines in the file: the number of CSV records plus the header, unless quoted fields
+/// span lines (then it is a little more).
+fn count_lines(path: &Path) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0u64, b'\n');
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            // A last line without its newline still counts.
+            return Ok(lines + u64::from(last != b'\n'));
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+        last = buf[n - 1];
+    }
+}
+
+/// Parses file contents into rows; `path` names the file in messages and its extension
+/// picks the format.
+pub fn parse_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>> {
+    check_encoding(path, bytes)?;
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            bail!("{}: line {line}: {NOT_UTF8}", path.display());
+        }
+    };
+    match format_of(path)? {
+        Format::Json => json_rows(path, text),
+        Format::Csv => csv_rows(path.to_path_buf(), text.as_bytes())?.0.collect(),
+    }
+}
+
+const NOT_UTF8: &str = "not UTF-8 text (Latin-1? save the file as UTF-8)";
+
+/// Refuses UTF-16 by its byte-order mark, which would otherwise read as noise.
+fn check_encoding(path: &Path, start: &[u8]) -> Result<()> {
+    if start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]) {
+        bail!("{}: file is UTF-16; save it as UTF-8", path.display());
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+}
+
+fn format_of(path: &Path) -> Result<Format> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        _ => bail!("{}: unknown file type; use .json or .csv", path.display()),
+    }
+}
+
+/// The objects of a JSON array — or of the one array inside an object, as help desks and
+/// shops page their API exports (`{"users": [...], "next_page": null, "count": 2}`).
+fn json_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| anyhow::anyhow!("{}: line {}: invalid JSON: {e}", path.display(), e.line()))?;
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(map) => match single_list(map) {
+            Some(items) => items,
+            None => bail!("{}: expected a JSON array of objects", path.display()),
+        },
+        _ => bail!("{}: expected a JSON array of objects", path.display()),
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Object(map) => Ok((Origin::Index(i), map)),
+            _ => bail!("{}: [{i}]: expected an object", path.display()),
+        })
+        .collect()
+}
+
+/// The value of the one key of `map` that holds an array, when exactly one does (the other
+/// keys of a paged export are counts and links).
+fn single_list(map: Map<String, Value>) -> Option<Vec<Value>> {
+    let mut lists = map.into_iter().filter_map(|(_, v)| match v {
+        Value::Array(items) => Some(items),
+        _ => None,
+    });
+    let first = lists.next()?;
+    lists.next().is_none().then_some(first)
+}
+
+/// The records of a CSV text after its header row, each keyed by the (trimmed, lower-case)
+/// column names; empty cells are left out. A name given to two columns is warned about
+/// (when both cells are filled, the later one is kept).
+fn csv_rows<R: std::io::Read>(path: PathBuf, input: R) -> Result<(impl Iterator<Item = Result<Row>>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => anyhow::anyhow!("{}: line 1: {NOT_UTF8}", path.display()),
+            _ => anyhow::Error::new(e).context(format!("{}: line 1: cannot read the header row", path.display())),
+        })?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let warnings = repeated_columns(&path, &headers);
+    let rows = reader.into_records().map(move |record| {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            anyhow::anyhow!("{}: line {line}: {}", path.display(), csv_error_text(&e))
+        })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let map: Map<String, Value> = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(h, v)| (h.clone(), Value::String(unescape_formula(v).to_string())))
+            .collect();
+        Ok((Origin::Line(line), map))
+    });
+    Ok((rows, warnings))
+}
+
+/// One warning per column whose name an earlier column already has, naming both (1-based,
+/// as a spreadsheet counts them): without it one of the two is dropped without a word.
+fn repeated_columns(path: &Path, headers: &[String]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (later, name) in headers.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = headers[..later].iter().position(|h| h == name) {
+            warnings.push(format!(
+                "{}: line 1: column `{name}` appears twice (columns {} and {}); where both are filled, column {} is used",
+                path.display(),
+                first + 1,
+                later + 1,
+                later + 1
+            ));
+        }
+    }
+    warnings
+}
+
+/// Undoes the spreadsheet-formula escaping of our own CSV exports (a `'` before a cell
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return), so exports import back.
+fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+fn csv_error_text(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => NOT_UTF8.to_string(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("has {len} fields but the header has {expected_len} (an unbalanced quote?)")
+        }
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,94 @@
+//! Writing: checked records into the store, inside the import's one transaction. The SQL
+//! is in `store::import_writes`; this side decides which write a record needs and words
+//! the database's refusals for the person importing.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use rusqlite::Connection;
+
+use super::Summary;
+use super::check::{CheckedContact, CheckedCustomer};
+use crate::domain::{Id, Timestamp};
+use crate::import::Origin;
+use crate::store::import_writes::{self, Refused, WriteError};
+use crate::store::{contacts, customers, notes};
+
+/// Updates the customer a checked record matches, or adds it.
+pub(super) fn write_customer(
+    conn: &Connection,
+    path: &Path,
+    origin: &Origin,
+    c: &CheckedCustomer,
+    now: Timestamp,
+    summary: &mut Summary,
+) -> Result<()> {
+    let written = match existing_customer(conn, path, origin, &c.new)? {
+        Some(id) => import_writes::update_customer(conn, id, &c.new).map(|()| &mut summary.updated),
+        None => import_writes::insert_customer(conn, &c.new, now).map(|_| &mut summary.added),
+    };
+    match written {
+        Ok(count) => {
+            *count += 1;
+            Ok(())
+        }
+        Err(e) => Err(write_error(path, origin, e)),
+    }
+}
+
+/// A refused write as one line naming the file, record and value.
+fn write_error(path: &Path, origin: &Origin, e: WriteError) -> anyhow::Error {
+    let message = match e {
+        WriteError::Refused(Refused::OrderNumber(n)) => {
+            format!("order number {n} appears twice (in this file or on another customer)")
+        }
+        WriteError::Refused(Refused::Identity(kind, v)) => format!("{} {v} appears twice in this file", kind.as_str()),
+        WriteError::Db(e) => e.to_string(),
+    };
+    anyhow::anyhow!("{}: {origin}: {message}", path.display())
+}
+
+/// The one existing customer that owns any of these identities.
+fn existing_customer(
+    conn: &Connection,
+    path: &Path,
+    origin: &Origin,
+    c: &customers::NewCustomer,
+) -> Result<Option<Id>> {
+    let mut found: Option<Id> = None;
+    for (kind, value) in &c.identities {
+        if let Some(id) = customers::find_by_identity(conn, *kind, value)? {
+            if found.is_some_and(|f| f != id) {
+                bail!(
+                    "{}: {origin}: its identities belong to two different customers; merge them first",
+                    path.display()
+                );
+            }
+            found = Some(id);
+        }
+    }
+    Ok(found)
+}
+
+/// What [`insert_checked_contact`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InsertedContact {
+    pub id: Id,
+    pub customer_created: bool,
+    pub cards_masked: usize,
+}
+
+/// Writes a checked contact with its notes, finding or creating its customer as
+/// `import contacts` does. Call inside the caller's write transaction.
+pub fn insert_checked_contact(conn: &Connection, c: &CheckedContact, now: Timestamp) -> Result<InsertedContact> {
+    let mut contact = c.contact.clone();
+    let mut customer_created = false;
+    if let Some(key) = &c.customer_key {
+        (contact.customer_id, customer_created) = customers::find_or_create_by_identity_reporting(conn, key, now)?;
+    }
+    let id = contacts::insert(conn, &contact)?;
+    for (kind, text, at, due) in &c.notes {
+        notes::insert_note(conn, Some(id), contact.customer_id, (kind, text, *at, *due))?;
+    }
+    Ok(InsertedContact { id, customer_created, cards_masked: c.cards })
+}

@@ -1,0 +1,216 @@
+//! Data in as other systems write it, and files that are not what they claim: shop and help
+//! desk exports (`tests/fixtures/import_shapes/`), orders' items as lists, `null` for
+//! optional fields, a repeated CSV column, help-centre pages kept out of search, and a
+//! knowledge folder holding a FIFO, a link to `/dev/zero` or an oversized page.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::common::{Sandbox, fixture};
+
+/// The items and total of an order, as stored.
+fn order(sb: &Sandbox, number: &str) -> (String, i64, String) {
+    sb.conn()
+        .query_row("SELECT items, total_cents, currency FROM orders WHERE number = ?1", [number], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap()
+}
+
+fn customer_names(sb: &Sandbox) -> Vec<String> {
+    let conn = sb.conn();
+    let mut stmt = conn.prepare("SELECT name FROM customers ORDER BY id").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn orders_items_come_as_a_list_of_strings() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "c.json",
+        r#"[{"name": "Ana", "email": "ana@example.com",
+            "orders": [{"number": "A-1", "placed_at": "2026-11-01T10:00:00Z", "total": 349, "items": ["Stand mixer", "Whisk"]}]}]"#,
+    );
+    sb.ok(&["import", "customers", file.to_str().unwrap()]);
+    assert_eq!(order(&sb, "A-1"), ("Stand mixer; Whisk".to_string(), 34_900, "USD".to_string()));
+}
+
+#[test]
+fn null_is_accepted_for_every_optional_field() {
+    let sb = Sandbox::new();
+    let customers = sb.write(
+        "c.json",
+        r#"[{"name": "Ana", "email": "ana@example.com", "phone": null, "company": null, "tier": null,
+             "emails": null, "flags": null, "pinned_note": null, "billing": null,
+             "orders": [{"number": "A-2", "placed_at": "2026-11-01T10:00:00Z", "total": "12.50", "status": null,
+                         "currency": null, "items": null, "carrier": null, "tracking": null}]},
+            {"name": "Bo", "email": "bo@example.com", "orders": null}]"#,
+    );
+    sb.ok(&["import", "customers", customers.to_str().unwrap()]);
+    assert_eq!(order(&sb, "A-2"), (String::new(), 1250, "USD".to_string()));
+    let contacts = sb.write(
+        "k.json",
+        r#"[{"channel": "email", "customer": "ana@example.com", "subject": "Hi", "body": null, "notes": null,
+             "tags": null, "priority": null, "csat": null, "disposition": null}]"#,
+    );
+    sb.ok(&["import", "contacts", contacts.to_str().unwrap()]);
+    assert_eq!(sb.count("contacts"), 1);
+}
+
+#[test]
+fn shop_orders_import_as_shopify_and_woocommerce_write_them() {
+    let sb = Sandbox::new();
+    let out = sb.json(&["import", "customers", fixture("import_shapes/shop_orders.json").to_str().unwrap(), "--json"]);
+    assert_eq!(out["added"], 2, "{out}");
+    assert_eq!(order(&sb, "#1001"), ("2 × Stand mixer - red; 1 × Whisk".to_string(), 59_800, "USD".to_string()));
+    assert_eq!(
+        order(&sb, "727"),
+        ("2 × Pour-over kettle; 1 × Paper filters (100)".to_string(), 2935, "EUR".to_string())
+    );
+    let placed: i64 =
+        sb.conn().query_row("SELECT placed_at FROM orders WHERE number = '727'", [], |r| r.get(0)).unwrap();
+    // WooCommerce's date_created_gmt is UTC written without a zone.
+    assert_eq!(placed, 1_793_633_282);
+}
+
+#[test]
+fn a_shopify_customers_export_imports_as_it_is() {
+    let sb = Sandbox::new();
+    let file = fixture("import_shapes/shopify_customers_export.csv");
+    let out = sb.json(&["import", "customers", file.to_str().unwrap(), "--json"]);
+    assert_eq!(out["added"], 3, "{out}");
+    assert_eq!(customer_names(&sb), ["Mira Okafor", "Jonas Lindqvist", "pat.reyes@example.org"]);
+    let phone: String = sb
+        .conn()
+        .query_row("SELECT value FROM identities WHERE kind = 'phone' ORDER BY id LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(phone, "+15035550142");
+    let warnings = out["warnings"].to_string();
+    assert!(warnings.contains("unknown column `tags` ignored"), "{warnings}");
+}
+
+#[test]
+fn a_zendesk_users_page_imports_as_it_is() {
+    let sb = Sandbox::new();
+    let file = fixture("import_shapes/zendesk_users.json");
+    let out = sb.json(&["import", "customers", file.to_str().unwrap(), "--json"]);
+    assert_eq!(out["added"], 2, "{out}");
+    assert_eq!(customer_names(&sb), ["Ingrid Halvorsen", "Tomasz Wójcik"]);
+    let zone: String =
+        sb.conn().query_row("SELECT timezone FROM customers WHERE name = 'Tomasz Wójcik'", [], |r| r.get(0)).unwrap();
+    assert_eq!(zone, "Europe/Warsaw");
+    assert_eq!(sb.count("identities"), 3);
+}
+
+#[test]
+fn a_garbled_line_item_names_the_order_and_item() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "c.json",
+        r#"[{"name": "Ana", "orders": [{"number": "A-3", "placed_at": "2026-11-01T10:00:00Z", "total": 1,
+            "line_items": [{"title": "Mixer", "quantity": 1, "price": "12.00"}, {"quantity": 2, "price": "1.00"}]}]}]"#,
+    );
+    let (code, _, err) = sb.run(&["import", "customers", file.to_str().unwrap()]).parts();
+    assert_ne!(code, 0);
+    assert!(err.contains("c.json: [0]: field `orders[0].line_items`") && err.contains("item [1]"), "{err}");
+    assert!(err.contains("no name, title or sku"), "{err}");
+    assert_eq!(sb.count("customers"), 0);
+}
+
+#[test]
+fn a_repeated_csv_column_is_warned_about_naming_both() {
+    let sb = Sandbox::new();
+    let file = sb.write("c.csv", "name,email,phone,Email\nAna,ana@example.com,,ana2@example.com\n");
+    let out = sb.json(&["import", "customers", file.to_str().unwrap(), "--json"]);
+    let warnings = out["warnings"].to_string();
+    assert!(warnings.contains("column `email` appears twice (columns 2 and 4)"), "{warnings}");
+    let (code, _, err) = sb.run(&["import", "customers", file.to_str().unwrap()]).parts();
+    assert_eq!(code, 0);
+    assert!(err.contains("columns 2 and 4"), "{err}");
+}
+
+#[test]
+fn a_duplicate_order_number_is_named() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "c.json",
+        r#"[{"name": "Ana", "email": "ana@example.com", "orders": [{"number": "Z-9", "placed_at": "2026-11-01T10:00:00Z", "total": 1}]},
+            {"name": "Bo", "email": "bo@example.com", "orders": [{"number": "Z-9", "placed_at": "2026-11-01T10:00:00Z", "total": 1}]}]"#,
+    );
+    let (code, _, err) = sb.run(&["import", "customers", file.to_str().unwrap()]).parts();
+    assert_ne!(code, 0);
+    assert!(err.contains("c.json: [1]: order number Z-9 appears twice"), "{err}");
+    assert_eq!(sb.count("customers"), 0);
+}
+
+/// `import kb DIR --json` on the sandbox, given a minute at most so a hang fails the test
+/// instead of stopping the suite.
+fn import_kb(sb: &Sandbox, dir: &Path) -> serde_json::Value {
+    let out =
+        sb.cmd().args(["import", "kb", dir.to_str().unwrap(), "--json"]).timeout(Duration::from_secs(60)).output();
+    let out = crate::common::Output::from(out.unwrap());
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+/// The reason given for `name` among the summary's `list` ("skipped" or "failed").
+fn reason(summary: &serde_json::Value, list: &str, name: &str) -> String {
+    summary[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"].as_str().unwrap().ends_with(name))
+        .unwrap_or_else(|| panic!("{name} is not {list}: {summary}"))["reason"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn pages_kept_out_of_search_are_not_imported() {
+    let sb = Sandbox::new();
+    let keys = [
+        ("search_exclude", "true"),
+        ("excluded_in_search", "true"),
+        ("exclude_from_search", "yes"),
+        ("noindex", "true"),
+        ("sitemap", "false"),
+    ];
+    for (key, value) in keys {
+        sb.write(&format!("kb/{key}.md"), &format!("---\ntitle: Legal notice {key}\n{key}: {value}\n---\nText.\n"));
+    }
+    sb.write("kb/kept.md", "---\ntitle: Returns\nsearch_exclude: false\nsitemap: true\n---\nReturn within 30 days.\n");
+    let out = import_kb(&sb, &sb.path("kb"));
+    assert_eq!(out["added"], 1, "{out}");
+    for (key, value) in keys {
+        let why = reason(&out, "skipped", &format!("{key}.md"));
+        assert_eq!(why, format!("kept out of search ({key}: {value})"));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_link_to_a_device_in_a_kb_folder_is_skipped() {
+    let sb = Sandbox::new();
+    sb.write("kb/ok.md", "# Shipping\nWe ship in two days.\n");
+    let fifo = sb.path("kb/x.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", sb.path("kb/zero.md")).unwrap();
+    std::os::unix::fs::symlink(sb.path("kb/ok.md"), sb.path("kb/alias.md")).unwrap();
+    let out = import_kb(&sb, &sb.path("kb"));
+    assert_eq!(out["added"], 2, "{out}");
+    assert_eq!(reason(&out, "skipped", "x.md"), "not a regular file (a FIFO)");
+    assert_eq!(reason(&out, "skipped", "zero.md"), "not a regular file (a device)");
+}
+
+#[test]
+fn an_oversized_kb_page_is_left_out_with_its_size() {
+    let sb = Sandbox::new();
+    sb.write("kb/ok.md", "# Shipping\nWe ship in two days.\n");
+    let big = "word ".repeat(1_000_000);
+    sb.write("kb/big.md", &format!("# Big\n{big}"));
+    let out = import_kb(&sb, &sb.path("kb"));
+    assert_eq!(out["added"], 1, "{out}");
+    assert!(reason(&out, "failed", "big.md").starts_with("larger than 4 MB"), "{out}");
+}
