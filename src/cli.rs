@@ -425,6 +425,37 @@ pub enum KbCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Draft articles written from resolved contacts, for the help centre.
+    #[command(subcommand)]
+    Draft(KbDraftCommand),
+}
+
+/// `frontline kb draft …`
+#[derive(Debug, Subcommand)]
+pub enum KbDraftCommand {
+    /// Turn a resolved contact's notes into a draft article (kept in the workspace).
+    #[command(name = "from-contact", after_help = "Example:\n  frontline kb draft from-contact 42")]
+    FromContact {
+        id: i64,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every draft article, newest first.
+    #[command(after_help = "Example:\n  frontline kb draft list --json")]
+    List {
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A draft as Markdown with front matter (title, tags, draft: true) for the help centre.
+    #[command(after_help = "Example:\n  frontline kb draft export 3 --out returns-after-30-days.md")]
+    Export {
+        id: i64,
+        /// Write to this file (created private) instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 /// `frontline contact …`

@@ -152,6 +152,11 @@ pub enum Request {
     /// Answered once every request sent before it is done: quitting waits for it to know
     /// whether the last saves reached the disk.
     QuitCheck,
+    /// The rep used `article` after searching for `query`: remember it for later searches.
+    RecordArticleUse {
+        query: String,
+        article: Id,
+    },
     /// Who a reply to this contact would reach, shown before it is sent.
     ReplyRecipients {
         contact: Id,

@@ -1,4 +1,5 @@
-//! `frontline kb search QUERY`: the knowledge base with the workstation's ranking.
+//! `frontline kb search QUERY`: the knowledge base with the workstation's ranking; and
+//! `frontline kb draft …`: draft articles written from resolved contacts.
 
 use std::fmt;
 use std::path::Path;
@@ -64,4 +65,56 @@ pub(super) fn search(db: &Path, query: &str, limit: usize) -> Result<Search> {
 fn hit(h: KbHit) -> Hit {
     let snippet = h.snippet.replace(MARK_START, "[").replace(MARK_END, "]");
     Hit { id: h.id, title: h.title, category: h.category, score: h.score, snippet }
+}
+
+/// Draft articles, as a list.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub(super) struct Drafts(Vec<crate::domain::kb_draft::KbDraft>);
+
+impl fmt::Display for Drafts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return writeln!(f, "No draft articles yet: frontline kb draft from-contact ID makes one");
+        }
+        for d in &self.0 {
+            let from = d.contact_id.map(|c| format!(" (from contact #{c})")).unwrap_or_default();
+            writeln!(f, "#{} {}{from}", d.id, for_display(&d.title))?;
+        }
+        Ok(())
+    }
+}
+
+/// `kb draft from-contact ID`: the contact's notes as a draft article (the same draft again
+/// if one exists); a contact that is not resolved or has no notes is refused with why.
+pub(super) fn draft_from_contact(db: &Path, contact: i64) -> Result<Drafts> {
+    let mut conn = store::open_workspace(db)?;
+    let made = store::write(&mut conn, |tx| kb::drafts::from_contact(tx, contact, crate::domain::time::now()))?;
+    match made {
+        Ok(draft) => Ok(Drafts(vec![draft])),
+        Err(refused) => anyhow::bail!("contact #{contact}: {refused}"),
+    }
+}
+
+/// `kb draft list`.
+pub(super) fn draft_list(db: &Path) -> Result<Drafts> {
+    let conn = store::open_workspace(db)?;
+    Ok(Drafts(kb::drafts::list(&conn)?))
+}
+
+/// `kb draft export ID [--out FILE]`: Markdown with front matter.
+pub(super) fn draft_export(db: &Path, id: i64, out: Option<&Path>) -> Result<()> {
+    use std::io::Write;
+    let conn = store::open_workspace(db)?;
+    let Some(markdown) = kb::drafts::export_markdown(&conn, id)? else {
+        anyhow::bail!("there is no draft article #{id}")
+    };
+    match out {
+        Some(path) => {
+            let mut file = crate::export::create_private(path)?;
+            file.write_all(markdown.as_bytes())?;
+        }
+        None => std::io::stdout().lock().write_all(markdown.as_bytes())?,
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, CustomerCommand, DbCommand, FollowUpCommand, KbCommand};
+use crate::cli::{Cli, Command, CustomerCommand, DbCommand, FollowUpCommand, KbCommand, KbDraftCommand};
 use crate::domain::time::now;
 use crate::store::{self, customers};
 use crate::{app, config, demo, paths};
@@ -53,6 +53,11 @@ fn dispatch(command: Command, db: &Path, explicit_db: Option<PathBuf>, config: O
         Command::Schedule(what) => shift::schedule(db, what),
         Command::Kudos { command, json } => shift::kudos(db, command, json),
         Command::Kb(KbCommand::Search { query, limit, json }) => emit(&kb::search(db, &query.join(" "), limit)?, json),
+        Command::Kb(KbCommand::Draft(KbDraftCommand::FromContact { id, json })) => {
+            emit(&kb::draft_from_contact(db, id)?, json)
+        }
+        Command::Kb(KbCommand::Draft(KbDraftCommand::List { json })) => emit(&kb::draft_list(db)?, json),
+        Command::Kb(KbCommand::Draft(KbDraftCommand::Export { id, out })) => kb::draft_export(db, id, out.as_deref()),
         Command::Queue { json } => emit(&queue::queue(db)?, json),
         Command::Sync { maildir, json } => intake::sync(db, config, maildir, json),
         Command::Inbox { path, json } => intake::inbox(db, config, path, json),

@@ -152,6 +152,16 @@ pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The rep used an article found by what they typed: remember the words that led there, so
+/// later searches (and suggestions) with them find it first — and can say why.
+fn remember_use(state: &State, article: crate::domain::Id) -> Vec<Effect> {
+    let query = state.knowledge.query();
+    if query.trim().is_empty() || state.open.is_none() {
+        return Vec::new();
+    }
+    vec![Effect::Db(Request::RecordArticleUse { query, article })]
+}
+
 /// Focuses the search box (from any pane), leaving an open article.
 pub fn focus_search(state: &mut State) -> Vec<Effect> {
     state.focus = Pane::Knowledge;
@@ -240,12 +250,18 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Action::InsertPassage => {
                 let text = reader.selection();
+                let article = reader.article.id;
                 reader.anchor = None;
-                return notes::insert_into_editor(state, &text);
+                let mut effects = notes::insert_into_editor(state, &text);
+                effects.extend(remember_use(state, article));
+                return effects;
             }
             Action::InsertLink => {
                 let link = reader.link();
-                return notes::insert_into_editor(state, &link);
+                let article = reader.article.id;
+                let mut effects = notes::insert_into_editor(state, &link);
+                effects.extend(remember_use(state, article));
+                return effects;
             }
             Action::CopyPassage => {
                 let text = reader.selection();

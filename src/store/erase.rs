@@ -75,6 +75,8 @@ pub fn forget_customer(conn: &mut Connection, id: Id) -> Result<ForgetSummary> {
         let mut s = ForgetSummary { customer: id, ..ForgetSummary::default() };
         // Their contacts; detached last, so this still finds them until then.
         let theirs = "SELECT id FROM contacts WHERE customer_id = ?1";
+        // Draft articles are made of their contacts' notes.
+        super::kb::drafts::delete_for_customer(tx, id)?;
         s.notes = tx.execute(&format!("DELETE FROM notes WHERE customer_id = ?1 OR contact_id IN ({theirs})"), [id])?;
         s.drafts = tx.execute(&format!("DELETE FROM drafts WHERE contact_id IN ({theirs})"), [id])?
             + tx.execute(&format!("DELETE FROM reply_drafts WHERE contact_id IN ({theirs})"), [id])?;

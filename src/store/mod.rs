@@ -71,3 +71,11 @@ pub fn fold_wal_into_file(conn: &Connection) -> rusqlite::Result<()> {
 pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "data_version", |r| r.get(0))
 }
+
+/// Sets SQLite's page cache for this connection (negative: KiB; positive: pages) and returns
+/// the size it had, so a big import can borrow a larger cache and give it back.
+pub fn set_cache_size(conn: &Connection, size: i64) -> rusqlite::Result<i64> {
+    let before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", size)?;
+    Ok(before)
+}

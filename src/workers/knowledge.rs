@@ -114,3 +114,11 @@ pub(super) fn tick_step(conn: &mut Connection, contact: Id, script: Id, step: us
         Err(e) => failed("Ticking the step", &e),
     }
 }
+
+/// Remembers which words led the rep to an article (nothing to tell the rep).
+pub(super) fn record_article_use(conn: &mut Connection, query: &str, article: Id) -> Reply {
+    match store::write(conn, |tx| kb::record_use(tx, query, article, now())) {
+        Ok(_) => Reply::Nothing,
+        Err(e) => failed("Remembering the article used", &e),
+    }
+}

@@ -154,6 +154,7 @@ fn serve(conn: &mut Connection, request: Request, settings: &Settings, seen_vers
         Request::SaveSelfReview { contact, scores } => shift::save_self_review(conn, contact, &scores),
         Request::Dashboard { seq, settings } => shift::dashboard(conn, seq, &settings),
         Request::QuitCheck => Reply::QuitReady,
+        Request::RecordArticleUse { query, article } => knowledge::record_article_use(conn, &query, article),
         Request::ReplyRecipients { contact } => notes::reply_recipients(conn, contact, &settings.replies),
     }
 }

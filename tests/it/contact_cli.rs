@@ -275,3 +275,25 @@ fn exports_carry_the_escalation_reason_and_who_sent_it() {
     let md = sb.ok(&["export", "contacts", "--format", "md"]).stdout;
     assert!(md.contains("(to technical: Router reboots every hour, by Rep)"), "{md}");
 }
+
+#[test]
+fn a_resolved_contacts_notes_become_a_draft_article_for_the_help_centre() {
+    let sb = Sandbox::new();
+    let id = sb.with_contact("phone");
+    // Not resolved yet: refused with why.
+    let early = sb.cmd().args(["kb", "draft", "from-contact", &id.to_string()]).output().unwrap();
+    assert_eq!(early.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&early.stderr).contains(&format!("contact #{id}")));
+    sb.step("accept", id, &[]);
+    sb.step("note", id, &["Power-cycle the router, then wait two minutes for the lights."]);
+    sb.step("resolve", id, &[]);
+    let made = sb.json(&["kb", "draft", "from-contact", &id.to_string(), "--json"]);
+    let draft = made[0]["id"].as_i64().unwrap();
+    let listed = sb.json(&["kb", "draft", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let out = sb.path("draft.md");
+    sb.ok(&["kb", "draft", "export", &draft.to_string(), "--out", out.to_str().unwrap()]);
+    let markdown = std::fs::read_to_string(&out).unwrap();
+    assert!(markdown.starts_with("---\n") && markdown.contains("draft: true"), "{markdown}");
+    assert!(markdown.contains("Power-cycle the router"), "{markdown}");
+}

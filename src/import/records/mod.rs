@@ -152,8 +152,7 @@ fn check_then_write<C: Send>(
 ) -> Result<Summary> {
     let mut summary = Summary::default();
     progress.start("importing", total);
-    let cache_before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+    let cache_before = crate::store::set_cache_size(conn, -IMPORT_CACHE_KIB)?;
     let result = std::thread::scope(|scope| {
         let (sender, checked) = std::sync::mpsc::sync_channel::<Vec<C>>(CHUNKS_AHEAD);
         let check = &check;
@@ -191,7 +190,7 @@ fn check_then_write<C: Send>(
     });
     // The connection may be the workstation's own (the demo): give back its usual cache.
     // Failing to is harmless and must not hide what the import did.
-    if let Err(e) = conn.pragma_update(None, "cache_size", cache_before) {
+    if let Err(e) = crate::store::set_cache_size(conn, cache_before) {
         tracing::warn!(error = %e, "could not restore the page cache size after an import");
     }
     result?;
