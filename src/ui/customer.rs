@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::domain::money::format as money;
 use crate::domain::text::for_display;
 use crate::domain::time::{compact_duration, local_date, local_datetime};
 use crate::domain::{ContactDetail, CustomerRecord};
@@ -232,25 +233,22 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
         }
     }
     more_line(record.orders.len() - orders_shown, "earlier orders", theme, out);
-    let mut balance = 0i64;
+    // What is owed after each event, by the one rule the command line uses too.
+    let running = crate::domain::money::running_balance(&record.billing, &record.orders);
     let mut billing_lines = Vec::new();
-    for b in &record.billing {
-        balance += match b.kind.as_str() {
-            "charge" => b.amount_cents,
-            "refund" | "credit" => -b.amount_cents,
-            _ => 0,
-        };
+    for (b, owed) in record.billing.iter().zip(&running) {
         let kind_style = if b.kind == "dispute" { theme.danger } else { theme.text };
         billing_lines.push(Line::from(vec![
             Span::raw(format!("{} ", local_date(b.at))),
             Span::styled(format!("{:<8}", b.kind), kind_style),
             Span::raw(format!("{:>10} ", money(b.amount_cents, &b.currency))),
-            Span::styled(format!("bal {} ", money(balance, &b.currency)), theme.dim),
+            Span::styled(format!("owed {} ", money(*owed, &b.currency)), theme.dim),
             Span::raw(for_display(&b.description)),
         ]));
     }
     let currency = record.billing.last().map_or("USD", |b| b.currency.as_str());
-    out.push(section(format!("Billing (balance {})", money(balance, currency)), theme));
+    let owed = running.last().copied().unwrap_or(0);
+    out.push(section(format!("Billing ({})", crate::domain::money::describe_balance(owed, currency)), theme));
     // The balance runs over every event; the newest ones are listed.
     let billing_hidden = if full_history { 0 } else { billing_lines.len().saturating_sub(BILLING_SHOWN) };
     more_line(billing_hidden, "earlier billing events", theme, out);
@@ -294,19 +292,5 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
                 Span::raw(change),
             ]));
         }
-    }
-}
-
-/// Formats cents as a money amount: `$129.95`, `-$40.00`, `EUR 12.00`.
-pub fn money(cents: i64, currency: &str) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    let amount = format!("{}.{:02}", abs / 100, abs % 100);
-    match currency {
-        "USD" => format!("{sign}${amount}"),
-        "CAD" => format!("{sign}CA${amount}"),
-        "EUR" => format!("{sign}€{amount}"),
-        "GBP" => format!("{sign}£{amount}"),
-        other => format!("{sign}{} {amount}", for_display(other)),
     }
 }
