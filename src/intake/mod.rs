@@ -6,12 +6,15 @@
 //! database worker (they write in short transactions of their own); call [`inbox::watch`]
 //! and [`maildir::watch`] once and keep their handles to be told when something arrives.
 
+pub mod address;
 pub mod html;
 pub mod inbox;
 pub mod maildir;
-pub mod messages;
 pub mod reply;
 mod watch;
+
+// Moved to the store (it is SQL); still reachable here for the code that names it so.
+pub use crate::store::messages;
 
 pub use inbox::{InboxSummary, Watcher, process_inbox, watch};
 pub use maildir::{SyncSummary, sync_maildir};

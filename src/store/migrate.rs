@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_kb_fts_hashsize", include_str!("../../assets/migrations/0009_kb_fts_hashsize.sql")),
     ("0010_maildir_seen", include_str!("../../assets/migrations/0010_maildir_seen.sql")),
     ("0011_kb_title_fts", include_str!("../../assets/migrations/0011_kb_title_fts.sql")),
+    ("0017_mail_threads", include_str!("../../assets/migrations/0017_mail_threads.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.

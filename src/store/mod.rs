@@ -9,6 +9,7 @@ pub mod erase;
 pub mod fts;
 pub mod kb;
 pub mod merge;
+pub mod messages;
 mod migrate;
 pub mod notes;
 pub mod open;

@@ -15,6 +15,7 @@ mod files_not_ours;
 mod hostile_files;
 mod intake;
 mod knowledge;
+mod mail_in;
 mod metrics;
 mod privacy;
 mod reliability;
