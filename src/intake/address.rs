@@ -68,8 +68,10 @@ pub fn sender(message: &Message<'_>) -> Option<Sender> {
 
 /// Every valid single address of a header (To, Cc), in order; the rest are left out.
 pub fn valid_addresses(list: Option<&Address<'_>>) -> Vec<String> {
-    list.map(|l| l.iter().filter_map(|a| a.address().map(str::trim).filter(|a| is_addr_spec(a))).map(str::to_string).collect())
-        .unwrap_or_default()
+    list.map(|l| {
+        l.iter().filter_map(|a| a.address().map(str::trim).filter(|a| is_addr_spec(a))).map(str::to_string).collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Whether `s` is one RFC 5322 addr-spec in its plain form: a dot-atom local part (letters
@@ -93,9 +95,7 @@ fn dot_atom(s: &str, allowed: fn(char) -> bool) -> bool {
 
 fn is_domain(domain: &str) -> bool {
     let label_ok = |l: &str| l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-');
-    domain.contains('.')
-        && dot_atom(domain, |c| c.is_alphanumeric() || c == '-')
-        && domain.split('.').all(label_ok)
+    domain.contains('.') && dot_atom(domain, |c| c.is_alphanumeric() || c == '-') && domain.split('.').all(label_ok)
 }
 
 /// Sanitised and on one line (folded headers, tabs), outer quotes dropped.

@@ -383,4 +383,29 @@ mod tests {
         assert_eq!(to_text("<pre>\n\n\nx</pre>"), "x");
         assert_eq!(to_text("<!<!<!>after"), "after");
     }
+
+    /// Throughput in MB/s on the hostile bodies and on ordinary mail, for BENCHMARKS.md:
+    /// `cargo test --release --lib intake::html::tests::throughput -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn throughput() {
+        let ordinary = "<html><head><style>p{margin:0}</style></head><body><p>Hi Ana,</p>\
+            <p>Your order <b>LK-1042</b> shipped today &mdash; track it <a href=\"https://t.example/LK-1042\">here</a>.</p>\
+            <table><tr><th>Item</th><th>Qty</th></tr><tr><td>Boots</td><td>1</td></tr></table>\
+            <ul><li>Returns within 30 days</li><li>Free exchanges</li></ul><p>Thanks,<br>Larkspur</p></body></html>";
+        let mut bodies = hostile_bodies();
+        bodies.push(("ordinary mail (x4000)", ordinary.repeat(4000)));
+        for (name, html) in bodies {
+            let start = std::time::Instant::now();
+            let text = to_text(&html);
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "{name}: {} bytes in {:.1} ms, {:.0} MB/s ({} bytes out)",
+                html.len(),
+                secs * 1e3,
+                html.len() as f64 / 1e6 / secs,
+                text.len()
+            );
+        }
+    }
 }

@@ -33,8 +33,9 @@
 //!   which Message-ID it reused.
 //!   A file taken in once is remembered by its unique name (the part before `:2,`), so a
 //!   later sync does not read it again: only new files cost anything.
-//! - One transaction per message: a crash mid-sync leaves whole messages only, and the next
-//!   sync carries on where it stopped.
+//! - Whole messages per transaction, in batches that hold the write lock at most ~50 ms, each
+//!   remembering its files: a crash mid-sync leaves whole messages only, and the next sync
+//!   carries on where it stopped.
 //! - Malformed files (empty, not a mail message, no From or Sender header at all) are listed
 //!   with their name and skipped; they never stop the sync.
 
@@ -151,12 +152,8 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
     incoming.sort_by(|(_, a), (_, b)| {
         a.message.sent_at.cmp(&b.message.sent_at).then(a.message.source.cmp(&b.message.source))
     });
-    for (name, m) in incoming {
-        store_incoming(conn, &m, now, &mut summary)
-            .with_context(|| format!("{}: cannot store the message", m.message.source))?;
-        taken_in.push(name);
-    }
-    // After the messages: a crash before this only means reading those files once more.
+    store_all(conn, incoming, &folder, now, &mut summary)?;
+    // Duplicates found while reading: a crash before this only means reading them once more.
     if !taken_in.is_empty() {
         store::write(conn, |tx| messages::remember_maildir_names(tx, &folder, &taken_in))?;
     }
@@ -329,18 +326,56 @@ fn body_text(message: &mail_parser::Message<'_>) -> String {
 /// What forgetting a customer leaves of their mail (see `store::erase`).
 const ERASED: &str = "[erased]";
 
-/// Stores one message in its own transaction (see the module documentation for the rules).
-fn store_incoming(conn: &mut Connection, m: &Incoming, now: Timestamp, summary: &mut SyncSummary) -> Result<()> {
-    let Some(placed) = store::write(conn, |tx| place(tx, m, now))? else {
+/// Longest a batch of messages holds the write lock: long enough that a first sync of tens
+/// of thousands of messages is not a transaction per message (which was most of its time),
+/// short enough that a rep's save waiting on the lock is never late.
+const BATCH_TIME: Duration = Duration::from_millis(50);
+
+/// Stores the messages in batches of whole messages, each batch one transaction that also
+/// remembers its files' names: a crash leaves whole messages, and the next sync carries on
+/// where it stopped.
+fn store_all(
+    conn: &mut Connection,
+    incoming: Vec<(String, Incoming)>,
+    folder: &str,
+    now: Timestamp,
+    summary: &mut SyncSummary,
+) -> Result<()> {
+    let mut touched: std::collections::HashSet<Id> = summary.contacts.iter().copied().collect();
+    let mut pending = incoming.into_iter().peekable();
+    while pending.peek().is_some() {
+        let started = std::time::Instant::now();
+        let batch = store::write(conn, |tx| -> Result<Vec<(Incoming, Option<Placed>)>> {
+            let mut done = Vec::new();
+            let mut names = Vec::new();
+            while let Some((name, m)) = pending.next_if(|_| done.is_empty() || started.elapsed() < BATCH_TIME) {
+                let placed =
+                    place(tx, &m, now).with_context(|| format!("{}: cannot store the message", m.message.source))?;
+                names.push(name);
+                done.push((m, placed));
+            }
+            messages::remember_maildir_names(tx, folder, &names)?;
+            Ok(done)
+        })?;
+        for (m, placed) in batch {
+            tally(summary, &mut touched, &m, placed);
+        }
+    }
+    Ok(())
+}
+
+/// Counts one stored message in the summary.
+fn tally(summary: &mut SyncSummary, touched: &mut std::collections::HashSet<Id>, m: &Incoming, placed: Option<Placed>) {
+    let Some(placed) = placed else {
         summary.duplicates += 1;
-        return Ok(());
+        return;
     };
     summary.cards_masked += m.cards;
     match placed {
         Placed::Threaded { contact, reopened } => {
             summary.threaded += 1;
             summary.reopened += usize::from(reopened);
-            if !summary.contacts.contains(&contact) {
+            if touched.insert(contact) {
                 summary.contacts.push(contact);
             }
         }
@@ -350,10 +385,10 @@ fn store_incoming(conn: &mut Connection, m: &Incoming, now: Timestamp, summary: 
             summary.linked += usize::from(linked);
             summary.reused_ids += usize::from(reused);
             summary.unanswerable += usize::from(m.sender.addr().is_none());
+            touched.insert(contact);
             summary.contacts.push(contact);
         }
     }
-    Ok(())
 }
 
 /// Where a stored message went.
@@ -395,8 +430,10 @@ fn place(tx: &Connection, m: &Incoming, now: Timestamp) -> Result<Option<Placed>
             let irt = message.in_reply_to.as_deref();
             let candidates = messages::thread_candidates(tx, Some(&message.message_id), irt, &message.references)?;
             if let Some(&first) = candidates.first() {
-                let conversations =
-                    candidates.iter().map(|c| messages::conversation_of(tx, *c)).collect::<rusqlite::Result<Vec<_>>>()?;
+                let conversations = candidates
+                    .iter()
+                    .map(|c| messages::conversation_of(tx, *c))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
                 let into = conversations.iter().copied().min().unwrap_or(first);
                 messages::merge_conversations(tx, into, &conversations)?;
                 if let Some(contact) = customers_contact(tx, &candidates, m.sender.addr())? {
@@ -436,7 +473,13 @@ fn customers_contact(tx: &Connection, candidates: &[Id], sender: Option<&str>) -
 /// A new email contact for a message: its customer (none when the sender has no valid
 /// address), the message, what intake knows about it, and a note for each thing the rep
 /// should know (a thread it was written in, a reused Message-ID, why it cannot be answered).
-fn add_contact(tx: &Connection, m: &Incoming, message: &NewMessage, thread: NewThread, now: Timestamp) -> Result<Placed> {
+fn add_contact(
+    tx: &Connection,
+    m: &Incoming,
+    message: &NewMessage,
+    thread: NewThread,
+    now: Timestamp,
+) -> Result<Placed> {
     let (customer, customer_created) = match m.sender.addr() {
         Some(addr) => customer_for(tx, addr, m.sender.name(), now).map(|(id, created)| (Some(id), created))?,
         None => (None, false),

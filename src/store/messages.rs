@@ -287,7 +287,8 @@ pub fn insert(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Resul
         return Ok(None);
     }
     let id = conn.last_insert_rowid();
-    let mut named = conn.prepare_cached("INSERT OR IGNORE INTO message_thread_ids(ref_id, contact_id) VALUES (?1, ?2)")?;
+    let mut named =
+        conn.prepare_cached("INSERT OR IGNORE INTO message_thread_ids(ref_id, contact_id) VALUES (?1, ?2)")?;
     for ref_id in std::iter::once(&m.message_id).chain(&m.in_reply_to).chain(&m.references) {
         named.execute(params![ref_id, contact])?;
     }
@@ -309,7 +310,13 @@ pub fn reopen_for_reply(conn: &Connection, contact: Id, from: &str, now: Timesta
             "UPDATE contacts SET status = ?2, ended_at = NULL WHERE id = ?1",
             params![contact, ContactStatus::Waiting.as_str()],
         )?;
-        super::contacts::append_event(conn, contact, now, "create", Some(&format!("reopened: email reply from {from}")))?;
+        super::contacts::append_event(
+            conn,
+            contact,
+            now,
+            "create",
+            Some(&format!("reopened: email reply from {from}")),
+        )?;
     }
     Ok(closed)
 }

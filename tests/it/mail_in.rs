@@ -76,7 +76,12 @@ fn db() -> Connection {
 }
 
 fn contact_ids(conn: &Connection) -> Vec<Id> {
-    conn.prepare("SELECT id FROM contacts ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    conn.prepare("SELECT id FROM contacts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 fn note_texts(conn: &Connection, contact: Id) -> Vec<String> {
@@ -178,14 +183,19 @@ fn a_stranger_writing_into_a_customers_thread_gets_a_contact_of_their_own() {
     let alice_facts = messages::email_contact(&conn, alices).unwrap().unwrap();
     assert_eq!(alice_facts.wrote_to, ["support@larkspur.example"]);
     let configured = ["ceo@larkspur.example", "support@larkspur.example"];
-    assert_eq!(messages::support_address(&conn, alices, &configured).unwrap().as_deref(), Some("support@larkspur.example"));
+    assert_eq!(
+        messages::support_address(&conn, alices, &configured).unwrap().as_deref(),
+        Some("support@larkspur.example")
+    );
     assert_eq!(messages::support_address(&conn, mallorys, &["support@larkspur.example"]).unwrap(), None);
 }
 
 #[test]
 fn a_different_message_reusing_a_stored_message_id_is_a_new_contact_with_a_note() {
     let (_tmp, dir) = maildir();
-    Mail::new("Ana <ana@customer.example>", "<same@customer.example>", 0).body("My parcel is late.").deliver(&dir, "1.ana");
+    Mail::new("Ana <ana@customer.example>", "<same@customer.example>", 0)
+        .body("My parcel is late.")
+        .deliver(&dir, "1.ana");
     let mut conn = db();
     maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
 
@@ -193,14 +203,22 @@ fn a_different_message_reusing_a_stored_message_id_is_a_new_contact_with_a_note(
     std::fs::copy(dir.join("new/1.ana"), dir.join("new/2.copy")).unwrap();
     // Another sender, and the same sender with another text, reusing the id.
     Mail::new("Mallory <mallory@evil.example>", "<same@customer.example>", 1).deliver(&dir, "3.other-sender");
-    Mail::new("Ana <ana@customer.example>", "<same@customer.example>", 2).body("Another thing.").deliver(&dir, "4.other-body");
+    Mail::new("Ana <ana@customer.example>", "<same@customer.example>", 2)
+        .body("Another thing.")
+        .deliver(&dir, "4.other-body");
     let s = maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
     assert_eq!((s.added, s.reused_ids, s.duplicates), (2, 2, 2), "{s:#?}");
     let ids = contact_ids(&conn);
     assert_eq!(ids.len(), 3);
     for contact in &ids[1..] {
         let notes = note_texts(&conn, *contact);
-        assert!(notes[0].contains(&format!("reuses the Message-ID <same@customer.example> of a different message already stored on contact #{}", ids[0])), "{notes:?}");
+        assert!(
+            notes[0].contains(&format!(
+                "reuses the Message-ID <same@customer.example> of a different message already stored on contact #{}",
+                ids[0]
+            )),
+            "{notes:?}"
+        );
     }
 
     // Read again (the names forgotten, as after a restore): nothing new.
@@ -226,15 +244,20 @@ fn threads_follow_the_references_chain_like_a_mail_client() {
         conn.query_row("SELECT count(*) FROM contacts WHERE customer_id = ?1", [ann], |r| r.get(0)).unwrap();
     assert_eq!(ann_contacts, 1);
     let eve = customer_of(&conn, "eve@x.example").unwrap();
-    let eve_contact: Id = conn.query_row("SELECT id FROM contacts WHERE customer_id = ?1", [eve], |r| r.get(0)).unwrap();
+    let eve_contact: Id =
+        conn.query_row("SELECT id FROM contacts WHERE customer_id = ?1", [eve], |r| r.get(0)).unwrap();
     assert_eq!(messages::messages(&conn, eve_contact).unwrap().len(), 2);
 }
 
 #[test]
 fn a_message_that_bridges_two_conversations_joins_them() {
     let (_tmp, dir) = maildir();
-    Mail::new("Ana <ana@customer.example>", "<x1@customer.example>", 0).answering("<gone1@elsewhere.example>").deliver(&dir, "1");
-    Mail::new("Bo <bo@customer.example>", "<y1@customer.example>", 1).answering("<gone2@elsewhere.example>").deliver(&dir, "2");
+    Mail::new("Ana <ana@customer.example>", "<x1@customer.example>", 0)
+        .answering("<gone1@elsewhere.example>")
+        .deliver(&dir, "1");
+    Mail::new("Bo <bo@customer.example>", "<y1@customer.example>", 1)
+        .answering("<gone2@elsewhere.example>")
+        .deliver(&dir, "2");
     let mut conn = db();
     maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
     assert_eq!(messages::conversation_count(&conn).unwrap(), (2, 2));
