@@ -246,7 +246,9 @@ struct Out {
 
 impl Out {
     fn text(&mut self, raw: &str, preformatted: bool) {
-        let decoded = decode_entities(raw);
+        // Most text has no entity: no copy for it (a flood of stray `<` is one call each).
+        let decoded: std::borrow::Cow<'_, str> =
+            if raw.contains('&') { decode_entities(raw).into() } else { raw.into() };
         if preformatted {
             self.literal(&decoded);
             return;
