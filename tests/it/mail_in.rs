@@ -268,3 +268,19 @@ fn a_message_that_bridges_two_conversations_joins_them() {
     maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
     assert_eq!(messages::conversation_count(&conn).unwrap(), (1, 3));
 }
+
+/// Conversations on a Maildir kept outside the repository (the notmuch test corpora lkml +
+/// html, 212 messages, where mail clients see 21):
+/// `FRONTLINE_CORPUS=DIR cargo test --test it mail_in::conversations_on_a_corpus -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement on a corpus outside the repository"]
+fn conversations_on_a_corpus() {
+    let Ok(dir) = std::env::var("FRONTLINE_CORPUS") else { return };
+    let mut conn = db();
+    let s = maildir::sync_maildir(&mut conn, Path::new(&dir), NOW).unwrap();
+    let (conversations, contacts) = messages::conversation_count(&conn).unwrap();
+    println!(
+        "{dir}: {conversations} conversations in {contacts} contacts ({} threaded, {} duplicates)",
+        s.threaded, s.duplicates
+    );
+}
