@@ -121,7 +121,7 @@ fn articles() -> Result<Vec<kb_store::NewArticle>> {
 /// Gives every demo email contact the message that opened it, as if it had arrived from the
 /// support Maildir, so replies (F12) work in the demo like in real use.
 fn thread_demo_emails(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
-    use crate::intake::messages::{self, NewMessage};
+    use crate::store::messages::{self, NewMessage};
     let openers = crate::store::contacts::email_openers(tx)?;
     for o in openers.into_iter().filter(|o| !o.from.is_empty()) {
         let (id, subject, body, at, from) = (o.contact, o.subject, o.body, o.at, o.from);

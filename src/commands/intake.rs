@@ -34,6 +34,23 @@ impl fmt::Display for Synced {
             if s.cards_masked > 0 {
                 writeln!(f, "  {}", cards_masked_line(s.cards_masked).trim_end())?;
             }
+            if s.linked > 0 {
+                writeln!(
+                    f,
+                    "  {} message(s) from someone else in a customer's thread: a contact of their own, linked",
+                    s.linked
+                )?;
+            }
+            if s.unanswerable > 0 {
+                writeln!(
+                    f,
+                    "  {} message(s) whose From is not one valid address: they cannot be answered by email",
+                    s.unanswerable
+                )?;
+            }
+            if s.reused_ids > 0 {
+                writeln!(f, "  {} message(s) reusing another message's Message-ID: taken as new, noted", s.reused_ids)?;
+            }
         }
         Ok(())
     }

@@ -4,6 +4,7 @@ pub mod bulletin;
 pub mod contact_loop;
 pub mod identity;
 pub mod kb_draft;
+pub mod message;
 pub mod metrics;
 pub mod money;
 pub mod placeholders;
@@ -409,7 +410,7 @@ pub struct ContactDetail {
     /// people), not counting this contact.
     pub customer_hold_today: i64,
     /// The email thread, oldest first (empty for other channels).
-    pub messages: Vec<crate::intake::StoredMessage>,
+    pub messages: Vec<message::StoredMessage>,
     /// The email reply being written, if any.
     pub reply_draft: Option<String>,
 }

@@ -5,8 +5,13 @@
 //! table; a link's address follows its text when the text does not already show it.
 //! Not a full HTML parser: malformed markup degrades to reasonable text, never an error.
 
-/// Converts an HTML document or fragment to readable plain text.
+/// Converts an HTML document or fragment to readable plain text, in time linear in its
+/// size (any mail body can be hostile: every scan below moves forward through the text, or
+/// is known to succeed before it is made).
 pub fn to_text(html: &str) -> String {
+    // A `<!…>` or `<?…>` scans ahead for its `>`; past the last `>` of the document that
+    // scan can only fail, and failing again at every `<` of `<!<!<!…` was quadratic.
+    let last_gt = html.rfind('>');
     let mut out = Out::default();
     let mut skip_until: Option<&'static str> = None;
     let mut pre = 0usize;
@@ -27,7 +32,8 @@ pub fn to_text(html: &str) -> String {
             rest = after.find("-->").map_or("", |end| &after[end + 3..]);
             continue;
         }
-        let Some((tag, after)) = read_tag(rest) else {
+        let closable = last_gt.is_some_and(|gt| gt > html.len() - rest.len());
+        let Some((tag, after)) = read_tag(rest, closable) else {
             // A lone `<` that starts no tag ("a < b") is text.
             if skip_until.is_none() {
                 out.text("<", pre > 0);
@@ -155,8 +161,8 @@ impl Tag<'_> {
 }
 
 /// Reads one tag starting at `<`: its name, whether it closes, and the text after it.
-/// `None` when `<` does not start a tag.
-fn read_tag(s: &str) -> Option<(Tag<'_>, &str)> {
+/// `None` when `<` does not start a tag. `closable`: whether a `>` follows somewhere.
+fn read_tag(s: &str, closable: bool) -> Option<(Tag<'_>, &str)> {
     let body = s.strip_prefix('<')?;
     let (closing, body) = match body.strip_prefix('/') {
         Some(b) => (true, b),
@@ -165,6 +171,9 @@ fn read_tag(s: &str) -> Option<(Tag<'_>, &str)> {
     let first = body.chars().next()?;
     if first == '!' || first == '?' {
         // <!DOCTYPE …>, <![CDATA[…]]>, <?xml …?>: no text of their own.
+        if !closable {
+            return None;
+        }
         let end = body.find('>')?;
         return Some((Tag { name: String::new(), closing: true, self_closing: true, attrs: "" }, &body[end + 1..]));
     }
@@ -237,7 +246,9 @@ struct Out {
 
 impl Out {
     fn text(&mut self, raw: &str, preformatted: bool) {
-        let decoded = decode_entities(raw);
+        // Most text has no entity: no copy for it (a flood of stray `<` is one call each).
+        let decoded: std::borrow::Cow<'_, str> =
+            if raw.contains('&') { decode_entities(raw).into() } else { raw.into() };
         if preformatted {
             self.literal(&decoded);
             return;
@@ -288,10 +299,9 @@ impl Out {
     }
 
     fn finish(self) -> String {
-        let mut lines: Vec<&str> = self.buf.lines().map(str::trim_end).collect();
-        while lines.first().is_some_and(|l| l.is_empty()) {
-            lines.remove(0);
-        }
+        // Leading blank lines skipped in one pass (removing them one by one from the front
+        // of a vector was quadratic on a `<pre>` of a million newlines).
+        let lines = self.buf.lines().map(str::trim_end).skip_while(|l| l.is_empty());
         let mut out = String::with_capacity(self.buf.len());
         let mut blank = 0;
         for line in lines {
@@ -342,5 +352,62 @@ mod tests {
             "Item Qty\nBoots 1"
         );
         assert_eq!(to_text(""), "");
+    }
+
+    /// Bodies an attacker can mail in, each about 1.6 MB: every one converts in one pass (a
+    /// quadratic conversion of the first took 45 s) and gives no more text than it was given.
+    fn hostile_bodies() -> Vec<(&'static str, String)> {
+        vec![
+            ("<! x800k", "<!".repeat(800_000)),
+            ("<? x800k", "<?".repeat(800_000)),
+            ("<a  x530k", "<a ".repeat(530_000)),
+            ("<a \" x400k", "<a \"".repeat(400_000)),
+            ("nested <div> x320k", "<div>".repeat(320_000)),
+            ("nested cells x100k", "<table><tr><td>".repeat(100_000)),
+            ("unclosed comment", format!("<!--{}", "x".repeat(1_600_000))),
+            ("comment openers x400k", "<!--".repeat(400_000)),
+            ("< flood", "<".repeat(1_600_000)),
+            ("</ flood", "</".repeat(800_000)),
+            ("& flood", "&".repeat(1_600_000)),
+            ("leading pre newlines", format!("<pre>{}</pre>x", "\n".repeat(1_600_000))),
+            ("links x100k", "<a href=\"https://x.example/\">y</a>".repeat(50_000)),
+        ]
+    }
+
+    #[test]
+    fn hostile_bodies_convert_in_one_pass_with_bounded_output() {
+        for (name, html) in hostile_bodies() {
+            let text = to_text(&html);
+            assert!(text.len() <= html.len() * 2, "{name}: {} bytes out of {}", text.len(), html.len());
+        }
+        // What they read as: markup that never closes is dropped, stray `<` and `&` are text.
+        assert_eq!(to_text(&"<!".repeat(5)), "<!<!<!<!<!");
+        assert_eq!(to_text("<pre>\n\n\nx</pre>"), "x");
+        assert_eq!(to_text("<!<!<!>after"), "after");
+    }
+
+    /// Throughput in MB/s on the hostile bodies and on ordinary mail, for BENCHMARKS.md:
+    /// `cargo test --release --lib intake::html::tests::throughput -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn throughput() {
+        let ordinary = "<html><head><style>p{margin:0}</style></head><body><p>Hi Ana,</p>\
+            <p>Your order <b>LK-1042</b> shipped today &mdash; track it <a href=\"https://t.example/LK-1042\">here</a>.</p>\
+            <table><tr><th>Item</th><th>Qty</th></tr><tr><td>Boots</td><td>1</td></tr></table>\
+            <ul><li>Returns within 30 days</li><li>Free exchanges</li></ul><p>Thanks,<br>Larkspur</p></body></html>";
+        let mut bodies = hostile_bodies();
+        bodies.push(("ordinary mail (x4000)", ordinary.repeat(4000)));
+        for (name, html) in bodies {
+            let start = std::time::Instant::now();
+            let text = to_text(&html);
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "{name}: {} bytes in {:.1} ms, {:.0} MB/s ({} bytes out)",
+                html.len(),
+                secs * 1e3,
+                html.len() as f64 / 1e6 / secs,
+                text.len()
+            );
+        }
     }
 }

@@ -5,9 +5,22 @@
 //! - The Maildir is only read: no file is renamed, flagged, moved or written, and `tmp/`
 //!   (messages still being delivered) is never looked at.
 //! - Sender → customer by email address; an unknown address creates a customer named after
-//!   the display name (or the address when there is none).
-//! - Threading: a message whose In-Reply-To, or any id in its References, names a stored
-//!   message is added to that message's contact instead of opening a new one. A closed
+//!   the display name (or the address when there is none). An address counts only when the
+//!   From header holds exactly one valid one ([`super::address`]); a message whose sender has
+//!   none still becomes a contact, without a customer, that says why it cannot be answered
+//!   by email (`store::messages::no_reply_reason`).
+//! - Threading as mail clients do (the JWZ rules of mutt and notmuch): a message whose
+//!   In-Reply-To or References share an id with stored mail — a stored message, or an id
+//!   that stored mail only names (the original went out from elsewhere), or the message
+//!   itself named by a reply read before it — belongs to that mail's conversation. Ids that
+//!   are not message ids (no `@`, like git send-email's `<yes>`) are ignored.
+//! - It joins that conversation's contact only when its sender is that contact's customer.
+//!   Anyone else gets a contact of their own, in the same conversation, with a note "Replies
+//!   in the thread of #N": writing `In-Reply-To: <a customer's message>` never puts a
+//!   stranger's words — or the reply to them — on the customer's contact.
+//! - Where the customer wrote to (the valid To and Cc addresses) is kept from a contact's
+//!   first message only; a later message's recipients never change it.
+//! - A message joining a contact is added to it instead of opening a new one. A closed
 //!   contact (resolved, escalated, transferred) that gets a reply goes back to the queue as
 //!   *waiting*, with its end time cleared and a `create` event whose detail says
 //!   "reopened: email reply from …". Not a `reopen` event: in the metrics a `reopen` starts a
@@ -15,26 +28,31 @@
 //!   the rep's `accept` starts the new segment instead, as for any waiting contact.
 //! - Re-reading never duplicates: each message id is stored once (a message without a
 //!   Message-ID gets a stable hash of its bytes), and a message already stored is skipped.
+//!   A *different* message (other sender or other text) reusing a stored Message-ID is not a
+//!   duplicate: it is stored under the hash of its bytes as a new contact, with a note saying
+//!   which Message-ID it reused.
 //!   A file taken in once is remembered by its unique name (the part before `:2,`), so a
 //!   later sync does not read it again: only new files cost anything.
-//! - One transaction per message: a crash mid-sync leaves whole messages only, and the next
-//!   sync carries on where it stopped.
-//! - Malformed files (empty, not a mail message, no sender address) are listed with their
-//!   name and skipped; they never stop the sync.
+//! - Whole messages per transaction, in batches that hold the write lock at most ~50 ms, each
+//!   remembering its files: a crash mid-sync leaves whole messages only, and the next sync
+//!   carries on where it stopped.
+//! - Malformed files (empty, not a mail message, no From or Sender header at all) are listed
+//!   with their name and skipped; they never stop the sync.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
-use rusqlite::{Connection, params};
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
+use rusqlite::Connection;
 use serde::Serialize;
 
-use super::messages::{self, Direction, NewMessage};
+use super::address::{self, Sender, one_line};
 use super::watch::{Spec, Watcher};
 use crate::domain::text::{mask_card_numbers, sanitize};
-use crate::domain::{Channel, ContactStatus, Id, IdentityKind, Timestamp};
-use crate::store::{self, contacts, customers};
+use crate::domain::{Channel, Id, IdentityKind, Timestamp};
+use crate::store::messages::{self, Direction, EmailContact, KnownMessage, NewMessage};
+use crate::store::{self, contacts, customers, notes};
 
 /// Longest body kept for one message, in characters; the rest is cut with a note (a mail
 /// client still has the whole message).
@@ -53,6 +71,13 @@ pub struct SyncSummary {
     pub reopened: usize,
     /// Messages already stored (read before, or the same message twice in the folder).
     pub duplicates: usize,
+    /// Of the new contacts, those written into another customer's thread (each linked to it).
+    pub linked: usize,
+    /// Of the new contacts, those whose sender has no valid address (they cannot be answered
+    /// by email and say why).
+    pub unanswerable: usize,
+    /// Of the new contacts, different messages that reused a stored Message-ID.
+    pub reused_ids: usize,
     pub customers_created: usize,
     pub cards_masked: usize,
     /// Files skipped, with why.
@@ -75,7 +100,11 @@ fn serialize_malformed<S: serde::Serializer>(list: &[(PathBuf, String)], s: S) -
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Incoming {
     message: NewMessage,
-    from_name: Option<String>,
+    sender: Sender,
+    /// The valid To, then Cc, addresses.
+    recipients: Vec<String>,
+    /// The hash of the file's bytes: its id should its Message-ID turn out to be reused.
+    stand_in_id: String,
     cards: usize,
 }
 
@@ -90,7 +119,7 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
     // Names taken in by this sync (stored, or already stored), remembered at the end.
     let mut taken_in = Vec::new();
     // One read of the names taken in before, rather than a lookup per file.
-    let seen = seen_names(conn, &folder)?;
+    let seen = messages::maildir_seen_names(conn, &folder)?;
     for path in files {
         // Cheapest first: a file taken in by an earlier sync is not even read.
         let name = unique_name(&path);
@@ -105,9 +134,10 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
                 continue;
             }
         };
-        // Cheap first: a message already stored is not parsed in full again.
+        // Cheap first: mail forgotten with its customer (a tombstone) is not parsed again;
+        // other known ids are, to tell a copy from a different message reusing the id.
         let id = header_message_id(&bytes).unwrap_or_else(|| hash_id(&bytes));
-        if messages::is_known(conn, &id)? {
+        if messages::known(conn, &id)?.is_some_and(|k| k.body == ERASED) {
             summary.duplicates += 1;
             taken_in.push(name);
             continue;
@@ -122,20 +152,10 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
     incoming.sort_by(|(_, a), (_, b)| {
         a.message.sent_at.cmp(&b.message.sent_at).then(a.message.source.cmp(&b.message.source))
     });
-    for (name, m) in incoming {
-        store_incoming(conn, &m, now, &mut summary)
-            .with_context(|| format!("{}: cannot store the message", m.message.source))?;
-        taken_in.push(name);
-    }
-    // After the messages: a crash before this only means reading those files once more.
+    store_all(conn, incoming, &folder, now, &mut summary)?;
+    // Duplicates found while reading: a crash before this only means reading them once more.
     if !taken_in.is_empty() {
-        store::write(conn, |tx| -> rusqlite::Result<()> {
-            let mut remember = tx.prepare_cached("INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES (?1, ?2)")?;
-            for name in &taken_in {
-                remember.execute(params![folder, name])?;
-            }
-            Ok(())
-        })?;
+        store::write(conn, |tx| messages::remember_maildir_names(tx, &folder, &taken_in))?;
     }
     summary.malformed.sort();
     Ok(summary)
@@ -149,11 +169,6 @@ fn unique_name(path: &Path) -> String {
         Some((unique, _)) => unique.to_string(),
         None => name,
     }
-}
-
-/// The names of the files of this Maildir taken in by earlier syncs.
-fn seen_names(conn: &Connection, folder: &str) -> rusqlite::Result<std::collections::HashSet<String>> {
-    conn.prepare_cached("SELECT name FROM maildir_seen WHERE folder = ?1")?.query_map([folder], |r| r.get(0))?.collect()
 }
 
 /// The files of `new/` and `cur/`, in name order (dotfiles and folders left out).
@@ -194,10 +209,12 @@ fn header_message_id(bytes: &[u8]) -> Option<String> {
     clean_id(message.message_id()?)
 }
 
-/// A message id as stored: no angle brackets or spaces; `None` if nothing is left.
+/// A message id as stored: no angle brackets or spaces; `None` if it is not a message id
+/// (nothing left, or no `@`: git send-email writes `In-Reply-To: <yes>` when asked).
 fn clean_id(raw: &str) -> Option<String> {
     let id: String = raw.trim().trim_start_matches('<').trim_end_matches('>').split_whitespace().collect();
-    (!id.is_empty() && id.len() <= 998).then_some(id)
+    let (left, right) = id.split_once('@')?;
+    (!left.is_empty() && !right.is_empty() && id.len() <= 998).then_some(id)
 }
 
 /// A stable stand-in id for a message without a Message-ID: a 128-bit FNV-1a hash of its
@@ -218,11 +235,7 @@ fn read_message(path: &Path, bytes: &[u8], now: Timestamp) -> Result<Incoming, S
     if message.headers().is_empty() {
         return Err("not a mail message (no header section)".into());
     }
-    let sender = message
-        .from()
-        .and_then(first_address)
-        .or_else(|| message.sender().and_then(first_address))
-        .ok_or("no sender address (the From: header is missing or has no address)")?;
+    let sender = address::sender(&message).ok_or("no sender address (the From: header is missing)")?;
     let message_id = message.message_id().and_then(clean_id).unwrap_or_else(|| hash_id(bytes));
     let in_reply_to = text_list(message.in_reply_to()).into_iter().find_map(|id| clean_id(&id));
     let references: Vec<String> = text_list(message.references()).iter().filter_map(|id| clean_id(id)).collect();
@@ -233,12 +246,14 @@ fn read_message(path: &Path, bytes: &[u8], now: Timestamp) -> Result<Incoming, S
         .or_else(|| mtime(path))
         .unwrap_or(now)
         .min(now);
-    let to_addr = message.to().and_then(first_address).map(|(addr, _)| addr).unwrap_or_default();
+    let mut recipients = address::valid_addresses(message.to());
+    let to_addr = recipients.first().cloned().unwrap_or_default();
+    recipients.extend(address::valid_addresses(message.cc()));
     let subject = one_line(message.subject().unwrap_or_default());
     let subject = mask_card_numbers(&subject);
     let body = body_text(&message);
     let body = mask_card_numbers(&sanitize(&body));
-    let (from_addr, from_name) = sender;
+    let from_addr = sender.addr().map(sanitize).unwrap_or_default();
     Ok(Incoming {
         message: NewMessage {
             message_id,
@@ -252,19 +267,10 @@ fn read_message(path: &Path, bytes: &[u8], now: Timestamp) -> Result<Incoming, S
             body: body.text,
             source: path.display().to_string(),
         },
-        from_name,
+        sender,
+        recipients,
+        stand_in_id: hash_id(bytes),
         cards: subject.cards + subject.codes + body.cards + body.codes,
-    })
-}
-
-/// The first usable address of a header: the bare address (must contain `@`) and the
-/// display name, if any.
-fn first_address(address: &Address<'_>) -> Option<(String, Option<String>)> {
-    address.iter().find_map(|a| {
-        let addr = a.address()?.trim();
-        let ok =
-            addr.contains('@') && !addr.starts_with('@') && !addr.ends_with('@') && !addr.contains(char::is_whitespace);
-        ok.then(|| (sanitize(addr), a.name().map(one_line).filter(|n| !n.is_empty() && n != addr)))
     })
 }
 
@@ -275,13 +281,6 @@ fn text_list(value: &HeaderValue<'_>) -> Vec<String> {
         HeaderValue::TextList(list) => list.iter().map(ToString::to_string).collect(),
         _ => Vec::new(),
     }
-}
-
-/// Sanitised and on one line (folded headers, tabs), outer quotes dropped.
-fn one_line(text: &str) -> String {
-    let text = sanitize(text);
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    joined.trim_matches('"').trim().to_string()
 }
 
 fn mtime(path: &Path) -> Option<Timestamp> {
@@ -324,68 +323,194 @@ fn body_text(message: &mail_parser::Message<'_>) -> String {
     body
 }
 
-/// Stores one message in its own transaction: threaded onto its contact, or as a new
-/// contact with its customer.
-fn store_incoming(conn: &mut Connection, m: &Incoming, now: Timestamp, summary: &mut SyncSummary) -> Result<()> {
-    let outcome = store::write(conn, |tx| -> Result<Option<(Id, Outcome)>> {
-        if messages::is_known(tx, &m.message.message_id)? {
-            return Ok(None);
-        }
-        let thread = messages::thread_of(tx, m.message.in_reply_to.as_deref(), &m.message.references)?;
-        if let Some(contact) = thread {
-            let reopened = reopen_if_closed(tx, contact, &m.message.from_addr, now)?;
-            messages::insert(tx, contact, &m.message)?;
-            return Ok(Some((contact, Outcome::Threaded { reopened })));
-        }
-        let (customer, created) = customer_for(tx, &m.message.from_addr, m.from_name.as_deref(), now)?;
-        let mut contact = contacts::NewContact::waiting(Channel::Email, &m.message.subject, m.message.sent_at);
-        contact.customer_id = Some(customer);
-        contact.body.clone_from(&m.message.body);
-        let id = contacts::insert(tx, &contact)?;
-        messages::insert(tx, id, &m.message)?;
-        Ok(Some((id, Outcome::Added { customer_created: created })))
-    })?;
-    match outcome {
-        None => summary.duplicates += 1,
-        Some((id, Outcome::Threaded { reopened })) => {
-            summary.threaded += 1;
-            summary.reopened += usize::from(reopened);
-            summary.cards_masked += m.cards;
-            if !summary.contacts.contains(&id) {
-                summary.contacts.push(id);
+/// What forgetting a customer leaves of their mail (see `store::erase`).
+const ERASED: &str = "[erased]";
+
+/// Longest a batch of messages holds the write lock: long enough that a first sync of tens
+/// of thousands of messages is not a transaction per message (which was most of its time),
+/// short enough that a rep's save waiting on the lock is never late.
+const BATCH_TIME: Duration = Duration::from_millis(50);
+
+/// Stores the messages in batches of whole messages, each batch one transaction that also
+/// remembers its files' names: a crash leaves whole messages, and the next sync carries on
+/// where it stopped.
+fn store_all(
+    conn: &mut Connection,
+    incoming: Vec<(String, Incoming)>,
+    folder: &str,
+    now: Timestamp,
+    summary: &mut SyncSummary,
+) -> Result<()> {
+    let mut touched: std::collections::HashSet<Id> = summary.contacts.iter().copied().collect();
+    let mut pending = incoming.into_iter().peekable();
+    while pending.peek().is_some() {
+        let started = std::time::Instant::now();
+        let batch = store::write(conn, |tx| -> Result<Vec<(Incoming, Option<Placed>)>> {
+            let mut done = Vec::new();
+            let mut names = Vec::new();
+            while let Some((name, m)) = pending.next_if(|_| done.is_empty() || started.elapsed() < BATCH_TIME) {
+                let placed =
+                    place(tx, &m, now).with_context(|| format!("{}: cannot store the message", m.message.source))?;
+                names.push(name);
+                done.push((m, placed));
             }
-        }
-        Some((id, Outcome::Added { customer_created })) => {
-            summary.added += 1;
-            summary.customers_created += usize::from(customer_created);
-            summary.cards_masked += m.cards;
-            summary.contacts.push(id);
+            messages::remember_maildir_names(tx, folder, &names)?;
+            Ok(done)
+        })?;
+        for (m, placed) in batch {
+            tally(summary, &mut touched, &m, placed);
         }
     }
     Ok(())
 }
 
-enum Outcome {
-    Added { customer_created: bool },
-    Threaded { reopened: bool },
+/// Counts one stored message in the summary.
+fn tally(summary: &mut SyncSummary, touched: &mut std::collections::HashSet<Id>, m: &Incoming, placed: Option<Placed>) {
+    let Some(placed) = placed else {
+        summary.duplicates += 1;
+        return;
+    };
+    summary.cards_masked += m.cards;
+    match placed {
+        Placed::Threaded { contact, reopened } => {
+            summary.threaded += 1;
+            summary.reopened += usize::from(reopened);
+            if touched.insert(contact) {
+                summary.contacts.push(contact);
+            }
+        }
+        Placed::Added { contact, customer_created, linked, reused } => {
+            summary.added += 1;
+            summary.customers_created += usize::from(customer_created);
+            summary.linked += usize::from(linked);
+            summary.reused_ids += usize::from(reused);
+            summary.unanswerable += usize::from(m.sender.addr().is_none());
+            touched.insert(contact);
+            summary.contacts.push(contact);
+        }
+    }
 }
 
-/// Puts a closed contact back in the queue for a reply (see the module documentation for
-/// why the event is `create`, not `reopen`). Returns whether it was closed.
-fn reopen_if_closed(conn: &Connection, contact: Id, from: &str, now: Timestamp) -> rusqlite::Result<bool> {
-    let status: String = conn.query_row("SELECT status FROM contacts WHERE id = ?1", [contact], |r| r.get(0))?;
-    let closed = matches!(
-        ContactStatus::parse(&status),
-        Some(ContactStatus::Resolved | ContactStatus::Escalated | ContactStatus::Transferred)
-    );
-    if closed {
-        conn.execute(
-            "UPDATE contacts SET status = ?2, ended_at = NULL WHERE id = ?1",
-            params![contact, ContactStatus::Waiting.as_str()],
-        )?;
-        contacts::append_event(conn, contact, now, "create", Some(&format!("reopened: email reply from {from}")))?;
+/// Where a stored message went.
+enum Placed {
+    Added { contact: Id, customer_created: bool, linked: bool, reused: bool },
+    Threaded { contact: Id, reopened: bool },
+}
+
+/// What a new contact gets besides its message.
+#[derive(Default)]
+struct NewThread {
+    /// The conversation it joins (its own when `None`).
+    conversation: Option<Id>,
+    /// The contact in whose thread it was written.
+    replies_in: Option<Id>,
+    /// Why it is a contact of its own although its Message-ID was known.
+    notice: Option<String>,
+}
+
+/// Decides where a message goes and writes it, inside the caller's transaction; `None` for
+/// a message already stored.
+fn place(tx: &Connection, m: &Incoming, now: Timestamp) -> Result<Option<Placed>> {
+    let mut message = m.message.clone();
+    let mut thread = NewThread::default();
+    match messages::known(tx, &message.message_id)? {
+        Some(k) if same_message(&k, m) => return Ok(None),
+        Some(k) => {
+            if messages::is_known(tx, &m.stand_in_id)? {
+                return Ok(None);
+            }
+            thread.notice = Some(format!(
+                "This message reuses the Message-ID <{}> of a different message already stored on contact #{}: \
+                 it was taken as a new contact.",
+                message.message_id, k.contact_id
+            ));
+            message.message_id.clone_from(&m.stand_in_id);
+        }
+        None => {
+            let irt = message.in_reply_to.as_deref();
+            let candidates = messages::thread_candidates(tx, Some(&message.message_id), irt, &message.references)?;
+            if let Some(&first) = candidates.first() {
+                let conversations = candidates
+                    .iter()
+                    .map(|c| messages::conversation_of(tx, *c))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let into = conversations.iter().copied().min().unwrap_or(first);
+                messages::merge_conversations(tx, into, &conversations)?;
+                if let Some(contact) = customers_contact(tx, &candidates, m.sender.addr())? {
+                    let reopened = messages::reopen_for_reply(tx, contact, &message.from_addr, now)?;
+                    messages::insert(tx, contact, &message)?;
+                    return Ok(Some(Placed::Threaded { contact, reopened }));
+                }
+                thread.conversation = Some(into);
+                thread.replies_in = Some(first);
+            }
+        }
     }
-    Ok(closed)
+    add_contact(tx, m, &message, thread, now).map(Some)
+}
+
+/// Whether a stored message with the same Message-ID is this one: forgotten mail (kept as
+/// a tombstone), or the same sender with the same text (a reply of ours read back from a
+/// Maildir has our quoting around it, so for those the sender is enough).
+fn same_message(k: &KnownMessage, m: &Incoming) -> bool {
+    k.body == ERASED
+        || (k.from_addr.eq_ignore_ascii_case(&m.message.from_addr)
+            && (k.direction == Direction::Outbound || k.body == m.message.body))
+}
+
+/// The first of the contacts whose customer is the sender, if any.
+fn customers_contact(tx: &Connection, candidates: &[Id], sender: Option<&str>) -> rusqlite::Result<Option<Id>> {
+    let Some(addr) = sender else { return Ok(None) };
+    let Some(customer) = customers::find_by_identity(tx, IdentityKind::Email, addr)? else { return Ok(None) };
+    for &contact in candidates {
+        if contacts::contact(tx, contact)?.is_some_and(|c| c.customer_id == Some(customer)) {
+            return Ok(Some(contact));
+        }
+    }
+    Ok(None)
+}
+
+/// A new email contact for a message: its customer (none when the sender has no valid
+/// address), the message, what intake knows about it, and a note for each thing the rep
+/// should know (a thread it was written in, a reused Message-ID, why it cannot be answered).
+fn add_contact(
+    tx: &Connection,
+    m: &Incoming,
+    message: &NewMessage,
+    thread: NewThread,
+    now: Timestamp,
+) -> Result<Placed> {
+    let (customer, customer_created) = match m.sender.addr() {
+        Some(addr) => customer_for(tx, addr, m.sender.name(), now).map(|(id, created)| (Some(id), created))?,
+        None => (None, false),
+    };
+    let mut contact = contacts::NewContact::waiting(Channel::Email, &message.subject, message.sent_at);
+    contact.customer_id = customer;
+    contact.body.clone_from(&message.body);
+    let id = contacts::insert(tx, &contact)?;
+    messages::insert(tx, id, message)?;
+    let no_reply = match &m.sender {
+        Sender::Invalid { reason, .. } => Some(mask_card_numbers(reason).text),
+        Sender::Address { .. } => None,
+    };
+    let link = thread.replies_in.map(|other| {
+        format!(
+            "Replies in the thread of #{other}, but the sender is not that contact's customer: kept as a contact \
+             of its own so that nothing of #{other} reaches this sender."
+        )
+    });
+    for text in [&link, &thread.notice, &no_reply].into_iter().flatten() {
+        notes::insert_note(tx, Some(id), customer, ("note", text, now, None))?;
+    }
+    let facts = EmailContact {
+        conversation: thread.conversation.unwrap_or(id),
+        replies_in: thread.replies_in,
+        wrote_to: m.recipients.clone(),
+        no_reply,
+        notice: thread.notice,
+    };
+    messages::add_email_contact(tx, id, &facts)?;
+    Ok(Placed::Added { contact: id, customer_created, linked: link.is_some(), reused: facts.notice.is_some() })
 }
 
 /// The customer with this email address, or a new one named after the display name.
@@ -458,6 +583,6 @@ mod tests {
         let junk = read_message(p, b"\x00\x01\x02 just some bytes\n\nmore", 0).map(|_| ());
         assert!(junk.is_err(), "{junk:?}");
         let no_from = read_message(p, b"Subject: hi\n\nbody\n", 0).map(|_| ());
-        assert_eq!(no_from, Err("no sender address (the From: header is missing or has no address)".to_string()));
+        assert_eq!(no_from, Err("no sender address (the From: header is missing)".to_string()));
     }
 }

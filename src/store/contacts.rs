@@ -292,7 +292,7 @@ pub fn detail(conn: &Connection, id: Id, day_start: Timestamp) -> rusqlite::Resu
         Some(cid) => customer_hold_since(conn, cid, id, day_start)?,
         None => 0,
     };
-    let messages = crate::intake::messages::messages(conn, id)?;
+    let messages = super::messages::messages(conn, id)?;
     let reply_draft = notes::reply_draft(conn, id)?;
     Ok(Some(ContactDetail { contact, customer, notes, draft, events, customer_hold_today, messages, reply_draft }))
 }

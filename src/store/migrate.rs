@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0014_team", include_str!("../../assets/migrations/0014_team.sql")),
     ("0019_escalation_reason", include_str!("../../assets/migrations/0019_escalation_reason.sql")),
     ("0016_kb_learning", include_str!("../../assets/migrations/0016_kb_learning.sql")),
+    ("0017_mail_threads", include_str!("../../assets/migrations/0017_mail_threads.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.

@@ -12,6 +12,7 @@ pub mod fts;
 pub mod import_writes;
 pub mod kb;
 pub mod merge;
+pub mod messages;
 mod migrate;
 pub mod notes;
 pub mod open;

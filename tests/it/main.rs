@@ -24,6 +24,7 @@ mod isolation;
 mod kb_relevance;
 mod knowledge;
 mod layers;
+mod mail_in;
 mod metrics;
 mod privacy;
 mod reliability;

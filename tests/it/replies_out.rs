@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use frontline::domain::{Channel, Id, IdentityKind};
 use frontline::intake::inbox;
-use frontline::intake::messages::{self, Direction, NewMessage};
 use frontline::intake::reply::{self, Delivery, EmailAddress, Mailbox, NotSent, Route, Settings};
+use frontline::store::messages::{self, Direction, NewMessage};
 use frontline::store::{self, contacts, customers, notes, origins};
 use rusqlite::Connection;
 use serde_json::Value;

@@ -13,8 +13,8 @@ use super::address::{EmailAddress, Mailbox};
 use super::{command, files};
 use crate::clipboard::base64;
 use crate::domain::Timestamp;
+use crate::domain::message::StoredMessage;
 use crate::domain::text::{mask_card_numbers, sanitize};
-use crate::intake::messages::StoredMessage;
 
 /// How email replies leave: written for a mail client or queue, or handed to sendmail.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -31,7 +31,7 @@ pub use email::{Delivery, OutgoingMessage, compose, compose_new, deliver, quoted
 
 use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::{Channel, Contact, Id, IdentityKind, Timestamp};
-use crate::intake::messages::{self, Direction, NewMessage, StoredMessage};
+use crate::store::messages::{self, Direction, NewMessage, StoredMessage};
 use crate::store::origins::{self, Origin};
 use crate::store::{self, contacts, customers, notes};
 
