@@ -201,11 +201,14 @@ fn take_file(
         }
     };
     let mut warnings = Vec::new();
-    let checked: Result<Vec<CheckedContact>, RecordError> = rows
+    let checked: Result<Vec<Arrived>, RecordError> = rows
         .into_iter()
-        .map(|(origin, map)| {
+        .map(|(origin, mut map)| {
+            // The other system's conversation id: replies go back addressed with it.
+            let external_id = map.remove("external_id").and_then(|v| external_id(&v));
             let opts = records::Options { shift_seconds: 0, now };
-            records::check_contact_row(path, &origin, map, opts, &mut warnings)
+            let contact = records::check_contact_row(path, &origin, map, opts, &mut warnings)?;
+            Ok(Arrived { contact, external_id })
         })
         .collect();
     let checked = match checked {
@@ -224,13 +227,33 @@ fn take_file(
     Ok(())
 }
 
+/// A contact read from an inbox file, with the other system's conversation id if it gave one.
+struct Arrived {
+    contact: CheckedContact,
+    external_id: Option<String>,
+}
+
+/// The longest conversation id kept.
+const MAX_EXTERNAL_ID: usize = 200;
+
+/// An `external_id` as the other system wrote it (a string or a number), cleaned and capped.
+fn external_id(value: &serde_json::Value) -> Option<String> {
+    let raw = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let clean: String = crate::domain::text::for_display(raw.trim()).chars().take(MAX_EXTERNAL_ID).collect();
+    Some(clean).filter(|s| !s.is_empty())
+}
+
 /// Writes the contacts and moves the file to `done/` in one transaction: a second Frontline
 /// taking the same inbox waits for the lock, then finds the file gone (`None`).
 fn import_and_move(
     conn: &mut Connection,
     dir: &Path,
     path: &Path,
-    checked: &[CheckedContact],
+    checked: &[Arrived],
     now: Timestamp,
 ) -> Result<Option<(PathBuf, Vec<records::InsertedContact>)>> {
     let mut moved: Option<PathBuf> = None;
@@ -238,8 +261,13 @@ fn import_and_move(
         if !path.exists() {
             return Ok(None);
         }
-        let inserted: Vec<records::InsertedContact> =
-            checked.iter().map(|c| records::insert_checked_contact(tx, c, now)).collect::<Result<_>>()?;
+        let mut inserted = Vec::with_capacity(checked.len());
+        for a in checked {
+            let contact = records::insert_checked_contact(tx, &a.contact, now)?;
+            // Remember where it came from, so a reply goes back the same way.
+            store::origins::record_inbox(tx, contact.id, a.external_id.as_deref(), a.contact.customer_key())?;
+            inserted.push(contact);
+        }
         moved = Some(move_into(dir, "done", path)?);
         Ok(Some(inserted))
     });

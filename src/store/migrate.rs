@@ -19,11 +19,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_kb_fts_hashsize", include_str!("../../assets/migrations/0009_kb_fts_hashsize.sql")),
     ("0010_maildir_seen", include_str!("../../assets/migrations/0010_maildir_seen.sql")),
     ("0011_kb_title_fts", include_str!("../../assets/migrations/0011_kb_title_fts.sql")),
-    ("0018_contact_origins", include_str!("../../assets/migrations/0018_contact_origins.sql")),
-    ("0014_team", include_str!("../../assets/migrations/0014_team.sql")),
-    ("0019_escalation_reason", include_str!("../../assets/migrations/0019_escalation_reason.sql")),
-    ("0016_kb_learning", include_str!("../../assets/migrations/0016_kb_learning.sql")),
-    ("0017_mail_threads", include_str!("../../assets/migrations/0017_mail_threads.sql")),
+    ("0012_contact_origins", include_str!("../../assets/migrations/0012_contact_origins.sql")),
+    ("0013_team", include_str!("../../assets/migrations/0013_team.sql")),
+    ("0014_escalation_reason", include_str!("../../assets/migrations/0014_escalation_reason.sql")),
+    ("0015_kb_learning", include_str!("../../assets/migrations/0015_kb_learning.sql")),
+    ("0016_mail_threads", include_str!("../../assets/migrations/0016_mail_threads.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.

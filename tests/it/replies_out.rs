@@ -512,3 +512,33 @@ fn reply_settings_come_from_intake_with_line_numbered_warnings() {
     assert_eq!(settings.reply_command.as_deref(), Some("bridge-reply --stdin"));
     assert_eq!(settings.inbox_outbox, Some(PathBuf::from("/data/outbox")));
 }
+
+/// The whole way round through the binary: a chat dropped into the inbox with the other
+/// system's conversation id, accepted and answered, comes back as a JSON file carrying it.
+#[test]
+fn a_chat_from_the_inbox_is_answered_through_the_outbox_with_its_conversation_id() {
+    let sb = crate::common::Sandbox::new();
+    let inbox = sb.path("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(
+        inbox.join("chat-1.json"),
+        r#"{"channel": "chat", "customer": "@trail_runner_42", "subject": "Order status",
+            "body": "Where is my order?", "external_id": "conv-77"}"#,
+    )
+    .unwrap();
+    let config = sb.write("config.toml", &format!("[intake]\ninbox = {:?}\n", inbox.display().to_string()));
+    let config = config.to_str().unwrap();
+    sb.ok(&["--config", config, "inbox"]);
+    let queue = sb.json(&["queue", "--json"]);
+    let id = queue.as_array().unwrap().iter().find(|r| r["subject"] == "Order status").unwrap()["id"].as_i64().unwrap();
+    sb.ok(&["--config", config, "contact", "accept", &id.to_string()]);
+    sb.ok(&["--config", config, "contact", "reply", &id.to_string(), "It", "ships", "today."]);
+    let outbox = sb.path("outbox");
+    let files: Vec<_> =
+        std::fs::read_dir(&outbox).unwrap().filter_map(Result::ok).filter(|e| e.path().is_file()).collect();
+    assert_eq!(files.len(), 1);
+    let json: Value = serde_json::from_slice(&std::fs::read(files[0].path()).unwrap()).unwrap();
+    assert_eq!(json["external_id"], "conv-77");
+    assert_eq!(json["customer"], "@trail_runner_42");
+    assert_eq!(json["text"], "It ships today.");
+}

@@ -363,6 +363,13 @@ pub struct CheckedContact {
     pub(super) cards: usize,
 }
 
+impl CheckedContact {
+    /// The customer as the record named them (an email, phone or @handle), if it did.
+    pub fn customer_key(&self) -> Option<&str> {
+        self.customer_key.as_deref()
+    }
+}
+
 /// Checks one contact record exactly as `import contacts` does (every field, and that
 /// `customer` is an email, phone or @handle); unknown fields are added to `warnings`.
 /// Errors are [`RecordError`]s naming the file, record and field.
