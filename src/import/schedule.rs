@@ -465,6 +465,26 @@ fn finish_event(path: &Path, e: Event, warnings: &mut Vec<String>) -> Result<Opt
     Ok(Some(ParsedBlock { line: e.line, start, end, activity }))
 }
 
+/// Imports a schedule file (`.csv` or `.ics`, local times in the system time zone). The file
+/// is the schedule for the time it covers: existing blocks overlapping its first start to
+/// its last end are replaced, so importing an updated file again is safe. All or nothing.
+pub fn import_schedule(conn: &mut rusqlite::Connection, path: &Path) -> Result<crate::store::shift::Summary> {
+    let bytes = anyhow::Context::with_context(std::fs::read(path), || format!("{}: cannot read", path.display()))?;
+    import_schedule_bytes(conn, path, &bytes, &chrono::Local)
+}
+
+/// [`import_schedule`] on bytes already read, with local times in `tz` (for tests).
+pub fn import_schedule_bytes<Tz: TimeZone>(
+    conn: &mut rusqlite::Connection,
+    path: &Path,
+    bytes: &[u8],
+    tz: &Tz,
+) -> Result<crate::store::shift::Summary> {
+    let parsed = parse(path, bytes, tz)?;
+    let blocks: Vec<_> = parsed.blocks.iter().map(|b| (b.start, b.end, b.activity)).collect();
+    Ok(crate::store::shift::replace_schedule(conn, &blocks, parsed.warnings)?)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -499,24 +519,4 @@ mod tests {
         assert_eq!(parse_time("2026-11-20T09:00:00+01:00", &Utc), Ok(parse_rfc3339("2026-11-20T08:00:00Z").unwrap()));
         assert!(parse_time("9am", &Utc).unwrap_err().contains("\"9am\" is not a time"));
     }
-}
-
-/// Imports a schedule file (`.csv` or `.ics`, local times in the system time zone). The file
-/// is the schedule for the time it covers: existing blocks overlapping its first start to
-/// its last end are replaced, so importing an updated file again is safe. All or nothing.
-pub fn import_schedule(conn: &mut rusqlite::Connection, path: &Path) -> Result<crate::store::shift::Summary> {
-    let bytes = anyhow::Context::with_context(std::fs::read(path), || format!("{}: cannot read", path.display()))?;
-    import_schedule_bytes(conn, path, &bytes, &chrono::Local)
-}
-
-/// [`import_schedule`] on bytes already read, with local times in `tz` (for tests).
-pub fn import_schedule_bytes<Tz: TimeZone>(
-    conn: &mut rusqlite::Connection,
-    path: &Path,
-    bytes: &[u8],
-    tz: &Tz,
-) -> Result<crate::store::shift::Summary> {
-    let parsed = parse(path, bytes, tz)?;
-    let blocks: Vec<_> = parsed.blocks.iter().map(|b| (b.start, b.end, b.activity)).collect();
-    Ok(crate::store::shift::replace_schedule(conn, &blocks, parsed.warnings)?)
 }

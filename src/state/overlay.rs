@@ -12,6 +12,9 @@ use super::palette::Palette;
 use super::shift::{ReviewForm, ScheduleView};
 
 /// One overlay and its state.
+// The stack holds a handful at most and they move only when opened or closed, so boxing the
+// big forms would buy nothing but indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Overlay {
     /// A form or a confirmation.

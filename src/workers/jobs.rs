@@ -158,7 +158,7 @@ fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>
         }
     }
     if let Some(dir) = inbox {
-        match crate::intake::inbox::process_inbox_with(conn, dir, t, settings.inbox.clone()) {
+        match crate::intake::inbox::process_inbox_with(conn, dir, t, settings.inbox) {
             Ok(s) => {
                 added += s.imported.iter().map(|i| i.contacts.len()).sum::<usize>();
                 rejected += s.rejected.len();
