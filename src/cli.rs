@@ -426,7 +426,10 @@ pub enum KbCommand {
         json: bool,
     },
     /// Draft articles written from resolved contacts, for the help centre.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  frontline kb draft from-contact 42\n  frontline kb draft export 3 --out article.md"
+    )]
     Draft(KbDraftCommand),
 }
 

@@ -86,9 +86,11 @@ pub fn thread_candidates(
     in_reply_to: Option<&str>,
     references: &[String],
 ) -> rusqlite::Result<Vec<Id>> {
+    // The contact that holds the message itself comes first: a stranger's reply that names
+    // it must never make their contact the thread's owner.
     let mut stmt = conn.prepare_cached(
-        "SELECT contact_id FROM message_thread_ids WHERE ref_id = ?1
-         UNION SELECT contact_id FROM contact_messages WHERE message_id = ?1 ORDER BY 1",
+        "SELECT contact_id, 0 AS rank FROM contact_messages WHERE message_id = ?1
+         UNION SELECT contact_id, 1 FROM message_thread_ids WHERE ref_id = ?1 ORDER BY rank, contact_id",
     )?;
     let ids = in_reply_to.into_iter().chain(references.iter().rev().map(String::as_str)).chain(message_id);
     let mut found: Vec<Id> = Vec::new();
