@@ -92,6 +92,8 @@ pub enum Action {
     Schedule,
     /// Show the customer's whole history, or only the newest contacts.
     ToggleHistory,
+    /// Mark the customer's soonest open promise kept, or follow-up done.
+    MarkKept,
 }
 
 impl Action {

@@ -365,6 +365,13 @@ impl Default for Keymap {
             b(S::Customer, &[Key::ch('q')], A::SelfReview, "QA self-review of the open contact", false),
             b(
                 S::Customer,
+                &[Key::ch('k')],
+                A::MarkKept,
+                "mark the soonest open promise kept (or follow-up done); the palette lists each",
+                true,
+            ),
+            b(
+                S::Customer,
                 &[Key::ch('h')],
                 A::ToggleHistory,
                 "show the whole record (or only the newest contacts, orders, billing)",
@@ -576,6 +583,7 @@ mod tests {
             A::ToggleReply,
             A::Schedule,
             A::ToggleHistory,
+            A::MarkKept,
         ];
         for a in &all {
             match a {
@@ -626,7 +634,8 @@ mod tests {
                 | A::SelfReview
                 | A::ToggleReply
                 | A::Schedule
-                | A::ToggleHistory => {}
+                | A::ToggleHistory
+                | A::MarkKept => {}
             }
         }
         all

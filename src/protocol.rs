@@ -125,6 +125,11 @@ pub enum Request {
     },
     /// Save the profile editor's changes (each logged in the customer's history).
     EditCustomer(CustomerEdit),
+    /// A promise kept, or a follow-up done, on a customer's record.
+    MarkKept {
+        customer: Id,
+        item: Keepable,
+    },
     /// Merge `absorb` into `keep` in one transaction.
     MergeCustomers {
         keep: Id,
@@ -509,4 +514,12 @@ pub enum TeamRequest {
     Claim { contact: Id, ticket: String, then_next: bool },
     /// Push the journal and pull the change feed now (after a local action).
     SyncNow,
+}
+
+/// What can be marked kept or done on a customer's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keepable {
+    /// A promise (a note of kind promise).
+    Promise(Id),
+    FollowUp(Id),
 }

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use crate::domain::{Customer, CustomerRecord, Id};
-use crate::protocol::{CustomerEdit, CustomerFlags, Job, ProfileValues, Request};
+use crate::protocol::{CustomerEdit, CustomerFlags, Job, Keepable, ProfileValues, Request};
 
 use super::forms::{CustomerPicker, Modal, field_text, line_field};
 use super::overlay::Overlay;
@@ -225,4 +225,21 @@ pub fn forgotten(state: &mut State, id: Id, message: String) -> Vec<Effect> {
     let open = state.open.as_ref().map(|d| d.contact.id);
     state.work.strip.retain(|s| parked.contains_key(s) || Some(*s) == open);
     super::queue::load(state)
+}
+
+/// `k` on the record: the soonest open promise kept, or follow-up done (whichever is due
+/// first); the palette lists each one to pick another.
+pub fn mark_soonest_kept(state: &mut State) -> Vec<Effect> {
+    let Some(record) = shown_record(state) else {
+        state.flash("No customer on screen", Tone::Info);
+        return Vec::new();
+    };
+    let customer = record.customer.id;
+    let promises = record.open_promises.iter().map(|p| (p.due_at.unwrap_or(i64::MAX), Keepable::Promise(p.id)));
+    let follow_ups = record.follow_ups.iter().map(|f| (f.due_at, Keepable::FollowUp(f.id)));
+    let Some((_, item)) = promises.chain(follow_ups).min_by_key(|(due, _)| *due) else {
+        state.flash("No open promise or follow-up on this record", Tone::Info);
+        return Vec::new();
+    };
+    vec![Effect::Db(Request::MarkKept { customer, item })]
 }

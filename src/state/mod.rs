@@ -426,6 +426,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::FindCustomer => customer_forms::find(state),
         Action::SetStatus => shift::open_picker(state),
         Action::ToggleHistory => customer::perform(state, action),
+        Action::MarkKept => customer_forms::mark_soonest_kept(state),
         Action::ToggleReply => reply::toggle(state),
         Action::Kudos => shift::open_kudos(state),
         Action::Schedule => shift::open_schedule(state),

@@ -29,6 +29,11 @@ pub enum Target {
     Article(Id),
     Customer(Id),
     Disposition(String),
+    /// Mark a promise kept or a follow-up done on a customer's record.
+    Keep {
+        customer: Id,
+        item: crate::protocol::Keepable,
+    },
 }
 
 /// One line of the palette.
@@ -156,7 +161,29 @@ fn local_entries(state: &State) -> Vec<Entry> {
             target: Target::Disposition(d.clone()),
         });
     }
+    out.extend(keep_entries(state));
     out
+}
+
+/// Each open promise and follow-up of the customer on screen, to mark kept or done.
+fn keep_entries(state: &State) -> Vec<Entry> {
+    use crate::protocol::Keepable;
+    let Some(record) = super::customer_forms::shown_record(state) else { return Vec::new() };
+    let customer = record.customer.id;
+    let first_line = |t: &str| t.lines().next().unwrap_or("").to_string();
+    let promises = record.open_promises.iter().map(|p| Entry {
+        kind: "promise",
+        label: format!("promise kept: {}", first_line(&p.body)),
+        detail: p.due_at.map(crate::domain::time::local_date).unwrap_or_default(),
+        target: Target::Keep { customer, item: Keepable::Promise(p.id) },
+    });
+    let follow_ups = record.follow_ups.iter().map(|f| Entry {
+        kind: "follow-up",
+        label: format!("follow-up done: {}", first_line(&f.note)),
+        detail: crate::domain::time::local_date(f.due_at),
+        target: Target::Keep { customer, item: Keepable::FollowUp(f.id) },
+    });
+    promises.chain(follow_ups).collect()
 }
 
 /// Orders entries: fuzzy matches on the typed text, most-used first among them.
@@ -301,6 +328,7 @@ fn choose(state: &mut State, close: bool) -> Vec<Effect> {
             knowledge::open_article(state, id)
         }
         Target::Customer(id) => super::customer::browse(state, id),
+        Target::Keep { customer, item } => vec![Effect::Db(crate::protocol::Request::MarkKept { customer, item })],
         Target::Disposition(d) => {
             let mut effects = super::contact::wrap_up(state);
             if let Some(super::forms::Modal::WrapUp(form)) = state.overlays.form_mut() {

@@ -225,10 +225,15 @@ pub fn complete_follow_up(
             let when = crate::domain::time::local_datetime(done);
             return Ok(Err(format!("it was already done on {when}")));
         }
-        tx.execute("UPDATE follow_ups SET done_at = ?2 WHERE id = ?1", params![id, now])?;
+        mark_follow_up_done(tx, id, now)?;
         item.done_at = Some(now);
         Ok(Ok(item))
     })
+}
+
+/// Marks a follow-up done in the caller's transaction; `false` when it already was.
+pub fn mark_follow_up_done(conn: &Connection, id: Id, now: Timestamp) -> rusqlite::Result<bool> {
+    Ok(conn.execute("UPDATE follow_ups SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL", params![id, now])? == 1)
 }
 
 #[cfg(test)]

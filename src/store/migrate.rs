@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0014_escalation_reason", include_str!("../../assets/migrations/0014_escalation_reason.sql")),
     ("0015_kb_learning", include_str!("../../assets/migrations/0015_kb_learning.sql")),
     ("0016_mail_threads", include_str!("../../assets/migrations/0016_mail_threads.sql")),
+    ("0017_promise_kept", include_str!("../../assets/migrations/0017_promise_kept.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.

@@ -83,13 +83,24 @@ pub(crate) fn for_customer_contacts(conn: &Connection, customer: Id) -> rusqlite
     .collect()
 }
 
-/// A customer's promises that have a due date, soonest first.
+/// A customer's promises not yet kept, soonest first.
 pub fn open_promises(conn: &Connection, customer: Id) -> rusqlite::Result<Vec<Note>> {
     conn.prepare_cached(&format!(
-        "SELECT {NOTE_COLUMNS} FROM notes WHERE customer_id = ?1 AND kind = 'promise' ORDER BY due_at IS NULL, due_at, id"
+        "SELECT {NOTE_COLUMNS} FROM notes WHERE customer_id = ?1 AND kind = 'promise' AND kept_at IS NULL
+         ORDER BY due_at IS NULL, due_at, id"
     ))?
     .query_map([customer], note_from_row)?
     .collect()
+}
+
+/// Marks a promise kept: it leaves the open promises and stays in the history. `Ok(false)`
+/// when there is no such open promise.
+pub fn keep_promise(conn: &Connection, note: Id, now: Timestamp) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE notes SET kept_at = ?2 WHERE id = ?1 AND kind = 'promise' AND kept_at IS NULL",
+        params![note, now],
+    )?;
+    Ok(changed == 1)
 }
 
 /// The two kinds of unsaved text kept per contact, each in its own table.

@@ -6,7 +6,7 @@ use rusqlite::{Connection, Transaction};
 use super::failed;
 use crate::domain::time::now;
 use crate::domain::{Id, Timestamp};
-use crate::protocol::{CustomerEdit, Reply};
+use crate::protocol::{CustomerEdit, Keepable, Reply};
 use crate::store::profile::{self, Flag, ProfileField};
 use crate::store::{self, customers, merge};
 
@@ -47,6 +47,24 @@ pub(super) fn merge(conn: &mut Connection, keep: Id, absorb: Id) -> Reply {
             "Merged: {} contacts, {} identities, {} orders moved{conflicts}",
             m.contacts, m.identities_moved, m.orders
         )))
+    })
+}
+
+/// A promise kept or a follow-up done: it leaves the open list and stays in the history.
+pub(super) fn mark_kept(conn: &mut Connection, customer: Id, item: Keepable) -> Reply {
+    customer_changed(conn, customer, |tx, t| match item {
+        Keepable::Promise(note) => {
+            if !crate::store::notes::keep_promise(tx, note, t)? {
+                anyhow::bail!("that promise was already kept");
+            }
+            Ok(Some("Promise kept: it stays in the history".to_string()))
+        }
+        Keepable::FollowUp(id) => {
+            if !crate::store::contact_loop::mark_follow_up_done(tx, id, t)? {
+                anyhow::bail!("that follow-up was already done");
+            }
+            Ok(Some("Follow-up done".to_string()))
+        }
     })
 }
 

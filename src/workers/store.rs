@@ -130,6 +130,7 @@ fn serve(conn: &mut Connection, request: Request, settings: &Settings, seen_vers
         Request::OpenCustomer { seq, id } => customers::open(conn, seq, id),
         Request::EditCustomer(edit) => customers::edit(conn, &edit),
         Request::MergeCustomers { keep, absorb } => customers::merge(conn, keep, absorb),
+        Request::MarkKept { customer, item } => customers::mark_kept(conn, customer, item),
         Request::Article { seq, id } => knowledge::article(conn, seq, id),
         Request::PaletteSearch { seq, query, snippets_only } => {
             knowledge::palette_search(conn, seq, &query, snippets_only)

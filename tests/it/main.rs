@@ -27,6 +27,7 @@ mod layers;
 mod mail_in;
 mod metrics;
 mod privacy;
+mod promises;
 mod reliability;
 mod replies_out;
 mod shift;
