@@ -368,7 +368,7 @@ impl Default for Keymap {
                 &[Key::ch('k')],
                 A::MarkKept,
                 "mark the soonest open promise kept (or follow-up done); the palette lists each",
-                true,
+                false,
             ),
             b(
                 S::Customer,

@@ -53,6 +53,15 @@ impl Reader {
             .to_string()
     }
 
+    /// The selected lines as text for a note or a reply: without the reader's own marks
+    /// (the `│` of a quote), and with where it came from.
+    pub fn passage(&self) -> String {
+        let selection = self.selection();
+        let text: Vec<&str> =
+            selection.lines().map(|l| l.trim_start_matches(['│', '▏', '┃']).trim_start_matches(' ')).collect();
+        format!("{}\n— from: {}", text.join("\n").trim(), self.article.title)
+    }
+
     /// First and last selected line.
     pub fn selected_range(&self) -> (usize, usize) {
         let anchor = self.anchor.unwrap_or(self.cursor);
@@ -249,7 +258,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
                 reader.anchor = if reader.anchor.is_some() { None } else { Some(reader.cursor) };
             }
             Action::InsertPassage => {
-                let text = reader.selection();
+                let text = reader.passage();
                 let article = reader.article.id;
                 reader.anchor = None;
                 let mut effects = notes::insert_into_editor(state, &text);

@@ -141,9 +141,16 @@ pub fn insert_into_editor(state: &mut State, text: &str) -> Vec<Effect> {
 /// Inserts text on a line of its own at an editor's cursor.
 pub fn insert_at_cursor(editor: &mut TextArea<'static>, text: &str) {
     let DataCursor(row, col) = editor.cursor();
-    let needs_newline = editor.lines().get(row).is_some_and(|l| col > 0 && !l.trim().is_empty());
+    let lines = editor.lines();
+    let needs_newline = lines.get(row).is_some_and(|l| col > 0 && !l.trim().is_empty());
+    // Text right above (a note, or the last inserted passage) gets a blank line between.
+    let after_text =
+        if needs_newline { true } else { row > 0 && lines.get(row - 1).is_some_and(|l| !l.trim().is_empty()) };
     let mut insert = String::new();
     if needs_newline {
+        insert.push('\n');
+    }
+    if after_text {
         insert.push('\n');
     }
     insert.push_str(&crate::domain::text::sanitize(text));
