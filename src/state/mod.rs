@@ -309,8 +309,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
 }
 
 fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if matches!(state.quit, quit::QuitPhase::Asking { .. }) {
-        return quit::asking_key(state, key);
+    match state.quit {
+        quit::QuitPhase::Asking { .. } => return quit::asking_key(state, key),
+        quit::QuitPhase::ConfirmWork => return quit::confirm_work_key(state, key),
+        _ => {}
     }
     if let Some(top) = state.overlays.top() {
         // The top overlay takes every key but Quit.

@@ -18,6 +18,8 @@ pub const FLUSH_DEADLINE_MS: i64 = 2000;
 pub enum QuitPhase {
     #[default]
     Running,
+    /// Contacts are in progress: the rep is asked before quitting.
+    ConfirmWork,
     /// The last saves are on their way; quit when the store confirms them.
     Flushing { since_ms: i64 },
     /// Some text could not be saved: the rep is asked what to do with it.
@@ -28,11 +30,32 @@ pub enum QuitPhase {
     Done { lost: bool, recovered: Option<std::path::PathBuf> },
 }
 
-/// The rep asked to quit: save what the editors hold and ask the store to confirm.
+/// The rep asked to quit: with contacts in progress, ask first; then save what the
+/// editors hold and ask the store to confirm.
 pub fn ask(state: &mut State) -> Vec<Effect> {
     if matches!(state.quit, QuitPhase::Asking { .. }) {
         return Vec::new();
     }
+    if state.quit == QuitPhase::Running && !state.work.strip.is_empty() {
+        state.quit = QuitPhase::ConfirmWork;
+        return Vec::new();
+    }
+    flush_and_go(state)
+}
+
+/// Keys on "contacts are in progress — quit anyway?": y or Enter quits, anything else stays.
+pub fn confirm_work_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Char('y' | 'Y') | KeyCode::Enter => flush_and_go(state),
+        _ => {
+            state.quit = QuitPhase::Running;
+            Vec::new()
+        }
+    }
+}
+
+/// Saves what the editors hold and asks the store to confirm before stopping.
+fn flush_and_go(state: &mut State) -> Vec<Effect> {
     let mut effects = notes::flush_draft(state);
     state.quit = QuitPhase::Flushing { since_ms: state.now_ms };
     effects.push(Effect::Db(Request::QuitCheck));

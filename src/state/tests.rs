@@ -863,3 +863,31 @@ fn an_unsent_reply_can_be_sent_or_discarded_on_the_way_out() {
         assert_eq!(emptied, discards);
     }
 }
+
+#[test]
+fn an_inserted_passage_is_clean_text_that_names_its_article_and_stacks_with_a_blank_line() {
+    let mut s = with_active_contact();
+    reading(&mut s);
+    // The cursor on "Refunds take five days." (the reader's third line).
+    update(&mut s, key(KeyCode::Char('/')));
+    type_text(&mut s, "refunds");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('i')));
+    update(&mut s, key(KeyCode::Char('i')));
+    let text = s.notes.text();
+    assert!(!text.contains('│'), "{text}");
+    let one = "Refunds take five days.\n— from: Returns";
+    assert_eq!(text.trim_end(), format!("{one}\n\n{one}"), "{text:?}");
+}
+
+#[test]
+fn quitting_with_contacts_in_progress_asks_first() {
+    let mut s = with_active_contact();
+    assert!(update(&mut s, ctrl('q')).is_empty(), "nothing saved or stopped yet");
+    assert_eq!(s.quit, quit::QuitPhase::ConfirmWork);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.quit, quit::QuitPhase::Running, "any other key stays");
+    update(&mut s, ctrl('q'));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert!(effects.contains(&Effect::Db(Request::QuitCheck)), "{effects:?}");
+}

@@ -61,6 +61,24 @@ pub(super) fn popup(frame: &mut Frame<'_>, area: Rect, title: &str, lines: &[Lin
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
+/// Quitting with contacts in progress: say which, and that they stay in progress.
+pub fn draw_confirm_quit(state: &State, frame: &mut Frame<'_>, area: Rect) {
+    let theme = &state.theme;
+    let ids: Vec<String> = state.work.strip.iter().map(|id| format!("#{id}")).collect();
+    let lines = vec![
+        Line::styled(format!("{} contact(s) in progress: {}.", ids.len(), ids.join(", ")), theme.warning),
+        Line::raw("They stay in progress, with their notes, for the next start."),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("y", theme.key),
+            Span::raw(" or Enter: quit   "),
+            Span::styled("any other key", theme.key),
+            Span::raw(": stay"),
+        ]),
+    ];
+    popup(frame, area, " Quit? ", &lines, theme);
+}
+
 /// Quitting with text that could not be saved: say why and what each key does.
 pub fn draw_unsaved(state: &State, error: Option<&str>, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;

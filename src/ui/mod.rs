@@ -64,8 +64,10 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     for overlay in state.overlays.iter() {
         draw_overlay(state, overlay, frame, area);
     }
-    if let crate::state::quit::QuitPhase::Asking { error } = &state.quit {
-        forms::draw_unsaved(state, error.as_deref(), frame, area);
+    match &state.quit {
+        crate::state::quit::QuitPhase::Asking { error } => forms::draw_unsaved(state, error.as_deref(), frame, area),
+        crate::state::quit::QuitPhase::ConfirmWork => forms::draw_confirm_quit(state, frame, area),
+        _ => {}
     }
     let panes = [
         (Pane::Queue, queue_area),
