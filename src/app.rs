@@ -63,6 +63,9 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     state.intake =
         crate::state::IntakePaths { maildirs: options.config.intake.maildirs.clone(), inbox: Some(inbox.clone()) };
     state.lists = options.config.lists;
+    // Dates like 12/08 are read the way the rep's locale writes them.
+    let locale = ["LC_ALL", "LC_TIME", "LANG"].iter().find_map(|v| std::env::var(v).ok().filter(|l| !l.is_empty()));
+    state.lists.date_order = crate::domain::time::DateOrder::from_locale(locale.as_deref().unwrap_or(""));
     state.scorecard = options.config.qa_criteria;
     state.breather_after = options.config.breather_after_contacts;
     state.breather_minutes = options.config.breather_minutes;

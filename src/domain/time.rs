@@ -129,8 +129,43 @@ fn start_of_date<Tz: TimeZone>(tz: &Tz, date: chrono::NaiveDate) -> Option<Times
 /// `friday`: the next one), `+3d` / `+2h`, `2026-11-25` or `2026-11-25 15:00` (local), or
 /// RFC 3339. A date without a time means the end of the working day (17:00 local).
 pub fn parse_due(input: &str, now: Timestamp) -> Option<Timestamp> {
+    parse_due_in(input, now, DateOrder::default())
+}
+
+/// Which comes first in a date written with slashes, `12/08`: the month (United States) or
+/// the day (most of the world).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DateOrder {
+    #[default]
+    MonthFirst,
+    DayFirst,
+}
+
+impl DateOrder {
+    /// The order a locale name writes dates in (`en_US.UTF-8` month first, `en_GB` or
+    /// `de_DE` day first); `C`, `POSIX` and unknown names read month first.
+    pub fn from_locale(locale: &str) -> Self {
+        let name = locale.split(['.', '@']).next().unwrap_or("");
+        let month_first = ["en_US", "en_PH", "en_CA", "es_US", "en_AS", "en_GU", "en_MH", "en_FM", "en_UM", "en_VI"];
+        if name.is_empty() || name == "C" || name == "POSIX" || month_first.contains(&name) || !name.contains('_') {
+            Self::MonthFirst
+        } else {
+            Self::DayFirst
+        }
+    }
+}
+
+/// [`parse_due`] with slashed dates read in `order`; also `12/08` (the next such date),
+/// `12/08/2027`, `next tuesday`, `in 3 days`.
+pub fn parse_due_in(input: &str, now: Timestamp, order: DateOrder) -> Option<Timestamp> {
     use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
-    let text = input.trim().to_lowercase();
+    let lowered = input.trim().to_lowercase();
+    // "next tuesday" and "this friday" name the coming one; "in 3 days" is "+3d".
+    let text = lowered.strip_prefix("next ").or_else(|| lowered.strip_prefix("this ")).unwrap_or(&lowered).to_string();
+    let text = match text.strip_prefix("in ") {
+        Some(rest) => format!("+{}", rest.replace(' ', "")),
+        None => text,
+    };
     if text.is_empty() {
         return None;
     }
@@ -165,12 +200,38 @@ pub fn parse_due(input: &str, now: Timestamp) -> Option<Timestamp> {
     if let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
         return at(date);
     }
+    if let Some(date) = slashed_date(&text, local_now.date_naive(), order) {
+        return at(date);
+    }
     for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(&text, format) {
             return Local.from_local_datetime(&dt).earliest().map(|t| t.timestamp());
         }
     }
     None
+}
+
+/// `12/08`, `12/08/27` or `12/08/2027` in `order`; without a year, the next such date
+/// from `today` (today included).
+fn slashed_date(text: &str, today: chrono::NaiveDate, order: DateOrder) -> Option<chrono::NaiveDate> {
+    use chrono::{Datelike, NaiveDate};
+    let parts: Vec<u32> = text.split('/').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    let (a, b) = (*parts.first()?, *parts.get(1)?);
+    let (month, day) = match order {
+        DateOrder::MonthFirst => (a, b),
+        DateOrder::DayFirst => (b, a),
+    };
+    match parts.get(2) {
+        Some(&y) if parts.len() == 3 => {
+            let year = if y < 100 { 2000 + y } else { y };
+            NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+        }
+        None => {
+            let this_year = NaiveDate::from_ymd_opt(today.year(), month, day)?;
+            if this_year >= today { Some(this_year) } else { NaiveDate::from_ymd_opt(today.year() + 1, month, day) }
+        }
+        _ => None,
+    }
 }
 
 /// The current time as a Unix timestamp; the one place the real clock is read outside `app`.
@@ -207,6 +268,23 @@ mod tests {
         assert_eq!(parse_due("2026-11-25", now), day(25));
         assert_eq!(parse_due("someday", now), None);
         assert_eq!(parse_due("", now), None);
+    }
+
+    #[test]
+    fn due_dates_as_reps_write_them_with_slashes_and_next() {
+        let now = Local.with_ymd_and_hms(2026, 11, 18, 10, 0, 0).single().map(|t| t.timestamp()).unwrap_or_default(); // a Wednesday
+        let on = |y: i32, m: u32, d: u32| Local.with_ymd_and_hms(y, m, d, 17, 0, 0).single().map(|t| t.timestamp());
+        assert_eq!(parse_due_in("12/08", now, DateOrder::MonthFirst), on(2026, 12, 8));
+        assert_eq!(parse_due_in("12/08", now, DateOrder::DayFirst), on(2027, 8, 12), "past this year: next year");
+        assert_eq!(parse_due_in("12/08/2027", now, DateOrder::MonthFirst), on(2027, 12, 8));
+        assert_eq!(parse_due_in("8/12/27", now, DateOrder::DayFirst), on(2027, 12, 8));
+        assert_eq!(parse_due_in("next tuesday", now, DateOrder::MonthFirst), on(2026, 11, 24));
+        assert_eq!(parse_due_in("in 3 days", now, DateOrder::MonthFirst), on(2026, 11, 21));
+        assert_eq!(parse_due_in("13/45", now, DateOrder::MonthFirst), None);
+        assert_eq!(DateOrder::from_locale("en_US.UTF-8"), DateOrder::MonthFirst);
+        assert_eq!(DateOrder::from_locale("en_GB.UTF-8"), DateOrder::DayFirst);
+        assert_eq!(DateOrder::from_locale("de_DE"), DateOrder::DayFirst);
+        assert_eq!(DateOrder::from_locale("C.UTF-8"), DateOrder::MonthFirst);
     }
 
     #[test]

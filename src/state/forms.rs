@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use crate::domain::contact_loop::Outcome;
-use crate::domain::time::parse_due;
+use crate::domain::time::parse_due_in;
 use crate::domain::{Channel, Contact, CustomerHit, Timestamp};
 use crate::protocol::{ContactUpdate, CustomerChoice, Finish, NewLoggedContact, Request};
 
@@ -20,6 +20,8 @@ pub struct Lists {
     pub departments: Vec<String>,
     /// SLA wait targets in seconds for priorities 1..=4.
     pub sla_targets: [i64; 4],
+    /// How dates like `12/08` are read (from the rep's locale).
+    pub date_order: crate::domain::time::DateOrder,
 }
 
 impl Default for Lists {
@@ -41,6 +43,7 @@ impl Default for Lists {
             ]),
             departments: own(&["billing", "returns", "shipping", "technical", "fraud", "account_management"]),
             sla_targets: [60, 300, 1800, 14_400],
+            date_order: crate::domain::time::DateOrder::default(),
         }
     }
 }
@@ -667,16 +670,16 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, 
             let follow_up = if follow_text.is_empty() {
                 None
             } else {
-                match parse_due(&follow_text, now) {
+                match parse_due_in(&follow_text, now, lists.date_order) {
                     Some(due) => Some((due, field_text(&f.reason))),
-                    None => return fail(f, 4, "Follow-up due: try tomorrow, fri, +3d or 2026-11-25"),
+                    None => return fail(f, 4, "Follow-up due: try tomorrow, next fri, +3d, 12/08 or 2026-12-08"),
                 }
             };
             let promise_text = field_text(&f.promise);
             let promise = if promise_text.is_empty() {
                 None
             } else {
-                match parse_due(&field_text(&f.promise_due), now) {
+                match parse_due_in(&field_text(&f.promise_due), now, lists.date_order) {
                     Some(due) => Some((promise_text, due)),
                     None => return fail(f, 6, "Promise due: when was it promised for? (fri, +2d, 2026-11-25)"),
                 }

@@ -8,7 +8,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::Channel;
 use crate::domain::text::for_display;
-use crate::domain::time::{local_datetime, parse_due};
+use crate::domain::time::{local_datetime, parse_due_in};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
 use crate::state::forms::{
@@ -240,7 +240,7 @@ fn wrap_lines(state: &State, f: &WrapUpForm, theme: &Theme) -> Vec<Line<'static>
         row.extend(text_value(field, focused(i), hint, theme));
         let typed = field_text(field);
         if !typed.is_empty() {
-            row.push(match parse_due(&typed, now) {
+            row.push(match parse_due_in(&typed, now, state.lists.date_order) {
                 Some(due) => Span::styled(format!("  → {}", local_datetime(due)), theme.ok),
                 None => Span::styled("  ?", theme.warning),
             });
