@@ -22,6 +22,7 @@ mod import_shapes;
 mod intake;
 mod isolation;
 mod kb_relevance;
+mod key_count;
 mod knowledge;
 mod layers;
 mod mail_in;
