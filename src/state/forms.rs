@@ -60,6 +60,29 @@ pub enum Modal {
     Snippet(Box<SnippetForm>),
     /// Closing a contact whose reply was written but never sent: send, keep or discard.
     UnsentReply(Box<UnsentReply>),
+    /// A paste bigger than a draft can keep: paste its first part, or nothing.
+    BigPaste(Box<BigPaste>),
+}
+
+/// The question asked before a paste beyond what a draft stores.
+#[derive(Debug)]
+pub struct BigPaste {
+    pub text: String,
+}
+
+/// Keys on the big-paste question: y or Enter pastes the first part, anything else nothing.
+fn big_paste_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Modal::BigPaste(p)) = state.overlays.take_form() else { return Vec::new() };
+    match key.code {
+        KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+            let cut = crate::domain::text::cut_at_char_boundary(&p.text, super::notes::PASTE_CAP);
+            super::notes::paste_now(state, cut)
+        }
+        _ => {
+            state.flash("Nothing pasted", super::Tone::Info);
+            Vec::new()
+        }
+    }
 }
 
 /// The question asked before a contact with an unsent reply is closed.
@@ -485,6 +508,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Modal::EditCustomer(_)) => return super::customer_forms::edit_key(state, key),
         Some(Modal::Snippet(_)) => return snippet_key(state, key),
         Some(Modal::UnsentReply(_)) => return unsent_reply_key(state, key),
+        Some(Modal::BigPaste(_)) => return big_paste_key(state, key),
         _ => {}
     }
     let Some(modal) = state.overlays.form_mut() else { return Vec::new() };
@@ -519,7 +543,8 @@ fn move_field(modal: &mut Modal, by: isize) {
         | Modal::FindCustomer(_)
         | Modal::EditCustomer(_)
         | Modal::Snippet(_)
-        | Modal::UnsentReply(_) => return,
+        | Modal::UnsentReply(_)
+        | Modal::BigPaste(_) => return,
     };
     let n = isize::try_from(count).unwrap_or(1).max(1);
     let current = isize::try_from(*field).unwrap_or(0);
@@ -541,7 +566,8 @@ fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<E
         | Modal::FindCustomer(_)
         | Modal::EditCustomer(_)
         | Modal::Snippet(_)
-        | Modal::UnsentReply(_) => {}
+        | Modal::UnsentReply(_)
+        | Modal::BigPaste(_) => {}
         Modal::LogContact(f) => {
             f.error = None;
             match f.field {
@@ -637,9 +663,11 @@ fn submit(state: &mut State, now: Timestamp) -> Vec<Effect> {
 fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, Modal> {
     match modal {
         Modal::Confirm(c) => Ok(c.on_yes),
-        other @ (Modal::FindCustomer(_) | Modal::EditCustomer(_) | Modal::Snippet(_) | Modal::UnsentReply(_)) => {
-            Err(other)
-        }
+        other @ (Modal::FindCustomer(_)
+        | Modal::EditCustomer(_)
+        | Modal::Snippet(_)
+        | Modal::UnsentReply(_)
+        | Modal::BigPaste(_)) => Err(other),
         Modal::LogContact(mut f) => {
             let subject = field_text(&f.subject);
             if subject.is_empty() {

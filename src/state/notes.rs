@@ -160,11 +160,26 @@ pub fn insert_at_cursor(editor: &mut TextArea<'static>, text: &str) {
 
 /// Pasted text goes in at the cursor, newlines and all.
 pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    if state.notes.contact.is_none() && !state.writing_reply {
+        return Vec::new();
+    }
+    // More than a draft can keep: ask before putting it in (a 10 MB paste by mistake would
+    // otherwise sit in the editor, and only its first megabyte could ever be saved).
+    if text.len() > PASTE_CAP {
+        let ask = super::forms::BigPaste { text: text.to_string() };
+        state.overlays.open(super::overlay::Overlay::Form(super::forms::Modal::BigPaste(Box::new(ask))));
+        return Vec::new();
+    }
+    paste_now(state, text)
+}
+
+/// The most a paste puts in without asking: what one draft can store.
+pub const PASTE_CAP: usize = crate::domain::text::MAX_STORED_TEXT_BYTES;
+
+/// Puts pasted text in at the cursor of the editor in use.
+pub fn paste_now(state: &mut State, text: &str) -> Vec<Effect> {
     if state.writing_reply {
         return super::reply::paste(state, text);
-    }
-    if state.notes.contact.is_none() {
-        return Vec::new();
     }
     let clean = crate::domain::text::sanitize(text);
     if state.notes.editor.insert_str(clean) { edited(state) } else { Vec::new() }

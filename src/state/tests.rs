@@ -891,3 +891,17 @@ fn quitting_with_contacts_in_progress_asks_first() {
     let effects = update(&mut s, key(KeyCode::Char('y')));
     assert!(effects.contains(&Effect::Db(Request::QuitCheck)), "{effects:?}");
 }
+
+#[test]
+fn a_paste_bigger_than_a_draft_can_keep_asks_first() {
+    let mut s = with_open_contact(None);
+    let huge = "x".repeat(notes::PASTE_CAP + 10);
+    assert!(update(&mut s, Event::Paste(huge.clone())).is_empty());
+    assert_eq!(s.notes.text(), "", "nothing pasted before the answer");
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::BigPaste(_))));
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.notes.text(), "");
+    update(&mut s, Event::Paste(huge));
+    update(&mut s, key(KeyCode::Char('y')));
+    assert_eq!(s.notes.text().len(), notes::PASTE_CAP, "its first part, up to what a draft keeps");
+}

@@ -99,6 +99,10 @@ fn section<'a>(title: String, theme: &Theme) -> Line<'a> {
     Line::styled(format!("── {title} "), theme.heading)
 }
 
+/// The most of a contact's body the record draws: enough to read, never a frame's worth of work.
+const BODY_SHOWN_BYTES: usize = 20_000;
+const BODY_SHOWN_LINES: usize = 200;
+
 /// The open contact, then the customer's record, as one scrollable page.
 pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme: &Theme) -> Vec<Line<'static>> {
     let c = &detail.contact;
@@ -125,8 +129,15 @@ pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme:
         let first = draft.lines().next().unwrap_or("");
         out.push(Line::styled(format!("✉ unsent reply (F12): “{}”", for_display(first)), theme.warning));
     }
-    for line in crate::domain::text::sanitize(&c.body).lines() {
+    // A huge body (a 1 MB email) must not be wrapped on every frame: its start is shown,
+    // and how much more there is.
+    let body = crate::domain::text::cut_at_char_boundary(&c.body, BODY_SHOWN_BYTES);
+    let body_lines = crate::domain::text::sanitize(body);
+    for line in body_lines.lines().take(BODY_SHOWN_LINES) {
         out.push(Line::raw(line.to_string()));
+    }
+    if c.body.len() > body.len() || body_lines.lines().nth(BODY_SHOWN_LINES).is_some() {
+        out.push(Line::styled("… the message goes on (frontline export contacts has all of it)", theme.dim));
     }
     // An email thread: every later message after the one that opened the contact.
     if detail.messages.len() > 1 {

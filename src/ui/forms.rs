@@ -12,8 +12,8 @@ use crate::domain::time::{local_datetime, parse_due_in};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
 use crate::state::forms::{
-    Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, SnippetForm, UnsentReply, WrapUpForm,
-    field_text,
+    BigPaste, Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, SnippetForm, UnsentReply,
+    WrapUpForm, field_text,
 };
 use crate::theme::Theme;
 
@@ -26,6 +26,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
         Modal::Details(f) => (" Contact details ", details_lines(f, theme)),
         Modal::Confirm(c) => (" Please confirm ", confirm_lines(c, theme)),
         Modal::UnsentReply(u) => (" The reply was not sent ", unsent_reply_lines(u, theme)),
+        Modal::BigPaste(p) => (" A very big paste ", big_paste_lines(p, theme)),
         Modal::FindCustomer(f) => (
             match f.purpose {
                 FindPurpose::Browse => " Find a customer ",
@@ -38,7 +39,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
     };
     let mut lines = lines;
     // A confirmation says its own keys; the forms share these.
-    if !matches!(modal, Modal::Confirm(_) | Modal::UnsentReply(_)) {
+    if !matches!(modal, Modal::Confirm(_) | Modal::UnsentReply(_) | Modal::BigPaste(_)) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Tab next field · ←/→ change · ↑/↓ choose · Enter confirm · Esc close", theme.dim));
     }
@@ -343,6 +344,19 @@ fn confirm_lines(c: &Confirm, theme: &Theme) -> Vec<Line<'static>> {
         ])),
     }
     out
+}
+
+fn big_paste_lines(p: &BigPaste, theme: &Theme) -> Vec<Line<'static>> {
+    let mb = |bytes: usize| format!("{:.1} MB", bytes as f64 / 1_000_000.0);
+    vec![
+        Line::styled(
+            format!("The paste is {}; a draft keeps {} at most.", mb(p.text.len()), mb(crate::state::notes::PASTE_CAP)),
+            theme.warning,
+        ),
+        Line::raw(""),
+        Line::from(vec![Span::styled("y", theme.key), Span::raw(" or Enter: paste its first part   ")]),
+        Line::from(vec![Span::styled("any other key", theme.key), Span::raw(": paste nothing")]),
+    ]
 }
 
 fn unsent_reply_lines(u: &UnsentReply, theme: &Theme) -> Vec<Line<'static>> {

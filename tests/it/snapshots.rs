@@ -1029,3 +1029,18 @@ fn the_alignment_check_catches_a_broken_border() {
     let failed = std::panic::catch_unwind(move || assert_clean_and_aligned("broken", &broken));
     assert!(failed.is_err(), "a zero-width cell in the border column is caught");
 }
+
+/// A 1 MB body is not drawn whole: its start, and a line saying it goes on.
+#[test]
+fn a_huge_body_draws_its_start_and_says_it_goes_on() {
+    utc();
+    let mut state = st_contact_customer_focused();
+    if let Some(open) = state.open.as_mut() {
+        open.contact.body = format!("Short start.\n{}", "Long complaint line.\n".repeat(50_000));
+    }
+    // The record ends right after the drawn part of the body, whatever its size: scrolled to
+    // the bottom, the line after the body is on screen (a whole 1 MB body would take 50,000).
+    state.customer.scroll = u16::MAX;
+    let text = screen(&state, 120, 80);
+    assert!(text.contains("the message goes on"), "{text}");
+}

@@ -10,6 +10,7 @@ mod stored;
 pub use digits::digit_value;
 pub use stored::{
     Cleaned, Cut, MAX_STORED_LINE_BYTES, MAX_STORED_TEXT_BYTES, StoredField, TextReport, clean_stored_text,
+    cut_at_char_boundary,
 };
 
 /// Starts a highlighted match inside a search snippet (a control character, so it can never

@@ -196,6 +196,11 @@ fn size(bytes: usize) -> String {
     }
 }
 
+/// `text` cut to at most `max` bytes, at a character boundary.
+pub fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+    &text[..floor_boundary(text, max)]
+}
+
 /// The largest char boundary of `text` at or below `at`.
 fn floor_boundary(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
