@@ -224,25 +224,47 @@ fn run_effects(
 
 /// Reads terminal input on its own thread. When the terminal goes away (hang-up, closed
 /// SSH) reading fails or returns nothing: it reports once and ends, instead of spinning.
+/// Escape sequences split across reads are joined back into their keys first.
 fn spawn_input_thread(tx: Sender<Event>) {
     let _ = std::thread::Builder::new().name("frontline-input".into()).spawn(move || {
+        let mut joiner = crate::input::SplitEscapes::default();
         loop {
-            let event = match term_event::read() {
-                Ok(TermEvent::Key(key)) => Event::Key(key),
-                Ok(TermEvent::Paste(text)) => Event::Paste(text),
-                Ok(TermEvent::Resize(w, h)) => Event::Resize(w, h),
-                Ok(TermEvent::Mouse(m)) => Event::Mouse(m),
-                Ok(_) => continue,
+            // While an Esc is held, wait only a moment for the rest of its sequence.
+            if joiner.holding() && !term_event::poll(Duration::from_millis(crate::input::HOLD_MS)).unwrap_or(false) {
+                if !forward(&tx, joiner.flush()) {
+                    return;
+                }
+                continue;
+            }
+            let events = match term_event::read() {
+                Ok(event) => joiner.push(event),
                 Err(_) => {
                     let _ = tx.send(Event::Shutdown);
                     return;
                 }
             };
-            if tx.send(event).is_err() {
+            if !forward(&tx, events) {
                 return;
             }
         }
     });
+}
+
+/// Passes terminal events on to the loop; false once the loop is gone.
+fn forward(tx: &Sender<Event>, events: Vec<TermEvent>) -> bool {
+    for event in events {
+        let event = match event {
+            TermEvent::Key(key) => Event::Key(key),
+            TermEvent::Paste(text) => Event::Paste(text),
+            TermEvent::Resize(w, h) => Event::Resize(w, h),
+            TermEvent::Mouse(m) => Event::Mouse(m),
+            _ => continue,
+        };
+        if tx.send(event).is_err() {
+            return false;
+        }
+    }
+    true
 }
 
 /// Starts the intake watchers; a folder that cannot be watched is simply not watched (the

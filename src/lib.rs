@@ -14,6 +14,7 @@ pub mod erasure;
 pub mod export;
 pub mod fault;
 pub mod import;
+pub mod input;
 pub mod intake;
 pub mod keymap;
 pub mod logging;
