@@ -166,6 +166,12 @@ pub enum Request {
     ReplyRecipients {
         contact: Id,
     },
+    /// Undo a script step's tick (the note it wrote stays; another says it was undone).
+    UntickStep {
+        contact: Id,
+        script: Id,
+        step: usize,
+    },
     /// A customer's record, without a contact.
     OpenCustomer {
         seq: u64,
@@ -409,6 +415,13 @@ pub enum Reply {
         ticks: Vec<(Id, usize)>,
     },
     StepTicked {
+        contact: Id,
+        script: Id,
+        step: usize,
+        note: Note,
+    },
+    /// A tick was undone; `note` says so on the contact.
+    StepUnticked {
         contact: Id,
         script: Id,
         step: usize,

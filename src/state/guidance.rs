@@ -168,10 +168,19 @@ pub fn script_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Up | KeyCode::Char('k') => view.step = view.step.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => view.step = (view.step + 1).min(steps.saturating_sub(1)),
+        KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Char('u') if view.ticked(view.step) => {
+            // A tick on a ticked step undoes it (a mis-key): the notes say so.
+            let Some(script) = view.scripts.get(view.script) else { return Vec::new() };
+            return vec![Effect::Db(Request::UntickStep { contact: view.contact, script: script.id, step: view.step })];
+        }
+        KeyCode::Char('u') => {
+            // u undoes the last tick of this script, wherever the cursor is.
+            let Some(script) = view.scripts.get(view.script) else { return Vec::new() };
+            let Some(&(_, step)) = view.ticks.iter().rev().find(|(s, _)| *s == script.id) else { return Vec::new() };
+            view.step = step;
+            return vec![Effect::Db(Request::UntickStep { contact: view.contact, script: script.id, step })];
+        }
         KeyCode::Char(' ') | KeyCode::Enter => {
-            if view.ticked(view.step) {
-                return Vec::new();
-            }
             let Some(script) = view.scripts.get(view.script) else { return Vec::new() };
             let request = Request::TickStep { contact: view.contact, script: script.id, step: view.step };
             view.step = (view.step + 1).min(steps.saturating_sub(1));
@@ -179,6 +188,18 @@ pub fn script_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         _ => {}
     }
+    Vec::new()
+}
+
+/// A tick was undone: unmark it, and list the note that says so.
+pub fn step_unticked(state: &mut State, contact: Id, script: Id, step: usize, note: Note) -> Vec<Effect> {
+    if let Some(view) = state.overlays.scripts_mut().filter(|v| v.contact == contact) {
+        view.ticks.retain(|t| *t != (script, step));
+    }
+    if let Some(open) = state.open.as_mut().filter(|d| d.contact.id == contact) {
+        open.notes.push(note);
+    }
+    state.flash("Tick undone; the notes say so", Tone::Info);
     Vec::new()
 }
 

@@ -581,6 +581,9 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::BreatherStarted { minutes } => shift::breather_started(state, minutes),
         Reply::Scripts { contact, scripts, ticks } => guidance::scripts_loaded(state, contact, scripts, ticks),
         Reply::StepTicked { contact, script, step, note } => guidance::step_ticked(state, contact, script, step, note),
+        Reply::StepUnticked { contact, script, step, note } => {
+            guidance::step_unticked(state, contact, script, step, note)
+        }
         Reply::NeedsConfirmation { message, retry } => forms::confirm(state, message, None, *retry),
         Reply::PaletteUsage { usage } => palette::usage_loaded(state, usage),
         Reply::CustomerRecord { seq, record } => customer::browsed(state, seq, record),

@@ -905,3 +905,35 @@ fn a_paste_bigger_than_a_draft_can_keep_asks_first() {
     update(&mut s, key(KeyCode::Char('y')));
     assert_eq!(s.notes.text().len(), notes::PASTE_CAP, "its first part, up to what a draft keeps");
 }
+
+#[test]
+fn a_script_tick_can_be_undone_and_the_notes_say_so() {
+    use crate::domain::script::{Script, ScriptStep};
+    let mut s = with_active_contact();
+    let step = |text: &str| ScriptStep { text: text.into(), required: false };
+    let script = Script {
+        id: 9,
+        name: "Verify".into(),
+        steps: vec![step("Confirm name"), step("Confirm zip")],
+        keywords: vec![],
+    };
+    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts: vec![script], ticks: vec![(9, 0)] }));
+    // Step 0 is ticked: Space on it undoes the tick.
+    let effects = update(&mut s, key(KeyCode::Char(' ')));
+    assert_eq!(effects, vec![Effect::Db(Request::UntickStep { contact: 2, script: 9, step: 0 })]);
+    let note = crate::domain::Note {
+        id: 1,
+        contact_id: Some(2),
+        created_at: 0,
+        kind: "note".into(),
+        body: "↺ not done after all: Confirm name — Verify".into(),
+        due_at: None,
+    };
+    update(&mut s, Event::Db(Reply::StepUnticked { contact: 2, script: 9, step: 0, note }));
+    assert!(s.overlays.scripts().is_some_and(|v| v.ticks.is_empty()));
+    // u undoes the last tick of the script from anywhere.
+    let scripts = s.overlays.scripts().map(|v| v.scripts.clone()).unwrap_or_default();
+    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts, ticks: vec![(9, 1)] }));
+    let effects = update(&mut s, key(KeyCode::Char('u')));
+    assert_eq!(effects, vec![Effect::Db(Request::UntickStep { contact: 2, script: 9, step: 1 })]);
+}

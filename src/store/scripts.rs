@@ -112,6 +112,27 @@ pub fn untick(conn: &Connection, contact: Id, script: Id, step: usize) -> rusqli
     Ok(n > 0)
 }
 
+/// Undoes a tick and says so in the contact's notes (`↺ not done: {step} — {script}`), in
+/// the caller's transaction; `None` when the step was not ticked.
+pub fn undo_tick(
+    conn: &Connection,
+    contact: Id,
+    script: Id,
+    step: usize,
+    now: Timestamp,
+) -> rusqlite::Result<Option<Note>> {
+    let s = get(conn, script)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    let text = s.steps.get(step).map(|st| st.text.clone()).ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    if !untick(conn, contact, script, step)? {
+        return Ok(None);
+    }
+    let customer: Option<Id> =
+        conn.query_row("SELECT customer_id FROM contacts WHERE id = ?1", [contact], |r| r.get(0))?;
+    let body = format!("↺ not done after all: {text} — {}", s.name);
+    let id = notes::insert_note(conn, Some(contact), customer, ("note", &body, now, None))?;
+    Ok(Some(Note { id, contact_id: Some(contact), created_at: now, kind: "note".into(), body, due_at: None }))
+}
+
 /// The required steps not yet ticked, as (script name, step text), over the scripts the
 /// rep has started on this contact (at least one tick). Wrap-up asks before ending with any.
 pub fn missing_required(conn: &Connection, contact: Id) -> rusqlite::Result<Vec<(String, String)>> {

@@ -66,7 +66,10 @@ pub fn draw_scripts(state: &State, view: &ScriptView, frame: &mut Frame<'_>, are
             )
         })
         .collect();
-    let hint = Line::styled("Space ticks (written into the notes) · ←/→ script · ↑/↓ step · Esc closes", theme.dim);
+    let hint = Line::styled(
+        "Space ticks (written into the notes; again, or u, undoes) · ←/→ script · ↑/↓ step · Esc closes",
+        theme.dim,
+    );
     let inner_width = 80.min(area.width).saturating_sub(2);
     let mut lines = super::wrap::wrap(&[Line::from(names), Line::raw("")], inner_width);
     let mut selected_rows = (lines.len(), lines.len());

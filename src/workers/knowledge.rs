@@ -122,3 +122,12 @@ pub(super) fn record_article_use(conn: &mut Connection, query: &str, article: Id
         Err(e) => failed("Remembering the article used", &e),
     }
 }
+
+/// Undoes a tick; the contact's notes say so.
+pub(super) fn untick_step(conn: &mut Connection, contact: Id, script: Id, step: usize) -> Reply {
+    match store::write(conn, |tx| scripts::undo_tick(tx, contact, script, step, now())) {
+        Ok(Some(note)) => Reply::StepUnticked { contact, script, step, note },
+        Ok(None) => Reply::Nothing,
+        Err(e) => failed("Undoing the tick", &e),
+    }
+}

@@ -143,6 +143,7 @@ fn serve(conn: &mut Connection, request: Request, settings: &Settings, seen_vers
         Request::MarkBulletinsRead { ids } => knowledge::mark_bulletins_read(conn, &ids),
         Request::LoadScripts { contact } => knowledge::load_scripts(conn, contact),
         Request::TickStep { contact, script, step } => knowledge::tick_step(conn, contact, script, step),
+        Request::UntickStep { contact, script, step } => knowledge::untick_step(conn, contact, script, step),
         Request::StartShift => shift::start_shift(conn),
         Request::LoadShift => shift::load_shift(conn),
         Request::SetStatus { state } => shift::set_status(conn, state),
