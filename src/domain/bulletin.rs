@@ -20,6 +20,9 @@ pub struct Bulletin {
     pub ends_at: Option<Timestamp>,
     /// Words or phrases that link an incident to the contacts it explains.
     pub keywords: Vec<String>,
+    /// Where it applies — regions, states, ZIP prefixes, cities, tags, products; empty for
+    /// everywhere. An incident with areas explains only contacts where one appears.
+    pub areas: Vec<String>,
     /// Whether the rep has seen it.
     pub read: bool,
 }
@@ -43,14 +46,35 @@ impl Bulletin {
 }
 
 /// The incidents among `active` whose keywords — whole words or phrases, ignoring case and
-/// accents — appear in `text` (a contact's subject and body). Policy updates never match.
-pub fn matching_incidents<'b>(active: &'b [Bulletin], text: &str) -> Vec<&'b Bulletin> {
+/// accents — appear in `text` (a contact's subject and body), and which concern `place`
+/// (where the contact is: its text, the customer's city, tags) when they name areas. Policy
+/// updates never match.
+pub fn matching_incidents<'b>(active: &'b [Bulletin], text: &str, place: &str) -> Vec<&'b Bulletin> {
     let haystack = words(text);
+    let place = words(&format!("{text} {place}"));
     active
         .iter()
         .filter(|b| b.is_incident())
         .filter(|b| b.keywords.iter().any(|k| contains_phrase(&haystack, &words(k))))
+        .filter(|b| b.applies_in(&place))
         .collect()
+}
+
+impl Bulletin {
+    /// Whether it concerns a place given as its words: no areas means everywhere; a ZIP
+    /// prefix (digits) matches a ZIP code that starts with it.
+    fn applies_in(&self, place: &[String]) -> bool {
+        self.areas.is_empty()
+            || self.areas.iter().any(|area| {
+                let area_words = words(area);
+                match area_words.as_slice() {
+                    [digits] if digits.chars().all(|c| c.is_ascii_digit()) => place.iter().any(|w| {
+                        w.len() == 5 && w.chars().all(|c| c.is_ascii_digit()) && w.starts_with(digits.as_str())
+                    }),
+                    _ => contains_phrase(place, &area_words),
+                }
+            })
+    }
 }
 
 /// Lower-cased words without accents ("Sign-in Échoué" → ["sign", "in", "echoue"]).
@@ -61,6 +85,36 @@ fn words(text: &str) -> Vec<String> {
 
 fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
     !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
+}
+
+#[cfg(test)]
+mod area_tests {
+    use super::*;
+
+    fn storm(areas: &[&str]) -> Bulletin {
+        Bulletin {
+            id: 1,
+            title: "Carrier delays in the Northeast".into(),
+            body: String::new(),
+            kind: "incident".into(),
+            starts_at: 0,
+            ends_at: None,
+            keywords: vec!["delivery".into()],
+            areas: areas.iter().map(|a| (*a).to_string()).collect(),
+            read: false,
+        }
+    }
+
+    #[test]
+    fn an_incident_with_areas_shows_only_where_one_appears() {
+        let b = [storm(&["Northeast", "NY", "New York", "021"])];
+        assert_eq!(matching_incidents(&b, "late delivery", "Albany NY 12207").len(), 1);
+        assert_eq!(matching_incidents(&b, "late delivery", "America/New_York").len(), 1, "the customer's city");
+        assert_eq!(matching_incidents(&b, "late delivery to 02139", "").len(), 1, "a ZIP prefix");
+        assert!(matching_incidents(&b, "late delivery", "America/Los_Angeles Portland").is_empty());
+        assert!(matching_incidents(&b, "late delivery to 60640", "America/Chicago").is_empty());
+        assert_eq!(matching_incidents(&[storm(&[])], "late delivery", "Chicago").len(), 1, "no areas: everywhere");
+    }
 }
 
 #[cfg(test)]
@@ -76,6 +130,7 @@ mod tests {
             starts_at: 100,
             ends_at: Some(200),
             keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
+            areas: Vec::new(),
             read: false,
         }
     }
@@ -83,26 +138,26 @@ mod tests {
     #[test]
     fn a_keyword_matches_whole_words_only() {
         let b = [incident("App outage", &["app"])];
-        assert_eq!(matching_incidents(&b, "The APP won't open").len(), 1);
-        assert!(matching_incidents(&b, "I want to apply a coupon").is_empty());
+        assert_eq!(matching_incidents(&b, "The APP won't open", "").len(), 1);
+        assert!(matching_incidents(&b, "I want to apply a coupon", "").is_empty());
     }
 
     #[test]
     fn phrases_and_hyphens_match_across_punctuation() {
         let b = [incident("Sign-in", &["sign-in", "AUTH-503", "return window"])];
-        assert_eq!(matching_incidents(&b, "cannot sign in on my phone").len(), 1);
-        assert_eq!(matching_incidents(&b, "error auth 503!").len(), 1);
-        assert_eq!(matching_incidents(&b, "Is the Return  Window longer?").len(), 1);
-        assert!(matching_incidents(&b, "window return").is_empty());
+        assert_eq!(matching_incidents(&b, "cannot sign in on my phone", "").len(), 1);
+        assert_eq!(matching_incidents(&b, "error auth 503!", "").len(), 1);
+        assert_eq!(matching_incidents(&b, "Is the Return  Window longer?", "").len(), 1);
+        assert!(matching_incidents(&b, "window return", "").is_empty());
         assert_eq!(b[0].matched_keywords("auth-503 while I sign-in"), vec!["sign-in", "AUTH-503"]);
     }
 
     #[test]
     fn accents_are_ignored() {
         let b = [incident("Café", &["café"])];
-        assert_eq!(matching_incidents(&b, "CAFE order missing").len(), 1);
+        assert_eq!(matching_incidents(&b, "CAFE order missing", "").len(), 1);
         let b = [incident("Cafe", &["cafe"])];
-        assert_eq!(matching_incidents(&b, "le café est fermé").len(), 1);
+        assert_eq!(matching_incidents(&b, "le café est fermé", "").len(), 1);
     }
 
     #[test]
@@ -110,7 +165,7 @@ mod tests {
         let mut policy = incident("Holiday returns", &["returns"]);
         policy.kind = "policy".into();
         let empty = incident("No keywords", &["", "--"]);
-        assert!(matching_incidents(&[policy, empty], "returns -- returns").is_empty());
+        assert!(matching_incidents(&[policy, empty], "returns -- returns", "").is_empty());
     }
 
     #[test]

@@ -250,12 +250,15 @@ struct BulletinRow {
     ends_at: Option<String>,
     #[serde(default)]
     keywords: List,
+    /// Where it applies: regions, states, ZIP prefixes, cities, tags, products.
+    #[serde(default)]
+    areas: List,
     #[serde(flatten)]
     extra: BTreeMap<String, Value>,
 }
 
 /// Imports bulletins from a `.json` array of `{title, body, kind, starts_at, ends_at,
-/// keywords}` (RFC 3339 times). A bulletin with the same title and start is updated. All or
+/// keywords, areas}` (RFC 3339 times). A bulletin with the same title and start is updated. All or
 /// nothing.
 pub fn import_bulletins(conn: &mut Connection, path: &Path, opts: Options) -> Result<Summary> {
     import_bulletins_json(conn, path, &read(path)?, opts)
@@ -299,6 +302,7 @@ pub fn import_bulletins_json(conn: &mut Connection, path: &Path, bytes: &[u8], o
             starts_at,
             ends_at,
             keywords: row.keywords.0,
+            areas: row.areas.0,
         });
     }
     store::write(conn, |tx| -> rusqlite::Result<()> {

@@ -113,7 +113,14 @@ pub fn bulletin_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 pub fn incidents_for_open(state: &State) -> Vec<&Bulletin> {
     let Some(d) = state.open.as_ref() else { return Vec::new() };
     let text = format!("{} {} {}", d.contact.subject, d.contact.body, d.contact.tags.join(" "));
-    matching_incidents(&state.guidance.bulletins, &text)
+    // Where the customer is: their time zone names a city ("America/New_York"), and their
+    // company and orders' carriers may name a region.
+    let place = d.customer.as_ref().map_or_else(String::new, |r| {
+        let c = &r.customer;
+        let zone = c.timezone.as_deref().unwrap_or("").replace(['/', '_'], " ");
+        format!("{zone} {}", c.company.as_deref().unwrap_or(""))
+    });
+    matching_incidents(&state.guidance.bulletins, &text, &place)
 }
 
 /// F9: the scripts for the open contact.

@@ -17,9 +17,11 @@ pub struct NewBulletin {
     pub starts_at: Timestamp,
     pub ends_at: Option<Timestamp>,
     pub keywords: Vec<String>,
+    /// Where it applies (empty: everywhere).
+    pub areas: Vec<String>,
 }
 
-const COLUMNS: &str = "id, title, body, kind, starts_at, ends_at, keywords, read_at IS NOT NULL";
+const COLUMNS: &str = "id, title, body, kind, starts_at, ends_at, keywords, read_at IS NOT NULL, areas";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Bulletin> {
     let keywords: String = r.get(6)?;
@@ -31,6 +33,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Bulletin> {
         starts_at: r.get(4)?,
         ends_at: r.get(5)?,
         keywords: serde_json::from_str(&keywords).unwrap_or_default(),
+        areas: serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or_default(),
         read: r.get(7)?,
     })
 }
@@ -87,34 +90,41 @@ pub fn upsert(conn: &Connection, b: &NewBulletin) -> rusqlite::Result<Upsert> {
     let keywords: Vec<String> =
         b.keywords.iter().map(|k| clean(StoredField::BulletinKeyword, k.trim())).filter(|k| !k.is_empty()).collect();
     let keywords = serde_json::to_string(&keywords).unwrap_or_else(|_| "[]".into());
-    let existing: Option<(Id, String, String, Option<Timestamp>, String)> = conn
+    let areas: Vec<String> =
+        b.areas.iter().map(|a| clean(StoredField::BulletinKeyword, a.trim())).filter(|a| !a.is_empty()).collect();
+    let areas = serde_json::to_string(&areas).unwrap_or_else(|_| "[]".into());
+    let existing: Option<(Id, String, String, Option<Timestamp>, String, String)> = conn
         .query_row(
-            "SELECT id, body, kind, ends_at, keywords FROM bulletins WHERE title = ?1 AND starts_at = ?2",
+            "SELECT id, body, kind, ends_at, keywords, areas FROM bulletins WHERE title = ?1 AND starts_at = ?2",
             params![title, b.starts_at],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()?;
     match existing {
-        Some((_, old_body, kind, ends_at, old_keywords))
-            if old_body == body && kind == b.kind && ends_at == b.ends_at && old_keywords == keywords =>
+        Some((_, old_body, kind, ends_at, old_keywords, old_areas))
+            if old_body == body
+                && kind == b.kind
+                && ends_at == b.ends_at
+                && old_keywords == keywords
+                && old_areas == areas =>
         {
             Ok(Upsert::Unchanged)
         }
         Some((id, old_body, ..)) => {
             // A new end time alone (an incident resolved) does not need re-reading.
             conn.execute(
-                "UPDATE bulletins SET body = ?2, kind = ?3, ends_at = ?4, keywords = ?5,
+                "UPDATE bulletins SET body = ?2, kind = ?3, ends_at = ?4, keywords = ?5, areas = ?7,
                     read_at = CASE WHEN ?6 THEN read_at END
                  WHERE id = ?1",
-                params![id, body, b.kind, b.ends_at, keywords, old_body == body],
+                params![id, body, b.kind, b.ends_at, keywords, old_body == body, areas],
             )?;
             Ok(Upsert::Updated)
         }
         None => {
             conn.execute(
-                "INSERT INTO bulletins(title, body, kind, starts_at, ends_at, keywords, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch())",
-                params![title, body, b.kind, b.starts_at, b.ends_at, keywords],
+                "INSERT INTO bulletins(title, body, kind, starts_at, ends_at, keywords, areas, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, unixepoch())",
+                params![title, body, b.kind, b.starts_at, b.ends_at, keywords, areas],
             )?;
             Ok(Upsert::Added)
         }

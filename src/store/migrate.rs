@@ -25,6 +25,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0015_kb_learning", include_str!("../../assets/migrations/0015_kb_learning.sql")),
     ("0016_mail_threads", include_str!("../../assets/migrations/0016_mail_threads.sql")),
     ("0017_promise_kept", include_str!("../../assets/migrations/0017_promise_kept.sql")),
+    ("0018_bulletin_areas", include_str!("../../assets/migrations/0018_bulletin_areas.sql")),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.

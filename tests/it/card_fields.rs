@@ -181,6 +181,7 @@ fn write_everywhere(conn: &Connection) {
         starts_at: t,
         ends_at: None,
         keywords: vec![hostile(2)],
+        areas: vec![hostile(3)],
     };
     bulletins::upsert(conn, &b).unwrap();
     let s = snippets::insert(conn, &hostile(3), &hostile(0), t).unwrap();

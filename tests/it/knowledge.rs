@@ -217,6 +217,7 @@ fn bulletin(title: &str, kind: &str, starts: i64, ends: Option<i64>, keywords: &
         starts_at: starts,
         ends_at: ends,
         keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
+        areas: Vec::new(),
     }
 }
 
@@ -280,7 +281,7 @@ fn an_active_incident_matches_the_contact_it_explains() {
     let conn = bulletin_corpus();
     let active = bulletins::active(&conn, T0).unwrap();
     let titles =
-        |text: &str| matching_incidents(&active, text).into_iter().map(|b| b.title.clone()).collect::<Vec<_>>();
+        |text: &str| matching_incidents(&active, text, "").into_iter().map(|b| b.title.clone()).collect::<Vec<_>>();
     assert_eq!(titles("Can't SIGN IN to the app — error auth-503"), ["App sign-in outage - North"]);
     assert_eq!(titles("My parcel is a late delivery because of the storm?"), ["Storm delays"]);
     assert!(titles("I want to apply a discount to my returns").is_empty(), "policies and partial words never match");
@@ -357,7 +358,7 @@ fn the_demo_has_scripts_snippets_and_bulletins() {
     let active = bulletins::active(&conn, T0).unwrap();
     assert!(active.iter().any(|b| b.title.starts_with("App sign-in failures")), "shifted so the outage is live now");
     assert!(!active.iter().any(|b| b.title.starts_with("Resolved:")), "the resolved incident has ended");
-    assert!(!matching_incidents(&active, "I can't log in to the app, it says AUTH-503").is_empty());
+    assert!(!matching_incidents(&active, "I can't log in to the app, it says AUTH-503", "").is_empty());
 }
 
 // ------------------------------------------------------------------ import and export
