@@ -72,9 +72,18 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) {
         Some(flash) => spans
             .push(Span::styled(flash.text.clone(), if flash.tone == Tone::Error { theme.danger } else { theme.ok })),
         None => {
+            // Whole hints only, the most useful first, as many as fit: never one cut mid-word.
+            let mut used: usize = spans.iter().map(Span::width).sum();
+            let room = usize::from(area.width);
             for (i, (key, desc)) in state.keymap.hints(state.scope()).into_iter().enumerate() {
+                let sep = if i > 0 { " · " } else { "" };
+                let hint_width = sep.chars().count() + key.chars().count() + 1 + desc.chars().count();
+                if used + hint_width > room {
+                    break;
+                }
+                used += hint_width;
                 if i > 0 {
-                    spans.push(Span::raw(" · "));
+                    spans.push(Span::raw(sep));
                 }
                 spans.push(Span::styled(key, theme.key));
                 spans.push(Span::raw(format!(" {desc}")));
