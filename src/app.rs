@@ -43,18 +43,6 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let sink: ReplySink = Arc::new(move |reply| {
         let _ = reply_tx.send(Event::Db(reply));
     });
-    let search = SearchWorker::spawn(db_path, Arc::clone(&sink)).context("starting the search worker")?;
-    let settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
-    let db =
-        StoreWorker::spawn_with(db_path, settings.clone(), Arc::clone(&sink)).context("starting the store worker")?;
-    let jobs = JobsWorker::spawn(db_path, settings, Arc::clone(&sink)).context("starting the jobs worker")?;
-    let team = match &options.config.team {
-        Some(team) => Some(TeamWorker::spawn(db_path, team, sink).context("starting team mode")?),
-        None => None,
-    };
-    let workers = Workers { db, search, jobs, team };
-    watch_signals(tx.clone())?;
-
     let metric_settings = options.config.metric_settings();
     let mut state = State::new(&options.workspace_name, options.config.keymap, now_ms());
     state.theme = options.theme;
@@ -73,6 +61,26 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     if let Some(notice) = options.notice {
         state.flash(notice, state::Tone::Error);
     }
+    // The store worker first, and the queue asked for at once: its reads overlap everything
+    // else start-up does (the other workers, the watchers, the terminal, the first frame).
+    let settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
+    let db =
+        StoreWorker::spawn_with(db_path, settings.clone(), Arc::clone(&sink)).context("starting the store worker")?;
+    let (first_requests, start): (Vec<Effect>, Vec<Effect>) =
+        state.start().into_iter().partition(|e| matches!(e, Effect::Db(_)));
+    for effect in first_requests {
+        if let Effect::Db(request) = effect {
+            db.send(request);
+        }
+    }
+    let search = SearchWorker::spawn(db_path, Arc::clone(&sink)).context("starting the search worker")?;
+    let jobs = JobsWorker::spawn(db_path, settings, Arc::clone(&sink)).context("starting the jobs worker")?;
+    let team = match &options.config.team {
+        Some(team) => Some(TeamWorker::spawn(db_path, team, sink).context("starting team mode")?),
+        None => None,
+    };
+    let workers = Workers { db, search, jobs, team };
+    watch_signals(tx.clone())?;
     // Contacts that arrive by themselves: watch the inbox folder and the Maildirs; each
     // change asks the worker to read them (within a second, polling where watching fails).
     let _watchers = watch_intake(&state.intake, &tx);
@@ -80,9 +88,8 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let mut clipboard = Clipboard::default();
     spawn_input_thread(tx);
 
-    // The first frame is drawn before the first query is even sent.
+    // The first frame is drawn while the first queue read runs.
     let mut info = draw(&mut guard, &state)?;
-    let start = state.start();
     let mut stop = run_effects(&mut guard, &workers, &mut clipboard, &mut state, start)?;
     let mut last_second = state.now();
     while !stop {

@@ -283,6 +283,7 @@ pub enum Reply {
         seq: u64,
         rows: Option<Vec<QueueRow>>,
         waiting: i64,
+        /// Articles in the knowledge base; -1 when not counted (a queue with rows).
         articles: i64,
     },
     Contact {

@@ -77,7 +77,10 @@ pub fn loaded(state: &mut State, seq: u64, rows: Option<Vec<QueueRow>>, waiting:
     let keep = q.selected_row().map(|r| r.id);
     q.rows = rows;
     q.waiting = waiting;
-    q.articles = articles;
+    // A queue with rows does not count the articles (-1): keep the last count.
+    if articles >= 0 {
+        q.articles = articles;
+    }
     q.loaded = true;
     q.selected = keep.and_then(|id| q.rows.iter().position(|r| r.id == id)).unwrap_or(q.selected);
     q.selected = q.selected.min(q.rows.len().saturating_sub(1));

@@ -38,12 +38,15 @@ impl JobsWorker {
     /// Starts the worker on its own connection to `path`; `settings` says where replies go
     /// and how the inbox keeps files.
     pub fn spawn(path: &Path, settings: Settings, sink: ReplySink) -> Result<Self> {
-        let conn = store::connect(path)?;
         let queue = Arc::new((Mutex::new(Queue::default()), Condvar::new()));
         let shared = Arc::clone(&queue);
-        let thread = std::thread::Builder::new()
-            .name("frontline-jobs".into())
-            .spawn(move || jobs_loop(conn, &shared, &settings, &sink))?;
+        let path = path.to_path_buf();
+        // The connection is opened on the worker's own thread: nothing waits for it at start.
+        let thread =
+            std::thread::Builder::new().name("frontline-jobs".into()).spawn(move || match store::connect(&path) {
+                Ok(conn) => jobs_loop(conn, &shared, &settings, &sink),
+                Err(e) => sink(Reply::Failed { what: "Starting the jobs worker".into(), error: format!("{e:#}") }),
+            })?;
         Ok(Self { queue, thread: Some(thread) })
     }
 
