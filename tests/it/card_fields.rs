@@ -240,3 +240,18 @@ fn an_imported_body_beyond_the_cap_is_cut_with_a_marker() {
         &stored[..40]
     );
 }
+
+/// A customer already in the workspace, imported again with a card in the name: the update
+/// masks it like every other way in.
+#[test]
+fn a_reimported_customers_name_is_masked_too() {
+    let sb = Sandbox::new();
+    let first = sb.write("first.json", r#"[{"name": "Ana Ruiz", "email": "ana@example.com"}]"#);
+    sb.ok(&["import", "customers", first.to_str().unwrap()]);
+    let again = sb.write("again.json", r#"[{"name": "Ana Ruiz 4111 1111 1111 1111", "email": "ana@example.com"}]"#);
+    sb.ok(&["import", "customers", again.to_str().unwrap()]);
+    let conn = sb.conn();
+    let name: String = conn.query_row("SELECT name FROM customers", [], |r| r.get(0)).unwrap();
+    assert!(!all_digits(&name).contains("4111111111111111"), "{name}");
+    assert_nothing_in_clear(&conn);
+}
