@@ -77,6 +77,8 @@ pub fn forget_customer(conn: &mut Connection, id: Id) -> Result<ForgetSummary> {
         let theirs = "SELECT id FROM contacts WHERE customer_id = ?1";
         // Draft articles are made of their contacts' notes.
         super::kb::drafts::delete_for_customer(tx, id)?;
+        // The Message-IDs their mail named (a thread's ids) go too: they can name them.
+        tx.execute(&format!("DELETE FROM message_thread_ids WHERE contact_id IN ({theirs})"), [id])?;
         s.notes = tx.execute(&format!("DELETE FROM notes WHERE customer_id = ?1 OR contact_id IN ({theirs})"), [id])?;
         s.drafts = tx.execute(&format!("DELETE FROM drafts WHERE contact_id IN ({theirs})"), [id])?
             + tx.execute(&format!("DELETE FROM reply_drafts WHERE contact_id IN ({theirs})"), [id])?;
@@ -157,6 +159,8 @@ pub struct Traces {
     pub identities: Vec<(IdentityKind, String)>,
     /// The files replies to them were written to (an outbox Maildir's `new/`), as recorded.
     pub reply_files: Vec<PathBuf>,
+    /// Their contacts: replies to inbox contacts are files named after the contact.
+    pub contacts: Vec<Id>,
 }
 
 /// Reads the [`Traces`] of a customer (an error if there is no such customer).
@@ -179,7 +183,11 @@ pub fn traces(conn: &Connection, id: Id) -> Result<Traces> {
         .query_map([id], |r| r.get::<_, String>(0))?
         .map(|p| p.map(PathBuf::from))
         .collect::<rusqlite::Result<_>>()?;
-    Ok(Traces { customer: id, name, identities, reply_files })
+    let contacts = conn
+        .prepare("SELECT id FROM contacts WHERE customer_id = ?1 ORDER BY id")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Traces { customer: id, name, identities, reply_files, contacts })
 }
 
 /// Where an erasure cleaned something.

@@ -541,4 +541,9 @@ fn a_chat_from_the_inbox_is_answered_through_the_outbox_with_its_conversation_id
     assert_eq!(json["external_id"], "conv-77");
     assert_eq!(json["customer"], "@trail_runner_42");
     assert_eq!(json["text"], "It ships today.");
+    // Forgetting the customer takes the reply file with it, and says so.
+    let forgot = sb.json(&["--config", config, "customer", "forget", "@trail_runner_42", "--yes", "--json"]);
+    assert!(std::fs::read_dir(&outbox).unwrap().filter_map(Result::ok).all(|e| !e.path().is_file()));
+    let cleaned = forgot["cleaned"].as_array().unwrap();
+    assert!(cleaned.iter().any(|c| c["where"] == "file" && c["name"].as_str().unwrap().contains("reply-")), "{forgot}");
 }

@@ -112,6 +112,22 @@ pub fn erase_customer_files(inbox: &Path, traces: &Traces) -> Result<Vec<Cleaned
     for file in &traces.reply_files {
         cleaned.extend(remove_reply(file)?);
     }
+    // Replies to their inbox contacts: one JSON file each in outbox/ beside the inbox.
+    let outbox = crate::intake::reply::outbox_beside(inbox);
+    if let Ok(entries) = fs::read_dir(&outbox) {
+        let theirs = |name: &str| {
+            traces.contacts.iter().any(|c| name.starts_with(&format!("reply-{c}-")) && name.ends_with(".json"))
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(theirs))
+            .collect();
+        files.sort();
+        for file in files {
+            cleaned.extend(remove_reply(&file)?);
+        }
+    }
     Ok(cleaned)
 }
 
