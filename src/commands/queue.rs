@@ -24,6 +24,17 @@ struct Row {
     created_at: Timestamp,
     status: ContactStatus,
     follow_up: Option<FollowUp>,
+    /// The help-desk ticket this contact stands for (team mode); absent for the rep's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<TeamTicket>,
+}
+
+/// A team contact's ticket: which help desk, its id there, and who owns it ("" for nobody).
+#[derive(Serialize)]
+struct TeamTicket {
+    backend: String,
+    id: String,
+    owner: String,
 }
 
 /// The queue as of `now`.
@@ -59,11 +70,21 @@ impl fmt::Display for Queue {
 /// `frontline queue [--json]`.
 pub(super) fn queue(db: &Path) -> Result<Queue> {
     let conn = store::open_workspace(db)?;
-    let rows = contacts::queue(&conn, 0, usize::MAX >> 1)?.into_iter().map(row).collect();
+    let rows = contacts::queue(&conn, 0, usize::MAX >> 1)?
+        .into_iter()
+        .map(|r| {
+            let team = store::team::ticket_of_contact(&conn, r.id)?.map(|(backend, t)| TeamTicket {
+                backend,
+                id: t.ticket,
+                owner: t.owner,
+            });
+            Ok(row(r, team))
+        })
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Queue { rows, now: now() })
 }
 
-fn row(r: QueueRow) -> Row {
+fn row(r: QueueRow, team: Option<TeamTicket>) -> Row {
     Row {
         id: r.id,
         channel: r.channel,
@@ -73,5 +94,6 @@ fn row(r: QueueRow) -> Row {
         created_at: r.created_at,
         status: r.status,
         follow_up: r.follow_up,
+        team,
     }
 }

@@ -159,6 +159,16 @@ fn a_pulled_ticket_is_a_waiting_contact_with_its_customer_and_masked_card() {
     let thread =
         count(&conn, "SELECT count(*) FROM contact_messages WHERE contact_id = ?1 AND body LIKE '%failed%'", contact);
     assert_eq!(thread, 1, "the ticket's first message is the thread's first");
+    // `queue --json` says which ticket the contact stands for.
+    let out = assert_cmd::Command::cargo_bin("frontline")
+        .unwrap()
+        .env_remove("FRONTLINE_DB")
+        .args(["--db", _dir.path().join("w.db").to_str().unwrap(), "queue", "--json"])
+        .output()
+        .unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = rows.as_array().unwrap().iter().find(|r| r["id"] == contact).unwrap();
+    assert_eq!(row["team"], serde_json::json!({"backend": "rt", "id": ticket, "owner": ""}));
     // Taken by someone else: it leaves this rep's queue on the next poll.
     engine(&rt.url, "rep2").take(&TicketId(ticket.clone())).unwrap();
     assert!(catch_up(&mut conn, &rep1) >= 1);
