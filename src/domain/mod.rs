@@ -349,7 +349,31 @@ pub struct TimelineEntry {
     pub status: ContactStatus,
     pub created_at: Timestamp,
     pub disposition: Option<String>,
+    /// For an escalated or transferred contact: where it went, why, and who sent it.
+    pub escalation: Option<Escalated>,
     pub notes: Vec<Note>,
+}
+
+/// Where an escalated or transferred contact went, why, and who sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Escalated {
+    pub department: String,
+    pub reason: Option<String>,
+    pub by: Option<String>,
+}
+
+impl Escalated {
+    /// "to technical: router reboots hourly (by Dana)".
+    pub fn describe(&self) -> String {
+        let mut text = format!("to {}", self.department);
+        if let Some(reason) = &self.reason {
+            text.push_str(&format!(": {reason}"));
+        }
+        if let Some(by) = &self.by {
+            text.push_str(&format!(" (by {by})"));
+        }
+        text
+    }
 }
 
 /// Everything the Customer pane shows about one customer.

@@ -519,17 +519,25 @@ pub fn set_csat(conn: &Connection, id: Id, csat: Option<u8>) -> rusqlite::Result
 pub fn timeline(conn: &Connection, customer: Id) -> rusqlite::Result<Vec<TimelineEntry>> {
     let mut entries = conn
         .prepare_cached(
-            "SELECT id, channel, subject, status, created_at, disposition FROM contacts
+            "SELECT id, channel, subject, status, created_at, disposition, escalated_to, escalation_reason,
+                    escalated_by FROM contacts
              WHERE customer_id = ?1 ORDER BY created_at DESC, id DESC",
         )?
         .query_map([customer], |r| {
+            let status = status_column(r, 3)?;
+            let department: Option<String> = r.get(6)?;
+            let (reason, by): (Option<String>, Option<String>) = (r.get(7)?, r.get(8)?);
+            let escalation = department
+                .filter(|_| matches!(status, ContactStatus::Escalated | ContactStatus::Transferred))
+                .map(|department| crate::domain::Escalated { department, reason, by });
             Ok(TimelineEntry {
                 contact_id: r.get(0)?,
                 channel: channel_column(r, 1)?,
                 subject: r.get(2)?,
-                status: status_column(r, 3)?,
+                status,
                 created_at: r.get(4)?,
                 disposition: r.get(5)?,
+                escalation,
                 notes: Vec::new(),
             })
         })?

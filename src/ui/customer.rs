@@ -270,12 +270,16 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
     let shown = if full_history { record.timeline.len() } else { TIMELINE_SHOWN.min(record.timeline.len()) };
     for t in &record.timeline[..shown] {
         let marker = if t.contact_id == current { "▸ " } else { "  " };
-        let outcome = t
+        let mut outcome = t
             .disposition
             .as_deref()
             .filter(|d| *d != t.status.as_str())
             .map(|d| format!(" · {}", for_display(d)))
             .unwrap_or_default();
+        // Where an escalation went, why and who sent it, not just "escalated".
+        if let Some(e) = &t.escalation {
+            outcome.push_str(&format!(" {}", for_display(&e.describe())));
+        }
         out.push(Line::from(vec![
             Span::raw(marker),
             Span::styled(format!("{} ", local_datetime(t.created_at)), theme.dim),

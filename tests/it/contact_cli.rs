@@ -274,6 +274,15 @@ fn exports_carry_the_escalation_reason_and_who_sent_it() {
     assert_eq!(json[0]["escalated_by"], "Rep");
     let md = sb.ok(&["export", "contacts", "--format", "md"]).stdout;
     assert!(md.contains("(to technical: Router reboots every hour, by Rep)"), "{md}");
+    // The record the workstation draws says it too.
+    let conn = sb.conn();
+    let customer: i64 = conn.query_row("SELECT customer_id FROM contacts WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+    let record = frontline::store::customers::record(&conn, customer).unwrap().unwrap();
+    let entry = record.timeline.iter().find(|t| t.contact_id == id).unwrap();
+    assert_eq!(
+        entry.escalation.as_ref().map(|e| e.describe()).as_deref(),
+        Some("to technical: Router reboots every hour (by Rep)")
+    );
 }
 
 #[test]
