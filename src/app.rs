@@ -57,6 +57,9 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     state.scorecard = options.config.qa_criteria;
     state.breather_after = options.config.breather_after_contacts;
     state.breather_minutes = options.config.breather_minutes;
+    // "Rep" is the default: a name set in the config is known; otherwise the workspace may
+    // have the one the rep gave, or the first reply asks.
+    state.rep_name_known = options.config.rep_name != "Rep";
     state.rep_name = options.config.rep_name;
     if let Some(notice) = options.notice {
         state.flash(notice, state::Tone::Error);

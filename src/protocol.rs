@@ -162,6 +162,11 @@ pub enum Request {
         query: String,
         article: Id,
     },
+    /// The rep's name kept in the workspace (asked once, for signatures and escalations).
+    LoadRepName,
+    SaveRepName {
+        name: String,
+    },
     /// Who a reply to this contact would reach, shown before it is sent.
     ReplyRecipients {
         contact: Id,
@@ -336,6 +341,10 @@ pub enum Reply {
     },
     /// Every request before [`Request::QuitCheck`] is done.
     QuitReady,
+    /// The rep's name kept in the workspace, if they gave it.
+    RepName {
+        name: Option<String>,
+    },
     /// The contact to accept is a team contact: the help desk must take it first.
     ClaimNeeded {
         contact: Id,

@@ -62,6 +62,38 @@ pub enum Modal {
     UnsentReply(Box<UnsentReply>),
     /// A paste bigger than a draft can keep: paste its first part, or nothing.
     BigPaste(Box<BigPaste>),
+    /// The rep's name, asked once before the first reply.
+    RepName(Box<RepNameForm>),
+}
+
+/// Asking the rep's name (replies are signed with it; escalations carry it).
+#[derive(Debug)]
+pub struct RepNameForm {
+    pub name: TextArea<'static>,
+}
+
+/// Keys on the name question: Enter keeps it and opens the reply, Esc goes back.
+fn rep_name_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(Modal::RepName(form)) = state.overlays.form_mut() else { return Vec::new() };
+    match key.code {
+        KeyCode::Esc => state.overlays.close_form(),
+        KeyCode::Enter => {
+            let name = field_text(&form.name);
+            if name.is_empty() {
+                return Vec::new();
+            }
+            state.overlays.close_form();
+            state.rep_name.clone_from(&name);
+            state.rep_name_known = true;
+            let mut effects = vec![Effect::Db(Request::SaveRepName { name })];
+            effects.extend(super::reply::toggle(state));
+            return effects;
+        }
+        _ => {
+            form.name.input(key);
+        }
+    }
+    Vec::new()
 }
 
 /// The question asked before a paste beyond what a draft stores.
@@ -509,6 +541,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(Modal::Snippet(_)) => return snippet_key(state, key),
         Some(Modal::UnsentReply(_)) => return unsent_reply_key(state, key),
         Some(Modal::BigPaste(_)) => return big_paste_key(state, key),
+        Some(Modal::RepName(_)) => return rep_name_key(state, key),
         _ => {}
     }
     let Some(modal) = state.overlays.form_mut() else { return Vec::new() };
@@ -544,7 +577,8 @@ fn move_field(modal: &mut Modal, by: isize) {
         | Modal::EditCustomer(_)
         | Modal::Snippet(_)
         | Modal::UnsentReply(_)
-        | Modal::BigPaste(_) => return,
+        | Modal::BigPaste(_)
+        | Modal::RepName(_) => return,
     };
     let n = isize::try_from(count).unwrap_or(1).max(1);
     let current = isize::try_from(*field).unwrap_or(0);
@@ -567,7 +601,8 @@ fn field_key(modal: &mut Modal, lists: &Lists, seq: u64, key: KeyEvent) -> Vec<E
         | Modal::EditCustomer(_)
         | Modal::Snippet(_)
         | Modal::UnsentReply(_)
-        | Modal::BigPaste(_) => {}
+        | Modal::BigPaste(_)
+        | Modal::RepName(_) => {}
         Modal::LogContact(f) => {
             f.error = None;
             match f.field {
@@ -667,7 +702,8 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, 
         | Modal::EditCustomer(_)
         | Modal::Snippet(_)
         | Modal::UnsentReply(_)
-        | Modal::BigPaste(_)) => Err(other),
+        | Modal::BigPaste(_)
+        | Modal::RepName(_)) => Err(other),
         Modal::LogContact(mut f) => {
             let subject = field_text(&f.subject);
             if subject.is_empty() {

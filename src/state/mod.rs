@@ -140,8 +140,11 @@ pub struct State {
     /// Wall clock in milliseconds since the Unix epoch, set by the app before each event.
     pub now_ms: i64,
     pub workspace: String,
-    /// The rep's name (snippets fill `{{rep.name}}` with it).
+    /// The rep's name (snippets fill `{{rep.name}}` with it; escalations carry it).
     pub rep_name: String,
+    /// Whether the rep's name is known (from the config or the workspace): if not, the first
+    /// reply asks for it, once.
+    pub rep_name_known: bool,
     pub focus: Pane,
     /// The overlays over the panes (forms, palette, help…), top one last.
     pub overlays: overlay::Overlays,
@@ -195,6 +198,7 @@ impl State {
             now_ms,
             workspace: workspace.to_string(),
             rep_name: "Rep".into(),
+            rep_name_known: false,
             focus: Pane::Queue,
             overlays: overlay::Overlays::default(),
             keymap,
@@ -242,6 +246,7 @@ impl State {
         let mut effects = queue::load(self);
         effects.push(Effect::Db(Request::LoadStrip));
         effects.push(Effect::Db(Request::LoadPaletteUsage));
+        effects.push(Effect::Db(Request::LoadRepName));
         effects.extend(guidance::load_bulletins(self));
         // Opening the workstation means being at work: available unless already in a state.
         effects.push(Effect::Db(Request::StartShift));
@@ -557,6 +562,14 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         Reply::Schedule { blocks, adherence } => shift::schedule_loaded(state, blocks, adherence),
         Reply::BlockRefused { message } => shift::schedule_refused(state, message),
         Reply::QuitReady => quit::saves_confirmed(state),
+        Reply::RepName { name } => {
+            // The config's name wins; the one the rep gave is for when it has none.
+            if let Some(name) = name.filter(|_| !state.rep_name_known) {
+                state.rep_name = name;
+                state.rep_name_known = true;
+            }
+            Vec::new()
+        }
         Reply::ClaimNeeded { contact, ticket, then_next } => {
             vec![Effect::Team(TeamRequest::Claim { contact, ticket, then_next })]
         }

@@ -41,6 +41,12 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
         state.flash("Open an email contact to reply", Tone::Info);
         return Vec::new();
     };
+    if !state.rep_name_known {
+        // Replies are signed: ask the rep's name once, then open the reply.
+        let ask = super::forms::RepNameForm { name: super::forms::line_field("") };
+        state.overlays.open(super::overlay::Overlay::Form(super::forms::Modal::RepName(Box::new(ask))));
+        return Vec::new();
+    }
     let id = detail.contact.id;
     if state.reply.as_ref().is_none_or(|r| r.contact != id) {
         let draft = detail.reply_draft.clone().unwrap_or_default();

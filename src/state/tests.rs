@@ -937,3 +937,19 @@ fn a_script_tick_can_be_undone_and_the_notes_say_so() {
     let effects = update(&mut s, key(KeyCode::Char('u')));
     assert_eq!(effects, vec![Effect::Db(Request::UntickStep { contact: 2, script: 9, step: 1 })]);
 }
+
+#[test]
+fn the_first_reply_asks_the_reps_name_once_then_opens() {
+    let mut s = with_active_contact();
+    assert!(update(&mut s, key(KeyCode::F(12))).is_empty());
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::RepName(_))));
+    type_text(&mut s, "Sam Rivera");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(effects.contains(&Effect::Db(Request::SaveRepName { name: "Sam Rivera".into() })));
+    assert!(s.writing_reply, "the reply opens once the name is given");
+    assert_eq!(s.rep_name, "Sam Rivera");
+    // Known now: F12 goes straight to the reply next time.
+    update(&mut s, key(KeyCode::F(12)));
+    update(&mut s, key(KeyCode::F(12)));
+    assert!(s.overlays.form().is_none() && s.writing_reply);
+}

@@ -12,8 +12,8 @@ use crate::domain::time::{local_datetime, parse_due_in};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
 use crate::state::forms::{
-    BigPaste, Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, SnippetForm, UnsentReply,
-    WrapUpForm, field_text,
+    BigPaste, Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, RepNameForm, SnippetForm,
+    UnsentReply, WrapUpForm, field_text,
 };
 use crate::theme::Theme;
 
@@ -27,6 +27,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
         Modal::Confirm(c) => (" Please confirm ", confirm_lines(c, theme)),
         Modal::UnsentReply(u) => (" The reply was not sent ", unsent_reply_lines(u, theme)),
         Modal::BigPaste(p) => (" A very big paste ", big_paste_lines(p, theme)),
+        Modal::RepName(f) => (" Your name ", rep_name_lines(f, theme)),
         Modal::FindCustomer(f) => (
             match f.purpose {
                 FindPurpose::Browse => " Find a customer ",
@@ -39,7 +40,7 @@ pub fn draw(state: &State, modal: &Modal, frame: &mut Frame<'_>, area: Rect) {
     };
     let mut lines = lines;
     // A confirmation says its own keys; the forms share these.
-    if !matches!(modal, Modal::Confirm(_) | Modal::UnsentReply(_) | Modal::BigPaste(_)) {
+    if !matches!(modal, Modal::Confirm(_) | Modal::UnsentReply(_) | Modal::BigPaste(_) | Modal::RepName(_)) {
         lines.push(Line::raw(""));
         lines.push(Line::styled("Tab next field · ←/→ change · ↑/↓ choose · Enter confirm · Esc close", theme.dim));
     }
@@ -344,6 +345,19 @@ fn confirm_lines(c: &Confirm, theme: &Theme) -> Vec<Line<'static>> {
         ])),
     }
     out
+}
+
+fn rep_name_lines(f: &RepNameForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut row = vec![label("Name", true, theme)];
+    row.extend(text_value(&f.name, true, "as customers should see it", theme));
+    vec![
+        Line::raw("Replies are signed with your name, and escalations carry it. Asked once;"),
+        Line::raw("rep_name in config.toml sets it too."),
+        Line::raw(""),
+        Line::from(row),
+        Line::raw(""),
+        Line::styled("Enter keeps it and opens the reply · Esc goes back", theme.dim),
+    ]
 }
 
 fn big_paste_lines(p: &BigPaste, theme: &Theme) -> Vec<Line<'static>> {

@@ -149,3 +149,20 @@ pub(super) fn dashboard(conn: &Connection, seq: u64, settings: &Settings) -> Rep
         Err(e) => failed("Computing my numbers", &e),
     }
 }
+
+/// The rep's name kept in the workspace.
+pub(super) fn load_rep_name(conn: &Connection) -> Reply {
+    match store::meta_get(conn, "rep_name") {
+        Ok(name) => Reply::RepName { name: name.filter(|n| !n.trim().is_empty()) },
+        Err(e) => failed("Reading your name", &e),
+    }
+}
+
+/// Keeps the rep's name in the workspace (asked once).
+pub(super) fn save_rep_name(conn: &mut Connection, name: &str) -> Reply {
+    let name = crate::domain::text::for_display(name.trim());
+    match store::write(conn, |tx| store::meta_set(tx, "rep_name", &name)) {
+        Ok(()) => Reply::RepName { name: Some(name).filter(|n| !n.is_empty()) },
+        Err(e) => failed("Keeping your name", &e),
+    }
+}

@@ -157,6 +157,8 @@ fn serve(conn: &mut Connection, request: Request, settings: &Settings, seen_vers
         Request::Dashboard { seq, settings } => shift::dashboard(conn, seq, &settings),
         Request::QuitCheck => Reply::QuitReady,
         Request::RecordArticleUse { query, article } => knowledge::record_article_use(conn, &query, article),
+        Request::LoadRepName => shift::load_rep_name(conn),
+        Request::SaveRepName { name } => shift::save_rep_name(conn, &name),
         Request::ReplyRecipients { contact } => notes::reply_recipients(conn, contact, &settings.replies),
     }
 }

@@ -55,6 +55,10 @@ fn send_reply_to_alice(app: &mut Pty) {
     app.send(ENTER);
     app.open_selected_contact(None);
     app.send(F12);
+    // The first reply asks the rep's name once (replies are signed with it).
+    app.wait_text("Replies are signed with your name");
+    app.send("Sam Rivera");
+    app.send(ENTER);
     app.wait_text("To:   alice@customer.example");
     app.wait_text("From: support@larkspur.example");
     app.send("We are looking into it today.");
