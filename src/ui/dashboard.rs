@@ -67,7 +67,8 @@ pub fn draw(state: &State, d: &Dashboard, frame: &mut Frame<'_>, area: Rect) {
             out
         }
     };
-    let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX).min(area.height);
+    // Never over the status bar (and the strip above the panes): they stay readable.
+    let height = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX).min(area.height.saturating_sub(2));
     let width = 72.min(area.width);
     let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);

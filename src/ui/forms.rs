@@ -125,17 +125,57 @@ fn text_value(t: &TextArea<'_>, focused: bool, placeholder: &str, theme: &Theme)
     ]
 }
 
+/// The choices of a ←/→ field on one line beside its label: all of them when they fit the
+/// form, else a window around the selected one with how many there are — never wrapping
+/// under the label column.
 fn choice(options: &[String], selected: usize, focused: bool, theme: &Theme) -> Vec<Span<'static>> {
+    /// What is left of the 76-column form beside a label and the arrows.
+    const ROOM: usize = 76 - 2 - 17 - 6;
+    let all: usize = options.iter().map(|o| o.chars().count() + 2).sum();
+    let (from, to) = if all <= ROOM {
+        (0, options.len())
+    } else {
+        // As many neighbours of the selected one as fit, the selected one always shown.
+        let (mut from, mut to, mut used) =
+            (selected, selected + 1, options.get(selected).map_or(0, |o| o.chars().count() + 2));
+        loop {
+            let grew = [to < options.len(), from > 0];
+            let mut any = false;
+            if grew[0] && used + options[to].chars().count() + 2 <= ROOM.saturating_sub(8) {
+                used += options[to].chars().count() + 2;
+                to += 1;
+                any = true;
+            }
+            if grew[1] && used + options[from - 1].chars().count() + 2 <= ROOM.saturating_sub(8) {
+                from -= 1;
+                used += options[from].chars().count() + 2;
+                any = true;
+            }
+            if !any {
+                break;
+            }
+        }
+        (from, to)
+    };
     let mut spans = Vec::new();
     if focused {
         spans.push(Span::styled("◀ ", theme.dim));
     }
-    for (i, o) in options.iter().enumerate() {
+    if from > 0 {
+        spans.push(Span::styled("… ", theme.dim));
+    }
+    for (i, o) in options.iter().enumerate().take(to).skip(from) {
         let style = if i == selected { theme.selected } else { theme.dim };
         spans.push(Span::styled(format!(" {o} "), style));
     }
+    if to < options.len() {
+        spans.push(Span::styled(" …", theme.dim));
+    }
     if focused {
         spans.push(Span::styled(" ▶", theme.dim));
+    }
+    if from > 0 || to < options.len() {
+        spans.push(Span::styled(format!(" {}/{}", selected + 1, options.len()), theme.dim));
     }
     spans
 }

@@ -1044,3 +1044,26 @@ fn a_huge_body_draws_its_start_and_says_it_goes_on() {
     let text = screen(&state, 120, 80);
     assert!(text.contains("the message goes on"), "{text}");
 }
+
+/// The wrap-up's department choice stays on its line beside the label at 80 columns, even
+/// on the last department (a long name).
+#[test]
+fn the_wrap_up_department_stays_beside_its_label() {
+    utc();
+    let mut s = st_contact();
+    if let Some(open) = s.open.as_mut() {
+        open.contact.status = frontline::domain::ContactStatus::Active;
+    }
+    frontline::state::update(&mut s, key(KeyCode::F(5)));
+    frontline::state::update(&mut s, key(KeyCode::Tab));
+    frontline::state::update(&mut s, key(KeyCode::Right)); // Escalate
+    frontline::state::update(&mut s, key(KeyCode::Tab));
+    for _ in 0..5 {
+        frontline::state::update(&mut s, key(KeyCode::Right)); // to the last department
+    }
+    let text = screen(&s, 80, 24);
+    let line = text.lines().find(|l| l.contains("Department")).unwrap_or_default();
+    assert!(line.contains("account_management"), "{text}");
+    let next = text.lines().skip_while(|l| !l.contains("Department")).nth(1).unwrap_or_default();
+    assert!(next.contains("Reason"), "nothing wraps under the label column:\n{text}");
+}
