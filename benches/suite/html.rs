@@ -15,8 +15,6 @@ use crate::{Ctx, Row, fmt_ms, ms, stats};
 
 /// The hostile body's full size: `<!` × 800,000.
 const HOSTILE_PAIRS: usize = 800_000;
-/// A hostile size predicted to take longer than this is skipped.
-const BUDGET: Duration = Duration::from_secs(30);
 
 /// Megabytes (10⁶ bytes) per second.
 fn mb_per_s(bytes: usize, d: Duration) -> f64 {
@@ -93,7 +91,7 @@ fn hostile(ctx: &mut Ctx) {
         let body = "<!".repeat(pairs);
         if let [.., (_, before), (_, last)] = steps.as_slice() {
             let predicted = last.mul_f64(last.as_secs_f64() / before.as_secs_f64().max(1e-9));
-            if predicted > BUDGET {
+            if predicted > ctx.html_budget {
                 skipped = Some((body.len(), predicted));
                 break;
             }
@@ -136,7 +134,7 @@ fn hostile(ctx: &mut Ctx) {
             size as f64 / 1e6,
             bytes as f64 / 1e6,
             predicted.as_secs_f64(),
-            BUDGET.as_secs()
+            ctx.html_budget.as_secs()
         ),
     };
     let body = "<!".repeat(HOSTILE_PAIRS);

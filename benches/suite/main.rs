@@ -4,7 +4,7 @@
 //! data first) or, with the data in place:
 //!
 //! ```sh
-//! cargo bench --bench suite -- --data /tmp/frontline-bench [--only NAME,NAME] [--rss-seconds 300]
+//! cargo bench --bench suite -- --data /tmp/frontline-bench [--only NAME,NAME] [--rss-seconds 300] [--html-budget 30]
 //! ```
 //!
 //! `--data DIR` must hold `full.db` and `stress.db`, and for their figures `kb100k/`,
@@ -49,6 +49,8 @@ struct Ctx {
     quick: bool,
     rss_seconds: u64,
     import_timeout: Duration,
+    /// A hostile HTML size predicted to take longer than this is skipped (see html.rs).
+    html_budget: Duration,
     rows: Vec<Row>,
 }
 
@@ -139,6 +141,7 @@ fn main() {
     let mut quick = false;
     let mut rss_seconds = 300;
     let mut import_timeout = 600;
+    let mut html_budget = 30;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -147,6 +150,7 @@ fn main() {
             "--quick" => quick = true,
             "--rss-seconds" => rss_seconds = it.next().expect("--rss-seconds N").parse().expect("seconds"),
             "--import-timeout" => import_timeout = it.next().expect("--import-timeout N").parse().expect("seconds"),
+            "--html-budget" => html_budget = it.next().expect("--html-budget N").parse().expect("seconds"),
             "--bench" => {} // cargo bench passes it
             other => panic!("unknown argument {other}"),
         }
@@ -165,6 +169,7 @@ fn main() {
         quick,
         rss_seconds,
         import_timeout: Duration::from_secs(import_timeout),
+        html_budget: Duration::from_secs(html_budget),
         rows: Vec::new(),
     };
     for need in ["full.db", "stress.db"] {
