@@ -8,9 +8,10 @@
 # contacts, 2M notes, 20k articles), stress.db (100k articles), kb100k/ (the same 100k
 # articles as Markdown files, for ripgrep and `import kb`), contacts.csv (1M contacts) and
 # maildir/ (20,000 support emails).
-# Suite options: --quick, --only first_frame,keystroke,kb20k,kb100k,queue,redraw,draft,
-# report,import_contacts,import_kb,maildir,rss, --rss-seconds N (default 300; 3600 for the
-# one-hour run), --import-timeout N (default 600).
+# Suite options: --quick, --only first_frame,keystroke,sync_typing,kb20k,kb100k,queue,redraw,
+# draft,html,report,import_contacts,import_kb,maildir,rss, --rss-seconds N (default 300; 3600
+# for the one-hour run), --import-timeout N (default 600), --html-budget N (default 30: a
+# hostile HTML size predicted to take longer is skipped).
 set -eu
 data="${1:-/tmp/frontline-bench}"
 [ $# -gt 0 ] && shift

@@ -223,13 +223,26 @@ impl Pty {
 
     /// Types bytes at the terminal, all in one write.
     pub fn send(&mut self, bytes: impl AsRef<[u8]>) {
+        self.send_at(bytes);
+    }
+
+    /// Like [`Pty::send`], returning the moment the bytes were written (where a latency
+    /// measured by [`Pty::wait_until`] starts).
+    pub fn send_at(&mut self, bytes: impl AsRef<[u8]>) -> Instant {
         self.writer.write_all(bytes.as_ref()).unwrap();
         self.writer.flush().unwrap();
+        Instant::now()
     }
 
     /// The screen's text, rows joined with newlines.
     pub fn contents(&self) -> String {
         self.out().parser.screen().contents()
+    }
+
+    /// The screen's text (the name the benchmarks read best: `pty.screen()`).
+    #[allow(dead_code)] // used by the benchmark suite (benches/suite), which shares this harness
+    pub fn screen(&self) -> String {
+        self.contents()
     }
 
     /// Everything the program wrote so far.
@@ -246,17 +259,35 @@ impl Pty {
 
     /// Like [`Pty::wait_screen`], with the raw bytes written so far too.
     pub fn wait_output(&self, what: &str, check: impl Fn(&vt100::Screen, &[u8]) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
+        self.wait_within(what, DEADLINE, check).1
+    }
+
+    /// Waits until `check` holds on the screen's text, failing after `within` as
+    /// [`Pty::wait_screen`] does; returns the moment it first held, checked as each chunk of
+    /// output arrives (where a latency measured from [`Pty::send_at`] ends).
+    #[allow(dead_code)] // used by the benchmark suite (benches/suite), which shares this harness
+    pub fn wait_until(&self, what: &str, within: Duration, check: impl Fn(&str) -> bool) -> Instant {
+        self.wait_within(what, within, |screen, _| check(&screen.contents())).0
+    }
+
+    /// The one waiting loop: the moment `check` held and the screen's text then.
+    fn wait_within(
+        &self,
+        what: &str,
+        within: Duration,
+        check: impl Fn(&vt100::Screen, &[u8]) -> bool,
+    ) -> (Instant, String) {
+        let deadline = Instant::now() + within;
         let mut out = self.out();
         loop {
             if check(out.parser.screen(), &out.bytes) {
-                return out.parser.screen().contents();
+                return (Instant::now(), out.parser.screen().contents());
             }
             let now = Instant::now();
             assert!(
                 now < deadline && !out.eof,
                 "gave up waiting for {what} {}; the screen shows:\n{}",
-                if out.eof { "(the terminal closed first)".to_string() } else { format!("after {DEADLINE:?}") },
+                if out.eof { "(the terminal closed first)".to_string() } else { format!("after {within:?}") },
                 out.parser.screen().contents()
             );
             out = self.shared.changed.wait_timeout(out, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
@@ -337,6 +368,18 @@ impl Pty {
             let now = Instant::now();
             assert!(now < deadline, "the terminal was not closed within {DEADLINE:?}");
             out = self.shared.changed.wait_timeout(out, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+
+    /// Ends the program: types `keys` (its quit keys), gives it five seconds to exit, and
+    /// kills it if it is still there (dropping the [`Pty`] does that).
+    #[allow(dead_code)] // used by the benchmark suite (benches/suite), which shares this harness
+    pub fn quit(mut self, keys: &[u8]) {
+        let _ = self.writer.write_all(keys);
+        let _ = self.writer.flush();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) && self.is_running() {
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
