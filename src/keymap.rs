@@ -278,7 +278,7 @@ impl Default for Keymap {
             b(S::Global, &[Key::plain(K::BackTab)], A::FocusPrev, "previous pane", false),
             b(S::Global, &[Key::plain(K::F(1))], A::ToggleHelp, "show or hide this help", true),
             b(S::Global, &[Key::ctrl('f')], A::SearchKb, "search the knowledge base", true),
-            b(S::Global, &[Key::plain(K::F(2))], A::AcceptNext, "accept the next contact", true),
+            b(S::Global, &[Key::plain(K::F(2))], A::AcceptNext, "accept the next contact of the view on screen", true),
             b(S::Global, &[Key::plain(K::F(3))], A::LogContact, "log a call or walk-in that just started", false),
             b(S::Global, &[Key::plain(K::F(4))], A::ToggleHold, "hold / resume the current contact", false),
             b(
