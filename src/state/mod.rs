@@ -15,6 +15,7 @@ pub mod layout;
 pub mod notes;
 pub mod overlay;
 pub mod palette;
+pub mod prompts;
 pub mod queue;
 pub mod quit;
 pub mod reply;

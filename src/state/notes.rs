@@ -166,7 +166,7 @@ pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     // More than a draft can keep: ask before putting it in (a 10 MB paste by mistake would
     // otherwise sit in the editor, and only its first megabyte could ever be saved).
     if text.len() > PASTE_CAP {
-        let ask = super::forms::BigPaste { text: text.to_string() };
+        let ask = super::prompts::BigPaste { text: text.to_string() };
         state.overlays.open(super::overlay::Overlay::Form(super::forms::Modal::BigPaste(Box::new(ask))));
         return Vec::new();
     }

@@ -43,7 +43,7 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
     };
     if !state.rep_name_known {
         // Replies are signed: ask the rep's name once, then open the reply.
-        let ask = super::forms::RepNameForm { name: super::forms::line_field("") };
+        let ask = super::prompts::RepNameForm { name: super::forms::line_field("") };
         state.overlays.open(super::overlay::Overlay::Form(super::forms::Modal::RepName(Box::new(ask))));
         return Vec::new();
     }

@@ -12,9 +12,9 @@ use crate::domain::time::{local_datetime, parse_due_in};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
 use crate::state::forms::{
-    BigPaste, Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, RepNameForm, SnippetForm,
-    UnsentReply, WrapUpForm, field_text,
+    Confirm, CustomerPicker, DetailsForm, LogForm, Modal, OutcomeChoice, SnippetForm, WrapUpForm, field_text,
 };
+use crate::state::prompts::{BigPaste, RepNameForm, UnsentReply};
 use crate::theme::Theme;
 
 /// Draws the open form centred over `area`.
