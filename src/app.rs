@@ -100,6 +100,7 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
         // A worker that died (a bug) must not leave the rep typing into the void: stop
         // with a clear message; drafts up to the last autosave are on disk.
         if !workers.db.alive() {
+            crate::tui::restore_again();
             anyhow::bail!("the store worker stopped unexpectedly; notes are saved up to the last autosave");
         }
         let first = match rx.recv_timeout(TICK) {
@@ -205,6 +206,7 @@ fn run_effects(
         match effect {
             Effect::Db(request) => {
                 if !workers.db.send(request) {
+                    crate::tui::restore_again();
                     anyhow::bail!("the store worker stopped unexpectedly");
                 }
             }

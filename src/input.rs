@@ -7,9 +7,10 @@
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-/// How long an Esc is held to see whether the rest of a sequence follows. Far shorter than
-/// any two keys a person presses, far longer than the gap between two reads of one sequence.
-pub const HOLD_MS: u64 = 15;
+/// How long an Esc is held to see whether the rest of a sequence follows: shorter than any
+/// two keys a person presses, longer than the gap between two reads of one sequence even on
+/// a busy machine (terminal editors wait as long: vim's `ttimeoutlen` is 50–100 ms).
+pub const HOLD_MS: u64 = 50;
 
 /// Joins escape sequences split across reads; see the module documentation.
 #[derive(Debug, Default)]

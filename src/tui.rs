@@ -72,6 +72,13 @@ pub fn active() -> bool {
     ACTIVE.load(Ordering::SeqCst)
 }
 
+/// Puts the terminal back even if it was already restored: a panic on another thread gives
+/// it back at once, but a frame being drawn at that moment can take it again half-way.
+pub fn restore_again() {
+    ACTIVE.store(true, Ordering::SeqCst);
+    restore();
+}
+
 /// Puts the terminal back as the shell expects it. Errors are ignored: the terminal may
 /// already be gone (hang-up), and there is nothing better to do on the way out.
 pub fn restore() {
