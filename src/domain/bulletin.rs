@@ -7,6 +7,35 @@ use unicode_normalization::char::is_combining_mark;
 
 use super::{Id, Timestamp};
 
+/// What a bulletin is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulletinKind {
+    /// Something broken now (an outage, carrier delays): shown on the contacts it explains.
+    Incident,
+    /// A rule that changed (a returns extension).
+    Policy,
+}
+
+impl BulletinKind {
+    /// The name used in files and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Incident => "incident",
+            Self::Policy => "policy",
+        }
+    }
+
+    /// Reads the name used in files and the database (any case).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "incident" => Some(Self::Incident),
+            "policy" => Some(Self::Policy),
+            _ => None,
+        }
+    }
+}
+
 /// A policy update or known incident, valid from `starts_at` until `ends_at` (open-ended
 /// when `None`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,8 +43,7 @@ pub struct Bulletin {
     pub id: Id,
     pub title: String,
     pub body: String,
-    /// `incident` or `policy`.
-    pub kind: String,
+    pub kind: BulletinKind,
     pub starts_at: Timestamp,
     pub ends_at: Option<Timestamp>,
     /// Words or phrases that link an incident to the contacts it explains.
@@ -30,7 +58,7 @@ pub struct Bulletin {
 impl Bulletin {
     /// Whether this is a known incident (rather than a policy update).
     pub fn is_incident(&self) -> bool {
-        self.kind == "incident"
+        self.kind == BulletinKind::Incident
     }
 
     /// Whether it applies at `now`: started, and not yet ended.
@@ -96,7 +124,7 @@ mod area_tests {
             id: 1,
             title: "Carrier delays in the Northeast".into(),
             body: String::new(),
-            kind: "incident".into(),
+            kind: BulletinKind::Incident,
             starts_at: 0,
             ends_at: None,
             keywords: vec!["delivery".into()],
@@ -126,7 +154,7 @@ mod tests {
             id: 1,
             title: title.into(),
             body: String::new(),
-            kind: "incident".into(),
+            kind: BulletinKind::Incident,
             starts_at: 100,
             ends_at: Some(200),
             keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
@@ -163,7 +191,7 @@ mod tests {
     #[test]
     fn policies_and_empty_keywords_never_match() {
         let mut policy = incident("Holiday returns", &["returns"]);
-        policy.kind = "policy".into();
+        policy.kind = BulletinKind::Policy;
         let empty = incident("No keywords", &["", "--"]);
         assert!(matching_incidents(&[policy, empty], "returns -- returns", "").is_empty());
     }

@@ -277,10 +277,9 @@ pub fn import_bulletins_json(conn: &mut Connection, path: &Path, bytes: &[u8], o
         if title.is_empty() {
             return Err(err("title", "must not be empty".into()).into());
         }
-        let kind = row.kind.trim().to_ascii_lowercase();
-        if kind != "incident" && kind != "policy" {
+        let Some(kind) = crate::domain::bulletin::BulletinKind::parse(&row.kind) else {
             return Err(err("kind", format!("\"{}\" is not incident or policy", row.kind)).into());
-        }
+        };
         let time = |field: &str, v: &str| {
             parse_rfc3339(v.trim())
                 .map(|t| t + opts.shift_seconds)

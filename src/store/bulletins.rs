@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::kb::Upsert;
-pub use crate::domain::bulletin::{Bulletin, matching_incidents};
+pub use crate::domain::bulletin::{Bulletin, BulletinKind, matching_incidents};
 use crate::domain::text::{StoredField, clean_stored_text};
 use crate::domain::{Id, Timestamp};
 
@@ -12,8 +12,7 @@ use crate::domain::{Id, Timestamp};
 pub struct NewBulletin {
     pub title: String,
     pub body: String,
-    /// `incident` or `policy`.
-    pub kind: String,
+    pub kind: BulletinKind,
     pub starts_at: Timestamp,
     pub ends_at: Option<Timestamp>,
     pub keywords: Vec<String>,
@@ -29,7 +28,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Bulletin> {
         id: r.get(0)?,
         title: r.get(1)?,
         body: r.get(2)?,
-        kind: r.get(3)?,
+        kind: {
+            let kind: String = r.get(3)?;
+            BulletinKind::parse(&kind).unwrap_or(BulletinKind::Policy)
+        },
         starts_at: r.get(4)?,
         ends_at: r.get(5)?,
         keywords: serde_json::from_str(&keywords).unwrap_or_default(),
@@ -103,7 +105,7 @@ pub fn upsert(conn: &Connection, b: &NewBulletin) -> rusqlite::Result<Upsert> {
     match existing {
         Some((_, old_body, kind, ends_at, old_keywords, old_areas))
             if old_body == body
-                && kind == b.kind
+                && kind == b.kind.as_str()
                 && ends_at == b.ends_at
                 && old_keywords == keywords
                 && old_areas == areas =>
@@ -116,7 +118,7 @@ pub fn upsert(conn: &Connection, b: &NewBulletin) -> rusqlite::Result<Upsert> {
                 "UPDATE bulletins SET body = ?2, kind = ?3, ends_at = ?4, keywords = ?5, areas = ?7,
                     read_at = CASE WHEN ?6 THEN read_at END
                  WHERE id = ?1",
-                params![id, body, b.kind, b.ends_at, keywords, old_body == body, areas],
+                params![id, body, b.kind.as_str(), b.ends_at, keywords, old_body == body, areas],
             )?;
             Ok(Upsert::Updated)
         }
@@ -124,7 +126,7 @@ pub fn upsert(conn: &Connection, b: &NewBulletin) -> rusqlite::Result<Upsert> {
             conn.execute(
                 "INSERT INTO bulletins(title, body, kind, starts_at, ends_at, keywords, areas, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, unixepoch())",
-                params![title, body, b.kind, b.starts_at, b.ends_at, keywords, areas],
+                params![title, body, b.kind.as_str(), b.starts_at, b.ends_at, keywords, areas],
             )?;
             Ok(Upsert::Added)
         }

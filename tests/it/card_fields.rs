@@ -177,7 +177,7 @@ fn write_everywhere(conn: &Connection) {
     let b = bulletins::NewBulletin {
         title: hostile(0),
         body: hostile(1),
-        kind: "policy".into(),
+        kind: bulletins::BulletinKind::Policy,
         starts_at: t,
         ends_at: None,
         keywords: vec![hostile(2)],

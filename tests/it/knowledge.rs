@@ -213,7 +213,7 @@ fn bulletin(title: &str, kind: &str, starts: i64, ends: Option<i64>, keywords: &
     NewBulletin {
         title: title.into(),
         body: format!("{title} body"),
-        kind: kind.into(),
+        kind: frontline::domain::bulletin::BulletinKind::parse(kind).unwrap(),
         starts_at: starts,
         ends_at: ends,
         keywords: keywords.iter().map(|k| (*k).to_string()).collect(),
