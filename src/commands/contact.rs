@@ -67,7 +67,7 @@ struct NoteOut {
     id: Id,
     #[serde(serialize_with = "as_rfc3339")]
     created_at: Timestamp,
-    kind: String,
+    kind: crate::domain::NoteKind,
     body: String,
 }
 

@@ -411,13 +411,47 @@ pub struct CustomerHit {
     pub detail: String,
 }
 
+/// What a note is: something written down, or a promise made to the customer (with a due
+/// date; it stays open until kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    Note,
+    Promise,
+}
+
+impl NoteKind {
+    /// The name used in files and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Note => "note",
+            Self::Promise => "promise",
+        }
+    }
+
+    /// Reads the name used in files and the database.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "note" => Some(Self::Note),
+            "promise" => Some(Self::Promise),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for NoteKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A saved note or promise.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     pub id: Id,
     pub contact_id: Option<Id>,
     pub created_at: Timestamp,
-    pub kind: String,
+    pub kind: NoteKind,
     pub body: String,
     pub due_at: Option<Timestamp>,
 }

@@ -284,7 +284,7 @@ pub fn contacts_with_progress(
             .map(|n| ContactNoteOut {
                 at: rfc3339(n.created_at),
                 text: n.body,
-                kind: n.kind,
+                kind: n.kind.as_str().to_string(),
                 due: n.due_at.map(rfc3339),
             })
             .collect();

@@ -925,7 +925,7 @@ fn a_script_tick_can_be_undone_and_the_notes_say_so() {
         id: 1,
         contact_id: Some(2),
         created_at: 0,
-        kind: "note".into(),
+        kind: crate::domain::NoteKind::Note,
         body: "↺ not done after all: Confirm name — Verify".into(),
         due_at: None,
     };

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::text::{StoredField, TextReport, clean_stored_text};
-use crate::domain::{Id, Note, Timestamp};
+use crate::domain::{Id, Note, NoteKind, Timestamp};
 
 const NOTE_COLUMNS: &str = "id, contact_id, created_at, kind, body, due_at";
 
@@ -12,7 +12,7 @@ fn note_from_row(r: &Row<'_>) -> rusqlite::Result<Note> {
         id: r.get(0)?,
         contact_id: r.get(1)?,
         created_at: r.get(2)?,
-        kind: r.get(3)?,
+        kind: NoteKind::parse(&r.get::<_, String>(3)?).unwrap_or(NoteKind::Note),
         body: r.get(4)?,
         due_at: r.get(5)?,
     })

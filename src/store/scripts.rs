@@ -100,7 +100,7 @@ pub fn tick(conn: &Connection, contact: Id, script: Id, step: usize, now: Timest
     )?;
     let body = format!("✓ {text} — {}", s.name);
     let id = notes::insert_note(conn, Some(contact), customer, ("note", &body, now, None))?;
-    Ok(Note { id, contact_id: Some(contact), created_at: now, kind: "note".into(), body, due_at: None })
+    Ok(Note { id, contact_id: Some(contact), created_at: now, kind: crate::domain::NoteKind::Note, body, due_at: None })
 }
 
 /// Unticks a step (a mis-key); `false` if it was not ticked. The note stays, as a record.
@@ -130,7 +130,14 @@ pub fn undo_tick(
         conn.query_row("SELECT customer_id FROM contacts WHERE id = ?1", [contact], |r| r.get(0))?;
     let body = format!("↺ not done after all: {text} — {}", s.name);
     let id = notes::insert_note(conn, Some(contact), customer, ("note", &body, now, None))?;
-    Ok(Some(Note { id, contact_id: Some(contact), created_at: now, kind: "note".into(), body, due_at: None }))
+    Ok(Some(Note {
+        id,
+        contact_id: Some(contact),
+        created_at: now,
+        kind: crate::domain::NoteKind::Note,
+        body,
+        due_at: None,
+    }))
 }
 
 /// The required steps not yet ticked, as (script name, step text), over the scripts the

@@ -63,7 +63,8 @@ pub fn from_contact(conn: &Connection, contact: Id, now: Timestamp) -> rusqlite:
         return Ok(Err(Refused::NotResolved(contact, c.status)));
     }
     let notes = notes::for_contact(conn, contact)?;
-    let texts: Vec<&str> = notes.iter().filter(|n| n.kind == "note").map(|n| n.body.as_str()).collect();
+    let texts: Vec<&str> =
+        notes.iter().filter(|n| n.kind == crate::domain::NoteKind::Note).map(|n| n.body.as_str()).collect();
     if texts.iter().all(|t| t.trim().is_empty()) {
         return Ok(Err(Refused::NoNotes(contact)));
     }
