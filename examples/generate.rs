@@ -478,7 +478,7 @@ fn new_customer(i: usize, rng: &mut Rng, now: i64) -> customers::NewCustomer {
         });
         billing.push(BillingEvent {
             at: placed_at,
-            kind: "charge".into(),
+            kind: frontline::domain::BillingKind::Charge,
             amount_cents: total_cents,
             currency: "USD".into(),
             description: format!("Order LK-{i}-{k}: {items}"),
@@ -486,7 +486,7 @@ fn new_customer(i: usize, rng: &mut Rng, now: i64) -> customers::NewCustomer {
         if status == "returned" || rng.chance(0.08) {
             billing.push(BillingEvent {
                 at: placed_at + rng.range(5 * DAY, 40 * DAY),
-                kind: "refund".into(),
+                kind: frontline::domain::BillingKind::Refund,
                 amount_cents: -total_cents,
                 currency: "USD".into(),
                 description: format!("Refund for LK-{i}-{k}"),

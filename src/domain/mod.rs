@@ -330,11 +330,53 @@ pub struct Order {
     pub tracking: Option<String>,
 }
 
+/// What a billing event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingKind {
+    /// Money taken from the customer.
+    Charge,
+    /// Money given back.
+    Refund,
+    /// Goodwill or store credit.
+    Credit,
+    /// The customer disputed a charge with their bank.
+    Dispute,
+    /// A payment against an unpaid order.
+    Payment,
+}
+
+impl BillingKind {
+    /// The name used in files and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Charge => "charge",
+            Self::Refund => "refund",
+            Self::Credit => "credit",
+            Self::Dispute => "dispute",
+            Self::Payment => "payment",
+        }
+    }
+
+    /// Reads the name used in files and the database (any case).
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Charge, Self::Refund, Self::Credit, Self::Dispute, Self::Payment]
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+impl std::fmt::Display for BillingKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// A charge, refund, credit or dispute.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BillingEvent {
     pub at: Timestamp,
-    pub kind: String,
+    pub kind: BillingKind,
     pub amount_cents: i64,
     pub currency: String,
     pub description: String,

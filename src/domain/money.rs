@@ -1,7 +1,7 @@
 //! Money as the rep reads it: one formatter and one rule for what a customer owes, shared
 //! by the Customer pane and `frontline customer show` so the two never disagree.
 
-use super::{BillingEvent, Order};
+use super::{BillingEvent, BillingKind, Order};
 
 /// Currencies whose amounts have no minor unit (ISO 4217 exponent 0): a yen amount is
 /// never written with ".00".
@@ -75,10 +75,10 @@ pub fn running_balance(billing: &[BillingEvent], orders: &[Order]) -> Vec<i64> {
     billing
         .iter()
         .map(|b| {
-            owed += match b.kind.as_str() {
-                "charge" if bills_unpaid_order(b) => b.amount_cents,
-                "refund" if bills_unpaid_order(b) => -b.amount_cents,
-                "credit" | "payment" => -b.amount_cents,
+            owed += match b.kind {
+                BillingKind::Charge if bills_unpaid_order(b) => b.amount_cents,
+                BillingKind::Refund if bills_unpaid_order(b) => -b.amount_cents,
+                BillingKind::Credit | BillingKind::Payment => -b.amount_cents,
                 _ => 0,
             };
             owed
@@ -126,7 +126,7 @@ mod tests {
     fn event(kind: &str, cents: i64, description: &str) -> BillingEvent {
         BillingEvent {
             at: 0,
-            kind: kind.into(),
+            kind: BillingKind::parse(kind).unwrap_or(BillingKind::Charge),
             amount_cents: cents,
             currency: "USD".into(),
             description: description.into(),

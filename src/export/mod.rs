@@ -231,7 +231,7 @@ pub fn customers_with_progress(
             .iter()
             .map(|b| BillingOut {
                 at: rfc3339(b.at),
-                kind: b.kind.clone(),
+                kind: b.kind.as_str().to_string(),
                 amount: decimal(b.amount_cents),
                 currency: b.currency.clone(),
                 description: b.description.clone(),

@@ -5,7 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::domain::identity::{classify, normalize};
 use crate::domain::text::{StoredField, TextReport};
 use crate::domain::{
-    BillingEvent, Customer, CustomerHit, CustomerRecord, Id, Identity, IdentityKind, Note, Order, Timestamp,
+    BillingEvent, BillingKind, Customer, CustomerHit, CustomerRecord, Id, Identity, IdentityKind, Note, Order,
+    Timestamp,
 };
 
 use super::{contacts, notes};
@@ -124,7 +125,7 @@ fn insert_orders_and_billing(
         conn.prepare_cached(billing_sql)?.execute(params![
             id,
             b.at,
-            b.kind,
+            b.kind.as_str(),
             b.amount_cents,
             b.currency,
             description
@@ -288,7 +289,14 @@ pub fn record(conn: &Connection, id: Id) -> rusqlite::Result<Option<CustomerReco
             "SELECT at, kind, amount_cents, currency, description FROM billing_events WHERE customer_id = ?1 ORDER BY at, id",
         )?
         .query_map([id], |r| {
-            Ok(BillingEvent { at: r.get(0)?, kind: r.get(1)?, amount_cents: r.get(2)?, currency: r.get(3)?, description: r.get(4)? })
+            let kind: String = r.get(1)?;
+            Ok(BillingEvent {
+                at: r.get(0)?,
+                kind: BillingKind::parse(&kind).unwrap_or(BillingKind::Charge),
+                amount_cents: r.get(2)?,
+                currency: r.get(3)?,
+                description: r.get(4)?,
+            })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let open_promises: Vec<Note> = notes::open_promises(conn, id)?;

@@ -103,7 +103,7 @@ fn order_params(id: Id, o: &Order) -> impl rusqlite::Params + '_ {
 }
 
 fn billing_params(id: Id, b: &BillingEvent) -> impl rusqlite::Params + '_ {
-    (id, b.at, &b.kind, b.amount_cents, &b.currency, &b.description)
+    (id, b.at, b.kind.as_str(), b.amount_cents, &b.currency, &b.description)
 }
 
 /// Updates an existing customer from a record: fields the record gives replace the stored

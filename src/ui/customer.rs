@@ -248,7 +248,7 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
     let running = crate::domain::money::running_balance(&record.billing, &record.orders);
     let mut billing_lines = Vec::new();
     for (b, owed) in record.billing.iter().zip(&running) {
-        let kind_style = if b.kind == "dispute" { theme.danger } else { theme.text };
+        let kind_style = if b.kind == crate::domain::BillingKind::Dispute { theme.danger } else { theme.text };
         billing_lines.push(Line::from(vec![
             Span::raw(format!("{} ", local_date(b.at))),
             Span::styled(format!("{:<8}", b.kind), kind_style),

@@ -138,7 +138,7 @@ fn customer_with_everything(text: &str) -> NewCustomer {
         orders: vec![order],
         billing: vec![frontline::domain::BillingEvent {
             at: 0,
-            kind: "charge".into(),
+            kind: frontline::domain::BillingKind::Charge,
             amount_cents: 100,
             currency: "USD".into(),
             description: text.into(),

@@ -182,7 +182,13 @@ fn order(number: &str, at: i64) -> Order {
 }
 
 fn charge(at: i64, cents: i64) -> BillingEvent {
-    BillingEvent { at, kind: "charge".into(), amount_cents: cents, currency: "USD".into(), description: String::new() }
+    BillingEvent {
+        at,
+        kind: frontline::domain::BillingKind::Charge,
+        amount_cents: cents,
+        currency: "USD".into(),
+        description: String::new(),
+    }
 }
 
 /// Two records of one person, each with identities, an order, billing, a contact with a

@@ -87,7 +87,13 @@ fn order(number: &str, days_ago: i64, status: &str, cents: i64, items: &str, tra
 }
 
 fn billing(at: i64, kind: &str, cents: i64, description: &str) -> BillingEvent {
-    BillingEvent { at, kind: kind.into(), amount_cents: cents, currency: "USD".into(), description: description.into() }
+    BillingEvent {
+        at,
+        kind: frontline::domain::BillingKind::parse(kind).unwrap(),
+        amount_cents: cents,
+        currency: "USD".into(),
+        description: description.into(),
+    }
 }
 
 fn customer(conn: &Connection, c: &NewCustomer) -> i64 {

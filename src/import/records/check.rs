@@ -301,12 +301,16 @@ fn utc_if_zoneless(time: &str) -> String {
 }
 
 fn check_billing(at: &At<'_>, i: usize, b: BillingRow, opts: Options) -> Result<BillingEvent, RecordError> {
-    let kind = b.kind.trim().to_ascii_lowercase();
-    if !["charge", "refund", "credit", "dispute"].contains(&kind.as_str()) {
-        return Err(
-            at.err(&format!("billing[{i}].kind"), format!("\"{kind}\" is not one of charge, refund, credit, dispute"))
-        );
-    }
+    let kind = match crate::domain::BillingKind::parse(&b.kind) {
+        Some(k) if k != crate::domain::BillingKind::Payment => k,
+        _ => {
+            let kind = b.kind.trim().to_ascii_lowercase();
+            return Err(at.err(
+                &format!("billing[{i}].kind"),
+                format!("\"{kind}\" is not one of charge, refund, credit, dispute"),
+            ));
+        }
+    };
     let when = at.time(&format!("billing[{i}].at"), Some(&b.at), opts.shift_seconds)?.unwrap_or(0);
     Ok(BillingEvent {
         at: when,
