@@ -1,0 +1,265 @@
+//! The rep's day without traps, told to `update()`: filters that start empty, F2 in the
+//! view on screen, wrap-up that can be taken back, unsent replies, per-contact knowledge,
+//! script ticks undone, big pastes, the rep's name, and quitting with work in progress.
+
+use crossterm::event::KeyCode;
+
+use super::tests::*;
+use super::*;
+use crate::domain::ContactStatus;
+
+// ------------------------------------------------------------------ the rep's day without traps
+
+/// The queue's filter text.
+fn filter_text(s: &State) -> &str {
+    &s.queue.filter.text
+}
+
+#[test]
+fn a_new_queue_filter_replaces_the_old_one_instead_of_appending() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Char('f')));
+    type_text(&mut s, "priya");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(filter_text(&s), "priya");
+    update(&mut s, key(KeyCode::Char('f')));
+    type_text(&mut s, "hannah");
+    assert_eq!(filter_text(&s), "hannah", "typing after f replaces the old filter");
+}
+
+#[test]
+fn ctrl_u_empties_the_filter_and_esc_in_the_queue_clears_it() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Char('f')));
+    type_text(&mut s, "priya");
+    update(&mut s, ctrl('u'));
+    assert_eq!(filter_text(&s), "");
+    type_text(&mut s, "dana");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(filter_text(&s), "dana");
+    let effects = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(filter_text(&s), "");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Db(Request::Queue { .. }))), "the whole queue is read again");
+}
+
+#[test]
+fn f2_takes_the_next_contact_of_the_view_on_screen() {
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::Char('c')));
+    let channel = s.queue.filter.channel;
+    assert!(channel.is_some());
+    let effects = update(&mut s, key(KeyCode::F(2)));
+    let taken = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::AcceptNext { filter }) => Some(filter.clone()),
+        _ => None,
+    });
+    assert_eq!(taken.map(|f| f.channel), Some(channel));
+}
+
+#[test]
+fn esc_out_of_the_wrap_up_puts_the_contact_back_as_it_was() {
+    use crate::domain::contact_loop::Step;
+    let mut s = with_active_contact();
+    update(&mut s, key(KeyCode::F(5)));
+    let effects = update(&mut s, key(KeyCode::Esc));
+    assert_eq!(effects, vec![Effect::Db(Request::Step { id: 2, step: Step::Resume })]);
+    assert!(s.overlays.form().is_none());
+}
+
+#[test]
+fn esc_out_of_a_wrap_up_started_on_hold_puts_the_customer_back_on_hold() {
+    use crate::domain::contact_loop::Step;
+    let mut s = with_queue();
+    let mut d = detail(2, None);
+    d.contact.status = ContactStatus::OnHold;
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+    update(&mut s, key(KeyCode::F(5)));
+    let effects = update(&mut s, key(KeyCode::Esc));
+    let steps: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Db(Request::Step { step, .. }) => Some(step.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(steps, vec![Step::Resume, Step::Hold]);
+}
+
+/// An article open in the reader, three lines long, the cursor on the second.
+fn reading(s: &mut State) {
+    let article = crate::domain::Article {
+        id: 7,
+        source: "a.md".into(),
+        title: "Returns".into(),
+        description: String::new(),
+        category: String::new(),
+        tags: vec![],
+        body: "Returns within 30 days.\n\nRefunds take five days.\n\nExchanges are free.".into(),
+        url: None,
+    };
+    s.focus = Pane::Knowledge;
+    s.knowledge.reading = Some(knowledge::Reader::new(article, &s.theme));
+}
+
+#[test]
+fn a_find_in_the_article_opens_empty_and_a_miss_says_so_and_moves_nothing() {
+    let mut s = state();
+    reading(&mut s);
+    update(&mut s, key(KeyCode::Char('/')));
+    type_text(&mut s, "refunds");
+    update(&mut s, key(KeyCode::Enter));
+    let found_at = s.knowledge.reading.as_ref().map(|r| r.cursor);
+    update(&mut s, key(KeyCode::Char('/')));
+    let input = s.knowledge.reading.as_ref().and_then(|r| r.find_input.as_ref()).map(forms::field_text);
+    assert_eq!(input.as_deref(), Some(""), "the find box opens empty");
+    type_text(&mut s, "warranty");
+    update(&mut s, key(KeyCode::Enter));
+    let r = s.knowledge.reading.as_ref().unwrap_or_else(|| unreachable!("still reading"));
+    assert_eq!(Some(r.cursor), found_at, "a miss leaves the cursor where it was");
+    assert!(r.find.is_empty(), "and n has nothing stale to repeat");
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("not found")));
+}
+
+#[test]
+fn each_contact_keeps_its_own_knowledge_pane() {
+    let mut s = with_active_contact();
+    update(&mut s, ctrl('f'));
+    type_text(&mut s, "refund");
+    assert_eq!(s.knowledge.query(), "refund");
+    // The next contact arrives: its own suggestions, not the last contact's search.
+    let mut next = detail(3, None);
+    next.contact.status = ContactStatus::Active;
+    let effects = update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(next), focus: true }));
+    assert_eq!(s.knowledge.query(), "");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { .. }))));
+    // Back to the first (F6): what it had open comes back.
+    update(&mut s, key(KeyCode::F(6)));
+    assert_eq!(s.open_contact_id(), Some(2));
+    assert_eq!(s.knowledge.query(), "refund");
+}
+
+#[test]
+fn resolving_a_contact_with_an_unsent_reply_asks_first() {
+    let mut s = with_queue();
+    let mut d = detail(2, None);
+    d.contact.status = ContactStatus::Active;
+    d.reply_draft = Some("Your refund is on its way".into());
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+    update(&mut s, key(KeyCode::F(5)));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(finish_request(&effects).is_none(), "not closed yet: {effects:?}");
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::UnsentReply(_))));
+    // Keep it as a draft: the contact closes and the reply stays.
+    let effects = update(&mut s, key(KeyCode::Char('k')));
+    assert!(finish_request(&effects).is_some());
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Db(Request::SaveReplyDraft { .. }) | Effect::Job(_))));
+}
+
+#[test]
+fn an_unsent_reply_can_be_sent_or_discarded_on_the_way_out() {
+    for (answer, sends, discards) in [('s', true, false), ('d', false, true)] {
+        let mut s = with_queue();
+        let mut d = detail(2, None);
+        d.contact.status = ContactStatus::Active;
+        d.reply_draft = Some("Your refund is on its way".into());
+        update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(d), focus: true }));
+        update(&mut s, key(KeyCode::F(5)));
+        update(&mut s, key(KeyCode::Enter));
+        let effects = update(&mut s, key(KeyCode::Char(answer)));
+        assert!(finish_request(&effects).is_some());
+        assert_eq!(effects.iter().any(|e| matches!(e, Effect::Job(crate::protocol::Job::SendReply { .. }))), sends);
+        let emptied =
+            effects.iter().any(|e| matches!(e, Effect::Db(Request::SaveReplyDraft { body, .. }) if body.is_empty()));
+        assert_eq!(emptied, discards);
+    }
+}
+
+#[test]
+fn an_inserted_passage_is_clean_text_that_names_its_article_and_stacks_with_a_blank_line() {
+    let mut s = with_active_contact();
+    reading(&mut s);
+    // The cursor on "Refunds take five days." (the reader's third line).
+    update(&mut s, key(KeyCode::Char('/')));
+    type_text(&mut s, "refunds");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Char('i')));
+    update(&mut s, key(KeyCode::Char('i')));
+    let text = s.notes.text();
+    assert!(!text.contains('│'), "{text}");
+    let one = "Refunds take five days.\n— from: Returns";
+    assert_eq!(text.trim_end(), format!("{one}\n\n{one}"), "{text:?}");
+}
+
+#[test]
+fn quitting_with_contacts_in_progress_asks_first() {
+    let mut s = with_active_contact();
+    assert!(update(&mut s, ctrl('q')).is_empty(), "nothing saved or stopped yet");
+    assert_eq!(s.quit, quit::QuitPhase::ConfirmWork);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.quit, quit::QuitPhase::Running, "any other key stays");
+    update(&mut s, ctrl('q'));
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert!(effects.contains(&Effect::Db(Request::QuitCheck)), "{effects:?}");
+}
+
+#[test]
+fn a_paste_bigger_than_a_draft_can_keep_asks_first() {
+    let mut s = with_open_contact(None);
+    let huge = "x".repeat(notes::PASTE_CAP + 10);
+    assert!(update(&mut s, Event::Paste(huge.clone())).is_empty());
+    assert_eq!(s.notes.text(), "", "nothing pasted before the answer");
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::BigPaste(_))));
+    update(&mut s, key(KeyCode::Char('n')));
+    assert_eq!(s.notes.text(), "");
+    update(&mut s, Event::Paste(huge));
+    update(&mut s, key(KeyCode::Char('y')));
+    assert_eq!(s.notes.text().len(), notes::PASTE_CAP, "its first part, up to what a draft keeps");
+}
+
+#[test]
+fn a_script_tick_can_be_undone_and_the_notes_say_so() {
+    use crate::domain::script::{Script, ScriptStep};
+    let mut s = with_active_contact();
+    let step = |text: &str| ScriptStep { text: text.into(), required: false };
+    let script = Script {
+        id: 9,
+        name: "Verify".into(),
+        steps: vec![step("Confirm name"), step("Confirm zip")],
+        keywords: vec![],
+    };
+    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts: vec![script], ticks: vec![(9, 0)] }));
+    // Step 0 is ticked: Space on it undoes the tick.
+    let effects = update(&mut s, key(KeyCode::Char(' ')));
+    assert_eq!(effects, vec![Effect::Db(Request::UntickStep { contact: 2, script: 9, step: 0 })]);
+    let note = crate::domain::Note {
+        id: 1,
+        contact_id: Some(2),
+        created_at: 0,
+        kind: crate::domain::NoteKind::Note,
+        body: "↺ not done after all: Confirm name — Verify".into(),
+        due_at: None,
+    };
+    update(&mut s, Event::Db(Reply::StepUnticked { contact: 2, script: 9, step: 0, note }));
+    assert!(s.overlays.scripts().is_some_and(|v| v.ticks.is_empty()));
+    // u undoes the last tick of the script from anywhere.
+    let scripts = s.overlays.scripts().map(|v| v.scripts.clone()).unwrap_or_default();
+    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts, ticks: vec![(9, 1)] }));
+    let effects = update(&mut s, key(KeyCode::Char('u')));
+    assert_eq!(effects, vec![Effect::Db(Request::UntickStep { contact: 2, script: 9, step: 1 })]);
+}
+
+#[test]
+fn the_first_reply_asks_the_reps_name_once_then_opens() {
+    let mut s = with_active_contact();
+    assert!(update(&mut s, key(KeyCode::F(12))).is_empty());
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::RepName(_))));
+    type_text(&mut s, "Sam Rivera");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(effects.contains(&Effect::Db(Request::SaveRepName { name: "Sam Rivera".into() })));
+    assert!(s.writing_reply, "the reply opens once the name is given");
+    assert_eq!(s.rep_name, "Sam Rivera");
+    // Known now: F12 goes straight to the reply next time.
+    update(&mut s, key(KeyCode::F(12)));
+    update(&mut s, key(KeyCode::F(12)));
+    assert!(s.overlays.form().is_none() && s.writing_reply);
+}
