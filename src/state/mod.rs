@@ -617,6 +617,6 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
-#[cfg(test)]
 mod day_tests;
+#[cfg(test)]
+pub(crate) mod tests;
