@@ -43,30 +43,11 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let sink: ReplySink = Arc::new(move |reply| {
         let _ = reply_tx.send(Event::Db(reply));
     });
-    let metric_settings = options.config.metric_settings();
-    let mut state = State::new(&options.workspace_name, options.config.keymap, now_ms());
-    state.theme = options.theme;
-    state.metric_settings = metric_settings;
-    let inbox = options.config.intake.inbox_dir(db_path);
-    state.intake =
-        crate::state::IntakePaths { maildirs: options.config.intake.maildirs.clone(), inbox: Some(inbox.clone()) };
-    state.lists = options.config.lists;
-    // Dates like 12/08 are read the way the rep's locale writes them.
-    let locale = ["LC_ALL", "LC_TIME", "LANG"].iter().find_map(|v| std::env::var(v).ok().filter(|l| !l.is_empty()));
-    state.lists.date_order = crate::domain::time::DateOrder::from_locale(locale.as_deref().unwrap_or(""));
-    state.scorecard = options.config.qa_criteria;
-    state.breather_after = options.config.breather_after_contacts;
-    state.breather_minutes = options.config.breather_minutes;
-    // "Rep" is the default: a name set in the config is known; otherwise the workspace may
-    // have the one the rep gave, or the first reply asks.
-    state.rep_name_known = options.config.rep_name != "Rep";
-    state.rep_name = options.config.rep_name;
-    if let Some(notice) = options.notice {
-        state.flash(notice, state::Tone::Error);
-    }
+    let settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
+    let mut state =
+        initial_state(db_path, &options.workspace_name, options.theme, options.notice, options.config.clone());
     // The store worker first, and the queue asked for at once: its reads overlap everything
     // else start-up does (the other workers, the watchers, the terminal, the first frame).
-    let settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
     let db =
         StoreWorker::spawn_with(db_path, settings.clone(), Arc::clone(&sink)).context("starting the store worker")?;
     let (first_requests, start): (Vec<Effect>, Vec<Effect>) =
@@ -141,6 +122,37 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     }
     drop(guard);
     leave(&state, &workers.jobs)
+}
+
+/// The workstation's state at start, from the config (nothing read from the workspace yet).
+fn initial_state(
+    db_path: &Path,
+    workspace_name: &str,
+    theme: Theme,
+    notice: Option<String>,
+    config: crate::config::Config,
+) -> State {
+    let metric_settings = config.metric_settings();
+    let mut state = State::new(workspace_name, config.keymap, now_ms());
+    state.theme = theme;
+    state.metric_settings = metric_settings;
+    let inbox = config.intake.inbox_dir(db_path);
+    state.intake = crate::state::IntakePaths { maildirs: config.intake.maildirs.clone(), inbox: Some(inbox) };
+    state.lists = config.lists;
+    // Dates like 12/08 are read the way the rep's locale writes them.
+    let locale = ["LC_ALL", "LC_TIME", "LANG"].iter().find_map(|v| std::env::var(v).ok().filter(|l| !l.is_empty()));
+    state.lists.date_order = crate::domain::time::DateOrder::from_locale(locale.as_deref().unwrap_or(""));
+    state.scorecard = config.qa_criteria;
+    state.breather_after = config.breather_after_contacts;
+    state.breather_minutes = config.breather_minutes;
+    // "Rep" is the default: a name set in the config is known; otherwise the workspace may
+    // have the one the rep gave, or the first reply asks.
+    state.rep_name_known = config.rep_name != "Rep";
+    state.rep_name = config.rep_name;
+    if let Some(notice) = notice {
+        state.flash(notice, state::Tone::Error);
+    }
+    state
 }
 
 /// What the process says as it ends: text written to a recovery file, work left undone,
