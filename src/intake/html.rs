@@ -12,20 +12,18 @@ pub fn to_text(html: &str) -> String {
     // A `<!…>` or `<?…>` scans ahead for its `>`; past the last `>` of the document that
     // scan can only fail, and failing again at every `<` of `<!<!<!…` was quadratic.
     let last_gt = html.rfind('>');
-    let mut out = Out::default();
+    let mut state = Walk::default();
     let mut skip_until: Option<&'static str> = None;
-    let mut pre = 0usize;
-    let mut link: Option<(String, usize)> = None;
     let mut rest = html;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
             if skip_until.is_none() {
-                out.text(rest, pre > 0);
+                state.out.text(rest, state.pre > 0);
             }
             break;
         };
         if skip_until.is_none() {
-            out.text(&rest[..lt], pre > 0);
+            state.out.text(&rest[..lt], state.pre > 0);
         }
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix("<!--") {
@@ -36,7 +34,7 @@ pub fn to_text(html: &str) -> String {
         let Some((tag, after)) = read_tag(rest, closable) else {
             // A lone `<` that starts no tag ("a < b") is text.
             if skip_until.is_none() {
-                out.text("<", pre > 0);
+                state.out.text("<", state.pre > 0);
             }
             rest = &rest[1..];
             continue;
@@ -49,60 +47,81 @@ pub fn to_text(html: &str) -> String {
             continue;
         }
         if tag.closing {
-            match tag.name.as_str() {
-                "pre" => {
-                    pre = pre.saturating_sub(1);
-                    out.newline(2);
-                }
-                "a" => {
-                    if let Some((href, start)) = link.take() {
-                        let shown = out.buf.get(start..).unwrap_or_default();
-                        if !shown.contains(href.trim_start_matches("mailto:")) {
-                            out.literal(&format!(" <{href}>"));
-                        }
+            state.close(&tag.name);
+        } else {
+            skip_until = state.open(&tag);
+        }
+    }
+    state.out.finish()
+}
+
+/// What the walk carries between tags: the text so far, how deep in `<pre>` it is, and
+/// the link being read (its address and where its text starts).
+#[derive(Default)]
+struct Walk {
+    out: Out,
+    pre: usize,
+    link: Option<(String, usize)>,
+}
+
+impl Walk {
+    fn close(&mut self, name: &str) {
+        match name {
+            "pre" => {
+                self.pre = self.pre.saturating_sub(1);
+                self.out.newline(2);
+            }
+            "a" => {
+                if let Some((href, start)) = self.link.take() {
+                    // A link whose text already shows its address needs no repeat.
+                    let shown = self.out.buf.get(start..).unwrap_or_default();
+                    if !shown.contains(href.trim_start_matches("mailto:")) {
+                        self.out.literal(&format!(" <{href}>"));
                     }
                 }
-                name => out.newline(block_break(name)),
             }
-            continue;
+            name => self.out.newline(block_break(name)),
         }
+    }
+
+    /// Writes what an opening tag stands for; returns the closing tag to skip to when the
+    /// element's content is not text (scripts, styles…).
+    fn open(&mut self, tag: &Tag) -> Option<&'static str> {
         match tag.name.as_str() {
             "script" | "style" | "head" | "title" | "template" | "noscript" | "svg" | "object" => {
-                if !tag.self_closing {
-                    skip_until = Some(static_name(&tag.name));
-                }
+                return (!tag.self_closing).then(|| static_name(&tag.name));
             }
-            "br" => out.newline(1),
+            "br" => self.out.newline(1),
             "hr" => {
-                out.newline(1);
-                out.literal("----");
-                out.newline(1);
+                self.out.newline(1);
+                self.out.literal("----");
+                self.out.newline(1);
             }
             "li" => {
-                out.newline(1);
-                out.literal("- ");
+                self.out.newline(1);
+                self.out.literal("- ");
             }
-            "td" | "th" => out.space(),
+            "td" | "th" => self.out.space(),
             "img" => {
                 if let Some(alt) = tag.attr("alt").filter(|a| !a.trim().is_empty()) {
-                    out.text(&format!("[{}]", decode_entities(&alt)), false);
+                    self.out.text(&format!("[{}]", decode_entities(&alt)), false);
                 }
             }
             "a" => {
-                link = tag
+                self.link = tag
                     .attr("href")
                     .map(|h| decode_entities(h.trim()))
                     .filter(|h| h.starts_with("http://") || h.starts_with("https://") || h.starts_with("mailto:"))
-                    .map(|h| (h, out.buf.len()));
+                    .map(|h| (h, self.out.buf.len()));
             }
             "pre" => {
-                pre += 1;
-                out.newline(2);
+                self.pre += 1;
+                self.out.newline(2);
             }
-            name => out.newline(block_break(name)),
+            name => self.out.newline(block_break(name)),
         }
+        None
     }
-    out.finish()
 }
 
 /// The tag names skipped with their content, as `'static` strings for the skip state.

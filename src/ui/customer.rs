@@ -164,9 +164,18 @@ pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme:
 }
 
 fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out: &mut Vec<Line<'static>>) {
-    let RecordView { current, now, full_history } = view;
-    let cu = &record.customer;
     out.push(Line::raw(""));
+    profile_lines(record, view.now, theme, out);
+    commitment_lines(record, theme, out);
+    order_lines(record, view.full_history, theme, out);
+    billing_lines(record, view.full_history, theme, out);
+    timeline_lines(record, view, theme, out);
+    change_lines(record, theme, out);
+}
+
+/// The name with its flags, the pinned note, the profile and every identity.
+fn profile_lines(record: &CustomerRecord, now: i64, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let cu = &record.customer;
     let mut name = vec![Span::styled(for_display(&cu.name), theme.title)];
     if cu.vip {
         name.push(Span::styled("  ★ VIP", theme.warning));
@@ -204,6 +213,10 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
         let ids: Vec<String> = record.identities.iter().map(|i| for_display(&i.value)).collect();
         out.push(Line::styled(ids.join(" · "), theme.dim));
     }
+}
+
+/// What we owe the customer: follow-ups and open promises.
+fn commitment_lines(record: &CustomerRecord, theme: &Theme, out: &mut Vec<Line<'static>>) {
     if !record.follow_ups.is_empty() {
         out.push(section(format!("Follow-ups ({})", record.follow_ups.len()), theme));
         for f in &record.follow_ups {
@@ -221,6 +234,9 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
             ]));
         }
     }
+}
+
+fn order_lines(record: &CustomerRecord, full_history: bool, theme: &Theme, out: &mut Vec<Line<'static>>) {
     out.push(section(format!("Orders ({})", record.orders.len()), theme));
     let orders_shown = if full_history { record.orders.len() } else { ORDERS_SHOWN.min(record.orders.len()) };
     for o in &record.orders[..orders_shown] {
@@ -244,12 +260,15 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
         }
     }
     more_line(record.orders.len() - orders_shown, "earlier orders", theme, out);
+}
+
+fn billing_lines(record: &CustomerRecord, full_history: bool, theme: &Theme, out: &mut Vec<Line<'static>>) {
     // What is owed after each event, by the one rule the command line uses too.
     let running = crate::domain::money::running_balance(&record.billing, &record.orders);
-    let mut billing_lines = Vec::new();
+    let mut events = Vec::new();
     for (b, owed) in record.billing.iter().zip(&running) {
         let kind_style = if b.kind == crate::domain::BillingKind::Dispute { theme.danger } else { theme.text };
-        billing_lines.push(Line::from(vec![
+        events.push(Line::from(vec![
             Span::raw(format!("{} ", local_date(b.at))),
             Span::styled(format!("{:<8}", b.kind), kind_style),
             Span::raw(format!("{:>10} ", money(b.amount_cents, &b.currency))),
@@ -261,9 +280,14 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
     let owed = running.last().copied().unwrap_or(0);
     out.push(section(format!("Billing ({})", crate::domain::money::describe_balance(owed, currency)), theme));
     // The balance runs over every event; the newest ones are listed.
-    let billing_hidden = if full_history { 0 } else { billing_lines.len().saturating_sub(BILLING_SHOWN) };
+    let billing_hidden = if full_history { 0 } else { events.len().saturating_sub(BILLING_SHOWN) };
     more_line(billing_hidden, "earlier billing events", theme, out);
-    out.extend(billing_lines.into_iter().skip(billing_hidden));
+    out.extend(events.into_iter().skip(billing_hidden));
+}
+
+/// Every contact on every channel, newest first, with its notes.
+fn timeline_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let RecordView { current, full_history, .. } = view;
     out.push(section(format!("History ({} contacts, all channels)", record.timeline.len()), theme));
     // A long history would cost a full wrap per frame; the newest contacts come first and
     // the rest are one key away, with a line that says so.
@@ -292,6 +316,10 @@ fn customer_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out:
         }
     }
     more_line(record.timeline.len() - shown, "earlier contacts", theme, out);
+}
+
+/// Who changed what on the customer record.
+fn change_lines(record: &CustomerRecord, theme: &Theme, out: &mut Vec<Line<'static>>) {
     if !record.history.is_empty() {
         out.push(section(format!("Record changes ({})", record.history.len()), theme));
         for h in &record.history {
