@@ -129,14 +129,7 @@ pub struct Confirm {
 
 /// Asks the rep to confirm before sending `on_yes`.
 pub fn confirm(state: &mut State, message: String, require_text: Option<String>, on_yes: Request) -> Vec<Effect> {
-    let on_yes = Effect::Db(on_yes);
-    state.overlays.open(Overlay::Form(Modal::Confirm(Box::new(Confirm {
-        message,
-        require_text,
-        input: line_field(""),
-        on_yes,
-    }))));
-    Vec::new()
+    confirm_effect(state, message, require_text, Effect::Db(on_yes))
 }
 
 /// Asks the rep to confirm before doing `on_yes` (a job, say); with `require_text`, the rep

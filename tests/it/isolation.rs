@@ -68,24 +68,24 @@ fn send_reply_to_alice(app: &mut Pty) {
     app.send("y");
 }
 
-/// After a reply is handed to a sendmail that hangs, the next contact is taken and what the
-/// rep types is on disk: a SIGKILL loses nothing.
-#[test]
-fn a_hanging_sendmail_never_delays_the_next_contacts_notes() {
-    let ws = Workspace::new();
+/// The demo workstation over a synced Maildir whose sendmail never returns, with a reply to
+/// Alice handed to it.
+fn open_with_a_reply_stuck_in_sendmail(ws: &Workspace) -> Pty {
     let sendmail = hanging_sendmail(ws.path());
-    mail_setup(&ws, &sendmail);
+    mail_setup(ws, &sendmail);
     ws.mark_bulletins_read();
     let sync = ws.frontline(&["--demo", "sync"]).output().unwrap();
     assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
     let mut app = ws.open_demo_as_is();
     send_reply_to_alice(&mut app);
+    app
+}
 
-    app.send(F2);
-    app.wait_screen("the next contact's handle timer", |s| s.contents().contains("● 0:"));
-    let words = "Caller wants the invoice resent to the new address";
+/// Types `words` into the open contact's notes, waits for "draft saved", kills the process
+/// with no chance to flush, and checks the words are in a draft on disk.
+fn type_until_saved_then_kill(ws: &Workspace, app: &mut Pty, words: &str) {
     app.send(words);
-    app.wait_screen("the words saved as the new contact's draft", |s| {
+    app.wait_screen("the words saved as the draft", |s| {
         let c = s.contents();
         c.contains(words) && c.lines().any(|l| l.contains("Notes draft saved"))
     });
@@ -94,17 +94,24 @@ fn a_hanging_sendmail_never_delays_the_next_contacts_notes() {
     assert!(ws.has_draft(words), "the draft is on disk: {:?}", ws.drafts());
 }
 
+/// After a reply is handed to a sendmail that hangs, the next contact is taken and what the
+/// rep types is on disk: a SIGKILL loses nothing.
+#[test]
+fn a_hanging_sendmail_never_delays_the_next_contacts_notes() {
+    let ws = Workspace::new();
+    let mut app = open_with_a_reply_stuck_in_sendmail(&ws);
+
+    app.send(F2);
+    app.wait_screen("the next contact's handle timer", |s| s.contents().contains("● 0:"));
+    type_until_saved_then_kill(&ws, &mut app, "Caller wants the invoice resent to the new address");
+}
+
 /// Quitting while sendmail hangs takes no more than a couple of seconds and says the reply
 /// was not confirmed sent (it stays a draft).
 #[test]
 fn quitting_while_a_reply_is_stuck_says_so_and_does_not_wait() {
     let ws = Workspace::new();
-    let sendmail = hanging_sendmail(ws.path());
-    mail_setup(&ws, &sendmail);
-    ws.mark_bulletins_read();
-    assert!(ws.frontline(&["--demo", "sync"]).output().unwrap().status.success());
-    let mut app = ws.open_demo_as_is();
-    send_reply_to_alice(&mut app);
+    let mut app = open_with_a_reply_stuck_in_sendmail(&ws);
     app.send(CTRL_Q);
     let (status, _) = app.wait_exit(Duration::from_secs(5));
     assert!(exited(status, 0), "{status:?}");
@@ -129,15 +136,7 @@ fn a_hostile_html_mail_arriving_mid_call_never_delays_the_notes() {
     hostile.push_str(&"<!".repeat(800_000));
     std::fs::write(maildir.join("tmp/2.M2P2.test"), &hostile).unwrap();
     std::fs::rename(maildir.join("tmp/2.M2P2.test"), maildir.join("new/2.M2P2.test")).unwrap();
-    let words = "Promised a callback before five";
-    app.send(words);
-    app.wait_screen("the words saved as the draft", |s| {
-        let c = s.contents();
-        c.contains(words) && c.lines().any(|l| l.contains("Notes draft saved"))
-    });
-    app.signal(Signal::SIGKILL);
-    app.wait_exit(Duration::from_secs(5));
-    assert!(ws.has_draft(words), "the draft is on disk: {:?}", ws.drafts());
+    type_until_saved_then_kill(&ws, &mut app, "Promised a callback before five");
 }
 
 /// A full disk: the Notes title says NOT SAVED at once, Ctrl-Q asks instead of exiting,

@@ -48,6 +48,25 @@ fn contact_of(conn: &Connection, ticket: &str) -> Option<i64> {
     store::team::ticket(conn, "rt", ticket).unwrap().map(|r| r.contact_id)
 }
 
+/// A ticket rep1 has claimed, over a proxy the test can take down or make drop answers.
+struct Claimed {
+    proxy: Proxy,
+    _dir: tempfile::TempDir,
+    conn: Connection,
+    rep1: RtEngine,
+    contact: i64,
+}
+
+fn claimed_through_a_proxy(rt_port: u16, ticket: &str) -> Claimed {
+    let proxy = Proxy::start(rt_port);
+    let (_dir, mut conn) = workspace();
+    let rep1 = engine(&proxy.url, "rep1");
+    pull(&mut conn, &rep1, &queues()).unwrap();
+    claim(&mut conn, &rep1, &TicketId(ticket.to_string())).unwrap();
+    let contact = contact_of(&conn, ticket).unwrap();
+    Claimed { proxy, _dir, conn, rep1, contact }
+}
+
 fn count(conn: &Connection, sql: &str, contact: i64) -> i64 {
     conn.query_row(sql, [contact], |r| r.get(0)).unwrap()
 }
@@ -205,12 +224,7 @@ fn a_reply_and_a_comment_land_in_rt_history_exactly_once() {
 fn offline_work_is_replayed_once_after_restart_even_after_a_lost_answer() {
     let Some(rt) = rt_server::shared() else { return };
     let ticket = rt.create_ticket("Billing", "Double charge", "finn@example.com", "Charged twice");
-    let proxy = Proxy::start(rt.port);
-    let (_dir, mut conn) = workspace();
-    let rep1 = engine(&proxy.url, "rep1");
-    pull(&mut conn, &rep1, &queues()).unwrap();
-    claim(&mut conn, &rep1, &TicketId(ticket.clone())).unwrap();
-    let contact = contact_of(&conn, &ticket).unwrap();
+    let Claimed { proxy, _dir, mut conn, rep1, contact } = claimed_through_a_proxy(rt.port, &ticket);
 
     proxy.set(Mode::Down);
     act(&mut conn, contact, TeamAction::Reply("Refund is on its way.".into()));
@@ -242,12 +256,7 @@ fn offline_work_is_replayed_once_after_restart_even_after_a_lost_answer() {
 fn a_ticket_taken_elsewhere_while_offline_keeps_the_reply_as_a_draft() {
     let Some(rt) = rt_server::shared() else { return };
     let ticket = rt.create_ticket("General", "Password reset", "gail@example.com", "Locked out");
-    let proxy = Proxy::start(rt.port);
-    let (_dir, mut conn) = workspace();
-    let rep1 = engine(&proxy.url, "rep1");
-    pull(&mut conn, &rep1, &queues()).unwrap();
-    claim(&mut conn, &rep1, &TicketId(ticket.clone())).unwrap();
-    let contact = contact_of(&conn, &ticket).unwrap();
+    let Claimed { proxy, _dir, mut conn, rep1, contact } = claimed_through_a_proxy(rt.port, &ticket);
     proxy.set(Mode::Down);
     act(&mut conn, contact, TeamAction::Reply("Try the link again.".into()));
     rt.call("PUT", &format!("ticket/{ticket}/steal"), "rep2", None).unwrap();
