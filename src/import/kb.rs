@@ -454,12 +454,12 @@ fn read_page(path: &Path) -> Result<Page, String> {
     use std::io::Read;
     let kind = std::fs::metadata(path).map_err(|e| e.to_string())?.file_type();
     if !kind.is_file() {
-        return Ok(Page::NotAFile(not_a_file(kind)));
+        return Ok(Page::NotAFile(super::regular_file::not_a_file(kind)));
     }
-    let file = open_without_waiting(path).map_err(|e| e.to_string())?;
+    let file = super::regular_file::open_without_waiting(path).map_err(|e| e.to_string())?;
     let meta = file.metadata().map_err(|e| e.to_string())?;
     if !meta.file_type().is_file() {
-        return Ok(Page::NotAFile(not_a_file(meta.file_type())));
+        return Ok(Page::NotAFile(super::regular_file::not_a_file(meta.file_type())));
     }
     let too_big = |size: u64| format!("larger than {} MB ({size} bytes)", MAX_PAGE_BYTES >> 20);
     if meta.len() > MAX_PAGE_BYTES {
@@ -472,40 +472,4 @@ fn read_page(path: &Path) -> Result<Page, String> {
         return Err(too_big(bytes.len() as u64));
     }
     Ok(Page::Read(bytes))
-}
-
-#[cfg(unix)]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
-}
-
-#[cfg(not(unix))]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
-}
-
-/// Why a file of this type is not read, in words.
-fn not_a_file(kind: std::fs::FileType) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let what = if kind.is_fifo() {
-            "a FIFO"
-        } else if kind.is_socket() {
-            "a socket"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "a device"
-        } else if kind.is_dir() {
-            "a folder"
-        } else {
-            "of an unknown type"
-        };
-        format!("not a regular file ({what})")
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = kind;
-        "not a regular file".to_string()
-    }
 }

@@ -8,6 +8,7 @@ pub mod kb;
 pub mod knowledge;
 pub mod qa;
 pub mod records;
+pub mod regular_file;
 pub mod schedule;
 
 use std::fmt;

@@ -214,3 +214,22 @@ fn an_oversized_kb_page_is_left_out_with_its_size() {
     assert_eq!(out["added"], 1, "{out}");
     assert!(reason(&out, "failed", "big.md").starts_with("larger than 4 MB"), "{out}");
 }
+
+/// A FIFO (which would wait forever for a writer) or a device (which never ends) named as a
+/// file of records is refused at once, by name, and nothing is written.
+#[test]
+fn a_fifo_or_a_device_named_as_a_records_file_is_refused_at_once() {
+    let sb = Sandbox::new();
+    let fifo = sb.path("contacts.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", sb.path("customers.json")).unwrap();
+    for (kind, file, what) in [("contacts", "contacts.csv", "a FIFO"), ("customers", "customers.json", "a device")] {
+        let path = sb.path(file);
+        let (code, _, err) = sb.run(&["import", kind, path.to_str().unwrap()]).parts();
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(&format!("{file}: not a regular file ({what})")), "{err}");
+    }
+    assert_eq!(sb.count("customers"), 0);
+    assert_eq!(sb.count("contacts"), 0);
+}

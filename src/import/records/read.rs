@@ -24,7 +24,7 @@ pub struct Opened {
 
 /// Reads a `.json` or `.csv` file into rows, naming the file and line of any format error.
 pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let bytes = crate::import::regular_file::read(path)?;
     parse_rows(path, &bytes)
 }
 
@@ -37,8 +37,8 @@ pub fn open_rows(path: &Path) -> Result<Opened> {
         return Ok(Opened { rows: Box::new(rows.into_iter().map(Ok)), total, warnings: Vec::new() });
     }
     let cannot_read = || format!("{}: cannot read", path.display());
+    let mut file = std::io::BufReader::with_capacity(1 << 16, crate::import::regular_file::open(path)?);
     let lines = count_lines(path).with_context(cannot_read)?;
-    let mut file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).with_context(cannot_read)?);
     let start = std::io::BufRead::fill_buf(&mut file).with_context(cannot_read)?;
     check_encoding(path, start)?;
     if start.starts_with(b"\xEF\xBB\xBF") {
@@ -52,7 +52,7 @@ pub fn open_rows(path: &Path) -> Result<Opened> {
 /// span lines (then it is a little more).
 fn count_lines(path: &Path) -> std::io::Result<u64> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let mut file = crate::import::regular_file::open(path).map_err(std::io::Error::other)?;
     let mut buf = vec![0u8; 1 << 16];
     let (mut lines, mut last) = (0u64, b'\n');
     loop {

@@ -1,0 +1,64 @@
+//! Opening a file named on the command line: only a regular file is read, because a FIFO
+//! waits forever for a writer and a device (`/dev/zero`) never ends.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+/// Opens `path` for reading if it is a regular file (after links); the error names the
+/// file and what it is instead. The type is checked on the open file, which is opened
+/// without waiting, so a FIFO cannot hang the open or slip in after a check.
+pub fn open(path: &Path) -> Result<std::fs::File> {
+    let file = open_without_waiting(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let kind = file.metadata().with_context(|| format!("{}: cannot read", path.display()))?.file_type();
+    if !kind.is_file() {
+        bail!("{}: {}", path.display(), not_a_file(kind));
+    }
+    Ok(file)
+}
+
+/// The whole of a regular file (see [`open`]).
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open(path)?.read_to_end(&mut bytes).with_context(|| format!("{}: cannot read", path.display()))?;
+    Ok(bytes)
+}
+
+/// Opens for reading without blocking: opening a FIFO with no writer returns at once.
+/// (On a regular file the flag changes nothing.)
+#[cfg(unix)]
+pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Why a file of this type is not read, in words.
+pub fn not_a_file(kind: std::fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_dir() {
+            "a folder"
+        } else {
+            "of an unknown type"
+        };
+        format!("not a regular file ({what})")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        "not a regular file".to_string()
+    }
+}
