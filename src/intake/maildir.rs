@@ -57,6 +57,9 @@ use crate::store::{self, contacts, customers, notes};
 /// Longest body kept for one message, in characters; the rest is cut with a note (a mail
 /// client still has the whole message).
 const MAX_BODY_CHARS: usize = 100_000;
+/// The largest message file read: mail with big attachments is tens of MB; a file beyond
+/// this is not mail a rep can answer, and reading it whole would hold it all in memory.
+const MAX_MESSAGE_BYTES: u64 = 128 << 20;
 
 /// What one sync of one Maildir did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -125,6 +128,13 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
         let name = unique_name(&path);
         if seen.contains(&name) {
             summary.duplicates += 1;
+            continue;
+        }
+        if let Ok(meta) = path.metadata()
+            && meta.len() > MAX_MESSAGE_BYTES
+        {
+            let reason = format!("larger than {} MB ({} bytes); not read", MAX_MESSAGE_BYTES >> 20, meta.len());
+            summary.malformed.push((path, reason));
             continue;
         }
         let bytes = match std::fs::read(&path) {

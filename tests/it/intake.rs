@@ -222,6 +222,19 @@ fn malformed_files_are_listed_by_name_and_skipped() {
     assert!(s.malformed[1].0.starts_with(&dir), "the full path is given");
 }
 
+/// A message file of gigabytes (sparse here, so the test costs no disk) is listed with its
+/// size and not read into memory; the rest of the folder is read as usual.
+#[test]
+fn a_giant_message_file_is_listed_and_not_read() {
+    let (_tmp, dir) = maildir_copy();
+    let giant = std::fs::File::create(dir.join("new/1763599997.M1P1.giant")).unwrap();
+    giant.set_len(3 << 30).unwrap();
+    let s = maildir::sync_maildir(&mut db(), &dir, NOW).unwrap();
+    assert_eq!(s.added, 7, "{s:#?}");
+    let (_, why) = s.malformed.iter().find(|(p, _)| p.ends_with("new/1763599997.M1P1.giant")).unwrap();
+    assert_eq!(why, "larger than 128 MB (3221225472 bytes); not read");
+}
+
 #[test]
 fn the_maildir_is_never_modified() {
     let (_tmp, dir) = maildir_copy();
