@@ -299,7 +299,8 @@ fn set_aside(dir: &Path, path: &Path, why: &str, summary: &mut InboxSummary) {
 fn read_limited(path: &Path) -> Result<Option<Vec<u8>>, String> {
     use std::io::Read;
     let name = path.display();
-    let mut file = match std::fs::File::open(path) {
+    // Opened without waiting: a FIFO swapped in after the listing must not block the open.
+    let mut file = match crate::import::regular_file::open_without_waiting(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{name}: cannot read: {e}")),

@@ -137,7 +137,12 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
             summary.malformed.push((path, reason));
             continue;
         }
-        let bytes = match std::fs::read(&path) {
+        // Opened without waiting: a name swapped for a FIFO after the listing cannot block.
+        let read = crate::import::regular_file::open_without_waiting(&path).and_then(|mut f| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
+        });
+        let bytes = match read {
             Ok(b) => b,
             Err(e) => {
                 summary.malformed.push((path, format!("cannot read: {e}")));
