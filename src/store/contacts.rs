@@ -91,14 +91,14 @@ pub fn insert_reporting(conn: &Connection, c: &NewContact) -> rusqlite::Result<(
         c.csat
     ])?;
     let id = conn.last_insert_rowid();
-    append_event(conn, id, c.created_at, "create", None)?;
+    let mut events: Vec<(Timestamp, &str, Option<&str>)> = vec![(c.created_at, "create", None)];
     if let Some(accepted) = c.accepted_at {
-        append_event(conn, id, accepted, "accept", None)?;
+        events.push((accepted, "accept", None));
         if c.hold_seconds > 0 {
             // Imported history only knows the total hold; place it as one block right after
             // the accept, which gives the same hold and handle totals.
-            append_event(conn, id, accepted, "hold", None)?;
-            append_event(conn, id, accepted + c.hold_seconds, "resume", None)?;
+            events.push((accepted, "hold", None));
+            events.push((accepted + c.hold_seconds, "resume", None));
         }
     }
     if let Some(ended) = c.ended_at {
@@ -107,9 +107,34 @@ pub fn insert_reporting(conn: &Connection, c: &NewContact) -> rusqlite::Result<(
             ContactStatus::Transferred => "transfer",
             _ => "resolve",
         };
-        append_event(conn, id, ended, kind, escalated_to.as_deref())?;
+        events.push((ended, kind, escalated_to.as_deref()));
     }
+    append_events(conn, id, &events)?;
     Ok((id, report))
+}
+
+/// Appends steps to a contact's event log with one statement: a contact written with its
+/// whole history (an import, a sync) has up to five, and one statement for all of them
+/// costs little more than one for each.
+fn append_events(conn: &Connection, contact: Id, events: &[(Timestamp, &str, Option<&str>)]) -> rusqlite::Result<()> {
+    let Some(first) = events.first() else { return Ok(()) };
+    if events.len() == 1 {
+        return append_event(conn, contact, first.0, first.1, first.2);
+    }
+    let mut sql = String::from("INSERT INTO contact_events(contact_id, at, kind, detail) VALUES ");
+    for i in 0..events.len() {
+        sql.push_str(if i == 0 { "(?, ?, ?, ?)" } else { ", (?, ?, ?, ?)" });
+    }
+    let mut insert = conn.prepare_cached(&sql)?;
+    for (i, (at, kind, detail)) in events.iter().enumerate() {
+        let first = i * 4 + 1;
+        insert.raw_bind_parameter(first, contact)?;
+        insert.raw_bind_parameter(first + 1, at)?;
+        insert.raw_bind_parameter(first + 2, kind)?;
+        insert.raw_bind_parameter(first + 3, detail.map(|d| clean_stored_text(StoredField::EventDetail, d).text))?;
+    }
+    insert.raw_execute()?;
+    Ok(())
 }
 
 /// Appends one step to a contact's event log.

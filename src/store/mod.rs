@@ -2,6 +2,7 @@
 //! and the worker threads that own connections so the UI never waits on a query.
 
 pub mod backup;
+pub mod bulk;
 pub mod bulletins;
 pub mod contact_loop;
 pub mod contacts;
@@ -71,6 +72,27 @@ pub fn fold_wal_into_file(conn: &Connection) -> rusqlite::Result<()> {
 /// tell cheaply whether anything changed since it last looked.
 pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "data_version", |r| r.get(0))
+}
+
+/// Runs `f`, a run of many small write transactions, with the write-ahead log folded into
+/// the file once at its end instead of after every transaction that grew it past SQLite's
+/// 1,000 pages: a first Maildir sync commits hundreds of 50 ms batches, and copying the log
+/// back after each one rewrote the same index pages (and synced the file) every time.
+pub fn checkpoint_once_after<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let before: i64 = conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let result = f(conn);
+    // PASSIVE: folds in what no reader still needs, never waits on one.
+    let restored = conn
+        .pragma_update(None, "wal_autocheckpoint", before)
+        .and_then(|()| conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())));
+    // What `f` said comes first; a failed restore only matters when `f` succeeded.
+    let value = result?;
+    restored?;
+    Ok(value)
 }
 
 /// Sets SQLite's page cache for this connection (negative: KiB; positive: pages) and returns

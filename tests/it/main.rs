@@ -6,6 +6,7 @@ mod common;
 mod e2e_support;
 mod rt_server;
 
+mod bulk_import;
 mod card_corpus;
 mod card_fields;
 mod card_masking;

@@ -16,12 +16,13 @@ use serde_json::{Map, Value};
 pub use check::{CheckedContact, check_contact_row};
 pub(super) use check::{typed, warn_unknown};
 pub use read::{Opened, Row, RowStream, open_rows, parse_rows, read_rows};
-pub use write::{InsertedContact, insert_checked_contact};
+pub use write::{InsertedContact, KnownCustomers, insert_checked_contact};
 
 use crate::domain::Timestamp;
 use crate::import::Origin;
 use crate::progress::{Progress, Quiet};
 use crate::store;
+use crate::store::bulk::{BulkConnection, DeferredIndexes};
 
 /// How to import.
 #[derive(Debug, Clone, Copy, Default)]
@@ -50,6 +51,29 @@ pub enum Records {
     /// Contacts with their history; customers are matched by email, phone or handle, and an
     /// unknown one is created.
     Contacts,
+}
+
+impl Records {
+    /// The indexes a large import of these records builds once at its end instead of
+    /// updating for every row: the ones its rows reach in no order.
+    fn deferrable_indexes(self) -> &'static [&'static str] {
+        match self {
+            // None: updating a customer reads their stored orders and billing through the
+            // indexes of those tables.
+            Records::Customers => &[],
+            // A history file comes in time order but names its customers in any order, and
+            // its statuses and priorities mixed: each of these takes every row at a random
+            // place. (A contact's events and notes arrive in contact order and are appended.)
+            // Writing a contact never reads through them: it finds its customer by identity.
+            Records::Contacts => &[
+                "contacts_by_customer",
+                "contacts_queue",
+                "contacts_by_status_recent",
+                "contacts_by_end",
+                "notes_by_customer",
+            ],
+        }
+    }
 }
 
 /// Imports a `.json` or `.csv` file of customers or contacts, all or nothing, reporting each
@@ -94,23 +118,26 @@ fn import_stream(
         Records::Customers => check_then_write(
             conn,
             rows,
-            (total, progress),
+            (records, total, progress),
             |origin, map, warnings| Ok(check::check_customer_row(path, origin, map, opts, warnings)?),
             |tx, (origin, c), summary| write::write_customer(tx, path, origin, c, opts.now, summary),
         ),
-        Records::Contacts => check_then_write(
-            conn,
-            rows,
-            (total, progress),
-            |origin, map, warnings| Ok(check_contact_row(path, &origin, map, opts, warnings)?),
-            |tx, c, summary| {
-                let inserted = insert_checked_contact(tx, c, opts.now)?;
-                summary.added += 1;
-                summary.customers_created += usize::from(inserted.customer_created);
-                summary.cards_masked += inserted.cards_masked;
-                Ok(())
-            },
-        ),
+        Records::Contacts => {
+            let mut known = KnownCustomers::default();
+            check_then_write(
+                conn,
+                rows,
+                (records, total, progress),
+                |origin, map, warnings| Ok(check_contact_row(path, &origin, map, opts, warnings)?),
+                |tx, c, summary| {
+                    let inserted = insert_checked_contact(tx, c, opts.now, &mut known)?;
+                    summary.added += 1;
+                    summary.customers_created += usize::from(inserted.customer_created);
+                    summary.cards_masked += inserted.cards_masked;
+                    Ok(())
+                },
+            )
+        }
     }
 }
 
@@ -124,9 +151,10 @@ pub fn import_contact_rows(conn: &mut Connection, path: &Path, rows: Vec<Row>, o
     import_rows(conn, path, rows, Records::Contacts, opts, &Quiet)
 }
 
-/// SQLite page cache an import may use, in KiB (64 MiB): a million-row import updates
-/// several indexes at random places, and the default 2 MiB re-reads their pages over and over.
-const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+/// SQLite page cache an import may use, in KiB: 16 MiB. A large import rebuilds its indexes
+/// at the end (see `store::bulk`), and SQLite's sorter takes about as much again for that;
+/// with the rows arriving in order and the indexes away, a bigger cache measured no faster.
+const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 
 /// Checked records travel to the writer in chunks of this many (a hand-over per record cost
 /// more in thread wake-ups than the check itself) ...
@@ -135,7 +163,9 @@ const CHUNK: usize = 256;
 const CHUNKS_AHEAD: usize = 4;
 
 /// The two steps of every import here, all or nothing: `check` each row (its unknown keys
-/// go into the warnings), and `write` each checked row, in one transaction.
+/// go into the warnings), and `write` each checked row, in one transaction — written as a
+/// bulk write (`store::bulk`): foreign-key lookups off, and for a file large next to the
+/// workspace, the `records`' indexes rebuilt at the end.
 ///
 /// Rows are read and checked on a second thread while this one writes, so a large file
 /// costs about the slower of the two, and memory holds only the rows in between. Errors
@@ -146,13 +176,13 @@ const CHUNKS_AHEAD: usize = 4;
 fn check_then_write<C: Send>(
     conn: &mut Connection,
     rows: RowStream,
-    (total, progress): (u64, &dyn Progress),
+    (records, total, progress): (Records, u64, &dyn Progress),
     check: impl Fn(Origin, Map<String, Value>, &mut Vec<String>) -> Result<C> + Sync,
-    write: impl Fn(&Connection, &C, &mut Summary) -> Result<()>,
+    mut write: impl FnMut(&Connection, &C, &mut Summary) -> Result<()>,
 ) -> Result<Summary> {
     let mut summary = Summary::default();
     progress.start("importing", total);
-    let cache_before = crate::store::set_cache_size(conn, -IMPORT_CACHE_KIB)?;
+    let bulk = BulkConnection::set_up(conn, IMPORT_CACHE_KIB)?;
     let result = std::thread::scope(|scope| {
         let (sender, checked) = std::sync::mpsc::sync_channel::<Vec<C>>(CHUNKS_AHEAD);
         let check = &check;
@@ -174,6 +204,7 @@ fn check_then_write<C: Send>(
             Ok(warnings)
         });
         store::write(conn, |tx| -> Result<()> {
+            let deferred = DeferredIndexes::drop_for_large_write(tx, records.deferrable_indexes(), total)?;
             let mut refused = None;
             for c in checked.iter().flatten() {
                 progress.inc();
@@ -185,13 +216,14 @@ fn check_then_write<C: Send>(
             }
             let warnings = checker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             summary.warnings = warnings;
+            deferred.rebuild(tx)?;
             refused.map_or(Ok(()), Err)
         })
     });
-    // The connection may be the workstation's own (the demo): give back its usual cache.
-    // Failing to is harmless and must not hide what the import did.
-    if let Err(e) = crate::store::set_cache_size(conn, cache_before) {
-        tracing::warn!(error = %e, "could not restore the page cache size after an import");
+    // Failing to restore the connection's settings must not hide what the import did; the
+    // connection is the workstation's own only for the demo, which opens it afresh.
+    if let Err(e) = bulk.restore(conn) {
+        tracing::warn!(error = %e, "could not restore the connection's settings after an import");
     }
     result?;
     Ok(summary)

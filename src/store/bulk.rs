@@ -1,0 +1,184 @@
+//! Large writes done the way SQLite does them fastest. An import of a team's whole history
+//! (a million contacts) spent most of its time on work that a bulk write can do once
+//! instead of once per row:
+//!
+//! - an index that every row updates at a random place (contacts by customer: the rows come
+//!   in time order, the customers in any order) is dropped at its start and built again by
+//!   one sort before it commits ([`DeferredIndexes`]). Indexes the rows arrive in order for
+//!   (a contact's events, by contact) grow at their end and cost little, so they stay;
+//! - SQLite's per-row foreign-key lookups are off for its transaction ([`BulkConnection`]):
+//!   every reference such a write makes is to a row it has just found or written in that
+//!   same transaction, so the lookups could only ever succeed (the importers' tests run
+//!   `PRAGMA foreign_key_check` after their imports to keep that true).
+//!
+//! Both happen inside the import's one transaction or around it, so a failed import
+//! leaves the workspace exactly as it was (a `DROP INDEX` is rolled back with the rows),
+//! and readers on other connections keep their snapshot, indexes included, until commit.
+
+use rusqlite::{Connection, params};
+
+/// A connection set up for one bulk write; [`BulkConnection::restore`] gives back what it
+/// had (the connection may be the workstation's own, when the demo imports its data).
+pub struct BulkConnection {
+    cache_before: i64,
+    foreign_keys_before: bool,
+}
+
+impl BulkConnection {
+    /// Gives the connection a page cache of `cache_kib` KiB and turns foreign-key
+    /// enforcement off. Call outside a transaction (SQLite ignores the change inside one).
+    pub fn set_up(conn: &Connection, cache_kib: i64) -> rusqlite::Result<Self> {
+        let cache_before = super::set_cache_size(conn, -cache_kib)?;
+        let foreign_keys_before: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+        conn.pragma_update(None, "foreign_keys", false)?;
+        Ok(Self { cache_before, foreign_keys_before })
+    }
+
+    /// Puts the cache size and foreign-key enforcement back as they were.
+    pub fn restore(self, conn: &Connection) -> rusqlite::Result<()> {
+        conn.pragma_update(None, "foreign_keys", self.foreign_keys_before)?;
+        super::set_cache_size(conn, self.cache_before).map(drop)
+    }
+}
+
+/// Files of fewer records than this keep the indexes: rebuilding one sorts every row of its
+/// table, and below this the per-row updates cost less than that sort.
+pub const DEFER_FROM_ROWS: u64 = 50_000;
+
+/// Secondary indexes set aside for a bulk write; [`DeferredIndexes::rebuild`] creates them
+/// again from the very SQL they were created with.
+#[must_use = "the indexes are gone until rebuild() runs"]
+pub struct DeferredIndexes {
+    /// `CREATE INDEX …` statements as `sqlite_schema` keeps them.
+    created_by: Vec<String>,
+}
+
+impl DeferredIndexes {
+    /// Drops the named `indexes` when `incoming` rows are at least [`DEFER_FROM_ROWS`] and
+    /// at least as many as the first index's table already holds (rebuilding sorts the old
+    /// rows too); otherwise drops nothing. An index that does not exist is skipped.
+    pub fn drop_for_large_write(conn: &Connection, indexes: &[&str], incoming: u64) -> rusqlite::Result<Self> {
+        let mut found: Vec<(String, String, String)> = Vec::new();
+        for index in indexes {
+            let mut rows = conn.prepare_cached(
+                "SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'index' AND name = ?1 AND sql IS NOT NULL",
+            )?;
+            for row in rows.query_map(params![index], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
+                found.push(row?);
+            }
+        }
+        let Some((_, table, _)) = found.first() else { return Ok(Self { created_by: Vec::new() }) };
+        // The largest rowid: an upper bound of the row count that costs one b-tree step.
+        let existing: i64 = conn.query_row(
+            &format!("SELECT ifnull(max(rowid), 0) FROM \"{}\"", table.replace('"', "\"\"")),
+            [],
+            |r| r.get(0),
+        )?;
+        if incoming < DEFER_FROM_ROWS || i64::try_from(incoming).unwrap_or(i64::MAX) < existing {
+            return Ok(Self { created_by: Vec::new() });
+        }
+        for (name, _, _) in &found {
+            conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        Ok(Self { created_by: found.into_iter().map(|(_, _, sql)| sql).collect() })
+    }
+
+    /// How many indexes are set aside.
+    pub fn len(&self) -> usize {
+        self.created_by.len()
+    }
+
+    /// True when nothing was set aside.
+    pub fn is_empty(&self) -> bool {
+        self.created_by.is_empty()
+    }
+
+    /// Builds every dropped index again.
+    pub fn rebuild(self, conn: &Connection) -> rusqlite::Result<()> {
+        for sql in &self.created_by {
+            conn.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn indexes(conn: &Connection, table: &str) -> Vec<String> {
+        let mut s = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 ORDER BY name")
+            .unwrap();
+        s.query_map([table], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn indexes_come_back_as_they_were_and_unique_rules_never_leave() {
+        let mut conn = crate::store::open_in_memory().unwrap();
+        let before = indexes(&conn, "identities");
+        assert!(before.len() >= 2 && before.iter().any(|n| n.starts_with("sqlite_autoindex")), "{before:?}");
+        crate::store::write(&mut conn, |tx| -> rusqlite::Result<()> {
+            let deferred = DeferredIndexes::drop_for_large_write(
+                tx,
+                &["identities_by_customer", "sqlite_autoindex_identities_1", "no_such_index"],
+                DEFER_FROM_ROWS,
+            )?;
+            assert_eq!(deferred.len(), 1);
+            // A uniqueness rule's own index is never set aside.
+            assert_eq!(indexes(tx, "identities"), vec!["sqlite_autoindex_identities_1".to_string()]);
+            deferred.rebuild(tx)
+        })
+        .unwrap();
+        assert_eq!(indexes(&conn, "identities"), before);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_indexes() {
+        let mut conn = crate::store::open_in_memory().unwrap();
+        let before = indexes(&conn, "contacts");
+        let failed = crate::store::write(&mut conn, |tx| -> rusqlite::Result<()> {
+            let deferred = DeferredIndexes::drop_for_large_write(tx, &["contacts_by_customer"], DEFER_FROM_ROWS)?;
+            assert!(!deferred.is_empty());
+            Err(rusqlite::Error::InvalidQuery)
+        });
+        assert!(failed.is_err());
+        assert_eq!(indexes(&conn, "contacts"), before);
+        assert!(before.contains(&"contacts_by_customer".to_string()), "{before:?}");
+    }
+
+    #[test]
+    fn small_writes_and_writes_smaller_than_the_table_keep_the_indexes() {
+        let mut conn = crate::store::open_in_memory().unwrap();
+        conn.execute("INSERT INTO customers(id, name, created_at) VALUES (1, 'x', 0)", []).unwrap();
+        conn.execute(
+            "INSERT INTO contacts(id, customer_id, channel, subject, status, created_at) VALUES (200000, 1, 'phone', 's', 'waiting', 0)",
+            [],
+        )
+        .unwrap();
+        crate::store::write(&mut conn, |tx| -> rusqlite::Result<()> {
+            assert!(
+                DeferredIndexes::drop_for_large_write(tx, &["contacts_by_customer"], DEFER_FROM_ROWS - 1)?.is_empty()
+            );
+            assert!(DeferredIndexes::drop_for_large_write(tx, &["contacts_by_customer"], 199_999)?.is_empty());
+            assert_eq!(DeferredIndexes::drop_for_large_write(tx, &["contacts_by_customer"], 200_000)?.len(), 1);
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn the_connection_gets_its_settings_back() {
+        let conn = crate::store::open_in_memory().unwrap();
+        let fk = |c: &Connection| c.pragma_query_value(None, "foreign_keys", |r| r.get::<_, bool>(0)).unwrap();
+        let cache = |c: &Connection| c.pragma_query_value(None, "cache_size", |r| r.get::<_, i64>(0)).unwrap();
+        let (fk_before, cache_before) = (fk(&conn), cache(&conn));
+        assert!(fk_before);
+        let bulk = BulkConnection::set_up(&conn, 1024).unwrap();
+        assert!(!fk(&conn));
+        assert_eq!(cache(&conn), -1024);
+        bulk.restore(&conn).unwrap();
+        assert_eq!((fk(&conn), cache(&conn)), (fk_before, cache_before));
+    }
+}
