@@ -3,9 +3,16 @@
 //! its rarity (a word in every article tells nothing), and by whether their title or tags
 //! meet it; bm25 over all the terms breaks the rest.
 //!
-//! A few statements give each candidate its bm25 scores and two bit masks (the concepts met
-//! anywhere, and in title or tags); the weighting happens here, over at most
+//! A few statements give each candidate its bm25 over titles and tags and two bit masks (the
+//! concepts met anywhere, and in title or tags); the weighting happens here, over at most
 //! [`super::RANK_CAP`] rows.
+//!
+//! Two things a question does not pay for, measured on the evaluation set and 20,000
+//! articles: bm25 over whole articles (FTS5 counts every article holding each word to
+//! weigh it, the most expensive statement of the search; the concepts' own rarity weights
+//! already rank by it, and without it success@3 stayed the same on every set), and a last
+//! word still being typed expanded as a prefix beyond the four letters the index keeps
+//! prefixes for (each MATCH would merge every word it begins over the whole index).
 
 use std::collections::HashMap;
 
@@ -17,18 +24,14 @@ use crate::domain::{Id, KbHit};
 
 /// What meeting a concept in the title or tags adds, as a share of meeting it at all.
 const TITLE_SHARE: f64 = 0.8;
-/// What the best bm25 of the typed words among the candidates adds, in units of one concept
-/// of average rarity.
-const BM25_SHARE: f64 = 1.0;
-/// What the best bm25 of all terms over titles and tags adds, in the same units.
+/// What the best bm25 of all terms over titles and tags adds, in units of one concept of
+/// average rarity.
 const TITLE_BM25_SHARE: f64 = 3.0;
 
 /// One candidate article with what it met.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     id: Id,
-    /// bm25 of the typed words over the whole article.
-    bm25: f64,
     /// bm25 of every term, the thesaurus' too, over the title and tags.
     title_bm25: f64,
     body: u32,
@@ -40,22 +43,29 @@ pub(super) fn search(conn: &Connection, q: &Understood, limit: usize) -> rusqlit
     if q.concepts.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let exprs: Vec<String> = q.concepts.iter().map(concept_expr).collect();
+    let concepts: Vec<Concept> = q.concepts.iter().map(without_long_prefixes).collect();
+    let exprs: Vec<String> = concepts.iter().map(concept_expr).collect();
     let all = exprs.join(" OR ");
-    let typed = typed_expr(&q.concepts);
-    let candidates = candidates(conn, &all, &typed, &exprs)?;
-    let ranked = rank(conn, &q.concepts, &candidates)?;
+    let candidates = candidates(conn, &all, &exprs)?;
+    let ranked = rank(conn, &concepts, &candidates)?;
     let top: Vec<(Id, f64)> = ranked.into_iter().take(limit).collect();
     hits(conn, &all, &top)
 }
 
-/// The customer's own words, any of them: bm25 is computed over these alone. Over the
-/// thesaurus' words too it would count every article holding each of them (bm25's rarity
-/// of a phrase is over the whole index), which at 20,000 articles costs several times the
-/// rest of the search.
-fn typed_expr(concepts: &[Concept]) -> String {
-    let terms: Vec<String> = concepts.iter().filter_map(|c| c.terms.first()).map(term_expr).collect();
-    terms.join(" OR ")
+/// The longest prefix the article index keeps entries for (`prefix = '2 3 4'`).
+const INDEXED_PREFIX: usize = 4;
+
+/// A concept whose word still being typed, when longer than [`INDEXED_PREFIX`], is matched
+/// as typed: in a question it is one concept among several and complete a keystroke or two
+/// later, while as a prefix it cost more than the rest of the search.
+fn without_long_prefixes(c: &Concept) -> Concept {
+    let mut c = c.clone();
+    for t in &mut c.terms {
+        if t.prefix && t.words.last().is_some_and(|w| w.chars().count() > INDEXED_PREFIX) {
+            t.prefix = false;
+        }
+    }
+    c
 }
 
 /// The FTS5 expression meeting a concept: any of its terms, each quoted.
@@ -70,33 +80,29 @@ fn term_expr(t: &Term) -> String {
     if t.prefix { format!("{phrase}*") } else { phrase }
 }
 
-/// The candidates of a question, each with its bm25 over the typed words (`typed`) and over
-/// titles and tags (all terms), and the masks of the concepts (`exprs`) met anywhere and in
-/// title or tags.
+/// The candidates of a question, each with its bm25 over titles and tags (all terms), and
+/// the masks of the concepts (`exprs`) met anywhere and in title or tags.
 ///
 /// Several plain statements rather than one: each asks its index for rows from the lowest
 /// candidate id on, given as a number. Given as a subquery over the candidates, the same
 /// bound made that part of the search about three times slower at 20,000 articles.
-fn candidates(conn: &Connection, all: &str, typed: &str, exprs: &[String]) -> rusqlite::Result<Vec<Candidate>> {
+fn candidates(conn: &Connection, all: &str, exprs: &[String]) -> rusqlite::Result<Vec<Candidate>> {
     let sql = format!("SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?1 ORDER BY rowid DESC LIMIT {}", super::RANK_CAP);
     let ids: Vec<Id> = conn.prepare_cached(&sql)?.query_map([all], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let Some(&lowest) = ids.last() else { return Ok(Vec::new()) };
     let mut cands: Vec<Candidate> =
-        ids.iter().map(|&id| Candidate { id, bm25: 0.0, title_bm25: 0.0, body: 0, title: 0 }).collect();
+        ids.iter().map(|&id| Candidate { id, title_bm25: 0.0, body: 0, title: 0 }).collect();
     // Ids come in descending order: a binary search finds each one.
     let find = |id: Id| ids.binary_search_by(|probe| id.cmp(probe)).ok();
-    let (w0, w1, w2) = super::WEIGHTS;
-    for (index, expr, weights) in
-        [("kb_fts", typed, format!("{w0}, {w1}, {w2}")), ("kb_title_fts", all, format!("{w0}, {w1}"))]
-    {
-        let sql = format!("SELECT rowid, bm25({index}, {weights}) FROM {index} WHERE {index} MATCH ?1 AND rowid >= ?2");
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![expr, lowest])?;
-        while let Some(r) = rows.next()? {
-            if let Some(i) = find(r.get(0)?) {
-                let score: f64 = r.get(1)?;
-                if index == "kb_fts" { cands[i].bm25 = score } else { cands[i].title_bm25 = score }
-            }
+    let (w0, w1, _) = super::WEIGHTS;
+    let sql = format!(
+        "SELECT rowid, bm25(kb_title_fts, {w0}, {w1}) FROM kb_title_fts WHERE kb_title_fts MATCH ?1 AND rowid >= ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![all, lowest])?;
+    while let Some(r) = rows.next()? {
+        if let Some(i) = find(r.get(0)?) {
+            cands[i].title_bm25 = r.get(1)?;
         }
     }
     for (bit, expr) in exprs.iter().enumerate() {
@@ -128,7 +134,6 @@ fn rank(conn: &Connection, concepts: &[Concept], cands: &[Candidate]) -> rusqlit
         })
         .collect();
     let mean = weights.iter().sum::<f64>() / weights.len().max(1) as f64;
-    let best = cands.iter().map(|c| c.bm25).fold(0.0_f64, f64::min);
     let best_title = cands.iter().map(|c| c.title_bm25).fold(0.0_f64, f64::min);
     let share = |score: f64, best: f64| if best < 0.0 { score / best } else { 0.0 };
     let mut scored: Vec<(Id, f64)> = cands
@@ -142,8 +147,7 @@ fn rank(conn: &Connection, concepts: &[Concept], cands: &[Candidate]) -> rusqlit
                     w * (f64::from(u8::from(c.body & bit != 0)) + TITLE_SHARE * f64::from(u8::from(c.title & bit != 0)))
                 })
                 .sum();
-            let bm = BM25_SHARE * share(c.bm25, best) + TITLE_BM25_SHARE * share(c.title_bm25, best_title);
-            (c.id, -(met + mean * bm))
+            (c.id, -(met + mean * TITLE_BM25_SHARE * share(c.title_bm25, best_title)))
         })
         .collect();
     scored.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
