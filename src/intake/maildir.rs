@@ -159,7 +159,7 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
     incoming.sort_by(|(_, a), (_, b)| {
         a.message.sent_at.cmp(&b.message.sent_at).then(a.message.source.cmp(&b.message.source))
     });
-    store::checkpoint_once_after(conn, |conn| store_all(conn, incoming, &folder, now, &mut summary))?;
+    store_all(conn, incoming, &folder, now, &mut summary)?;
     // Duplicates found while reading: a crash before this only means reading them once more.
     if !taken_in.is_empty() {
         store::write(conn, |tx| messages::remember_maildir_names(tx, &folder, &taken_in))?;

@@ -74,27 +74,6 @@ pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "data_version", |r| r.get(0))
 }
 
-/// Runs `f`, a run of many small write transactions, with the write-ahead log folded into
-/// the file once at its end instead of after every transaction that grew it past SQLite's
-/// 1,000 pages: a first Maildir sync commits hundreds of 50 ms batches, and copying the log
-/// back after each one rewrote the same index pages (and synced the file) every time.
-pub fn checkpoint_once_after<T>(
-    conn: &mut Connection,
-    f: impl FnOnce(&mut Connection) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let before: i64 = conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
-    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-    let result = f(conn);
-    // PASSIVE: folds in what no reader still needs, never waits on one.
-    let restored = conn
-        .pragma_update(None, "wal_autocheckpoint", before)
-        .and_then(|()| conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())));
-    // What `f` said comes first; a failed restore only matters when `f` succeeded.
-    let value = result?;
-    restored?;
-    Ok(value)
-}
-
 /// Sets SQLite's page cache for this connection (negative: KiB; positive: pages) and returns
 /// the size it had, so a big import can borrow a larger cache and give it back.
 pub fn set_cache_size(conn: &Connection, size: i64) -> rusqlite::Result<i64> {
