@@ -206,14 +206,17 @@ fn read_all(files: Vec<(String, PathBuf)>, now: Timestamp) -> Vec<(String, PathB
 
 /// Reads one file, unless it is too large or cannot be read, and parses it.
 fn read_file(path: &Path, now: Timestamp) -> FileRead {
-    if let Ok(meta) = path.metadata()
-        && meta.len() > MAX_MESSAGE_BYTES
-    {
-        return FileRead::Refused(format!(
-            "larger than {} MB ({} bytes); not read",
-            MAX_MESSAGE_BYTES >> 20,
-            meta.len()
-        ));
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            let what = crate::import::regular_file::not_a_file(meta.file_type());
+            return FileRead::Refused(format!("{what}; not read"));
+        }
+        Ok(meta) if meta.len() > MAX_MESSAGE_BYTES => {
+            let limit = MAX_MESSAGE_BYTES >> 20;
+            return FileRead::Refused(format!("larger than {limit} MB ({} bytes); not read", meta.len()));
+        }
+        Ok(_) => {}
+        Err(e) => return FileRead::Refused(format!("cannot read: {e}")),
     }
     // Opened without waiting: a name swapped for a FIFO after the listing cannot block.
     let read = crate::import::regular_file::open_without_waiting(path).and_then(|mut f| {
@@ -239,7 +242,7 @@ fn unique_name(path: &Path) -> String {
     }
 }
 
-/// The files of `new/` and `cur/`, in name order (dotfiles and folders left out).
+/// The entries of `new/` and `cur/` other than folders and dotfiles, in name order.
 fn message_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let meta = std::fs::metadata(dir).with_context(|| format!("{}: cannot read the Maildir", dir.display()))?;
     if !meta.is_dir() {
@@ -258,9 +261,11 @@ fn message_files(dir: &Path) -> Result<Vec<PathBuf>> {
         for entry in entries {
             let entry = entry.with_context(|| format!("{}: cannot read", folder.display()))?;
             let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') || !path.is_file() {
+            if entry.file_name().to_string_lossy().starts_with('.') || path.is_dir() {
                 continue;
             }
+            // Anything else that is not a file (a FIFO, a socket, a device, a dangling link)
+            // is listed with the malformed files, not read and not passed over in silence.
             files.push(path);
         }
     }

@@ -233,3 +233,48 @@ fn a_fifo_or_a_device_named_as_a_records_file_is_refused_at_once() {
     assert_eq!(sb.count("customers"), 0);
     assert_eq!(sb.count("contacts"), 0);
 }
+
+/// The line an import error names, in a file written with each kind of line ending.
+#[test]
+fn csv_errors_name_the_line_an_editor_shows_whatever_the_line_endings() {
+    let sb = Sandbox::new();
+    let rows = [
+        "channel,customer,subject",
+        "phone,a@example.com,first",
+        "phone,a@example.com,second",
+        "fax,a@example.com,third",
+    ];
+    for (name, ending) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+        let file = sb.write(&format!("{name}.csv"), &(rows.join(ending) + ending));
+        let (code, _, err) = sb.run(&["import", "contacts", file.to_str().unwrap()]).parts();
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains("line 4") && err.contains("channel") && err.contains("fax"), "{name}: {err}");
+    }
+    // A quoted field spanning lines counts its lines too.
+    let file = sb.write(
+        "multi.csv",
+        "channel,customer,subject\r\nphone,a@example.com,\"two\r\nlines\"\r\nfax,a@example.com,x\r\n",
+    );
+    let (code, _, err) = sb.run(&["import", "contacts", file.to_str().unwrap()]).parts();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 4"), "{err}");
+    assert!(sb.json(&["queue", "--json"]).as_array().is_some_and(Vec::is_empty));
+}
+
+#[test]
+fn an_empty_file_or_a_header_alone_is_refused_not_imported_as_nothing() {
+    let sb = Sandbox::new();
+    for (name, text, says) in [
+        ("empty.csv", "", "the file is empty"),
+        ("header.csv", "channel,customer,subject\n", "a header row but no records"),
+        ("header_crlf.csv", "channel,customer,subject\r\n", "a header row but no records"),
+    ] {
+        let file = sb.write(name, text);
+        for kind in ["contacts", "customers"] {
+            let (code, out, err) = sb.run(&["import", kind, file.to_str().unwrap()]).parts();
+            assert_eq!(code, 1, "{name} {kind}: {out}{err}");
+            assert!(err.contains(name) && err.contains(says), "{name} {kind}: {err}");
+            assert_eq!(err.trim().lines().count(), 1, "{err}");
+        }
+    }
+}

@@ -284,3 +284,22 @@ fn conversations_on_a_corpus() {
         s.threaded, s.duplicates
     );
 }
+
+/// A FIFO or a broken link where a message should be is listed with the malformed files by
+/// name and kind, never read (a FIFO would wait for a writer) and never passed over in
+/// silence; the messages around it are taken in.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_broken_link_in_a_maildir_is_listed_not_read() {
+    let (_tmp, dir) = maildir();
+    Mail::new("Ana <ana@customer.example>", "<one@customer.example>", 1).deliver(&dir, "1.one");
+    let fifo = dir.join("new/2.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::os::unix::fs::symlink(dir.join("new/missing"), dir.join("new/3.dangling")).unwrap();
+    let mut conn = db();
+    let s = maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
+    assert_eq!(s.added, 1, "{s:#?}");
+    let why = |name: &str| s.malformed.iter().find(|(p, _)| p.ends_with(name)).map(|(_, w)| w.clone());
+    assert_eq!(why("2.fifo").as_deref(), Some("not a regular file (a FIFO); not read"), "{s:#?}");
+    assert!(why("3.dangling").is_some_and(|w| w.starts_with("cannot read")), "{s:#?}");
+}

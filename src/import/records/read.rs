@@ -1,7 +1,9 @@
 //! Reading: a `.json` or `.csv` file into rows of named values, naming the file and line
 //! of any format error. Nothing here knows what the rows mean.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
@@ -40,6 +42,9 @@ pub fn open_rows(path: &Path) -> Result<Opened> {
     let mut file = std::io::BufReader::with_capacity(1 << 16, crate::import::regular_file::open(path)?);
     let lines = count_lines(path).with_context(cannot_read)?;
     let start = std::io::BufRead::fill_buf(&mut file).with_context(cannot_read)?;
+    if start.is_empty() {
+        bail!("{}: the file is empty: nothing to import", path.display());
+    }
     check_encoding(path, start)?;
     if start.starts_with(b"\xEF\xBB\xBF") {
         std::io::BufRead::consume(&mut file, 3);
@@ -145,7 +150,9 @@ fn single_list(map: Map<String, Value>) -> Option<Vec<Value>> {
 /// column names; empty cells are left out. A name given to two columns is warned about
 /// (when both cells are filled, the later one is kept).
 fn csv_rows<R: std::io::Read>(path: PathBuf, input: R) -> Result<(impl Iterator<Item = Result<Row>>, Vec<String>)> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let breaks = Arc::new(Mutex::new(LineBreaks::default()));
+    let counted = CountingLines { inner: input, breaks: Arc::clone(&breaks) };
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(counted);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| match e.kind() {
@@ -156,12 +163,16 @@ fn csv_rows<R: std::io::Read>(path: PathBuf, input: R) -> Result<(impl Iterator<
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     let warnings = repeated_columns(&path, &headers);
+    let line_of = move |position: Option<&csv::Position>| {
+        let byte = position.map_or(0, csv::Position::byte);
+        breaks.lock().unwrap_or_else(std::sync::PoisonError::into_inner).line_of(byte)
+    };
+    let no_records = format!("{}: line 1: a header row but no records: nothing to import", path.display());
     let rows = reader.into_records().map(move |record| {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            anyhow::anyhow!("{}: line {line}: {}", path.display(), csv_error_text(&e))
+            anyhow::anyhow!("{}: line {}: {}", path.display(), line_of(e.position()), csv_error_text(&e))
         })?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = line_of(record.position());
         let map: Map<String, Value> = headers
             .iter()
             .zip(record.iter())
@@ -170,7 +181,97 @@ fn csv_rows<R: std::io::Read>(path: PathBuf, input: R) -> Result<(impl Iterator<
             .collect();
         Ok((Origin::Line(line), map))
     });
-    Ok((rows, warnings))
+    Ok((NotEmpty { rows, seen: false, no_records: Some(no_records) }, warnings))
+}
+
+/// Where lines end in what the CSV reader has read so far, so a record's line is counted
+/// as an editor counts it: `\n`, `\r\n` and a lone `\r` each end one. (The csv crate's own
+/// count is one short per `\r\n` line before a record, as Excel writes them, and sees a
+/// single line in a file of bare `\r` endings.)
+#[derive(Default)]
+struct LineBreaks {
+    /// Offsets of the line ends read but not yet passed by a record.
+    ahead: VecDeque<u64>,
+    /// Line ends before the last record asked about.
+    passed: u64,
+    /// Bytes read so far.
+    read: u64,
+    /// The last byte read was a `\r` (a `\n` right after it ends the same line).
+    after_cr: bool,
+    /// Line ends read while `ahead` was full, all later than those in it.
+    beyond: u64,
+}
+
+/// Most line ends kept by offset (32 MB). Only a hostile file gets here: one record holding
+/// millions of line breaks (the csv crate holds that record whole anyway). Later ones are
+/// counted in bulk, which keeps every line exact up to and including that record.
+const MAX_AHEAD: usize = 1 << 22;
+
+impl LineBreaks {
+    fn note(&mut self, bytes: &[u8]) {
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            let crlf = bytes[at] == b'\n' && if at == 0 { self.after_cr } else { bytes[at - 1] == b'\r' };
+            if crlf {
+                continue;
+            }
+            if self.ahead.len() < MAX_AHEAD {
+                self.ahead.push_back(self.read + at as u64);
+            } else {
+                self.beyond += 1;
+            }
+        }
+        self.after_cr = bytes.last().map_or(self.after_cr, |&b| b == b'\r');
+        self.read += bytes.len() as u64;
+    }
+
+    /// The 1-based line of the byte at `offset`; offsets asked about never go back.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        while self.ahead.front().is_some_and(|&end| end < offset) {
+            self.ahead.pop_front();
+            self.passed += 1;
+        }
+        if self.ahead.is_empty() {
+            self.passed += std::mem::take(&mut self.beyond);
+        }
+        self.passed + 1
+    }
+}
+
+/// A reader that notes the line ends of what passes through it.
+struct CountingLines<R> {
+    inner: R,
+    breaks: Arc<Mutex<LineBreaks>>,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.breaks.lock().unwrap_or_else(std::sync::PoisonError::into_inner).note(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The rows, or one error when there are none: a CSV file with a header and nothing under
+/// it is most likely the wrong file, and "0 added" would not say so.
+struct NotEmpty<I> {
+    rows: I,
+    seen: bool,
+    no_records: Option<String>,
+}
+
+impl<I: Iterator<Item = Result<Row>>> Iterator for NotEmpty<I> {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Result<Row>> {
+        match self.rows.next() {
+            Some(row) => {
+                self.seen = true;
+                Some(row)
+            }
+            None if !self.seen => self.no_records.take().map(|m| Err(anyhow::anyhow!(m))),
+            None => None,
+        }
+    }
 }
 
 /// One warning per column whose name an earlier column already has, naming both (1-based,
@@ -210,5 +311,23 @@ fn csv_error_text(e: &csv::Error) -> String {
             format!("has {len} fields but the header has {expected_len} (an unbalanced quote?)")
         }
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineBreaks;
+
+    #[test]
+    fn every_kind_of_line_end_counts_once_even_across_reads() {
+        let mut breaks = LineBreaks::default();
+        // "h\r" | "\na\rb\n" | "c": the \r\n of the first line is split between two reads.
+        breaks.note(b"h\r");
+        breaks.note(b"\na\rb\n");
+        breaks.note(b"c");
+        assert_eq!(breaks.line_of(0), 1);
+        assert_eq!(breaks.line_of(3), 2); // "a"
+        assert_eq!(breaks.line_of(5), 3); // "b"
+        assert_eq!(breaks.line_of(7), 4); // "c"
     }
 }
