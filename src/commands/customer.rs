@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{resolve_customer, rfc3339, unknown_customer};
 use crate::cli::Cli;
 use crate::domain::money;
-use crate::domain::text::for_display;
+use crate::domain::text::{counted, for_display};
 use crate::domain::time::{local_date, local_datetime};
 use crate::domain::{CustomerHit, CustomerRecord, HistoryEntry, Id};
 use crate::store::{self, contact_loop, customers};
@@ -153,7 +153,7 @@ impl Shown {
 
     fn timeline(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.record;
-        writeln!(f, "\nTimeline ({} contacts, all channels)", r.timeline.len())?;
+        writeln!(f, "\nTimeline ({}, all channels)", counted(r.timeline.len(), "contact", "contacts"))?;
         for t in &r.timeline {
             let outcome = t.disposition.as_deref().map(|d| format!(" · {}", for_display(d))).unwrap_or_default();
             writeln!(
@@ -173,7 +173,7 @@ impl Shown {
             }
         }
         if !self.history.is_empty() {
-            writeln!(f, "\nHistory ({} changes)", self.history.len())?;
+            writeln!(f, "\nHistory ({})", counted(self.history.len(), "change", "changes"))?;
             for h in &self.history {
                 writeln!(
                     f,

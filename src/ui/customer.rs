@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::money::format as money;
-use crate::domain::text::for_display;
+use crate::domain::text::{counted, for_display};
 use crate::domain::time::{compact_duration, local_date, local_datetime};
 use crate::domain::{ContactDetail, CustomerRecord};
 use crate::state::{Pane, State};
@@ -288,7 +288,10 @@ fn billing_lines(record: &CustomerRecord, full_history: bool, theme: &Theme, out
 /// Every contact on every channel, newest first, with its notes.
 fn timeline_lines(record: &CustomerRecord, view: RecordView, theme: &Theme, out: &mut Vec<Line<'static>>) {
     let RecordView { current, full_history, .. } = view;
-    out.push(section(format!("History ({} contacts, all channels)", record.timeline.len()), theme));
+    out.push(section(
+        format!("History ({}, all channels)", counted(record.timeline.len(), "contact", "contacts")),
+        theme,
+    ));
     // A long history would cost a full wrap per frame; the newest contacts come first and
     // the rest are one key away, with a line that says so.
     let shown = if full_history { record.timeline.len() } else { TIMELINE_SHOWN.min(record.timeline.len()) };

@@ -19,6 +19,11 @@ pub const MARK_START: char = '\u{1}';
 /// Ends a highlighted match inside a search snippet.
 pub const MARK_END: char = '\u{2}';
 
+/// "1 contact", "3 contacts": a count with its noun in the right number.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Removes terminal control sequences and control characters, keeping newlines and tabs
 /// (tabs become spaces). Stored text is passed through this on the way in; the UI passes
 /// every string through [`for_display`] on the way out as well.
@@ -129,6 +134,13 @@ fn count_digits(input: &str, enough: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_noun_in_their_number() {
+        assert_eq!(counted(0, "contact", "contacts"), "0 contacts");
+        assert_eq!(counted(1, "contact", "contacts"), "1 contact");
+        assert_eq!(counted(2, "change", "changes"), "2 changes");
+    }
 
     #[test]
     fn escape_sequences_and_controls_are_removed() {
