@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::queries::shell_mean;
-use crate::{Ctx, Row, fmt_ms, fresh, ms};
+use crate::{Ctx, Row, fmt_ms, fresh, stats};
 
 fn wall(mut cmd: Command) -> Duration {
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
@@ -140,19 +140,17 @@ pub fn import_contacts(ctx: &mut Ctx) {
     }
     fresh(&plain);
     fresh(&target);
-    let median = |v: &mut Vec<Duration>| {
-        v.sort();
-        v.get(v.len() / 2).copied()
-    };
-    let floor_text = match (median(&mut ours), median(&mut floor)) {
-        (Some(a), Some(b)) => format!(
+    let floor_text = if floor.is_empty() {
+        "sqlite3 .import failed".into()
+    } else {
+        let (a, b) = (stats(&ours).0, stats(&floor).0);
+        format!(
             "sqlite3 .import of the same CSV into a plain table: {} → **{:.1}×**; peak memory {:.0} MB; medians of {} rounds taken in turns",
-            fmt_ms(ms(b)),
-            a.as_secs_f64() / b.as_secs_f64(),
+            fmt_ms(b),
+            a / b,
             peak as f64 / 1024.0,
             ours.len()
-        ),
-        _ => "sqlite3 .import failed".into(),
+        )
     };
     ctx.push(&figure, &ours, "≤ 4 × the floor, < 100 MB", floor_text);
 }
@@ -203,14 +201,12 @@ pub fn maildir(ctx: &mut Ctx) {
     }
     let again: Vec<Duration> = (0..ctx.runs(10)).map(|_| wall(sync())).collect();
     fresh(&target);
-    first.sort();
-    floor.sort();
-    let (ours, read) = (first[first.len() / 2], floor[floor.len() / 2]);
+    let (ours, read) = (stats(&first).0, stats(&floor).0);
     let floor_text = format!(
         "reading every file once, warm: {} ({} MB) → **{:.1}×**; medians of {} rounds taken in turns",
-        fmt_ms(ms(read)),
+        fmt_ms(read),
         bytes / 1_000_000,
-        ours.as_secs_f64() / read.as_secs_f64(),
+        ours / read,
         first.len()
     );
     let n = files.len();
@@ -220,7 +216,7 @@ pub fn maildir(ctx: &mut Ctx) {
         "≤ 3 × the floor",
         floor_text,
     );
-    let read_text = format!("reading every file once, warm: {}", fmt_ms(ms(read)));
+    let read_text = format!("reading every file once, warm: {}", fmt_ms(read));
     ctx.push(
         &format!("`frontline sync` of the same {n} messages, nothing new"),
         &again,

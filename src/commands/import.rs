@@ -110,34 +110,11 @@ pub(super) fn import(db: &Path, what: ImportCommand, config: Option<&Path>) -> R
     match what {
         ImportCommand::Kb { paths, json } => articles(&mut conn, &paths, json, started),
         ImportCommand::Customers { file, json } => {
-            let s = with_progress("customers", |p| {
-                import::records::import_file(&mut conn, &file, Records::Customers, opts, p)
-            })?;
-            tracing::info!(
-                kind = "customers",
-                added = s.added,
-                updated = s.updated,
-                warnings = s.warnings.len(),
-                elapsed_ms = started.elapsed().as_millis(),
-                "import"
-            );
-            report_warnings(&s.warnings)?;
+            let s = records(&mut conn, &file, Records::Customers, opts, started)?;
             emit(&Customers { kind: "customers", added: s.added, updated: s.updated, warnings: s.warnings }, json)
         }
         ImportCommand::Contacts { file, json } => {
-            let s = with_progress("contacts", |p| {
-                import::records::import_file(&mut conn, &file, Records::Contacts, opts, p)
-            })?;
-            tracing::info!(
-                kind = "contacts",
-                added = s.added,
-                customers_created = s.customers_created,
-                cards_masked = s.cards_masked,
-                warnings = s.warnings.len(),
-                elapsed_ms = started.elapsed().as_millis(),
-                "import"
-            );
-            report_warnings(&s.warnings)?;
+            let s = records(&mut conn, &file, Records::Contacts, opts, started)?;
             let done = Contacts {
                 kind: "contacts",
                 added: s.added,
@@ -158,6 +135,34 @@ pub(super) fn import(db: &Path, what: ImportCommand, config: Option<&Path>) -> R
         }
         ImportCommand::Qa { file, json } => emit(&shift::import_qa(&mut conn, &file, &config_path(config)?)?, json),
     }
+}
+
+/// `frontline import customers|contacts FILE`: the file imported with a progress bar, one
+/// log line with every count, and the warnings on standard error.
+fn records(
+    conn: &mut rusqlite::Connection,
+    file: &Path,
+    records: Records,
+    opts: import::records::Options,
+    started: Instant,
+) -> Result<import::records::Summary> {
+    let kind = match records {
+        Records::Customers => "customers",
+        Records::Contacts => "contacts",
+    };
+    let s = with_progress(kind, |p| import::records::import_file(conn, file, records, opts, p))?;
+    tracing::info!(
+        kind,
+        added = s.added,
+        updated = s.updated,
+        customers_created = s.customers_created,
+        cards_masked = s.cards_masked,
+        warnings = s.warnings.len(),
+        elapsed_ms = started.elapsed().as_millis(),
+        "import"
+    );
+    report_warnings(&s.warnings)?;
+    Ok(s)
 }
 
 /// `frontline import kb PATH…`: fails when not one article could be imported.

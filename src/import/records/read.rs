@@ -330,4 +330,19 @@ mod tests {
         assert_eq!(breaks.line_of(5), 3); // "b"
         assert_eq!(breaks.line_of(7), 4); // "c"
     }
+
+    #[test]
+    fn a_record_holding_more_line_breaks_than_are_kept_leaves_every_line_exact() {
+        use super::MAX_AHEAD;
+        let mut breaks = LineBreaks::default();
+        breaks.note(b"h\n\"");
+        let inside = MAX_AHEAD + 1000;
+        breaks.note(&vec![b'\n'; inside]);
+        breaks.note(b"\"\nnext");
+        // The long record starts on line 2, the one after it past all its breaks.
+        assert_eq!(breaks.line_of(2), 2);
+        let next = u64::try_from(2 + 1 + inside + 2).unwrap();
+        assert_eq!(breaks.line_of(next), 3 + u64::try_from(inside).unwrap());
+        assert!(breaks.ahead.len() <= MAX_AHEAD);
+    }
 }
