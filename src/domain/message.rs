@@ -33,11 +33,10 @@ impl Direction {
     }
 }
 
-/// One message of a contact's thread, as stored.
+/// A message of a contact's thread: as read from a Maildir or written as a reply, before
+/// it is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredMessage {
-    pub id: Id,
-    pub contact_id: Id,
+pub struct NewMessage {
     /// The Message-ID without angle brackets (or an `fnv-…@frontline.hash` stand-in for a message without one).
     pub message_id: String,
     pub in_reply_to: Option<String>,
@@ -54,4 +53,13 @@ pub struct StoredMessage {
     pub body: String,
     /// The Maildir file it was read from, or where a reply was delivered.
     pub source: String,
+}
+
+/// One message of a contact's thread, as stored: the message with its row id and contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredMessage {
+    pub id: Id,
+    pub contact_id: Id,
+    #[serde(flatten)]
+    pub message: NewMessage,
 }

@@ -9,22 +9,7 @@ use serde::Serialize;
 
 use crate::domain::{ContactStatus, Id, Timestamp};
 
-pub use crate::domain::message::{Direction, StoredMessage};
-
-/// A message to store (the row without its id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMessage {
-    pub message_id: String,
-    pub in_reply_to: Option<String>,
-    pub references: Vec<String>,
-    pub direction: Direction,
-    pub sent_at: Timestamp,
-    pub from_addr: String,
-    pub to_addr: String,
-    pub subject: String,
-    pub body: String,
-    pub source: String,
-}
+pub use crate::domain::message::{Direction, NewMessage, StoredMessage};
 
 const COLUMNS: &str =
     "id, contact_id, message_id, in_reply_to, refs, direction, sent_at, from_addr, to_addr, subject, body, source";
@@ -35,18 +20,20 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredMessage> {
     Ok(StoredMessage {
         id: r.get(0)?,
         contact_id: r.get(1)?,
-        message_id: r.get(2)?,
-        in_reply_to: r.get(3)?,
-        references: refs.split_whitespace().map(str::to_string).collect(),
-        direction: Direction::parse(&direction).ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(5, format!("direction {direction}"), rusqlite::types::Type::Text)
-        })?,
-        sent_at: r.get(6)?,
-        from_addr: r.get(7)?,
-        to_addr: r.get(8)?,
-        subject: r.get(9)?,
-        body: r.get(10)?,
-        source: r.get(11)?,
+        message: NewMessage {
+            message_id: r.get(2)?,
+            in_reply_to: r.get(3)?,
+            references: refs.split_whitespace().map(str::to_string).collect(),
+            direction: Direction::parse(&direction).ok_or_else(|| {
+                rusqlite::Error::InvalidColumnType(5, format!("direction {direction}"), rusqlite::types::Type::Text)
+            })?,
+            sent_at: r.get(6)?,
+            from_addr: r.get(7)?,
+            to_addr: r.get(8)?,
+            subject: r.get(9)?,
+            body: r.get(10)?,
+            source: r.get(11)?,
+        },
     })
 }
 
@@ -127,9 +114,9 @@ pub fn known(conn: &Connection, message_id: &str) -> rusqlite::Result<Option<Kno
         .map(|m| {
             m.map(|m| KnownMessage {
                 contact_id: m.contact_id,
-                direction: m.direction,
-                from_addr: m.from_addr,
-                body: m.body,
+                direction: m.message.direction,
+                from_addr: m.message.from_addr,
+                body: m.message.body,
             })
         })
 }

@@ -143,12 +143,12 @@ pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme:
     if detail.messages.len() > 1 {
         out.push(section(format!("Thread ({} messages, F12 replies)", detail.messages.len()), theme));
         for m in &detail.messages[1..] {
-            let arrow = if m.direction == crate::domain::message::Direction::Outbound { "→" } else { "←" };
+            let arrow = if m.message.direction == crate::domain::message::Direction::Outbound { "→" } else { "←" };
             out.push(Line::styled(
-                format!("{arrow} {} {}", local_datetime(m.sent_at), for_display(&m.from_addr)),
+                format!("{arrow} {} {}", local_datetime(m.message.sent_at), for_display(&m.message.from_addr)),
                 theme.key,
             ));
-            for line in crate::domain::text::sanitize(&m.body).lines() {
+            for line in crate::domain::text::sanitize(&m.message.body).lines() {
                 out.push(Line::raw(format!("  {line}")));
             }
         }

@@ -117,7 +117,9 @@ fn each_new_message_becomes_an_email_contact_with_its_customer() {
     );
     assert!(chloe.body.ends_with("Chloé"), "{}", chloe.body);
     let thread = intake::messages(&conn, chloe.id).unwrap();
-    assert!(thread[0].message_id.starts_with("fnv-") && thread[0].message_id.ends_with("@frontline.hash"));
+    assert!(
+        thread[0].message.message_id.starts_with("fnv-") && thread[0].message.message_id.ends_with("@frontline.hash")
+    );
 
     // UTF-8 encoded words (base64) in the name and the subject.
     let dmitri = contact_of(&conn, "dmitri@example.ru");
@@ -149,15 +151,23 @@ fn replies_join_the_thread_of_the_contact_they_answer() {
     let carla = contact_of(&conn, "carla.reyes@example.com");
     assert_eq!(carla.subject, "Return label");
     let thread = intake::messages(&conn, carla.id).unwrap();
-    let ids: Vec<&str> = thread.iter().map(|m| m.message_id.as_str()).collect();
+    let ids: Vec<&str> = thread.iter().map(|m| m.message.message_id.as_str()).collect();
     assert_eq!(ids, ["carla-1@mail.example.com", "carla-2@mail.example.com", "carla-3@mail.example.com"]);
-    assert!(thread.windows(2).all(|w| w[0].sent_at <= w[1].sent_at), "oldest first");
-    assert_eq!(thread[1].in_reply_to.as_deref(), Some("carla-1@mail.example.com"));
-    assert_eq!(thread[2].in_reply_to, None, "the third names its parents in References only");
-    assert_eq!(thread[2].references, ["carla-1@mail.example.com", "carla-2@mail.example.com"]);
-    assert!(thread.iter().all(|m| m.direction == Direction::Inbound && m.to_addr == "support@larkspur.example"));
-    assert!(thread[2].source.ends_with("new/1763593200.M108P2001.mx1.larkspur.example"), "{}", thread[2].source);
-    assert_eq!(thread[2].body, "Never mind the label, I found the one in the box. Thanks!");
+    assert!(thread.windows(2).all(|w| w[0].message.sent_at <= w[1].message.sent_at), "oldest first");
+    assert_eq!(thread[1].message.in_reply_to.as_deref(), Some("carla-1@mail.example.com"));
+    assert_eq!(thread[2].message.in_reply_to, None, "the third names its parents in References only");
+    assert_eq!(thread[2].message.references, ["carla-1@mail.example.com", "carla-2@mail.example.com"]);
+    assert!(
+        thread
+            .iter()
+            .all(|m| m.message.direction == Direction::Inbound && m.message.to_addr == "support@larkspur.example")
+    );
+    assert!(
+        thread[2].message.source.ends_with("new/1763593200.M108P2001.mx1.larkspur.example"),
+        "{}",
+        thread[2].message.source
+    );
+    assert_eq!(thread[2].message.body, "Never mind the label, I found the one in the box. Thanks!");
 }
 
 #[test]
@@ -312,8 +322,11 @@ fn forgetting_a_customer_blanks_their_mail_and_a_sync_does_not_bring_it_back() {
     let thread = intake::messages(&conn, carla.id).unwrap();
     assert_eq!(thread.len(), 3);
     for m in &thread {
-        assert_eq!((m.body.as_str(), m.subject.as_str(), m.from_addr.as_str()), ("[erased]", "[erased]", ""));
-        assert!(m.references.is_empty() && m.source.is_empty());
+        assert_eq!(
+            (m.message.body.as_str(), m.message.subject.as_str(), m.message.from_addr.as_str()),
+            ("[erased]", "[erased]", "")
+        );
+        assert!(m.message.references.is_empty() && m.message.source.is_empty());
     }
     let s = maildir::sync_maildir(&mut conn, &dir, NOW + 1).unwrap();
     assert_eq!((s.added, s.threaded), (0, 0), "{s:#?}");
@@ -588,7 +601,7 @@ fn a_reply_round_trips_through_the_outbox() {
     assert_eq!(refs, ["carla-1@mail.example.com", "carla-2@mail.example.com", "carla-3@mail.example.com"]);
     let id = parsed.message_id().unwrap();
     assert!(id.ends_with("@frontline.local"), "{id}");
-    assert_eq!(sent_message.message_id, id);
+    assert_eq!(sent_message.message.message_id, id);
     let from = parsed.from().unwrap().first().unwrap();
     assert_eq!((from.name(), from.address()), (Some("Larkspur Support"), Some("support@larkspur.example")));
     assert_eq!(parsed.to().unwrap().first().unwrap().address(), Some("carla.reyes@example.com"));
@@ -607,10 +620,13 @@ fn a_reply_round_trips_through_the_outbox() {
     assert_eq!(thread.len(), 4);
     let out = thread.last().unwrap();
     assert_eq!(out, &sent_message);
-    assert_eq!(out.direction, Direction::Outbound);
-    assert_eq!((out.from_addr.as_str(), out.to_addr.as_str()), ("support@larkspur.example", "carla.reyes@example.com"));
-    assert_eq!(out.source, file.display().to_string());
-    assert!(!out.body.contains("4111 1111") && !out.body.contains("> Never mind"));
+    assert_eq!(out.message.direction, Direction::Outbound);
+    assert_eq!(
+        (out.message.from_addr.as_str(), out.message.to_addr.as_str()),
+        ("support@larkspur.example", "carla.reyes@example.com")
+    );
+    assert_eq!(out.message.source, file.display().to_string());
+    assert!(!out.message.body.contains("4111 1111") && !out.message.body.contains("> Never mind"));
     let note = notes::for_contact(&conn, carla).unwrap().into_iter().find(|n| n.id == sent.note_id).unwrap();
     assert!(
         note.body.starts_with("Reply sent to carla.reyes@example.com: Re: Return label\n\nHi Carla,"),
@@ -625,11 +641,11 @@ fn a_reply_round_trips_through_the_outbox() {
         ..reply::Settings::default()
     };
     let second = reply::send(&mut conn, carla, "One more thing.", &settings, NOW + 200).unwrap().message.unwrap();
-    assert_eq!(second.in_reply_to.as_deref(), Some(id));
-    assert_eq!(second.references.len(), 4);
-    assert_eq!(second.subject, "Re: Return label");
-    assert_eq!(second.from_addr, "support@larkspur.example");
-    assert_eq!(second.to_addr, "carla.reyes@example.com");
+    assert_eq!(second.message.in_reply_to.as_deref(), Some(id));
+    assert_eq!(second.message.references.len(), 4);
+    assert_eq!(second.message.subject, "Re: Return label");
+    assert_eq!(second.message.from_addr, "support@larkspur.example");
+    assert_eq!(second.message.to_addr, "carla.reyes@example.com");
 }
 
 #[test]
@@ -663,8 +679,8 @@ fn sendmail_gets_the_message_on_stdin_and_its_failure_is_one_line() {
         reply::send_reply(&mut conn, carla, "Label attached.", &ok, Some("support@larkspur.example"), NOW).unwrap();
     let raw = std::fs::read_to_string(&eml).unwrap();
     let sent = sent.message.unwrap();
-    assert!(raw.contains(&format!("Message-ID: <{}>", sent.message_id)), "{raw}");
-    assert!(sent.source.starts_with("sendmail: sh "), "{}", sent.source);
+    assert!(raw.contains(&format!("Message-ID: <{}>", sent.message.message_id)), "{raw}");
+    assert!(sent.message.source.starts_with("sendmail: sh "), "{}", sent.message.source);
 
     let failing = tmp.path().join("fail.sh");
     std::fs::write(

@@ -173,7 +173,8 @@ fn a_stranger_writing_into_a_customers_thread_gets_a_contact_of_their_own() {
     assert_eq!(contacts::contact(&conn, mallorys).unwrap().unwrap().customer_id, Some(mallory));
 
     // Alice's thread holds only Alice's mail; Mallory's contact is linked to it, plainly.
-    let froms: Vec<String> = messages::messages(&conn, alices).unwrap().into_iter().map(|m| m.from_addr).collect();
+    let froms: Vec<String> =
+        messages::messages(&conn, alices).unwrap().into_iter().map(|m| m.message.from_addr).collect();
     assert_eq!(froms, ["alice@customer.example", "alice@customer.example"]);
     let facts = messages::email_contact(&conn, mallorys).unwrap().unwrap();
     assert_eq!((facts.replies_in, facts.conversation), (Some(alices), alices));

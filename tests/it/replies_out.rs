@@ -139,7 +139,7 @@ fn a_joined_message_chooses_neither_the_from_nor_the_to_of_the_reply() {
         assert_eq!(from, ["support@larkspur.example"], "from the address Alice wrote to first");
         assert!(text.contains("> Order LK-104233?") && !text.contains("delivery address"), "quotes Alice only: {text}");
         let message = sent.message.unwrap();
-        assert_eq!(message.in_reply_to.as_deref(), Some("a1@customer.example"), "answers Alice's message");
+        assert_eq!(message.message.in_reply_to.as_deref(), Some("a1@customer.example"), "answers Alice's message");
     }
 }
 
@@ -231,7 +231,7 @@ fn an_email_contact_without_a_thread_is_answered_at_the_customers_address() {
     assert_eq!((to, from), (vec!["alice@customer.example".to_string()], vec!["support@larkspur.example".to_string()]));
     assert!(text.starts_with("Card 411111******1111 was refunded."), "masked on the way out: {text}");
     let message = sent.message.unwrap();
-    assert_eq!((message.subject.as_str(), message.in_reply_to), ("Re: Where is my order?", None));
+    assert_eq!((message.message.subject.as_str(), message.message.in_reply_to), ("Re: Where is my order?", None));
 }
 
 #[test]

@@ -71,21 +71,22 @@ pub fn compose(
     now: Timestamp,
 ) -> OutgoingMessage {
     let real = |id: &String| !id.ends_with("@frontline.hash");
-    let in_reply_to = Some(original.message_id.clone()).filter(real);
-    let mut references: Vec<String> = original.references.iter().filter(|id| real(id)).cloned().collect();
+    let in_reply_to = Some(original.message.message_id.clone()).filter(real);
+    let mut references: Vec<String> = original.message.references.iter().filter(|id| real(id)).cloned().collect();
     references.extend(in_reply_to.clone());
     if references.len() > MAX_REFERENCES {
         let tail = references.split_off(references.len() - (MAX_REFERENCES - 1));
         references.truncate(1);
         references.extend(tail);
     }
-    let mut quote = format!("\n\nOn {}, {} wrote:\n", rfc5322_date(original.sent_at), original.from_addr);
-    for line in original.body.lines() {
+    let mut quote =
+        format!("\n\nOn {}, {} wrote:\n", rfc5322_date(original.message.sent_at), original.message.from_addr);
+    for line in original.message.body.lines() {
         quote.push_str(if line.is_empty() { ">" } else { "> " });
         quote.push_str(line);
         quote.push('\n');
     }
-    build(Thread { subject: &original.subject, in_reply_to, references, quote }, to, from, body, now)
+    build(Thread { subject: &original.message.subject, in_reply_to, references, quote }, to, from, body, now)
 }
 
 /// Composes the first email of a contact that has no thread (one created by hand or

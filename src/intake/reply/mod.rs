@@ -333,9 +333,9 @@ fn email_route(
     let original = thread
         .iter()
         .rev()
-        .find(|m| match m.direction {
+        .find(|m| match m.message.direction {
             Direction::Outbound => true,
-            Direction::Inbound => EmailAddress::parse(&m.from_addr).is_some_and(|a| a.same_as(&to)),
+            Direction::Inbound => EmailAddress::parse(&m.message.from_addr).is_some_and(|a| a.same_as(&to)),
         })
         .cloned();
     Ok((Route::Email { to, from, delivery }, original))
@@ -344,19 +344,20 @@ fn email_route(
 /// The customer's identity that most recently wrote in the thread; with no mail from them
 /// at all, their first valid email identity. Refused, naming the first sender, otherwise.
 fn reply_to(contact: Id, thread: &[StoredMessage], identities: &[EmailAddress]) -> Result<EmailAddress> {
-    let senders = thread.iter().rev().filter(|m| m.direction == Direction::Inbound).map(|m| m.from_addr.as_str());
+    let senders =
+        thread.iter().rev().filter(|m| m.message.direction == Direction::Inbound).map(|m| m.message.from_addr.as_str());
     let known = senders.filter_map(EmailAddress::parse).find_map(|a| identities.iter().find(|i| i.same_as(&a)));
     if let Some(identity) = known {
         return Ok(identity.clone());
     }
-    let Some(first) = thread.iter().filter(|m| m.direction == Direction::Inbound).min_by_key(|m| m.id) else {
+    let Some(first) = thread.iter().filter(|m| m.message.direction == Direction::Inbound).min_by_key(|m| m.id) else {
         // No mail from them at all: an email contact created by hand or imported.
         return identities
             .first()
             .cloned()
             .with_context(|| format!("contact #{contact}: the customer has no email address to reply to"));
     };
-    let sender = &first.from_addr;
+    let sender = &first.message.from_addr;
     if EmailAddress::parse(sender).is_none() {
         bail!(
             "contact #{contact}: the sender's address {sender:?} is not one valid email address; reply by another channel"
@@ -374,8 +375,8 @@ fn reply_from(contact: Id, thread: &[StoredMessage], settings: &Settings) -> Res
     let written_to = thread
         .iter()
         .min_by_key(|m| m.id)
-        .filter(|m| m.direction == Direction::Inbound)
-        .and_then(|m| EmailAddress::parse(&m.to_addr));
+        .filter(|m| m.message.direction == Direction::Inbound)
+        .and_then(|m| EmailAddress::parse(&m.message.to_addr));
     let ours = written_to.and_then(|w| settings.support_addresses.iter().find(|s| s.same_as(&w)));
     match (ours, &settings.from) {
         (Some(ours), Some(from)) if from.address.same_as(ours) => Ok(from.clone()),
