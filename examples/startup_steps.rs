@@ -67,6 +67,19 @@ fn main() {
 
 /// The same work with the queue asked for as soon as the store worker runs: the other
 /// workers, the watcher and the first frame overlap the query instead of preceding it.
+/// Applies the workers' replies to `state` until the queue's has come: what the first full
+/// frame waits for.
+fn apply_replies_until_the_queue(rx: &std::sync::mpsc::Receiver<Reply>, state: &mut frontline::state::State) {
+    loop {
+        let reply = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        let is_queue = matches!(reply, Reply::Queue { .. });
+        frontline::state::update(state, frontline::state::Event::Db(reply));
+        if is_queue {
+            break;
+        }
+    }
+}
+
 fn early_queue(db: &Path) -> Steps {
     let t0 = Instant::now();
     let conn = frontline::store::open_workspace(db).unwrap();
@@ -97,14 +110,7 @@ fn early_queue(db: &Path) -> Steps {
         })
         .unwrap();
     let before_wait = t0.elapsed();
-    loop {
-        let reply = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        let is_queue = matches!(reply, Reply::Queue { .. });
-        frontline::state::update(&mut state, frontline::state::Event::Db(reply));
-        if is_queue {
-            break;
-        }
-    }
+    apply_replies_until_the_queue(&rx, &mut state);
     let waited = t0.elapsed() - before_wait;
     terminal
         .draw(|f| {
@@ -171,14 +177,7 @@ fn one_start(db: &Path) -> Steps {
         }
     }
     // Until the queue's reply: that is what the first full frame waits for.
-    loop {
-        let reply = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        let is_queue = matches!(reply, Reply::Queue { .. });
-        frontline::state::update(&mut state, frontline::state::Event::Db(reply));
-        if is_queue {
-            break;
-        }
-    }
+    apply_replies_until_the_queue(&rx, &mut state);
     at = queued;
     lap("the queue reply (store worker: rows, waiting count, kb count)", &mut at);
     terminal

@@ -139,10 +139,8 @@ fn a_hostile_html_mail_arriving_mid_call_never_delays_the_notes() {
     type_until_saved_then_kill(&ws, &mut app, "Promised a callback before five");
 }
 
-/// A full disk: the Notes title says NOT SAVED at once, Ctrl-Q asks instead of exiting,
-/// and `w` writes the text to a recovery file whose path is printed.
-#[test]
-fn a_full_disk_is_said_at_once_and_quitting_offers_a_recovery_file() {
+/// The demo with every write failing as on a full disk, a contact open in it.
+fn contact_open_on_a_full_disk() -> (Workspace, Pty) {
     let ws = Workspace::new();
     ws.mark_bulletins_read();
     let mut cmd = ws.frontline(&["--demo"]);
@@ -150,6 +148,14 @@ fn a_full_disk_is_said_at_once_and_quitting_offers_a_recovery_file() {
     let mut app = Pty::spawn(cmd, COLS, ROWS);
     app.wait_for_queue();
     app.open_selected_contact(None);
+    (ws, app)
+}
+
+/// A full disk: the Notes title says NOT SAVED at once, Ctrl-Q asks instead of exiting,
+/// and `w` writes the text to a recovery file whose path is printed.
+#[test]
+fn a_full_disk_is_said_at_once_and_quitting_offers_a_recovery_file() {
+    let (_ws, mut app) = contact_open_on_a_full_disk();
     let words = "Customer read out the new shipping address";
     app.send(words);
     app.wait_text("NOT SAVED: database or disk is full");
@@ -171,13 +177,7 @@ fn a_full_disk_is_said_at_once_and_quitting_offers_a_recovery_file() {
 /// Quitting and choosing to lose the unsaved text exits non-zero and says so.
 #[test]
 fn quitting_without_the_unsaved_text_exits_non_zero() {
-    let ws = Workspace::new();
-    ws.mark_bulletins_read();
-    let mut cmd = ws.frontline(&["--demo"]);
-    cmd.env("FRONTLINE_FAULT", "disk-full");
-    let mut app = Pty::spawn(cmd, COLS, ROWS);
-    app.wait_for_queue();
-    app.open_selected_contact(None);
+    let (_ws, mut app) = contact_open_on_a_full_disk();
     app.send("lost words");
     app.wait_text("NOT SAVED");
     app.send(CTRL_Q);
