@@ -87,16 +87,7 @@ fn esc_out_of_a_wrap_up_started_on_hold_puts_the_customer_back_on_hold() {
 
 /// An article open in the reader, three lines long, the cursor on the second.
 fn reading(s: &mut State) {
-    let article = crate::domain::Article {
-        id: 7,
-        source: "a.md".into(),
-        title: "Returns".into(),
-        description: String::new(),
-        category: String::new(),
-        tags: vec![],
-        body: "Returns within 30 days.\n\nRefunds take five days.\n\nExchanges are free.".into(),
-        url: None,
-    };
+    let article = article(7, "Returns within 30 days.\n\nRefunds take five days.\n\nExchanges are free.");
     s.focus = Pane::Knowledge;
     s.knowledge.reading = Some(knowledge::Reader::new(article, &s.theme));
 }

@@ -337,6 +337,20 @@ fn ctrl_f_reaches_search_even_from_the_notes_editor() {
     assert_eq!(s.focus, Pane::Knowledge);
 }
 
+/// The help centre's "Returns" article (`a.md`) with this id and body.
+pub(super) fn article(id: i64, body: &str) -> crate::domain::Article {
+    crate::domain::Article {
+        id,
+        source: "a.md".into(),
+        title: "Returns".into(),
+        description: String::new(),
+        category: String::new(),
+        tags: vec![],
+        body: body.into(),
+        url: None,
+    }
+}
+
 pub(super) fn hit(id: i64) -> KbHit {
     KbHit { id, title: format!("Article {id}"), category: String::new(), snippet: String::new(), score: -1.0 }
 }
@@ -371,16 +385,7 @@ fn opening_an_article_and_esc_returns_to_the_results() {
     let Some(Effect::Db(Request::Article { seq, id: 7 })) = effects.last().cloned() else {
         unreachable!("enter opens the selected article: {effects:?}")
     };
-    let article = crate::domain::Article {
-        id: 7,
-        source: "a.md".into(),
-        title: "Returns".into(),
-        description: String::new(),
-        category: String::new(),
-        tags: vec![],
-        body: "# Returns".into(),
-        url: None,
-    };
+    let article = article(7, "# Returns");
     update(&mut s, Event::Db(Reply::Article { seq, article: Some(article) }));
     assert!(s.knowledge.reading.is_some());
     update(&mut s, key(KeyCode::Esc));
