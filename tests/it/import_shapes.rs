@@ -278,3 +278,17 @@ fn an_empty_file_or_a_header_alone_is_refused_not_imported_as_nothing() {
         }
     }
 }
+
+/// A repeated column that makes a record's value wrong: the refusal names the record's line
+/// and, in the same line, the repeated column behind it; nothing is imported.
+#[test]
+fn a_refusal_caused_by_a_repeated_column_names_the_column_too() {
+    let sb = Sandbox::new();
+    let file = sb.write("twice.csv", "channel,customer,subject,channel\nphone,a@example.com,hello,Body text\n");
+    let (code, _, err) = sb.run(&["import", "contacts", file.to_str().unwrap()]).parts();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 2") && err.contains("channel") && err.contains("Body text"), "{err}");
+    assert!(err.contains("column `channel` appears twice (columns 1 and 4)"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(sb.count("contacts"), 0);
+}

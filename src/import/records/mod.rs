@@ -86,7 +86,10 @@ pub fn import_file(
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let Opened { rows, total, warnings } = open_rows(path)?;
-    let mut summary = import_stream(conn, path, rows, total, records, opts, progress)?;
+    // A refused file still says what the reader noticed: a repeated column is most often
+    // why a record's value is not what its header promised.
+    let mut summary = import_stream(conn, path, rows, total, records, opts, progress)
+        .map_err(|e| if warnings.is_empty() { e } else { anyhow::anyhow!("{e:#}; note: {}", warnings.join("; ")) })?;
     // What the reader noticed about the file comes before what the checks noticed in it.
     summary.warnings.splice(0..0, warnings);
     Ok(summary)
