@@ -153,7 +153,7 @@ fn report(scores: &HashMap<String, Scores>, misses: &[String]) {
 /// arduino/ask 17 of 40, demo/heldout 6 of 12, arduino/heldout 3 of 12; keywords 12 of 12.
 const FLOOR_AT3: &[(&str, usize)] = &[
     ("demo/ask", 37),
-    ("arduino/ask", 36),
+    ("arduino/ask", 37),
     ("demo/heldout", 9),
     ("arduino/heldout", 7),
     ("demo/keyword", 12),
