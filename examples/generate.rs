@@ -893,6 +893,8 @@ fn build_workspace(out: &std::path::Path, tier: Tier, a: &Args) {
         })
         .unwrap();
     }
+    // As `frontline import kb` leaves a help centre: each index in one segment.
+    store::write(&mut conn, |tx| kb::merge_into_one(tx)).unwrap();
     eprintln!("  {} articles in {:.1?}", tier.articles, t.elapsed());
 
     store::meta_set(&conn, "bench.heavy_customer", "1").unwrap();

@@ -384,6 +384,7 @@ pub fn import_with_progress(
     let mut summary = Summary::default();
     let files = collect(paths, &mut summary.failed);
     progress.start("importing", files.len() as u64);
+    let files_count = files.len();
     std::thread::scope(|scope| {
         let (sender, parsed) = std::sync::mpsc::sync_channel::<(PathBuf, Result<Parsed, String>)>(BATCH);
         let reader = scope.spawn(move || {
@@ -399,6 +400,13 @@ pub fn import_with_progress(
             // Articles are staged as they arrive, so this thread keeps busy while the other
             // parses; each full batch is then written at once.
             let mut batch = kb::ArticleBatch::begin(tx)?;
+            // An import at least the size of the help centre already there (a first import,
+            // or the whole folder again) leaves the index in one segment; a few articles
+            // added to a large help centre do not pay for rewriting it.
+            let rewrites_index = i64::try_from(files_count).unwrap_or(i64::MAX) >= kb::count(tx)?;
+            if rewrites_index {
+                kb::pause_merging(tx)?;
+            }
             let write = |batch: &mut kb::ArticleBatch<'_>, summary: &mut Summary| {
                 let counts = batch.write(now)?;
                 summary.added += counts.added;
@@ -420,7 +428,11 @@ pub fn import_with_progress(
             // The list also ends if the reader panicked: that must undo the import, not
             // commit the files read so far.
             reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            write(&mut batch, &mut summary)
+            write(&mut batch, &mut summary)?;
+            if rewrites_index {
+                kb::merge_into_one(tx)?;
+            }
+            Ok(())
         })
     })?;
     Ok(summary)

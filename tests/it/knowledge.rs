@@ -650,3 +650,49 @@ fn a_question_matching_more_of_its_words_beats_one_rare_word() {
     assert_eq!(hits[0].title, "Charged twice for one order");
     assert_eq!(hits[1].title, "Cancelling an order");
 }
+
+/// The segments an article index is in: each one is another place every search looks.
+fn segments(conn: &Connection, index: &str) -> i64 {
+    conn.query_row(&format!("SELECT count(DISTINCT segid) FROM {index}_idx"), [], |r| r.get(0)).unwrap()
+}
+
+fn automerge(conn: &Connection, index: &str) -> i64 {
+    conn.query_row(&format!("SELECT v FROM {index}_config WHERE k = 'automerge'"), [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_help_centre_import_leaves_each_index_in_one_segment_and_a_few_articles_more_do_not_rewrite_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..40 {
+        write_file(dir.path(), &format!("a{i:02}.md"), &format!("# Article {i}\n\nParcel claims, step {i}."));
+    }
+    let mut conn = mem();
+    // Many small writes first: the index is in several segments before the import.
+    for i in 0..5 {
+        let article = kb::NewArticle {
+            source: format!("early{i}.md"),
+            title: format!("Early {i}"),
+            description: String::new(),
+            category: String::new(),
+            tags: Vec::new(),
+            body: "Parcel claims, early.".into(),
+            plain: "Parcel claims, early.".into(),
+            hash: format!("{i}"),
+            url: None,
+        };
+        kb::upsert_article(&conn, &article, T0).unwrap();
+    }
+    assert!(segments(&conn, "kb_fts") > 1);
+    let s = frontline::import::kb::import(&mut conn, &[dir.path().to_path_buf()], T0).unwrap();
+    assert_eq!(s.added, 40);
+    for index in ["kb_fts", "kb_title_fts"] {
+        assert_eq!(segments(&conn, index), 1, "{index}");
+        assert_eq!(automerge(&conn, index), 4, "{index}: merging as it grows again");
+    }
+    // One more article into 45: not worth rewriting the index for.
+    let more = tempfile::tempdir().unwrap();
+    write_file(more.path(), "late.md", "# Late\n\nParcel claims once more.");
+    frontline::import::kb::import(&mut conn, &[more.path().to_path_buf()], T0).unwrap();
+    assert_eq!(segments(&conn, "kb_fts"), 2);
+    assert_eq!(kb::search(&conn, "parcel claims", 50).unwrap().len(), 46);
+}
