@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{cards_masked_line, config_path, emit, report_warnings, shift};
 use crate::cli::ImportCommand;
+use crate::domain::text::counted;
 use crate::domain::time::now;
 use crate::import::{self, records::Records};
 use crate::store;
@@ -77,7 +78,12 @@ struct Contacts {
 
 impl fmt::Display for Contacts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Contacts: {} added, {} new customers", self.added, self.customers_created)?;
+        writeln!(
+            f,
+            "Contacts: {} added, {}",
+            self.added,
+            counted(self.customers_created, "new customer", "new customers")
+        )?;
         f.write_str(&cards_masked_line(self.cards_masked))
     }
 }

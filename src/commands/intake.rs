@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::{cards_masked_line, emit, load_config, report_warnings};
+use crate::domain::text::counted;
 use crate::domain::time::now;
 use crate::intake::{InboxSummary, SyncSummary};
 use crate::store;
@@ -23,13 +24,13 @@ impl fmt::Display for Synced {
             let reopened = if s.reopened > 0 { format!(" ({} reopened)", s.reopened) } else { String::new() };
             writeln!(
                 f,
-                "{}: {} new contacts, {} replies threaded{reopened}, {} already read, {} malformed; {} new customers",
+                "{}: {}, {} threaded{reopened}, {} already read, {} malformed; {}",
                 s.folder.display(),
-                s.added,
-                s.threaded,
+                counted(s.added, "new contact", "new contacts"),
+                counted(s.threaded, "reply", "replies"),
                 s.duplicates,
                 s.malformed.len(),
-                s.customers_created
+                counted(s.customers_created, "new customer", "new customers")
             )?;
             if s.cards_masked > 0 {
                 writeln!(f, "  {}", cards_masked_line(s.cards_masked).trim_end())?;
@@ -37,19 +38,20 @@ impl fmt::Display for Synced {
             if s.linked > 0 {
                 writeln!(
                     f,
-                    "  {} message(s) from someone else in a customer's thread: a contact of their own, linked",
-                    s.linked
+                    "  {} from someone else in a customer's thread: a contact of their own, linked",
+                    counted(s.linked, "message", "messages")
                 )?;
             }
             if s.unanswerable > 0 {
                 writeln!(
                     f,
-                    "  {} message(s) whose From is not one valid address: they cannot be answered by email",
-                    s.unanswerable
+                    "  {} whose From is not one valid address: they cannot be answered by email",
+                    counted(s.unanswerable, "message", "messages")
                 )?;
             }
             if s.reused_ids > 0 {
-                writeln!(f, "  {} message(s) reusing another message's Message-ID: taken as new, noted", s.reused_ids)?;
+                let reused = counted(s.reused_ids, "message", "messages");
+                writeln!(f, "  {reused} reusing another message's Message-ID: taken as new, noted")?;
             }
         }
         Ok(())
@@ -102,10 +104,11 @@ impl fmt::Display for Inbox {
         let contacts: usize = s.imported.iter().map(|i| i.contacts.len()).sum();
         writeln!(
             f,
-            "{}: {} file(s) imported ({contacts} contacts, {} new customers), {} rejected, {} still being written",
+            "{}: {} imported ({}, {}), {} rejected, {} still being written",
             s.folder.display(),
-            s.imported.len(),
-            s.customers_created,
+            counted(s.imported.len(), "file", "files"),
+            counted(contacts, "contact", "contacts"),
+            counted(s.customers_created, "new customer", "new customers"),
             s.rejected.len(),
             s.pending.len()
         )?;
@@ -119,7 +122,8 @@ impl fmt::Display for Inbox {
             writeln!(f, "  left in place (could not be moved aside): {}", r.error)?;
         }
         if s.expired > 0 {
-            writeln!(f, "  {} imported file(s) older than keep_done_days deleted from done/", s.expired)?;
+            let expired = counted(s.expired, "imported file", "imported files");
+            writeln!(f, "  {expired} older than keep_done_days deleted from done/")?;
         }
         Ok(())
     }

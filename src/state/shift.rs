@@ -9,6 +9,7 @@ use ratatui_textarea::TextArea;
 use crate::domain::Id;
 use crate::domain::shift::Kudos;
 use crate::domain::shift::{Activity, Criterion, RepState, Score};
+use crate::domain::text::counted;
 use crate::protocol::Request;
 
 use super::overlay::Overlay;
@@ -107,7 +108,8 @@ pub fn picker_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             // Stepping away with customers still connected deserves a second look.
             if chosen.is_rest() && in_progress > 0 {
                 let message = format!(
-                    "{in_progress} contact(s) still in progress keep their handle timers running. Go on {} anyway?",
+                    "{} still in progress: handle time keeps counting. Go on {} anyway?",
+                    counted(in_progress, "contact", "contacts"),
                     chosen.label().to_lowercase()
                 );
                 return super::forms::confirm(state, message, None, request);

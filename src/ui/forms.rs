@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use crate::domain::Channel;
-use crate::domain::text::for_display;
+use crate::domain::text::{counted, for_display};
 use crate::domain::time::{local_datetime, parse_due_in};
 use crate::state::State;
 use crate::state::customer_forms::{CustomerForm, FindForm, FindPurpose};
@@ -68,7 +68,10 @@ pub fn draw_confirm_quit(state: &State, frame: &mut Frame<'_>, area: Rect) {
     let theme = &state.theme;
     let ids: Vec<String> = state.work.strip.iter().map(|id| format!("#{id}")).collect();
     let lines = vec![
-        Line::styled(format!("{} contact(s) in progress: {}.", ids.len(), ids.join(", ")), theme.warning),
+        Line::styled(
+            format!("{} in progress: {}.", counted(ids.len(), "contact", "contacts"), ids.join(", ")),
+            theme.warning,
+        ),
         Line::raw("They stay in progress, with their notes, for the next start."),
         Line::raw(""),
         Line::from(vec![

@@ -15,6 +15,7 @@ use rusqlite::Connection;
 
 use super::ReplySink;
 use super::Settings;
+use crate::domain::text::counted;
 use crate::domain::time::now;
 use crate::intake::reply;
 use crate::protocol::{Job, Reply};
@@ -171,13 +172,16 @@ fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>
     }
     let mut parts = Vec::new();
     if added > 0 {
-        parts.push(format!("{added} new contact(s) arrived"));
+        parts.push(format!("{} arrived", counted(added, "new contact", "new contacts")));
     }
     if threaded > 0 {
-        parts.push(format!("{threaded} email repl(ies) added to their contacts"));
+        parts.push(format!("{} added to their contacts", counted(threaded, "email reply", "email replies")));
     }
     if rejected > 0 {
-        parts.push(format!("{rejected} file(s) could not be read (frontline sync / frontline inbox say why)"));
+        parts.push(format!(
+            "{} could not be read (frontline sync / frontline inbox say why)",
+            counted(rejected, "file", "files")
+        ));
     }
     parts.extend(problems);
     Reply::IntakeDone { message: parts.join("; ") }

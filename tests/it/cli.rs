@@ -334,9 +334,9 @@ fn contacts_import_from_csv_and_json() {
     let sb = Sandbox::new();
     sb.ok(&["import", "customers", s(&fixture("customers.csv"))]);
     let out = sb.ok(&["import", "contacts", s(&fixture("contacts.csv"))]);
-    assert!(out.stdout.contains("3 added, 1 new customers"), "{}", out.stdout);
+    assert!(out.stdout.contains("3 added, 1 new customer"), "{}", out.stdout);
     let out = sb.ok(&["import", "contacts", s(&fixture("contacts.json"))]);
-    assert!(out.stdout.contains("2 added, 1 new customers"), "{}", out.stdout);
+    assert!(out.stdout.contains("2 added, 1 new customer"), "{}", out.stdout);
     let rows = sb.queue();
     let subjects: Vec<&str> = rows.iter().map(|r| r["subject"].as_str().unwrap()).collect();
     assert_eq!(

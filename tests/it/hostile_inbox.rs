@@ -126,7 +126,7 @@ fn the_inbox_command_imports_a_file_whose_name_is_not_utf8() {
     std::fs::copy(fixture("inbox_hostile/c-last.json"), dir.join(OsStr::from_bytes(b"r\xE9sum\xE9.json"))).unwrap();
     let (code, out, err) = sb.run(&["inbox"]).parts();
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("1 file(s) imported"), "{out}");
+    assert!(out.contains("1 file imported"), "{out}");
     assert_eq!(names(&dir.join("done")), ["r%E9sum%E9.json"]);
 }
 

@@ -818,7 +818,7 @@ fn frontline_inbox_picks_up_a_folder_once() {
     let (code, out, err) = sb.run(&["inbox"]).parts();
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(
-        out.contains("work/inbox: 1 file(s) imported (1 contacts, 1 new customers), 0 rejected, 0 still being written"),
+        out.contains("work/inbox: 1 file imported (1 contact, 1 new customer), 0 rejected, 0 still being written"),
         "{out}"
     );
     assert!(sb.path("work/inbox/done/caller-id-0001.json").exists());

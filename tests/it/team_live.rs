@@ -86,7 +86,7 @@ fn accepting_a_free_ticket_takes_it_in_rt_first() {
     app.wait_screen("the accepted contact's handle timer", |s| s.contents().contains("● 0:"));
     assert_eq!(rt.owner(&ticket), "rep2");
     app.send(CTRL_Q);
-    app.wait_text("contact(s) in progress");
+    app.wait_text("1 contact in progress");
     app.send("y");
     app.wait_exit(Duration::from_secs(5));
 }
