@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{config_path, emit};
 use crate::config;
+use crate::domain::text::counted;
 use crate::keymap::{Key, Scope};
 
 /// Where the config file is.
@@ -76,7 +77,7 @@ pub(super) fn config(explicit: Option<&Path>, default: bool, check: bool, as_jso
     let count = problems.len();
     emit(&Checked { path: path.clone(), ok: count == 0, problems }, as_json)?;
     if count > 0 {
-        bail!("{}: {count} problem(s)", path.display());
+        bail!("{}: {}", path.display(), counted(count, "problem", "problems"));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::{resolve_customer, rfc3339, unknown_customer};
 use crate::cli::Cli;
+use crate::domain::message::{self, Direction, StoredMessage};
 use crate::domain::money;
 use crate::domain::text::{counted, for_display};
 use crate::domain::time::{local_date, local_datetime};
@@ -23,7 +24,13 @@ pub(super) struct Shown {
     /// What the customer owes after each billing event (see `domain::money::balance`).
     running: Vec<i64>,
     escalations: Vec<(Id, contact_loop::Escalation)>,
+    /// Each email contact's thread after its opening message (which is the contact's body),
+    /// for the contacts that have one.
+    threads: Vec<(Id, Vec<StoredMessage>)>,
 }
+
+/// The longest part of a message's first line `customer show` prints under its contact.
+const MESSAGE_LINE_CHARS: usize = 100;
 
 /// Fields holding Unix times in the record's own serialisation, written as RFC 3339.
 const TIME_FIELDS: &[&str] =
@@ -62,6 +69,12 @@ impl Serialize for Shown {
                     let e = serde_json::to_value(e).map_err(S::Error::custom)?;
                     if let Some(map) = entry.as_object_mut() {
                         map.insert("escalation".into(), e);
+                    }
+                }
+                if let Some((_, thread)) = self.threads.iter().find(|(c, _)| Some(*c) == id) {
+                    let thread = serde_json::to_value(thread).map_err(S::Error::custom)?;
+                    if let Some(map) = entry.as_object_mut() {
+                        map.insert("thread".into(), thread);
                     }
                 }
             }
@@ -168,6 +181,17 @@ impl Shown {
             if let Some((_, e)) = self.escalations.iter().find(|(c, _)| *c == t.contact_id) {
                 writeln!(f, "         {}", for_display(&e.to_string()))?;
             }
+            for m in self.threads.iter().filter(|(c, _)| *c == t.contact_id).flat_map(|(_, thread)| thread) {
+                let m = &m.message;
+                let (way, address) = match m.direction {
+                    Direction::Inbound => ("from", &m.from_addr),
+                    Direction::Outbound => ("reply to", &m.to_addr),
+                };
+                let first = m.body.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+                let shown: String = for_display(first).chars().take(MESSAGE_LINE_CHARS).collect();
+                let more = if first.chars().nth(MESSAGE_LINE_CHARS).is_some() { "…" } else { "" };
+                writeln!(f, "         {} {way} {}: {shown}{more}", local_datetime(m.sent_at), for_display(address))?;
+            }
             for n in &t.notes {
                 writeln!(f, "         {} {}: {}", local_datetime(n.created_at), n.kind, for_display(&n.body))?;
             }
@@ -206,7 +230,19 @@ pub(super) fn show(db: &Path, key: &str) -> Result<Shown> {
     let history = store::profile::history(&conn, id)?;
     let running = money::running_balance(&record.billing, &record.orders);
     let escalations = contact_loop::escalations_of_customer(&conn, id)?;
-    Ok(Shown { record, history, running, escalations })
+    let mut threads = Vec::new();
+    for t in &record.timeline {
+        let messages = store::messages::messages(&conn, t.contact_id)?;
+        if messages.is_empty() {
+            continue;
+        }
+        let body = store::contacts::contact(&conn, t.contact_id)?.map(|c| c.body).unwrap_or_default();
+        let thread = message::after_opening(&body, messages);
+        if !thread.is_empty() {
+            threads.push((t.contact_id, thread));
+        }
+    }
+    Ok(Shown { record, history, running, escalations, threads })
 }
 
 /// Customers found by `customer search`, best first.
@@ -273,7 +309,7 @@ impl fmt::Display for Forgotten {
             self.contacts_anonymised
         )?;
         for c in self.cleaned.iter().filter(|c| c.place == store::erase::Place::File) {
-            writeln!(f, "  {:?} {} ({} record(s))", c.action, c.name, c.count)?;
+            writeln!(f, "  {:?} {} ({})", c.action, c.name, counted(c.count, "record", "records"))?;
         }
         if !self.wal_checkpointed {
             writeln!(

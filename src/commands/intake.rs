@@ -88,7 +88,7 @@ pub(super) fn sync(db: &Path, config_file: Option<&Path>, given: Vec<PathBuf>, a
         writeln!(err, "  malformed {}: {why}", file.display())?;
     }
     if failed > 0 {
-        bail!("sync: {failed} of {} Maildir(s) could not be read", folders.len());
+        bail!("sync: {failed} of {} could not be read", counted(folders.len(), "Maildir", "Maildirs"));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, CustomerCommand, DbCommand, FollowUpCommand, KbCommand, KbDraftCommand};
+use crate::domain::text::counted;
 use crate::domain::time::now;
 use crate::store::{self, customers};
 use crate::{app, config, demo, paths};
@@ -123,7 +124,8 @@ fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
     drop(conn);
     let (config, warnings) = config::load(&self::config_path(config_path)?)?;
     let theme = crate::theme::Theme::for_config(config.theme);
-    let notice = warnings.first().map(|w| format!("{} ({} config warning(s))", w.0, warnings.len()));
+    let notice =
+        warnings.first().map(|w| format!("{} ({})", w.0, counted(warnings.len(), "config warning", "config warnings")));
     tracing::info!(config_warnings = warnings.len(), "workstation opening");
     let result = app::run(db, app::Options { workspace_name: name, config, theme, notice });
     tracing::info!(ok = result.is_ok(), "workstation closed");
@@ -141,7 +143,11 @@ fn report_warnings(warnings: &[String]) -> Result<()> {
 
 /// The line saying how many card numbers an import masked, if any.
 fn cards_masked_line(n: usize) -> String {
-    if n > 0 { format!("Masked {n} card number(s) or security code(s)\n") } else { String::new() }
+    if n > 0 {
+        format!("Masked {}\n", counted(n, "card number or security code", "card numbers or security codes"))
+    } else {
+        String::new()
+    }
 }
 
 /// The one-line error for a customer key that matches nobody.

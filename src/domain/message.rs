@@ -63,3 +63,12 @@ pub struct StoredMessage {
     #[serde(flatten)]
     pub message: NewMessage,
 }
+
+/// A contact's messages without the one it was opened with: an email contact's body is its
+/// first message, stored as both (a contact opened by hand has only the replies sent).
+pub fn after_opening(body: &str, mut messages: Vec<StoredMessage>) -> Vec<StoredMessage> {
+    if messages.first().is_some_and(|m| m.message.direction == Direction::Inbound && m.message.body == body) {
+        messages.remove(0);
+    }
+    messages
+}

@@ -1,16 +1,22 @@
 //! A readable transcript of contacts: one section per contact with its subject, channel,
-//! customer, times, body, notes and outcome.
+//! customer, times, body, the rest of its email thread, notes and outcome.
 
 use std::io::Write;
 
 use anyhow::Result;
 
 use super::{ContactExtra, ContactOut};
+use crate::domain::message::Direction;
 use crate::domain::text::for_display;
 
 /// Quotes free text line by line so Markdown in it cannot restructure the transcript.
 fn quoted(text: &str) -> String {
     text.lines().map(|l| format!("> {}", for_display(l))).collect::<Vec<_>>().join("\n")
+}
+
+/// Indents a quoted block under its list item.
+fn indented(block: &str) -> String {
+    block.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Writes one section per contact; `with_notes` false leaves the internal notes out.
@@ -46,12 +52,23 @@ pub fn contacts(out: &mut dyn Write, rows: &[(ContactOut, ContactExtra)], with_n
         if !c.body.trim().is_empty() {
             writeln!(out, "\n{}", quoted(&c.body))?;
         }
+        if !c.messages.is_empty() {
+            writeln!(out, "\n### Thread\n")?;
+            for m in &c.messages {
+                let (who, address) = match m.direction {
+                    Direction::Inbound => ("from", &m.from),
+                    Direction::Outbound => ("reply to", &m.to),
+                };
+                writeln!(out, "- {}, {who} {}:", m.at, for_display(address))?;
+                writeln!(out, "{}", indented(&quoted(&m.body)))?;
+            }
+        }
         if with_notes && !c.notes.is_empty() {
             writeln!(out, "\n### Notes\n")?;
             for n in &c.notes {
                 let due = n.due.as_deref().map(|d| format!(", due {d}")).unwrap_or_default();
                 writeln!(out, "- {} ({}{due}):", n.at, n.kind)?;
-                writeln!(out, "{}", quoted(&n.text).lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))?;
+                writeln!(out, "{}", indented(&quoted(&n.text)))?;
             }
         }
         let mut outcome = c.status.replace('_', " ");

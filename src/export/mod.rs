@@ -15,6 +15,7 @@ use chrono::{DateTime, SecondsFormat};
 use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::domain::message::{self, Direction, StoredMessage};
 use crate::domain::{ContactEvent, EventKind, Id, IdentityKind, Timers, Timestamp};
 use crate::progress::{Progress, Quiet};
 use crate::store::export as listing;
@@ -140,6 +141,23 @@ pub struct ContactOut {
     pub csat: Option<u8>,
     pub tags: Vec<String>,
     pub notes: Vec<ContactNoteOut>,
+    /// The contact's email thread after its opening message (which is `body`): the
+    /// customer's replies and the rep's, oldest first. Left out when there are none; an
+    /// import names it as a field it does not read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<MessageOut>,
+}
+
+/// One message of an exported contact's email thread.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageOut {
+    pub at: String,
+    /// `inbound` (from the customer) or `outbound` (a reply sent from Frontline).
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
 }
 
 /// A note nested in an exported contact (the import's `notes` entries).
@@ -279,6 +297,7 @@ pub fn contacts_with_progress(
             Some(cid) => listing::customer_key(conn, cid)?,
             None => None,
         };
+        let messages = thread_out(&c.body, crate::store::messages::messages(conn, id)?);
         let notes = crate::store::notes::for_contact(conn, id)?
             .into_iter()
             .map(|n| ContactNoteOut {
@@ -307,11 +326,30 @@ pub fn contacts_with_progress(
                 csat: c.csat,
                 tags: c.tags,
                 notes,
+                messages,
             },
             ContactExtra { id, direction, customer_name },
         ));
     }
     Ok(out)
+}
+
+/// The thread as exported: every message after the opening one.
+fn thread_out(body: &str, messages: Vec<StoredMessage>) -> Vec<MessageOut> {
+    message::after_opening(body, messages)
+        .into_iter()
+        .map(|m| {
+            let m = m.message;
+            MessageOut {
+                at: rfc3339(m.sent_at),
+                direction: m.direction,
+                from: m.from_addr,
+                to: m.to_addr,
+                subject: m.subject,
+                body: m.body,
+            }
+        })
+        .collect()
 }
 
 fn hold_seconds(events: &[ContactEvent], ended_at: Option<Timestamp>) -> i64 {

@@ -232,7 +232,7 @@ fn contact_bodies_from_import_and_contact_new_are_masked_and_so_are_exports() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
     // Each row: a card and a code in the body, a card in the note.
-    assert!(said.contains(&format!("Masked {} card number(s)", rows.len() * 3)), "the rep is told: {said}");
+    assert!(said.contains(&format!("Masked {} card numbers", rows.len() * 3)), "the rep is told: {said}");
 
     // A CSV import too.
     let csv = dir.path().join("contacts.csv");

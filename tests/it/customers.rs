@@ -10,7 +10,7 @@ use frontline::store::merge::{PINNED_NOTE_JOINER, merge_customers};
 use frontline::store::profile::{self, Flag, ProfileField};
 use frontline::store::{self, contacts, notes};
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::common;
 
@@ -550,4 +550,59 @@ fn exports_filter_by_customer_and_window_and_refuse_what_they_cannot_do() {
     assert!(unknown.stderr.contains("no customer has that"), "{}", unknown.stderr);
     let usage = sb.run(&["export", "orders"]);
     assert_eq!(usage.code, 2);
+}
+
+#[test]
+fn an_email_contacts_export_carries_its_whole_thread_after_the_opening_message() {
+    let sb = Sandbox::new();
+    let maildir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/maildir_threads");
+    sb.ok(&["sync", "--maildir", maildir]);
+    // A reply sent from the command line joins the thread as an outbound message.
+    let capture = sb.write("capture.sh", "cat > \"$1\"\n");
+    let config = format!(
+        "[intake]\nsendmail = \"sh {} {}\"\nfrom = \"support@larkspur.example\"\n",
+        capture.display(),
+        sb.path("sent.eml").display()
+    );
+    sb.write("config/frontline/config.toml", &config);
+    let eve: Value = sb.json(&["customer", "show", "eve@x.example", "--json"]);
+    let contact = eve["timeline"][0]["contact_id"].as_i64().unwrap().to_string();
+    sb.ok(&["contact", "reply", &contact, "The replacement ships today."]);
+
+    let contacts: Value = sb.json(&["export", "contacts", "--customer", "eve@x.example"]);
+    let c = &contacts[0];
+    assert_eq!(c["body"], "A follow-up whose clock ran behind: dated before the message it answers.");
+    let thread = c["messages"].as_array().unwrap();
+    assert_eq!(thread.len(), 2, "the opening message is the body, not repeated: {thread:?}");
+    assert_eq!(
+        (&thread[0]["direction"], &thread[0]["from"], &thread[0]["body"]),
+        (&json!("inbound"), &json!("eve@x.example"), &json!("The original message, read after its reply."))
+    );
+    assert_eq!((&thread[1]["direction"], &thread[1]["to"]), (&json!("outbound"), &json!("eve@x.example")));
+    assert!(thread[1]["body"].as_str().unwrap().contains("The replacement ships today."), "{thread:?}");
+
+    let md = sb.ok(&["export", "contacts", "--format", "md", "--customer", "eve@x.example", "--without-notes"]).stdout;
+    for expected in [
+        "> A follow-up whose clock ran behind",
+        "### Thread",
+        "- 2023-11-14T21:00:00Z, from eve@x.example:\n  > The original message, read after its reply.",
+        ", reply to eve@x.example:",
+        "  > The replacement ships today.",
+    ] {
+        assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
+    }
+    // The customer's record shows the same thread under the contact, a line per message.
+    let shown = sb.ok(&["customer", "show", "eve@x.example"]).stdout;
+    assert!(shown.contains(" from eve@x.example: The original message, read after its reply.\n"), "{shown}");
+    assert!(shown.contains(" reply to eve@x.example: The replacement ships today."), "{shown}");
+    assert!(!shown.contains("from eve@x.example: A follow-up"), "the opening is not repeated: {shown}");
+    let record: Value = sb.json(&["customer", "show", "eve@x.example", "--json"]);
+    assert_eq!(record["timeline"][0]["thread"].as_array().map(Vec::len), Some(2), "{record}");
+    // Contacts without a thread keep the import shape exactly (no `messages` key).
+    let other: Value = sb.json(&["export", "contacts", "--customer", "ann@lists.example"]);
+    assert!(other[0]["messages"].as_array().is_some_and(|m| m.len() == 1), "{other}");
+    let none = Sandbox::new();
+    none.import_fixtures();
+    let plain: Value = none.json(&["export", "contacts"]);
+    assert!(plain.as_array().unwrap().iter().all(|c| c.get("messages").is_none()), "{plain}");
 }

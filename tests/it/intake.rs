@@ -772,7 +772,7 @@ fn frontline_sync_reads_a_maildir_and_says_what_it_did() {
     assert_eq!(
         out,
         format!(
-            "{m}: 7 new contacts, 2 replies threaded, 0 already read, 1 malformed; 7 new customers\n  Masked 1 card number(s) or security code(s)\n"
+            "{m}: 7 new contacts, 2 replies threaded, 0 already read, 1 malformed; 7 new customers\n  Masked 1 card number or security code\n"
         )
     );
     assert!(
@@ -806,7 +806,7 @@ fn frontline_sync_reads_a_maildir_and_says_what_it_did() {
     assert_eq!(code, 1, "a missing folder fails the command after the others are read");
     assert!(out.contains("INBOX: 0 new contacts, 0 replies threaded, 9 already read"), "{out}");
     assert!(err.contains("Mail/gone: cannot read the Maildir"), "{err}");
-    assert!(err.contains("sync: 1 of 2 Maildir(s) could not be read"), "{err}");
+    assert!(err.contains("sync: 1 of 2 Maildirs could not be read"), "{err}");
 }
 
 #[test]
