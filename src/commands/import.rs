@@ -71,6 +71,8 @@ impl fmt::Display for Customers {
 struct Contacts {
     kind: &'static str,
     added: usize,
+    /// Equal to a contact stored before: not added again.
+    already_stored: usize,
     customers_created: usize,
     cards_masked: usize,
     warnings: Vec<String>,
@@ -78,12 +80,14 @@ struct Contacts {
 
 impl fmt::Display for Contacts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Contacts: {} added, {}",
-            self.added,
-            counted(self.customers_created, "new customer", "new customers")
-        )?;
+        let already = match self.already_stored {
+            0 => String::new(),
+            n => format!(
+                ", {n} already in the workspace (same customer, channel, time, subject and text: not added again)"
+            ),
+        };
+        let customers = counted(self.customers_created, "new customer", "new customers");
+        writeln!(f, "Contacts: {} added{already}, {customers}", self.added)?;
         f.write_str(&cards_masked_line(self.cards_masked))
     }
 }
@@ -124,6 +128,7 @@ pub(super) fn import(db: &Path, what: ImportCommand, config: Option<&Path>) -> R
             let done = Contacts {
                 kind: "contacts",
                 added: s.added,
+                already_stored: s.already_stored,
                 customers_created: s.customers_created,
                 cards_masked: s.cards_masked,
                 warnings: s.warnings,

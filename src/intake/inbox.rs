@@ -264,7 +264,8 @@ fn import_and_move(
         let mut inserted = Vec::with_capacity(checked.len());
         let mut known = records::KnownCustomers::default();
         for a in checked {
-            let contact = records::insert_checked_contact(tx, &a.contact, now, &mut known)?;
+            // A contact already stored (the same file dropped again) is not stored twice.
+            let Some(contact) = records::insert_checked_contact(tx, &a.contact, now, &mut known)? else { continue };
             // Remember where it came from, so a reply goes back the same way.
             store::origins::record_inbox(tx, contact.id, a.external_id.as_deref(), a.contact.customer_key())?;
             inserted.push(contact);

@@ -20,6 +20,7 @@ pub mod open;
 pub mod origins;
 pub mod profile;
 pub mod report;
+pub mod same_contact;
 pub mod scripts;
 pub mod shift;
 pub mod snippets;

@@ -13,12 +13,19 @@ use rusqlite::Connection;
 /// `n` contact rows for `n / 10` customers, each with a note and a full history; the last
 /// one names a channel that does not exist when `bad_last`.
 fn contact_rows(n: usize, bad_last: bool) -> Vec<Row> {
-    (0..n)
+    numbered_contact_rows(0..n, n / 10, bad_last)
+}
+
+/// Contact rows numbered `numbers` (the number is in the subject and note) for `customers`
+/// customers; the last one names a channel that does not exist when `bad_last`.
+fn numbered_contact_rows(numbers: std::ops::Range<usize>, customers: usize, bad_last: bool) -> Vec<Row> {
+    let last = numbers.end - 1;
+    numbers
         .map(|i| {
-            let channel = if bad_last && i == n - 1 { "fax" } else { "phone" };
+            let channel = if bad_last && i == last { "fax" } else { "phone" };
             let v = serde_json::json!({
                 "channel": channel,
-                "customer": format!("c{}@example.com", i % (n / 10)),
+                "customer": format!("c{}@example.com", i % customers),
                 "subject": format!("call {i}"),
                 "status": "resolved",
                 "priority": 2,
@@ -87,4 +94,23 @@ fn a_large_import_refused_at_its_last_record_leaves_nothing_and_every_index() {
     assert!(e.to_string().contains(&format!("[{}]", n - 1)), "{e}");
     assert_eq!(index_names(&conn), indexes);
     assert_eq!(count(&conn, "contacts") + count(&conn, "customers") + count(&conn, "contact_events"), 0);
+}
+
+#[test]
+fn a_large_import_overlapping_the_stored_history_adds_only_what_is_new() {
+    let mut conn = frontline::store::open_in_memory().unwrap();
+    let n = large();
+    let first = numbered_contact_rows(0..n, n / 10, false);
+    import_contact_rows(&mut conn, Path::new("week1.json"), first, Options::default()).unwrap();
+    // The next export overlaps the first by half: large enough for a bulk write, and the
+    // customers' index stays to compare each record with the stored contacts.
+    let second = numbered_contact_rows(n / 2..n + n / 2, n / 10, false);
+    let summary = import_contact_rows(&mut conn, Path::new("week2.json"), second, Options::default()).unwrap();
+    assert_eq!((summary.added, summary.already_stored, summary.customers_created), (n / 2, n / 2, 0));
+    let rows = i64::try_from(n + n / 2).unwrap();
+    assert_eq!(count(&conn, "contacts"), rows);
+    assert_eq!(count(&conn, "notes"), rows, "a contact not added brings no note either");
+    let distinct: i64 = conn.query_row("SELECT count(DISTINCT subject) FROM contacts", [], |r| r.get(0)).unwrap();
+    assert_eq!(distinct, rows);
+    assert_eq!(frontline::store::integrity_check(&conn).unwrap(), "ok");
 }

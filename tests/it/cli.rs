@@ -346,6 +346,18 @@ fn contacts_import_from_csv_and_json() {
     );
     let ana: Vec<&Value> = rows.iter().filter(|r| r["customer_name"] == "Ana Pereira").collect();
     assert_eq!(ana.len(), 2, "matched by email and by phone in another format: {rows:#?}");
+
+    // The same file again (a second click, a rerun script): nothing doubles, and it says so.
+    let again = sb.ok(&["import", "contacts", s(&fixture("contacts.csv"))]);
+    assert_eq!(
+        again.stdout,
+        "Contacts: 0 added, 3 already in the workspace (same customer, channel, time, subject and text: not added \
+         again), 0 new customers\n"
+    );
+    assert_eq!(sb.queue(), rows);
+    // A record without a time starts when it is imported: it cannot be told from a new one.
+    let json: Value = sb.json(&["import", "contacts", s(&fixture("contacts.json")), "--json"]);
+    assert_eq!((&json["added"], &json["already_stored"]), (&Value::from(1), &Value::from(1)));
 }
 
 /// Runs a bad import and checks it fails with one line naming the place, changing nothing.

@@ -823,6 +823,22 @@ fn frontline_inbox_picks_up_a_folder_once() {
     );
     assert!(sb.path("work/inbox/done/caller-id-0001.json").exists());
 
+    // A bridge that sends the same timed message again (a retry after a lost answer) does
+    // not make a second contact; one without a time (the caller-ID file) always does.
+    let chat = r#"{"channel": "chat", "customer": "@trail", "subject": "Chat", "body": "Is it waterproof?",
+                   "created_at": "2026-11-20T14:00:00Z"}"#;
+    for name in ["chat-1.json", "chat-1-retry.json"] {
+        sb.write(&format!("work/inbox/{name}"), chat);
+        sb.ok(&["inbox"]);
+    }
+    std::fs::copy(fixture("inbox/caller-id-0001.json"), sb.path("work/inbox/caller-id-0001.json")).unwrap();
+    sb.ok(&["inbox"]);
+    let queue: Value = sb.json(&["queue", "--json"]);
+    let subjects: Vec<&str> = queue.as_array().unwrap().iter().map(|r| r["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects.iter().filter(|s| **s == "Chat").count(), 1, "{subjects:?}");
+    assert_eq!(subjects.iter().filter(|s| s.starts_with("Incoming call")).count(), 2, "{subjects:?}");
+    assert!(sb.path("work/inbox/done/chat-1-retry.json").exists());
+
     let other = sb.path("drop");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::copy(fixture("inbox/chat-bridge-0002.json"), other.join("chat-bridge-0002.json")).unwrap();

@@ -363,6 +363,9 @@ pub(super) type CheckedNote = (String, String, Timestamp, Option<Timestamp>);
 pub struct CheckedContact {
     pub(super) customer_key: Option<String>,
     pub(super) contact: contacts::NewContact,
+    /// Whether the record gave its start time: one that did not starts when it is imported,
+    /// and cannot be told from a new contact.
+    pub(super) timed: bool,
     pub(super) notes: Vec<CheckedNote>,
     pub(super) cards: usize,
 }
@@ -399,6 +402,8 @@ pub fn check_contact_row(
 /// The times of a contact, checked against each other and its status.
 struct Times {
     created_at: Timestamp,
+    /// Whether `created_at` was given (else it is the import's time).
+    timed: bool,
     accepted_at: Option<Timestamp>,
     ended_at: Option<Timestamp>,
     hold_seconds: i64,
@@ -428,6 +433,7 @@ fn check_contact(at: &At<'_>, row: ContactRow, opts: Options) -> Result<CheckedC
     let (notes, note_cards) = contact_notes(at, row.notes, times.created_at, opts.shift_seconds)?;
     Ok(CheckedContact {
         customer_key: clean(row.customer),
+        timed: times.timed,
         contact: contacts::NewContact {
             customer_id: None,
             channel,
@@ -471,7 +477,8 @@ fn contact_times(
     opts: Options,
 ) -> Result<Times, RecordError> {
     let shift = opts.shift_seconds;
-    let created_at = at.time("created_at", row.created_at.as_deref(), shift)?.unwrap_or(opts.now);
+    let given = at.time("created_at", row.created_at.as_deref(), shift)?;
+    let created_at = given.unwrap_or(opts.now);
     let accepted_at = at.time("accepted_at", row.accepted_at.as_deref(), shift)?;
     let ended_at = at.time("ended_at", row.ended_at.as_deref(), shift)?;
     if accepted_at.is_some_and(|a| a < created_at) {
@@ -499,7 +506,7 @@ fn contact_times(
             return Err(at.err("hold_seconds", "is longer than the time between accepted_at and ended_at"));
         }
     }
-    Ok(Times { created_at, accepted_at, ended_at, hold_seconds })
+    Ok(Times { created_at, timed: given.is_some(), accepted_at, ended_at, hold_seconds })
 }
 
 /// The contact's notes, masked, with how many card numbers and codes were masked.

@@ -38,6 +38,9 @@ pub struct Options {
 pub struct Summary {
     pub added: usize,
     pub updated: usize,
+    /// Contacts equal to one the workspace held before (same customer, channel, start,
+    /// subject and text): not added again.
+    pub already_stored: usize,
     pub customers_created: usize,
     pub cards_masked: usize,
     pub warnings: Vec<String>,
@@ -56,8 +59,8 @@ pub enum Records {
 impl Records {
     /// The indexes a large import of these records builds once at its end instead of
     /// updating for every row: the ones its rows reach in no order.
-    fn deferrable_indexes(self) -> &'static [&'static str] {
-        match self {
+    fn deferrable_indexes(self, conn: &Connection) -> rusqlite::Result<Vec<&'static str>> {
+        let all: &[&str] = match self {
             // None: updating a customer reads their stored orders and billing through the
             // indexes of those tables.
             Records::Customers => &[],
@@ -72,7 +75,11 @@ impl Records {
                 "contacts_by_end",
                 "notes_by_customer",
             ],
-        }
+        };
+        // Each record is compared with the contacts stored before through the customers'
+        // index (see `KnownCustomers`): that one stays while there are any.
+        let compared = self == Records::Contacts && crate::store::same_contact::any_stored(conn)?;
+        Ok(all.iter().copied().filter(|i| !(compared && *i == "contacts_by_customer")).collect())
     }
 }
 
@@ -126,17 +133,26 @@ fn import_stream(
             |tx, (origin, c), summary| write::write_customer(tx, path, origin, c, opts.now, summary),
         ),
         Records::Contacts => {
-            let mut known = KnownCustomers::default();
+            // Made by the first write, inside the import's transaction.
+            let mut known: Option<KnownCustomers> = None;
             check_then_write(
                 conn,
                 rows,
                 (records, total, progress),
                 |origin, map, warnings| Ok(check_contact_row(path, &origin, map, opts, warnings)?),
                 |tx, c, summary| {
-                    let inserted = insert_checked_contact(tx, c, opts.now, &mut known)?;
-                    summary.added += 1;
-                    summary.customers_created += usize::from(inserted.customer_created);
-                    summary.cards_masked += inserted.cards_masked;
+                    let known = match &mut known {
+                        Some(known) => known,
+                        None => known.insert(KnownCustomers::for_import(tx)?),
+                    };
+                    match insert_checked_contact(tx, c, opts.now, known)? {
+                        Some(inserted) => {
+                            summary.added += 1;
+                            summary.customers_created += usize::from(inserted.customer_created);
+                            summary.cards_masked += inserted.cards_masked;
+                        }
+                        None => summary.already_stored += 1,
+                    }
                     Ok(())
                 },
             )
@@ -210,7 +226,7 @@ fn check_then_write<C: Send>(
             Ok(warnings)
         });
         store::write(conn, |tx| -> Result<()> {
-            let deferred = DeferredIndexes::drop_for_large_write(tx, records.deferrable_indexes(), total)?;
+            let deferred = DeferredIndexes::drop_for_large_write(tx, &records.deferrable_indexes(tx)?, total)?;
             if !deferred.is_empty() {
                 store::set_cache_size(tx, -DEFERRED_CACHE_KIB)?;
             }

@@ -12,8 +12,9 @@ use super::Summary;
 use super::check::{CheckedContact, CheckedCustomer};
 use crate::domain::{Id, Timestamp};
 use crate::import::Origin;
+use crate::store::contacts::{self, NewContact};
 use crate::store::import_writes::{self, Refused, WriteError};
-use crate::store::{contacts, customers, notes};
+use crate::store::{customers, notes, same_contact};
 
 /// Updates the customer a checked record matches, or adds it.
 pub(super) fn write_customer(
@@ -80,37 +81,80 @@ pub struct InsertedContact {
 }
 
 /// The customers one write transaction has found or created, by the key its records name
-/// them with. A history import names each customer about five times, and asking the
-/// identities index every time cost a tenth of a million-row import. Valid only inside the
-/// transaction it was filled in (nothing else writes meanwhile: it holds the write lock).
+/// them with, and how it tells a record from a contact already stored. A history import
+/// names each customer about five times, and asking the identities index every time cost a
+/// tenth of a million-row import. Valid only inside the transaction it was made for
+/// (nothing else writes meanwhile: it holds the write lock).
 #[derive(Debug, Default)]
-pub struct KnownCustomers(HashMap<String, Option<Id>>);
+pub struct KnownCustomers {
+    /// Each customer, and whether this transaction created it (it then has no contact from
+    /// before).
+    customers: HashMap<String, (Option<Id>, bool)>,
+    stored: StoredContacts,
+}
+
+/// How a transaction finds out whether a contact is already stored.
+#[derive(Debug, Default)]
+enum StoredContacts {
+    /// The workspace held no contact when it began.
+    None,
+    /// By asking the database (a few records: the inbox's files).
+    #[default]
+    Ask,
+    /// By the stored contacts' starts, read once, then the database on a match (an import).
+    Starts(same_contact::Starts),
+}
+
+impl KnownCustomers {
+    /// For an import of many records: the stored contacts' starts are read once.
+    pub fn for_import(conn: &Connection) -> rusqlite::Result<Self> {
+        let starts = same_contact::Starts::read(conn)?;
+        let stored = if starts.is_empty() { StoredContacts::None } else { StoredContacts::Starts(starts) };
+        Ok(Self { customers: HashMap::new(), stored })
+    }
+
+    fn already_stored(&self, conn: &Connection, c: &NewContact) -> rusqlite::Result<bool> {
+        match &self.stored {
+            StoredContacts::None => Ok(false),
+            StoredContacts::Ask => same_contact::holds_same(conn, c),
+            StoredContacts::Starts(starts) => {
+                Ok(starts.may_hold(c.customer_id, c.created_at) && same_contact::holds_same(conn, c)?)
+            }
+        }
+    }
+}
 
 /// Writes a checked contact with its notes, finding or creating its customer as
-/// `import contacts` does. Call inside the caller's write transaction, with `known` made
-/// for that transaction.
+/// `import contacts` does; `None` when a contact equal to it (same customer, channel, start,
+/// subject and text) was stored before this transaction, which then writes nothing (a
+/// record without a start time is always new). Call
+/// inside the caller's write transaction, with `known` made for that transaction.
 pub fn insert_checked_contact(
     conn: &Connection,
     c: &CheckedContact,
     now: Timestamp,
     known: &mut KnownCustomers,
-) -> Result<InsertedContact> {
+) -> Result<Option<InsertedContact>> {
     let mut contact = c.contact.clone();
     let mut customer_created = false;
+    let mut new_customer = false;
     if let Some(key) = &c.customer_key {
-        contact.customer_id = match known.0.get(key) {
-            Some(id) => *id,
+        (contact.customer_id, new_customer) = match known.customers.get(key) {
+            Some(&known) => known,
             None => {
                 let id;
                 (id, customer_created) = customers::find_or_create_by_identity_reporting(conn, key, now)?;
-                known.0.insert(key.clone(), id);
-                id
+                known.customers.insert(key.clone(), (id, customer_created));
+                (id, customer_created)
             }
         };
+    }
+    if c.timed && !new_customer && known.already_stored(conn, &contact)? {
+        return Ok(None);
     }
     let id = contacts::insert(conn, &contact)?;
     for (kind, text, at, due) in &c.notes {
         notes::insert_note(conn, Some(id), contact.customer_id, (kind, text, *at, *due))?;
     }
-    Ok(InsertedContact { id, customer_created, cards_masked: c.cards })
+    Ok(Some(InsertedContact { id, customer_created, cards_masked: c.cards }))
 }
