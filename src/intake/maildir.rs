@@ -559,9 +559,7 @@ fn add_contact(
     };
     let mut contact = contacts::NewContact::waiting(Channel::Email, &message.subject, message.sent_at);
     contact.customer_id = customer;
-    contact.body.clone_from(&message.body);
-    let id = contacts::insert(tx, &contact)?;
-    messages::insert(tx, id, message)?;
+    let id = contacts::insert_opened_by(tx, &contact, message)?;
     let no_reply = match &m.sender {
         Sender::Invalid { reason, .. } => Some(mask_card_numbers(reason).text),
         Sender::Address { .. } => None,

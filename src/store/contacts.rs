@@ -8,7 +8,8 @@ use crate::domain::{
     Timers, Timestamp,
 };
 
-use super::{customers, notes};
+use super::{customers, messages, notes};
+use crate::domain::message::NewMessage;
 
 /// How many queue rows one page holds; the queue pane asks for more as the rep scrolls.
 pub const QUEUE_PAGE: usize = 200;
@@ -64,22 +65,60 @@ pub fn insert(conn: &Connection, c: &NewContact) -> rusqlite::Result<Id> {
 /// [`insert`], also saying what cleaning did: cards masked, and fields cut to their cap
 /// (an import's summary names them).
 pub fn insert_reporting(conn: &Connection, c: &NewContact) -> rusqlite::Result<(Id, TextReport)> {
+    insert_keeping(conn, c, BodyKept::OnContact)
+}
+
+/// Inserts a contact opened by an email together with that email, whose text is kept once:
+/// on the message, which the contact reads as its body (`c.body` is not stored). Call
+/// inside the caller's write transaction.
+pub fn insert_opened_by(conn: &Connection, c: &NewContact, opening: &NewMessage) -> rusqlite::Result<Id> {
+    let (id, _) = insert_keeping(conn, c, BodyKept::InThread)?;
+    if messages::insert(conn, id, opening)?.is_none() {
+        // Its Message-ID turned out to be stored already: the text stays with the contact.
+        let body = clean_stored_text(StoredField::ContactBody, &opening.body).text;
+        conn.prepare_cached("UPDATE contacts SET body = ?2, body_in_thread = 0 WHERE id = ?1")?
+            .execute(params![id, body])?;
+    }
+    Ok(id)
+}
+
+/// Where a contact's opening text is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKept {
+    /// In the contact's `body`.
+    OnContact,
+    /// In the first message of its thread (see [`BODY`]).
+    InThread,
+}
+
+/// A contact's opening text as read: its own `body`, or its thread's first message's for a
+/// contact opened by an email (migration 20: kept once). `contacts` must be in scope under
+/// that name.
+const BODY: &str = "CASE contacts.body_in_thread WHEN 0 THEN contacts.body
+     ELSE ifnull((SELECT m.body FROM contact_messages m WHERE m.contact_id = contacts.id ORDER BY m.id LIMIT 1), '')
+     END";
+
+fn insert_keeping(conn: &Connection, c: &NewContact, kept: BodyKept) -> rusqlite::Result<(Id, TextReport)> {
     let mut report = TextReport::default();
     let subject = report.clean(StoredField::ContactSubject, &c.subject);
-    let body = report.clean(StoredField::ContactBody, &c.body);
+    let body = match kept {
+        BodyKept::OnContact => report.clean(StoredField::ContactBody, &c.body),
+        BodyKept::InThread => String::new(),
+    };
     let tags = report.clean(StoredField::ContactTags, &c.tags.join(";"));
     let disposition = report.clean_opt(StoredField::Disposition, c.disposition.as_deref());
     let escalated_to = report.clean_opt(StoredField::Department, c.escalated_to.as_deref());
     conn.prepare_cached(
-        "INSERT INTO contacts(customer_id, channel, subject, body, status, priority, tags, created_at, accepted_at,
-                              ended_at, disposition, escalated_to, csat)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO contacts(customer_id, channel, subject, body, body_in_thread, status, priority, tags, created_at,
+                              accepted_at, ended_at, disposition, escalated_to, csat)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         c.customer_id,
         c.channel.as_str(),
         subject,
         body,
+        kept == BodyKept::InThread,
         c.status.as_str(),
         c.priority,
         tags,
@@ -275,9 +314,11 @@ fn status_column(r: &Row<'_>, i: usize) -> rusqlite::Result<ContactStatus> {
 /// Reads one contact.
 pub fn contact(conn: &Connection, id: Id) -> rusqlite::Result<Option<Contact>> {
     conn.query_row(
-        "SELECT id, customer_id, channel, subject, body, status, priority, tags, created_at, accepted_at, ended_at,
-                disposition, escalated_to, csat
-         FROM contacts WHERE id = ?1",
+        &format!(
+            "SELECT id, customer_id, channel, subject, {BODY}, status, priority, tags, created_at, accepted_at, ended_at,
+                    disposition, escalated_to, csat
+             FROM contacts WHERE id = ?1"
+        ),
         [id],
         |r| {
             let tags: String = r.get(7)?;
@@ -611,11 +652,12 @@ pub struct EmailOpener {
 
 /// Every email contact whose customer has an email address (the demo threads them).
 pub fn email_openers(conn: &Connection) -> rusqlite::Result<Vec<EmailOpener>> {
-    conn.prepare(
-        "SELECT c.id, c.subject, c.body, c.created_at,
-                (SELECT value FROM identities WHERE customer_id = c.customer_id AND kind = 'email' ORDER BY id LIMIT 1)
-         FROM contacts c WHERE c.channel = 'email' AND c.customer_id IS NOT NULL",
-    )?
+    conn.prepare(&format!(
+        "SELECT contacts.id, contacts.subject, {BODY}, contacts.created_at,
+                (SELECT value FROM identities WHERE customer_id = contacts.customer_id AND kind = 'email'
+                 ORDER BY id LIMIT 1)
+         FROM contacts WHERE contacts.channel = 'email' AND contacts.customer_id IS NOT NULL"
+    ))?
     .query_map([], |r| {
         Ok(EmailOpener {
             contact: r.get(0)?,

@@ -88,7 +88,8 @@ pub fn forget_customer(conn: &mut Connection, id: Id) -> Result<ForgetSummary> {
         s.message_ids_hashed = hash_message_ids(tx, id)?;
         s.contacts_anonymised = tx.execute(
             &format!(
-                "UPDATE contacts SET subject = ?2, body = ?2, tags = ?2, escalation_reason = NULL, customer_id = NULL
+                "UPDATE contacts SET subject = ?2, body = ?2, body_in_thread = 0, tags = ?2, escalation_reason = NULL,
+                                     customer_id = NULL
                  WHERE id IN ({theirs})"
             ),
             params![id, ERASED],

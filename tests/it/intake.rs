@@ -84,6 +84,9 @@ fn each_new_message_becomes_an_email_contact_with_its_customer() {
     assert_eq!(s.cards_masked, 1, "the card number in Ana's message");
     assert_eq!(count(&conn, "contacts"), 7);
     assert_eq!(count(&conn, "contact_messages"), 9);
+    // Each mail's text is kept once: on its message, which the contact reads as its body.
+    let copies: i64 = conn.query_row("SELECT count(*) FROM contacts WHERE body != ''", [], |r| r.get(0)).unwrap();
+    assert_eq!(copies, 0);
 
     // multipart/alternative with quoted-printable: the text part, soft breaks joined, card masked.
     let ana = contact_of(&conn, "ana.souza@example.com");

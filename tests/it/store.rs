@@ -679,3 +679,31 @@ fn a_missing_folder_is_named() {
     assert!(result.is_err());
     assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
 }
+
+#[test]
+fn a_contact_opened_by_an_email_reads_its_text_from_the_message_unless_the_message_was_stored_before() {
+    use frontline::domain::message::{Direction, NewMessage};
+    let conn = mem();
+    let mail = |id: &str, body: &str| NewMessage {
+        message_id: id.into(),
+        in_reply_to: None,
+        references: Vec::new(),
+        direction: Direction::Inbound,
+        sent_at: T0,
+        from_addr: "ana@example.com".into(),
+        to_addr: "support@example.com".into(),
+        subject: "Boots".into(),
+        body: body.into(),
+        source: "INBOX/cur/1".into(),
+    };
+    let opened = NewContact::waiting(Channel::Email, "Boots", T0);
+    let id = contacts::insert_opened_by(&conn, &opened, &mail("a@x", "The sole came off.")).unwrap();
+    assert_eq!(contacts::contact(&conn, id).unwrap().unwrap().body, "The sole came off.");
+    let kept: String = conn.query_row("SELECT body FROM contacts WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+    assert_eq!(kept, "", "kept once, on the message");
+    // A message whose id is already stored is not stored again: its text stays on the contact.
+    let other = contacts::insert_opened_by(&conn, &opened, &mail("a@x", "Card 4111 1111 1111 1111, again.")).unwrap();
+    let c = contacts::contact(&conn, other).unwrap().unwrap();
+    assert_eq!(c.body, "Card 411111******1111, again.");
+    assert_eq!(count(&conn, "contact_messages"), 1);
+}

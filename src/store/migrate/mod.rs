@@ -37,6 +37,7 @@ const MIGRATIONS: &[(&str, Step)] = &[
     ("0017_promise_kept", Sql(include_str!("../../../assets/migrations/0017_promise_kept.sql"))),
     ("0018_bulletin_areas", Sql(include_str!("../../../assets/migrations/0018_bulletin_areas.sql"))),
     ("0019_in_list_checks", Rust(in_list_checks::apply)),
+    ("0020_body_in_thread", Sql(include_str!("../../../assets/migrations/0020_body_in_thread.sql"))),
 ];
 
 /// The schema version this build writes; a file with a higher one is refused.
