@@ -33,10 +33,11 @@ pub fn digit_value(c: char) -> Option<u8> {
         // Below the first non-ASCII digit block no other digits exist.
         _ if code < 0x660 => return None,
         _ => {
-            return ZEROS
-                .iter()
-                .find(|&&zero| (zero..zero + 10).contains(&code))
-                .and_then(|z| u8::try_from(code - z).ok());
+            // ZEROS is sorted: the block a digit would be in starts at the last zero not
+            // above it (a search, where a scan of the list cost every curly quote and dash
+            // of a mailbox a third of masking it).
+            let zero = ZEROS[..ZEROS.partition_point(|&z| z <= code)].last()?;
+            return (code < zero + 10).then(|| u8::try_from(code - zero).ok()).flatten();
         }
     };
     u8::try_from(value).ok()
@@ -145,6 +146,18 @@ pub fn plausible_card(digits: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zeros_are_sorted_and_every_digit_block_is_found() {
+        assert!(ZEROS.windows(2).all(|w| w[0] + 10 <= w[1]), "sorted, blocks apart");
+        for c in (0x660..0x20000).filter_map(char::from_u32) {
+            let code = u32::from(c);
+            let scanned = ZEROS.iter().find(|&&z| (z..z + 10).contains(&code)).map(|z| (code - z) as u8);
+            if !matches!(code, 0x2070..=0x2089 | 0x2460..=0x2468 | 0x24EA) {
+                assert_eq!(digit_value(c), scanned, "U+{code:04X}");
+            }
+        }
+    }
 
     fn digits(s: &str) -> Vec<u8> {
         s.bytes().map(|b| b - b'0').collect()

@@ -28,25 +28,47 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
 /// (tabs become spaces). Stored text is passed through this on the way in; the UI passes
 /// every string through [`for_display`] on the way out as well.
 pub fn sanitize(input: &str) -> String {
+    // Runs of ordinary text are copied whole; only the characters `needs_a_look` finds are
+    // looked at one by one. (Pushing every character was half of reading a mailbox.)
+    let bytes = input.as_bytes();
     let mut out = String::with_capacity(input.len());
-    let mut chars = input.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => out.push('\n'),
-            '\t' => out.push_str("    "),
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push('\n');
-                }
-            }
-            '\u{1b}' => skip_escape_sequence(&mut chars),
-            c if c.is_control() => {}
-            // Bidi overrides could visually reorder neighbouring columns.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
-            c => out.push(c),
+    let mut rest = input;
+    loop {
+        let from = input.len() - rest.len();
+        let Some(at) = (from..bytes.len()).find(|&i| needs_a_look(bytes, i)) else { break };
+        // `at` starts a character: an ASCII byte or a lead byte (see `needs_a_look`).
+        out.push_str(&input[from..at]);
+        let mut chars = input[at..].chars();
+        match chars.next() {
+            Some('\t') => out.push_str("    "),
+            // A lone CR ends a line; in CR LF the LF does.
+            Some('\r') if chars.clone().next() != Some('\n') => out.push('\n'),
+            Some('\u{1b}') => skip_escape_sequence(&mut chars),
+            // Other control characters, and bidi overrides (which could visually reorder
+            // neighbouring columns), are dropped.
+            _ => {}
         }
+        rest = chars.as_str();
     }
+    out.push_str(rest);
     out
+}
+
+/// Whether the character starting at byte `i` is more than text to copy: a control
+/// character other than a newline (C0, DEL, or C1: U+0080–U+009F, bytes C2 80–9F) or a bidi
+/// override (U+202A–U+202E: E2 80 AA–AE; U+2066–U+2069: E2 81 A6–A9). Continuation bytes
+/// never match, so a match always starts a character.
+fn needs_a_look(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => false,
+        0x00..=0x1f | 0x7f => true,
+        0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
+        0xe2 => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    }
 }
 
 /// Makes one line safe to draw: like [`sanitize`], but newlines become spaces.
@@ -57,8 +79,9 @@ pub fn for_display(input: &str) -> String {
     sanitize(input).replace('\n', " ")
 }
 
-fn skip_escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    match chars.peek() {
+fn skip_escape_sequence(chars: &mut std::str::Chars<'_>) {
+    let peek = |chars: &std::str::Chars<'_>| chars.clone().next();
+    match peek(chars) {
         // CSI: parameters then one final byte in @..~
         Some('[') => {
             chars.next();
@@ -76,7 +99,7 @@ fn skip_escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
                     break;
                 }
                 if c == '\u{1b}' {
-                    if chars.peek() == Some(&'\\') {
+                    if peek(chars) == Some('\\') {
                         chars.next();
                     }
                     break;
@@ -140,6 +163,47 @@ mod tests {
         assert_eq!(counted(0, "contact", "contacts"), "0 contacts");
         assert_eq!(counted(1, "contact", "contacts"), "1 contact");
         assert_eq!(counted(2, "change", "changes"), "2 changes");
+    }
+
+    /// What [`sanitize`] does, one character at a time: the definition the fast version is
+    /// checked against.
+    fn sanitize_by_char(input: &str) -> String {
+        let mut out = String::new();
+        let mut chars = input.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\t' => out.push_str("    "),
+                '\r' if chars.clone().next() == Some('\n') => {}
+                '\r' => out.push('\n'),
+                '\u{1b}' => skip_escape_sequence(&mut chars),
+                '\n' => out.push('\n'),
+                c if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sanitize_copies_runs_exactly_as_one_character_at_a_time(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z 0-9é€“”—£©\u{a0}\u{2028}\u{2069}\u{202a}\u{2067}\u{85}\u{9f}\u{7f}]{0,6}",
+                    proptest::strategy::Strategy::prop_map(
+                        proptest::sample::select(vec![
+                            "\r\n", "\r", "\n", "\t", "\u{1b}[31m", "\u{1b}]0;title\u{7}", "\u{1b}]x\u{1b}\\",
+                            "\u{1b}", "\u{1b}[", "\u{0}", "\u{8}", "\u{2066}", "\u{2029}", "\u{e2}",
+                        ]),
+                        str::to_string,
+                    ),
+                ],
+                0..12,
+            )
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(sanitize(&text), sanitize_by_char(&text));
+        }
     }
 
     #[test]
