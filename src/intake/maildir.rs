@@ -141,16 +141,15 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
             }
             FileRead::Read { id, parsed } => (id, parsed),
         };
-        // Mail forgotten with its customer (a tombstone) is not stored again; other known
-        // ids are looked at when stored, to tell a copy from a different message reusing
-        // the id.
-        if messages::known(conn, &id)?.is_some_and(|k| k.body == ERASED) {
-            summary.duplicates += 1;
-            taken_in.push(name);
-            continue;
-        }
         match parsed {
+            // Known ids — a copy, a different message reusing the id, mail forgotten with its
+            // customer (a tombstone, never stored again) — are told apart when stored.
             Ok(m) => incoming.push((name, *m)),
+            // Forgotten mail that no longer parses is still only a tombstone's file.
+            Err(_) if messages::known(conn, &id)?.is_some_and(|k| k.body == ERASED) => {
+                summary.duplicates += 1;
+                taken_in.push(name);
+            }
             // Listed again at every sync until it is fixed or removed.
             Err(why) => summary.malformed.push((path, why)),
         }
@@ -511,7 +510,7 @@ fn place(tx: &Connection, m: &Incoming, now: Timestamp) -> Result<Option<Placed>
                 messages::merge_conversations(tx, into, &conversations)?;
                 if let Some(contact) = customers_contact(tx, &candidates, m.sender.addr())? {
                     let reopened = messages::reopen_for_reply(tx, contact, &message.from_addr, now)?;
-                    messages::insert(tx, contact, &message)?;
+                    messages::add(tx, contact, &message)?;
                     return Ok(Some(Placed::Threaded { contact, reopened }));
                 }
                 thread.conversation = Some(into);

@@ -73,7 +73,7 @@ pub fn insert_reporting(conn: &Connection, c: &NewContact) -> rusqlite::Result<(
 /// inside the caller's write transaction.
 pub fn insert_opened_by(conn: &Connection, c: &NewContact, opening: &NewMessage) -> rusqlite::Result<Id> {
     let (id, _) = insert_keeping(conn, c, BodyKept::InThread)?;
-    if messages::insert(conn, id, opening)?.is_none() {
+    if messages::add(conn, id, opening)?.is_none() {
         // Its Message-ID turned out to be stored already: the text stays with the contact.
         let body = clean_stored_text(StoredField::ContactBody, &opening.body).text;
         conn.prepare_cached("UPDATE contacts SET body = ?2, body_in_thread = 0 WHERE id = ?1")?

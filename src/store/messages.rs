@@ -209,6 +209,15 @@ pub fn conversation_count(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
 /// Stores a message on a contact; `Ok(None)` (nothing written) if its message id is already
 /// stored. Call inside the caller's write transaction.
 pub fn insert(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Result<Option<StoredMessage>> {
+    let Some(id) = add(conn, contact, m)? else { return Ok(None) };
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM contact_messages WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .map(Some)
+}
+
+/// [`insert`] without reading the stored message back (a sync stores thousands and needs
+/// none of them): the new row's id, or `None` if its message id is already stored.
+pub fn add(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Result<Option<Id>> {
     let changed = conn
         .prepare_cached(
             "INSERT INTO contact_messages(contact_id, message_id, in_reply_to, refs, direction, sent_at, from_addr,
@@ -237,9 +246,7 @@ pub fn insert(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Resul
     for ref_id in std::iter::once(&m.message_id).chain(&m.in_reply_to).chain(&m.references) {
         named.execute(params![ref_id, contact])?;
     }
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM contact_messages WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .map(Some)
+    Ok(Some(id))
 }
 
 /// Puts a closed contact (resolved, escalated, transferred) back in the queue for a reply
