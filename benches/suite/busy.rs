@@ -8,7 +8,7 @@
 //! as the last one is on screen; after each line the bench waits for the Notes title to
 //! say "draft saved" (the autosave writes once typing pauses for 300 ms) and presses Enter.
 //! A key or a save counts as "during the sync" when it was on screen before the status bar
-//! said the sync had ended ("… new contact(s) arrived").
+//! said the sync had ended ("… new contacts arrived").
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ const PHRASES: &[&str] = &[
     "exchange for size M agreed",
 ];
 /// The status bar's message when a sync that took in mail ends.
-const SYNC_DONE: &str = "new contact(s) arrived";
+const SYNC_DONE: &str = "new contacts arrived";
 /// Lines typed in a run without a sync (the floor).
 const FLOOR_LINES: usize = 12;
 /// The longest a sync may take before the run is given up.
