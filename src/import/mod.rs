@@ -23,6 +23,17 @@ pub enum Origin {
     Index(usize),
 }
 
+impl Origin {
+    /// What a record's keys are called where it came from: a CSV file's columns, a JSON
+    /// object's fields.
+    pub fn key_noun(&self) -> &'static str {
+        match self {
+            Self::Line(_) => "column",
+            Self::Index(_) => "field",
+        }
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -94,7 +94,7 @@ enum BodyKept {
 /// A contact's opening text as read: its own `body`, or its thread's first message's for a
 /// contact opened by an email (migration 20: kept once). `contacts` must be in scope under
 /// that name.
-const BODY: &str = "CASE contacts.body_in_thread WHEN 0 THEN contacts.body
+pub(super) const BODY: &str = "CASE contacts.body_in_thread WHEN 0 THEN contacts.body
      ELSE ifnull((SELECT m.body FROM contact_messages m WHERE m.contact_id = contacts.id ORDER BY m.id LIMIT 1), '')
      END";
 

@@ -54,14 +54,16 @@ pub fn any_stored(conn: &Connection) -> rusqlite::Result<bool> {
 }
 
 /// Whether a contact equal to `c` is stored: same customer, channel, start, subject and text,
-/// the text compared as storing it would leave it (cleaned and masked).
+/// the text compared as storing it would leave it (cleaned and masked) with the text the
+/// contact reads (its own, or its email's: see `contacts::BODY`).
 pub fn holds_same(conn: &Connection, c: &NewContact) -> rusqlite::Result<bool> {
     let subject = clean_stored_text(StoredField::ContactSubject, &c.subject).text;
     let body = clean_stored_text(StoredField::ContactBody, &c.body).text;
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "SELECT EXISTS(SELECT 1 FROM contacts
-                       WHERE customer_id IS ?1 AND created_at = ?2 AND channel = ?3 AND subject = ?4 AND body = ?5)",
-    )?
+                       WHERE customer_id IS ?1 AND created_at = ?2 AND channel = ?3 AND subject = ?4 AND {BODY} = ?5)",
+        BODY = super::contacts::BODY
+    ))?
     .query_row(params![c.customer_id, c.created_at, c.channel.as_str(), subject, body], |r| r.get(0))
 }
 

@@ -598,6 +598,13 @@ fn an_email_contacts_export_carries_its_whole_thread_after_the_opening_message()
     assert!(!shown.contains("from eve@x.example: A follow-up"), "the opening is not repeated: {shown}");
     let record: Value = sb.json(&["customer", "show", "eve@x.example", "--json"]);
     assert_eq!(record["timeline"][0]["thread"].as_array().map(Vec::len), Some(2), "{record}");
+    // The export read back into the same workspace adds nothing, mail-opened contacts too
+    // (their text is kept on their first message).
+    let all = sb.path("all.json");
+    sb.ok(&["export", "contacts", "--out", all.to_str().unwrap()]);
+    let stored = sb.count("contacts");
+    let back: Value = sb.json(&["import", "contacts", all.to_str().unwrap(), "--json"]);
+    assert_eq!((back["added"].as_i64(), back["already_stored"].as_i64()), (Some(0), Some(stored)), "{back}");
     // Contacts without a thread keep the import shape exactly (no `messages` key).
     let other: Value = sb.json(&["export", "contacts", "--customer", "ann@lists.example"]);
     assert!(other[0]["messages"].as_array().is_some_and(|m| m.len() == 1), "{other}");

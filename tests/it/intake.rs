@@ -453,7 +453,7 @@ fn a_file_with_several_contacts_is_imported_all_or_nothing() {
     let s = inbox::process_inbox(&mut conn, &dir, NOW).unwrap();
     assert_eq!(s.imported[0].contacts.len(), 2);
     assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
-    assert!(s.warnings[0].contains("unknown column `extra`"));
+    assert!(s.warnings[0].contains("unknown field `extra`"));
 }
 
 #[test]

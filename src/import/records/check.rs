@@ -157,7 +157,7 @@ pub(super) fn check_customer_row(
     warnings: &mut Vec<String>,
 ) -> Result<(Origin, CheckedCustomer), RecordError> {
     let row: CustomerRow = typed(path, &origin, map)?;
-    warn_unknown(path, &row.extra, "column", warnings);
+    warn_unknown(path, &row.extra, origin.key_noun(), warnings);
     let c = check_customer(&At { path, origin: &origin }, row, opts)?;
     Ok((origin, c))
 }
@@ -388,7 +388,7 @@ pub fn check_contact_row(
     warnings: &mut Vec<String>,
 ) -> Result<CheckedContact, RecordError> {
     let row: ContactRow = typed(path, origin, map)?;
-    warn_unknown(path, &row.extra, "column", warnings);
+    warn_unknown(path, &row.extra, origin.key_noun(), warnings);
     let at = At { path, origin };
     let c = check_contact(&at, row, opts)?;
     if let Some(key) = &c.customer_key
