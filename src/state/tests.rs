@@ -372,6 +372,33 @@ fn search_as_you_type_keeps_only_the_newest_results() {
     assert_eq!(s.knowledge.hits, vec![hit(3)], "the late reply to “r” is ignored");
 }
 
+/// Types `text` and answers its last search with `hits`.
+fn search_answered(s: &mut State, text: &str, hits: Vec<KbHit>) {
+    let Some(Effect::Search(SearchRequest::Search { seq, .. })) = type_text(s, text).last().cloned() else {
+        unreachable!("typing searches")
+    };
+    update(s, Event::Db(Reply::KbResults { seq, hits, suggested: false }));
+}
+
+#[test]
+fn typing_on_past_every_match_keeps_the_last_matches_until_something_matches_again() {
+    let mut s = state();
+    update(&mut s, ctrl('f'));
+    search_answered(&mut s, "you too", vec![hit(1)]);
+    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for.clone()), (vec![hit(1)], None));
+    // "you took" matches nothing: the list stays, saying which text it answers.
+    search_answered(&mut s, "k", Vec::new());
+    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for.as_deref()), (vec![hit(1)], Some("you too")));
+    search_answered(&mut s, " th", vec![hit(2)]);
+    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for.clone()), (vec![hit(2)], None));
+    // Not typed on from what is shown (a word taken back and another typed): no match is no match.
+    for _ in 0.."you took th".len() {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    search_answered(&mut s, "zzz", Vec::new());
+    assert!(s.knowledge.hits.is_empty() && s.knowledge.kept_for.is_none());
+}
+
 #[test]
 fn opening_an_article_and_esc_returns_to_the_results() {
     let mut s = state();

@@ -53,7 +53,16 @@ fn draw_search(state: &State, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     let mut items = Vec::with_capacity(k.hits.len() + 1);
-    let header = if k.suggested { "Suggested for this contact" } else { "Best matches first" };
+    let header = match (&k.kept_for, k.suggested) {
+        // What matters first in a narrow pane: these results are for an earlier text.
+        (Some(earlier), _) => format!(
+            "Still showing “{}”: nothing matches “{}” yet",
+            for_display(earlier.trim()),
+            for_display(k.query().trim())
+        ),
+        (None, true) => "Suggested for this contact".to_string(),
+        (None, false) => "Best matches first".to_string(),
+    };
     items.push(ListItem::new(Line::styled(header, theme.dim)));
     for hit in &k.hits {
         let width = usize::from(results_area.width.saturating_sub(2));

@@ -598,6 +598,24 @@ fn knowledge_results_show_highlighted_snippets() {
 }
 
 #[test]
+fn typing_on_past_every_match_keeps_the_last_matches_and_says_so() {
+    let w = seed();
+    let mut s = loaded(&w.conn);
+    search(&mut s, &w.conn, "polic");
+    let shown = s.knowledge.hits.clone();
+    assert!(!shown.is_empty());
+    for c in "qzx".chars() {
+        let effects = update(&mut s, key(KeyCode::Char(c)));
+        answer_searches(&mut s, &w.conn, effects);
+    }
+    assert_eq!(s.knowledge.hits, shown);
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Still showing “polic”"), "{text}");
+    let wide = screen(&s, 160, 40);
+    assert!(wide.contains("Still showing “polic”: nothing matches “policqzx” yet"), "{wide}");
+}
+
+#[test]
 fn a_search_with_no_match_says_so() {
     let text = screen(&st_no_results(), 80, 24);
     assert!(text.contains("No article matches “zzz”."), "{text}");
