@@ -44,6 +44,130 @@ pub fn compose(
     (title, all_tags, body)
 }
 
+/// What identifies the customer a draft was written from, each with what stands in for it
+/// in the article: a help-centre page is public, and a rep's notes name the customer ("Good
+/// news, Ethan: your refund for order LK-104792…").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Personal {
+    /// Names and parts of names, replaced as whole words, in any case.
+    pub names: Vec<String>,
+    /// Emails, handles, order and tracking numbers, replaced wherever they appear, in any
+    /// case, each with its stand-in.
+    pub values: Vec<(String, &'static str)>,
+    /// Phone numbers: a run of digits and separators ending in the same last seven or more
+    /// digits is replaced, however it was written.
+    pub phones: Vec<String>,
+}
+
+impl Personal {
+    /// `text` with every identifying detail replaced by its stand-in.
+    pub fn left_out(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        let mut values: Vec<&(String, &str)> = self.values.iter().filter(|(v, _)| v.chars().count() >= 3).collect();
+        // The longest first, so an order number is not cut by a shorter one inside it.
+        values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+        for (value, stand_in) in values {
+            out = replace_ignoring_case(&out, value, stand_in, false);
+        }
+        let mut names: Vec<&String> = self.names.iter().filter(|n| n.chars().count() >= 2).collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        for name in names {
+            out = replace_ignoring_case(&out, name, "[customer]", true);
+        }
+        self.phones_left_out(&out)
+    }
+
+    fn phones_left_out(&self, text: &str) -> String {
+        let tails: Vec<String> = self
+            .phones
+            .iter()
+            .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|d| d.len() >= 7)
+            .map(|d| d[d.len().saturating_sub(10)..].to_string())
+            .collect();
+        if tails.is_empty() {
+            return text.to_string();
+        }
+        let is_part = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+');
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        // Each step takes one maximal run of digits and separators (at least one character).
+        while let Some(start) = rest.find(is_part) {
+            let len = rest[start..].find(|c: char| !is_part(c)).unwrap_or(rest.len() - start);
+            let mut run = &rest[start..start + len];
+            out.push_str(&rest[..start]);
+            while let Some((a, b)) = phone_in(run, &tails) {
+                out.push_str(&run[..a]);
+                out.push_str("[phone]");
+                run = &run[b + 1..];
+            }
+            out.push_str(run);
+            rest = &rest[start + len..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Where in `run` (a stretch of digits and separators) one of the phone numbers ending in
+/// `tails` is written: the byte range of its first and last digit (ASCII, so both are
+/// character boundaries). A run holding the whole tail (after a country code, before a
+/// digit that follows it), or of seven digits or more that end the tail (written without
+/// its area code), is one.
+fn phone_in(run: &str, tails: &[String]) -> Option<(usize, usize)> {
+    let at: Vec<usize> = run.char_indices().filter(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i).collect();
+    let digits: String = at.iter().map(|&i| char::from(run.as_bytes()[i])).collect();
+    let (first, last) = tails.iter().find_map(|tail| match digits.find(tail.as_str()) {
+        Some(k) => Some((at[k], at[k + tail.len() - 1])),
+        None if digits.len() >= 7 && tail.ends_with(&digits) => Some((at[0], at[at.len() - 1])),
+        None => None,
+    })?;
+    Some((with_prefix(run, first), last))
+}
+
+/// Where a phone number whose digits begin at `first` is written from: an opening `(` of
+/// its area code and a country code (`+1 `) before it belong to it.
+fn with_prefix(run: &str, first: usize) -> usize {
+    let start = if run[..first].ends_with('(') { first - 1 } else { first };
+    let head = run[..start].trim_end_matches([' ', '-', '.']);
+    match head.rfind('+') {
+        Some(plus)
+            if (1..=3).contains(&head[plus + 1..].len()) && head[plus + 1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            plus
+        }
+        _ => start,
+    }
+}
+
+/// `text` with every occurrence of `needle`, in any case, replaced by `with`; when
+/// `whole_word`, only where no letter or digit touches it on either side.
+fn replace_ignoring_case(text: &str, needle: &str, with: &str, whole_word: bool) -> String {
+    let (lower, needle) = (text.to_lowercase(), needle.to_lowercase());
+    // Lower-casing can change a text's length (İ): then only exact matches are replaced.
+    if lower.len() != text.len() {
+        return text.replace(needle.as_str(), with);
+    }
+    let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(&needle) {
+        let at = from + found;
+        let end = at + needle.len();
+        let free =
+            !whole_word || (!word_char(text[..at].chars().next_back()) && !word_char(text[end..].chars().next()));
+        if free && text.is_char_boundary(at) && text.is_char_boundary(end) {
+            out.push_str(&text[from..at]);
+            out.push_str(with);
+        } else {
+            out.push_str(&text[from..end]);
+        }
+        from = end;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// A YAML double-quoted string: the front matter stays valid whatever the title holds.
 fn yaml_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -92,6 +216,45 @@ mod tests {
             "## The question\n\nParcel marked delivered, not received\n\n## What resolved it\n\n\
              Checked the address with the customer.\n\nFiled a missing package claim; reship sent.\n"
         );
+    }
+
+    #[test]
+    fn the_customers_details_are_left_out_of_a_draft() {
+        let personal = Personal {
+            names: vec!["Ethan Brooks".into(), "Ethan".into(), "Brooks".into()],
+            values: vec![
+                ("ethan.b@example.com".into(), "[email]"),
+                ("LK-104792".into(), "[order number]"),
+                ("1Z999AA10123456784".into(), "[tracking number]"),
+            ],
+            phones: vec!["+15035550142".into()],
+        };
+        let notes = "Good news, Ethan: your refund for order lk-104792 (tracking 1Z999AA10123456784) is on its \
+                     way. Mr BROOKS asked us to call 503-555-0142 or +1 (503) 555 0142, or write to Ethan.B@example.com. \
+                     Ethanol spills are not covered; order LK-1047 is someone else's.";
+        assert_eq!(
+            personal.left_out(notes),
+            "Good news, [customer]: your refund for order [order number] (tracking [tracking number]) is on its \
+             way. Mr [customer] asked us to call [phone] or [phone], or write to [email]. \
+             Ethanol spills are not covered; order LK-1047 is someone else's."
+        );
+        assert_eq!(Personal::default().left_out(notes), notes);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn leaving_details_out_never_panics_and_never_leaves_the_phone(
+            before in "[a-zA-Z0-9 ()+.İß€-]{0,40}", after in "[a-zA-Z0-9 ()+.İß€-]{0,40}"
+        ) {
+            let personal = Personal {
+                names: vec!["Ana".into()],
+                values: vec![("LK-1".into(), "[order number]")],
+                phones: vec!["+1 503 555 0142".into()],
+            };
+            let text = format!("{before} 503.555.0142 {after}");
+            let out = personal.left_out(&text);
+            proptest::prop_assert!(!out.contains("503.555.0142"), "{out}");
+        }
     }
 
     #[test]

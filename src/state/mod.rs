@@ -171,6 +171,8 @@ pub struct State {
     /// The email reply being written, and whether the Notes pane shows it.
     pub reply: Option<reply::ReplyState>,
     pub writing_reply: bool,
+    /// F12 was pressed while the contact was still being opened: the reply opens when it is.
+    pub reply_when_open: bool,
     /// Maildir folders and the inbox folder read into the queue (config).
     pub intake: IntakePaths,
     /// The QA scorecard from the config.
@@ -216,6 +218,7 @@ impl State {
             shift: shift::ShiftState::default(),
             reply: None,
             writing_reply: false,
+            reply_when_open: false,
             intake: IntakePaths::default(),
             scorecard: crate::domain::shift::default_scorecard(),
             breather_after: 10,

@@ -205,9 +205,14 @@ pub fn contact_opened(state: &mut State, seq: u64, detail: Option<Box<ContactDet
         return Vec::new();
     }
     state.customer.pending = None;
+    let reply = std::mem::take(&mut state.reply_when_open);
     let Some(detail) = detail else {
         state.flash("That contact no longer exists", super::Tone::Error);
         return load(state);
     };
-    contact::show(state, *detail)
+    let mut effects = contact::show(state, *detail);
+    if reply {
+        effects.extend(super::reply::toggle(state));
+    }
+    effects
 }

@@ -37,6 +37,12 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
         state.writing_reply = false;
         return flush(state);
     }
+    if state.customer.pending.is_some() {
+        // The contact is still on its way from the store (Enter, then F12 at once): the
+        // reply is for it, not for the contact open before.
+        state.reply_when_open = true;
+        return Vec::new();
+    }
     let Some(detail) = state.open.as_ref() else {
         state.flash("Open an email contact to reply", Tone::Info);
         return Vec::new();

@@ -93,6 +93,27 @@ pub(super) fn with_open_contact(draft: Option<&str>) -> State {
 }
 
 #[test]
+fn f12_pressed_while_the_contact_is_still_opening_opens_its_reply_when_it_arrives() {
+    let mut s = with_open_contact(None);
+    s.rep_name_known = true;
+    // Back in the queue, the contact above, Enter and at once F12: contact 1 is on its way.
+    s.focus = Pane::Queue;
+    update(&mut s, key(KeyCode::Up));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let Some(seq) = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::OpenContact { seq, id: 1 }) => Some(*seq),
+        _ => None,
+    }) else {
+        unreachable!("Enter opens the selected contact: {effects:?}")
+    };
+    let effects = update(&mut s, key(KeyCode::F(12)));
+    assert!(!s.writing_reply && s.flash.is_none(), "not a reply to the contact open before: {effects:?}");
+    let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
+    assert!(s.writing_reply);
+    assert!(effects.contains(&Effect::Db(Request::ReplyRecipients { contact: 1 })), "{effects:?}");
+}
+
+#[test]
 fn the_queue_has_focus_with_its_first_contact_selected_at_start() {
     let s = with_queue();
     assert_eq!(s.focus, Pane::Queue);

@@ -223,6 +223,39 @@ fn contact_with_notes(conn: &Connection, status: ContactStatus, notes_text: &[&s
 }
 
 #[test]
+fn a_draft_article_leaves_the_customers_name_addresses_and_numbers_out() {
+    let conn = store::open_in_memory().unwrap();
+    let customer = frontline::store::customers::insert(
+        &conn,
+        &frontline::store::customers::NewCustomer {
+            name: "Ethan Brooks".into(),
+            identities: vec![
+                (frontline::domain::IdentityKind::Email, "ethan.b@example.com".into()),
+                (frontline::domain::IdentityKind::Phone, "+1 503 555 0142".into()),
+            ],
+            ..Default::default()
+        },
+        T0,
+    )
+    .unwrap();
+    let id = contact_with_notes(
+        &conn,
+        ContactStatus::Resolved,
+        &["Good news, Ethan: claim filed, reship sent. Told Mr Brooks we would text 503-555-0142 and \
+           mail Ethan.B@example.com."],
+    );
+    conn.execute("UPDATE contacts SET customer_id = ?1 WHERE id = ?2", [customer, id]).unwrap();
+    let draft = drafts::from_contact(&conn, id, T0 + 700).unwrap().unwrap();
+    assert!(
+        draft.body.contains(
+            "Good news, [customer]: claim filed, reship sent. Told Mr [customer] we would text [phone] and mail [email]."
+        ),
+        "{}",
+        draft.body
+    );
+}
+
+#[test]
 fn a_resolved_contacts_notes_become_a_draft_article_exported_with_front_matter() {
     let conn = store::open_in_memory().unwrap();
     let id = contact_with_notes(

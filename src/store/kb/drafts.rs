@@ -5,8 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::domain::kb_draft::{self, KbDraft};
 use crate::domain::text::mask_card_numbers;
-use crate::domain::{ContactStatus, Id, Timestamp};
-use crate::store::{contacts, notes};
+use crate::domain::{ContactStatus, Id, IdentityKind, Timestamp};
+use crate::store::{contacts, customers, notes};
 
 /// Longest draft body kept; notes beyond it are left out.
 const MAX_BODY_CHARS: usize = 64 * 1024;
@@ -69,12 +69,40 @@ pub fn from_contact(conn: &Connection, contact: Id, now: Timestamp) -> rusqlite:
         return Ok(Err(Refused::NoNotes(contact)));
     }
     let (title, tags, body) = kb_draft::compose(&c.subject, c.disposition.as_deref(), &c.tags, &texts);
-    let body: String = mask_card_numbers(&body).text.chars().take(MAX_BODY_CHARS).collect();
+    // A help-centre page is public: the customer's name, addresses and numbers stay out.
+    let personal = match c.customer_id {
+        Some(customer) => personal(conn, customer)?,
+        None => kb_draft::Personal::default(),
+    };
+    let title = personal.left_out(&title);
+    let body: String = mask_card_numbers(&personal.left_out(&body)).text.chars().take(MAX_BODY_CHARS).collect();
     conn.prepare_cached(
         "INSERT INTO kb_drafts(contact_id, title, tags, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
     .execute(params![contact, title, tags.join(", "), body, now])?;
     Ok(Ok(draft(conn, conn.last_insert_rowid())?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
+}
+
+/// What identifies a customer in a rep's notes: their name and its parts, their emails,
+/// handles and phones, their orders' numbers and tracking numbers.
+fn personal(conn: &Connection, customer: Id) -> rusqlite::Result<kb_draft::Personal> {
+    let Some(record) = customers::record(conn, customer)? else { return Ok(kb_draft::Personal::default()) };
+    let name = record.customer.name.trim().to_string();
+    let mut names: Vec<String> = name.split_whitespace().map(str::to_string).collect();
+    names.push(name);
+    let mut p = kb_draft::Personal { names, ..kb_draft::Personal::default() };
+    for i in record.identities {
+        match i.kind {
+            IdentityKind::Phone => p.phones.push(i.value),
+            IdentityKind::Email => p.values.push((i.value, "[email]")),
+            IdentityKind::Handle => p.values.push((i.value, "[handle]")),
+        }
+    }
+    for o in record.orders {
+        p.values.push((o.number, "[order number]"));
+        p.values.extend(o.tracking.map(|t| (t, "[tracking number]")));
+    }
+    Ok(p)
 }
 
 /// Reads one draft.
