@@ -30,11 +30,20 @@ pub(super) struct Search {
     query: String,
     #[serde(skip)]
     raw_snippets: Vec<String>,
+    /// Articles in the workspace: none found in an empty knowledge base says how to fill it.
+    #[serde(skip)]
+    articles: i64,
 }
 
 impl fmt::Display for Search {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.hits.is_empty() {
+        if self.hits.is_empty() && self.articles == 0 {
+            writeln!(
+                f,
+                "The knowledge base is empty: import a help centre with `frontline import kb FOLDER`, \
+                 or try the demo's with `frontline --demo kb search …`."
+            )?;
+        } else if self.hits.is_empty() {
             writeln!(f, "No article matches “{}”.", for_display(&self.query))?;
         }
         for (i, (h, raw)) in self.hits.iter().zip(&self.raw_snippets).enumerate() {
@@ -58,8 +67,9 @@ pub(super) fn search(db: &Path, query: &str, limit: usize) -> Result<Search> {
         "kb search"
     );
     let raw_snippets = found.iter().map(|h| h.snippet.clone()).collect();
-    let hits = found.into_iter().map(hit).collect();
-    Ok(Search { hits, query: query.to_string(), raw_snippets })
+    let hits: Vec<Hit> = found.into_iter().map(hit).collect();
+    let articles = if hits.is_empty() { kb::count(&conn)? } else { 1 };
+    Ok(Search { hits, query: query.to_string(), raw_snippets, articles })
 }
 
 fn hit(h: KbHit) -> Hit {

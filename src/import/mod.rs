@@ -21,6 +21,9 @@ pub enum Origin {
     Line(u64),
     /// 0-based index of a JSON array element.
     Index(usize),
+    /// 1-based line of a JSON Lines record (one object per line, as `export --format jsonl`
+    /// writes).
+    JsonLine(u64),
 }
 
 impl Origin {
@@ -29,7 +32,7 @@ impl Origin {
     pub fn key_noun(&self) -> &'static str {
         match self {
             Self::Line(_) => "column",
-            Self::Index(_) => "field",
+            Self::Index(_) | Self::JsonLine(_) => "field",
         }
     }
 }
@@ -37,7 +40,7 @@ impl Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Line(n) => write!(f, "line {n}"),
+            Self::Line(n) | Self::JsonLine(n) => write!(f, "line {n}"),
             Self::Index(i) => write!(f, "[{i}]"),
         }
     }

@@ -62,6 +62,18 @@ fn an_unknown_subcommand_is_a_usage_error() {
 }
 
 #[test]
+fn a_search_of_an_empty_knowledge_base_says_how_to_fill_it() {
+    let sb = Sandbox::new();
+    let out = sb.ok(&["kb", "search", "refund"]);
+    assert!(out.stdout.starts_with("The knowledge base is empty: import a help centre with"), "{}", out.stdout);
+    let dir = sb.path("kb");
+    std::fs::create_dir(&dir).unwrap();
+    sb.write("kb/returns.md", "# Returns\n\nWithin 30 days.");
+    sb.ok(&["import", "kb", dir.to_str().unwrap()]);
+    assert_eq!(sb.ok(&["kb", "search", "zebra"]).stdout, "No article matches “zebra”.\n");
+}
+
+#[test]
 fn db_path_prints_the_workspace_path() {
     let sb = Sandbox::new();
     assert_eq!(sb.ok(&["db", "path"]).stdout.trim(), s(&sb.db()));
@@ -424,7 +436,7 @@ fn malformed_files_are_refused_in_one_line() {
         ("object.json", b"{\"name\": \"A\"}", &["object.json", "array"]),
         ("quote.csv", b"name,email\n\"Open quote,a@example.com\nB,b@example.com\n", &["quote.csv"]),
         ("latin1.csv", b"name,email\nJos\xe9,jose@example.com\n", &["latin1.csv", "line 2", "UTF-8"]),
-        ("customers.txt", b"name\nA\n", &["customers.txt", ".json or .csv"]),
+        ("customers.txt", b"name\nA\n", &["customers.txt", ".json, .jsonl or .csv"]),
     ];
     for (name, bytes, needles) in cases {
         let path = dir.join(name);

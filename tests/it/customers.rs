@@ -505,6 +505,18 @@ fn contacts_export_re_imports_and_reads_as_a_transcript() {
     for line in jsonl.lines() {
         serde_json::from_str::<Value>(line).unwrap();
     }
+    // JSON Lines read back as well, and a bad line is named.
+    let third = Sandbox::new();
+    third.ok(&["import", "customers", fixture("customers.json").to_str().unwrap()]);
+    let lines = third.write("contacts.jsonl", &jsonl);
+    let out = third.ok(&["import", "contacts", lines.to_str().unwrap()]);
+    assert!(out.stdout.contains("4 added, 0 new customers"), "{}", out.stdout);
+    assert_eq!(third.ok(&["export", "contacts"]).stdout, again);
+    let bad = third.write("bad.ndjson", &format!("{}\n\n[1, 2]\n", jsonl.lines().next().unwrap()));
+    let refused = third.run(&["import", "contacts", bad.to_str().unwrap()]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("bad.ndjson: line 3: expected a JSON object"), "{}", refused.stderr);
+    assert_eq!(third.count("contacts"), 4, "nothing of a refused file is written");
     let md = first.ok(&["export", "contacts", "--format", "md", "--customer", "LK-200001"]).stdout;
     for expected in [
         "## #1 Where is my tent?",

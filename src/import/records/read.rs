@@ -33,7 +33,7 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
 /// Opens a `.json` or `.csv` file as a stream of rows. A CSV file is read as it is
 /// imported; a JSON array is parsed whole first.
 pub fn open_rows(path: &Path) -> Result<Opened> {
-    if format_of(path)? == Format::Json {
+    if format_of(path)? != Format::Csv {
         let rows = read_rows(path)?;
         let total = rows.len() as u64;
         return Ok(Opened { rows: Box::new(rows.into_iter().map(Ok)), total, warnings: Vec::new() });
@@ -84,6 +84,7 @@ pub fn parse_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>> {
     };
     match format_of(path)? {
         Format::Json => json_rows(path, text),
+        Format::JsonLines => json_lines_rows(path, text),
         Format::Csv => csv_rows(path.to_path_buf(), text.as_bytes())?.0.collect(),
     }
 }
@@ -101,15 +102,39 @@ fn check_encoding(path: &Path, start: &[u8]) -> Result<()> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Json,
+    /// One object per line (`.jsonl`, `.ndjson`).
+    JsonLines,
     Csv,
 }
 
 fn format_of(path: &Path) -> Result<Format> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("json") => Ok(Format::Json),
+        Some("jsonl" | "ndjson") => Ok(Format::JsonLines),
         Some("csv") => Ok(Format::Csv),
-        _ => bail!("{}: unknown file type; use .json or .csv", path.display()),
+        _ => bail!("{}: unknown file type; use .json, .jsonl or .csv", path.display()),
     }
+}
+
+/// The objects of a JSON Lines file, one per line (blank lines skipped).
+fn json_lines_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
+    let rows: Vec<Row> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            let n = i as u64 + 1;
+            match serde_json::from_str::<Value>(line) {
+                Ok(Value::Object(map)) => Ok((Origin::JsonLine(n), map)),
+                Ok(_) => bail!("{}: line {n}: expected a JSON object", path.display()),
+                Err(e) => bail!("{}: line {n}: invalid JSON: {e}", path.display()),
+            }
+        })
+        .collect::<Result<_>>()?;
+    if rows.is_empty() {
+        bail!("{}: the file is empty: nothing to import", path.display());
+    }
+    Ok(rows)
 }
 
 /// The objects of a JSON array — or of the one array inside an object, as help desks and
