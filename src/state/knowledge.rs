@@ -190,6 +190,11 @@ pub fn type_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if matches!(key.code, KeyCode::Enter) {
         return Vec::new();
     }
+    // Ctrl-U clears the box, as in the queue's filter and the find-in-article box (the
+    // editor's own binding is undo).
+    if key.code == KeyCode::Char('u') && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) {
+        return clear_search(state);
+    }
     if state.knowledge.input.input(key) { search(state) } else { Vec::new() }
 }
 

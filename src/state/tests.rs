@@ -402,6 +402,16 @@ fn search_answered(s: &mut State, text: &str, hits: Vec<KbHit>) {
 }
 
 #[test]
+fn ctrl_u_clears_the_knowledge_search_as_it_clears_the_queue_filter() {
+    let mut s = state();
+    update(&mut s, ctrl('f'));
+    search_answered(&mut s, "parcel never", vec![hit(1)]);
+    update(&mut s, ctrl('u'));
+    assert_eq!(s.knowledge.query(), "");
+    assert!(s.knowledge.hits.is_empty() && s.knowledge.kept_for.is_none());
+}
+
+#[test]
 fn typing_on_past_every_match_keeps_the_last_matches_until_something_matches_again() {
     let mut s = state();
     update(&mut s, ctrl('f'));
