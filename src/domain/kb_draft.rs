@@ -49,7 +49,7 @@ pub fn compose(
 /// news, Ethan: your refund for order LK-104792…").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Personal {
-    /// Names and parts of names, replaced as whole words, in any case.
+    /// Names and parts of names, replaced where written as a capitalised whole word.
     pub names: Vec<String>,
     /// Emails, handles, order and tracking numbers, replaced wherever they appear, in any
     /// case, each with its stand-in.
@@ -67,12 +67,12 @@ impl Personal {
         // The longest first, so an order number is not cut by a shorter one inside it.
         values.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         for (value, stand_in) in values {
-            out = replace_ignoring_case(&out, value, stand_in, false);
+            out = replace_ignoring_case(&out, value, stand_in, Where::Anywhere);
         }
         let mut names: Vec<&String> = self.names.iter().filter(|n| n.chars().count() >= 2).collect();
         names.sort_by_key(|n| std::cmp::Reverse(n.len()));
         for name in names {
-            out = replace_ignoring_case(&out, name, "[customer]", true);
+            out = replace_ignoring_case(&out, name, "[customer]", Where::CapitalisedWords);
         }
         self.phones_left_out(&out)
     }
@@ -140,32 +140,55 @@ fn with_prefix(run: &str, first: usize) -> usize {
     }
 }
 
-/// `text` with every occurrence of `needle`, in any case, replaced by `with`; when
-/// `whole_word`, only where no letter or digit touches it on either side.
-fn replace_ignoring_case(text: &str, needle: &str, with: &str, whole_word: bool) -> String {
-    let (lower, needle) = (text.to_lowercase(), needle.to_lowercase());
-    // Lower-casing can change a text's length (İ): then only exact matches are replaced.
-    if lower.len() != text.len() {
-        return text.replace(needle.as_str(), with);
-    }
+/// Where [`replace_ignoring_case`] replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Where {
+    /// Every occurrence, in any case.
+    Anywhere,
+    /// Whole words written with a capital (names: "Will" and "May" are names, "will" and
+    /// "may" are words a note needs).
+    CapitalisedWords,
+}
+
+/// `text` with `needle` replaced by `with` where `place` says, the case ignored.
+fn replace_ignoring_case(text: &str, needle: &str, with: &str, place: Where) -> String {
+    let (folded, needle) = (fold_case(text), fold_case(needle));
     let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     let mut out = String::with_capacity(text.len());
     let mut from = 0;
-    while let Some(found) = lower[from..].find(&needle) {
+    // `folded` has the same characters at the same byte offsets as `text` (see `fold_case`),
+    // so every offset found in it is a character boundary of `text`.
+    while let Some(found) = folded[from..].find(&needle) {
         let at = from + found;
         let end = at + needle.len();
-        let free =
-            !whole_word || (!word_char(text[..at].chars().next_back()) && !word_char(text[end..].chars().next()));
-        if free && text.is_char_boundary(at) && text.is_char_boundary(end) {
-            out.push_str(&text[from..at]);
-            out.push_str(with);
-        } else {
-            out.push_str(&text[from..end]);
-        }
+        let replace = match place {
+            Where::Anywhere => true,
+            Where::CapitalisedWords => {
+                !word_char(text[..at].chars().next_back())
+                    && !word_char(text[end..].chars().next())
+                    && text[at..].chars().next().is_some_and(char::is_uppercase)
+            }
+        };
+        out.push_str(&text[from..at]);
+        out.push_str(if replace { with } else { &text[at..end] });
         from = end;
     }
     out.push_str(&text[from..]);
     out
+}
+
+/// `text` lower-cased character by character where the lower case is one character of the
+/// same length in UTF-8 (nearly always), so byte offsets stay those of `text`.
+fn fold_case(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// A YAML double-quoted string: the front matter stays valid whatever the title holds.
@@ -239,6 +262,15 @@ mod tests {
              Ethanol spills are not covered; order LK-1047 is someone else's."
         );
         assert_eq!(Personal::default().left_out(notes), notes);
+    }
+
+    #[test]
+    fn a_name_that_is_also_a_word_is_left_out_only_where_written_as_a_name() {
+        let personal = Personal { names: vec!["Will May".into(), "Will".into(), "May".into()], ..Personal::default() };
+        assert_eq!(
+            personal.left_out("Good news, Will: we will refund it and may call. WILL MAY, İstanbul."),
+            "Good news, [customer]: we will refund it and may call. [customer], İstanbul."
+        );
     }
 
     proptest::proptest! {
