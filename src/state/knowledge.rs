@@ -113,12 +113,10 @@ pub struct KnowledgeState {
     /// A search is in flight for what the input now says.
     pub searching: bool,
     pub reading: Option<Reader>,
-    /// The text the shown results answer, when it is not what the input says: the rep typed
-    /// on ("you took" after "you too") and the longer text matches nothing yet, so the
-    /// results stay rather than the list flickering empty word by word.
-    pub kept_for: Option<String>,
     /// The text the shown results were searched for (none for suggestions).
     answered: Option<String>,
+    /// The shown results answer an earlier text than the input's (see [`Self::kept_for`]).
+    kept: bool,
     pending: Option<u64>,
     pending_article: Option<u64>,
 }
@@ -132,6 +130,13 @@ impl KnowledgeState {
     /// The text typed in the search box.
     pub fn query(&self) -> String {
         self.input.lines().join(" ")
+    }
+
+    /// The text the shown results answer, when it is not what the input says: the rep typed
+    /// on ("you took" after "you too") and the longer text matches nothing yet, so the
+    /// results stay rather than the list flickering empty word by word.
+    pub fn kept_for(&self) -> Option<&str> {
+        self.answered.as_deref().filter(|_| self.kept)
     }
 }
 
@@ -214,7 +219,7 @@ fn search(state: &mut State) -> Vec<Effect> {
         k.searching = false;
         k.hits.clear();
         k.answered = None;
-        k.kept_for = None;
+        k.kept = false;
         let open = state.open.as_ref().map(|d| (d.contact.subject.clone(), d.contact.body.clone()));
         return match open {
             Some((subject, body)) => suggest_for(state, &subject, &body),
@@ -251,13 +256,13 @@ pub fn results(state: &mut State, seq: u64, hits: Vec<KbHit>, suggested: bool) -
     let typed = k.query();
     let typed_on = |earlier: &String| typed.trim_end().starts_with(earlier.trim_end()) && typed != *earlier;
     if hits.is_empty() && !suggested && !k.hits.is_empty() && k.answered.as_ref().is_some_and(typed_on) {
-        k.kept_for.clone_from(&k.answered);
+        k.kept = true;
         return Vec::new();
     }
     k.hits = hits;
     k.suggested = suggested;
     k.answered = (!suggested).then_some(typed);
-    k.kept_for = None;
+    k.kept = false;
     k.selected = 0;
     Vec::new()
 }

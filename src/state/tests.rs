@@ -408,7 +408,7 @@ fn ctrl_u_clears_the_knowledge_search_as_it_clears_the_queue_filter() {
     search_answered(&mut s, "parcel never", vec![hit(1)]);
     update(&mut s, ctrl('u'));
     assert_eq!(s.knowledge.query(), "");
-    assert!(s.knowledge.hits.is_empty() && s.knowledge.kept_for.is_none());
+    assert!(s.knowledge.hits.is_empty() && s.knowledge.kept_for().is_none());
 }
 
 #[test]
@@ -416,18 +416,18 @@ fn typing_on_past_every_match_keeps_the_last_matches_until_something_matches_aga
     let mut s = state();
     update(&mut s, ctrl('f'));
     search_answered(&mut s, "you too", vec![hit(1)]);
-    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for.clone()), (vec![hit(1)], None));
+    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for()), (vec![hit(1)], None));
     // "you took" matches nothing: the list stays, saying which text it answers.
     search_answered(&mut s, "k", Vec::new());
-    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for.as_deref()), (vec![hit(1)], Some("you too")));
+    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for()), (vec![hit(1)], Some("you too")));
     search_answered(&mut s, " th", vec![hit(2)]);
-    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for.clone()), (vec![hit(2)], None));
+    assert_eq!((s.knowledge.hits.clone(), s.knowledge.kept_for()), (vec![hit(2)], None));
     // Not typed on from what is shown (a word taken back and another typed): no match is no match.
     for _ in 0.."you took th".len() {
         update(&mut s, key(KeyCode::Backspace));
     }
     search_answered(&mut s, "zzz", Vec::new());
-    assert!(s.knowledge.hits.is_empty() && s.knowledge.kept_for.is_none());
+    assert!(s.knowledge.hits.is_empty() && s.knowledge.kept_for().is_none());
 }
 
 #[test]

@@ -53,7 +53,7 @@ fn draw_search(state: &State, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     let mut items = Vec::with_capacity(k.hits.len() + 1);
-    let header = match (&k.kept_for, k.suggested) {
+    let header = match (k.kept_for(), k.suggested) {
         // What matters first in a narrow pane: these results are for an earlier text.
         (Some(earlier), _) => format!(
             "Still showing “{}”: nothing matches “{}” yet",
