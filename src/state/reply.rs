@@ -38,8 +38,8 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
         return flush(state);
     }
     if state.customer.pending.is_some() {
-        // The contact is still on its way from the store (Enter, then F12 at once): the
-        // reply is for it, not for the contact open before.
+        // The contact is still on its way from the store (Enter, then F12 at once): until it
+        // arrives no contact is open and the key would only say so; the reply opens with it.
         state.reply_when_open = true;
         return Vec::new();
     }
