@@ -517,6 +517,14 @@ fn contacts_export_re_imports_and_reads_as_a_transcript() {
     assert_eq!(refused.code, 1);
     assert!(refused.stderr.contains("bad.ndjson: line 3: expected a JSON object"), "{}", refused.stderr);
     assert_eq!(third.count("contacts"), 4, "nothing of a refused file is written");
+    let broken = third.write("broken.jsonl", &format!("{}\nnope\n", jsonl.lines().next().unwrap()));
+    let refused = third.run(&["import", "contacts", broken.to_str().unwrap()]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("broken.jsonl: line 2, column 2: invalid JSON: expected ident\n"),
+        "{}",
+        refused.stderr
+    );
     let md = first.ok(&["export", "contacts", "--format", "md", "--customer", "LK-200001"]).stdout;
     for expected in [
         "## #1 Where is my tent?",

@@ -127,7 +127,12 @@ fn json_lines_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
             match serde_json::from_str::<Value>(line) {
                 Ok(Value::Object(map)) => Ok((Origin::JsonLine(n), map)),
                 Ok(_) => bail!("{}: line {n}: expected a JSON object", path.display()),
-                Err(e) => bail!("{}: line {n}: invalid JSON: {e}", path.display()),
+                // serde names "line 1" of the one line it was given: say the file's line.
+                Err(e) => {
+                    let what = e.to_string();
+                    let what = what.split(" at line ").next().unwrap_or_default();
+                    bail!("{}: line {n}, column {}: invalid JSON: {what}", path.display(), e.column())
+                }
             }
         })
         .collect::<Result<_>>()?;
