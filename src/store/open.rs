@@ -219,6 +219,10 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Erased customers must not linger in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // A plan is made once per statement, never again for a new value of a parameter: without
+    // this SQLite plans a cached statement anew each time its `LIMIT ?` (or `LIKE ?`) is bound,
+    // which parsed and planned the knowledge search's largest statements on every keystroke.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 

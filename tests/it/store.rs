@@ -55,6 +55,18 @@ fn migrations_create_the_schema_and_set_the_version() {
 }
 
 #[test]
+fn a_cached_statement_is_planned_once_whatever_its_limit() {
+    // Without the planner's stability setting SQLite plans a statement again whenever a
+    // `LIMIT ?` parameter is bound anew: every search would parse its statements again.
+    let conn = mem();
+    for limit in [30, 6, 30] {
+        let mut stmt = conn.prepare_cached("SELECT id FROM kb_articles ORDER BY id LIMIT ?1").unwrap();
+        stmt.query_map([limit], |r| r.get::<_, i64>(0)).unwrap().for_each(drop);
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0, "limit {limit}");
+    }
+}
+
+#[test]
 fn a_new_workspace_file_gets_the_same_schema_and_reopening_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ws.db");
