@@ -94,6 +94,8 @@ pub enum Action {
     ToggleHistory,
     /// Mark the customer's soonest open promise kept, or follow-up done.
     MarkKept,
+    /// Write a draft help-centre article from the selected resolved contact's notes.
+    DraftArticle,
 }
 
 impl Action {

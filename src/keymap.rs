@@ -344,6 +344,13 @@ impl Default for Keymap {
             b(S::Queue, &[Key::ch('r')], A::Reopen, "reopen the selected contact", false),
             b(
                 S::Queue,
+                &[Key::ch('D')],
+                A::DraftArticle,
+                "create a draft help-centre article from the selected resolved contact's notes",
+                false,
+            ),
+            b(
+                S::Queue,
                 &[Key::ch('s')],
                 A::CycleView,
                 "show: waiting, active, on hold, follow-ups, escalated, resolved today",
@@ -584,6 +591,7 @@ mod tests {
             A::Schedule,
             A::ToggleHistory,
             A::MarkKept,
+            A::DraftArticle,
         ];
         for a in &all {
             match a {
@@ -635,7 +643,8 @@ mod tests {
                 | A::ToggleReply
                 | A::Schedule
                 | A::ToggleHistory
-                | A::MarkKept => {}
+                | A::MarkKept
+                | A::DraftArticle => {}
             }
         }
         all

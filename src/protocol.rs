@@ -144,6 +144,10 @@ pub enum Request {
     DeleteSnippet {
         id: Id,
     },
+    /// A draft help-centre article from a resolved contact's notes.
+    DraftArticle {
+        contact: Id,
+    },
     /// Every script, with the steps already ticked on a contact.
     LoadScripts {
         contact: Id,

@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::domain::KbHit;
+use crate::domain::kb_draft::KbDraft;
 use crate::domain::text::{MARK_END, MARK_START, for_display};
 use crate::store::{self, kb};
 
@@ -80,7 +81,7 @@ fn hit(h: KbHit) -> Hit {
 /// Draft articles, as a list.
 #[derive(Serialize)]
 #[serde(transparent)]
-pub(super) struct Drafts(Vec<crate::domain::kb_draft::KbDraft>);
+pub(super) struct Drafts(Vec<KbDraft>);
 
 impl fmt::Display for Drafts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -95,13 +96,29 @@ impl fmt::Display for Drafts {
     }
 }
 
+/// `kb draft from-contact`: the draft, as a list of one like `kb draft list` in JSON; in
+/// words, whether it was written now or the contact already had it.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub(super) struct FromContact {
+    drafts: [KbDraft; 1],
+    #[serde(skip)]
+    summary: String,
+}
+
+impl fmt::Display for FromContact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.summary)
+    }
+}
+
 /// `kb draft from-contact ID`: the contact's notes as a draft article (the same draft again
 /// if one exists); a contact that is not resolved or has no notes is refused with why.
-pub(super) fn draft_from_contact(db: &Path, contact: i64) -> Result<Drafts> {
+pub(super) fn draft_from_contact(db: &Path, contact: i64) -> Result<FromContact> {
     let mut conn = store::open_workspace(db)?;
     let made = store::write(&mut conn, |tx| kb::drafts::from_contact(tx, contact, crate::domain::time::now()))?;
     match made {
-        Ok(draft) => Ok(Drafts(vec![draft])),
+        Ok(made) => Ok(FromContact { summary: made.summary(), drafts: [made.draft] }),
         Err(refused) => anyhow::bail!("contact #{contact}: {refused}"),
     }
 }

@@ -21,6 +21,30 @@ pub struct KbDraft {
     pub updated_at: Timestamp,
 }
 
+/// A draft article from a contact: written now, or the one an earlier request wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drafted {
+    pub draft: KbDraft,
+    /// The contact already had this draft (the rep may have edited it since): it is returned
+    /// as it is, not written again from the notes.
+    pub earlier: bool,
+}
+
+impl Drafted {
+    /// One line for the rep: which draft, whether it is new, and how it reaches the help
+    /// centre (drafts are edited and exported from the command line).
+    pub fn summary(&self) -> String {
+        let d = &self.draft;
+        let what = if self.earlier { "This contact already has draft article" } else { "Wrote draft article" };
+        format!(
+            "{what} #{} “{}”: frontline kb draft export {} writes it for the help centre",
+            d.id,
+            super::text::for_display(&d.title),
+            d.id
+        )
+    }
+}
+
 /// The title, tags and Markdown body of a draft from a contact's subject, disposition, tags
 /// and the text of its notes (oldest first).
 pub fn compose(

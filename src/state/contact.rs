@@ -246,6 +246,17 @@ pub fn reopen(state: &mut State) -> Vec<Effect> {
     }
 }
 
+/// `D` in the queue: a draft help-centre article from the selected resolved contact's notes.
+pub fn draft_article(state: &mut State) -> Vec<Effect> {
+    match state.queue.selected_row().map(|r| (r.id, r.status)) {
+        Some((contact, ContactStatus::Resolved)) => vec![Effect::Db(Request::DraftArticle { contact })],
+        _ => {
+            state.flash("Select a resolved contact to write an article from (s shows resolved today)", Tone::Info);
+            Vec::new()
+        }
+    }
+}
+
 /// F6: bring the next contact in progress on screen.
 pub fn next_active(state: &mut State) -> Vec<Effect> {
     let strip = &state.work.strip;

@@ -418,6 +418,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Dashboard => dashboard::open(state),
         Action::EditContact => forms::open_details(state),
         Action::Reopen => contact::reopen(state),
+        Action::DraftArticle => contact::draft_article(state),
         Action::CycleChannel | Action::CycleView | Action::FilterText => queue::perform(state, action),
         Action::SelectPassage
         | Action::InsertPassage

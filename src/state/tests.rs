@@ -114,6 +114,20 @@ fn f12_pressed_while_the_contact_is_still_opening_opens_its_reply_when_it_arrive
 }
 
 #[test]
+fn capital_d_on_a_resolved_contact_asks_for_a_draft_article_and_explains_on_any_other() {
+    let mut s = with_queue();
+    // Contact 1 is waiting: nothing to write up yet.
+    assert!(update(&mut s, key(KeyCode::Char('D'))).is_empty());
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("Select a resolved contact")), "{:?}", s.flash);
+    let mut resolved = row(7, "Router reboots");
+    resolved.status = ContactStatus::Resolved;
+    s.queue.rows = vec![resolved];
+    s.queue.selected = 0;
+    let effects = update(&mut s, key(KeyCode::Char('D')));
+    assert_eq!(effects, vec![Effect::Db(Request::DraftArticle { contact: 7 })]);
+}
+
+#[test]
 fn the_queue_has_focus_with_its_first_contact_selected_at_start() {
     let s = with_queue();
     assert_eq!(s.focus, Pane::Queue);

@@ -75,6 +75,15 @@ pub(super) fn save_snippet(conn: &mut Connection, id: Option<Id>, title: &str, b
     }
 }
 
+/// Writes a draft article from a resolved contact's notes (or finds the one written before).
+pub(super) fn draft_article(conn: &mut Connection, contact: Id) -> Reply {
+    match store::write(conn, |tx| kb::drafts::from_contact(tx, contact, now())) {
+        Ok(Ok(made)) => Reply::Done { message: made.summary() },
+        Ok(Err(refused)) => Reply::Refused { message: format!("No draft article: {refused}") },
+        Err(e) => failed("Writing the draft article", &e),
+    }
+}
+
 /// Deletes a snippet.
 pub(super) fn delete_snippet(conn: &mut Connection, id: Id) -> Reply {
     match store::write(conn, |tx| snippets::delete(tx, id)) {

@@ -298,6 +298,9 @@ fn a_resolved_contacts_notes_become_a_draft_article_for_the_help_centre() {
     sb.step("resolve", id, &[]);
     let made = sb.json(&["kb", "draft", "from-contact", &id.to_string(), "--json"]);
     let draft = made[0]["id"].as_i64().unwrap();
+    // Asked again, it says the contact already has that draft (kept as the rep edited it).
+    let again = sb.ok(&["kb", "draft", "from-contact", &id.to_string()]).stdout;
+    assert!(again.starts_with(&format!("This contact already has draft article #{draft} ")), "{again}");
     let listed = sb.json(&["kb", "draft", "list", "--json"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     let out = sb.path("draft.md");

@@ -245,7 +245,7 @@ fn a_draft_article_leaves_the_customers_name_addresses_and_numbers_out() {
            mail Ethan.B@example.com."],
     );
     conn.execute("UPDATE contacts SET customer_id = ?1 WHERE id = ?2", [customer, id]).unwrap();
-    let draft = drafts::from_contact(&conn, id, T0 + 700).unwrap().unwrap();
+    let draft = drafts::from_contact(&conn, id, T0 + 700).unwrap().unwrap().draft;
     assert!(
         draft.body.contains(
             "Good news, [customer]: claim filed, reship sent. Told Mr [customer] we would text [phone] and mail [email]."
@@ -263,13 +263,16 @@ fn a_resolved_contacts_notes_become_a_draft_article_exported_with_front_matter()
         ContactStatus::Resolved,
         &["Checked the address and the neighbours.", "Filed a missing package claim; reship sent."],
     );
-    let draft = drafts::from_contact(&conn, id, T0 + 700).unwrap().unwrap();
+    let made = drafts::from_contact(&conn, id, T0 + 700).unwrap().unwrap();
+    assert!(!made.earlier);
+    let draft = made.draft;
     assert_eq!(draft.contact_id, Some(id));
     assert_eq!(draft.tags, ["shipping", "claim filed"]);
     assert!(draft.body.contains("Filed a missing package claim; reship sent."), "{}", draft.body);
     assert!(!draft.body.contains("Call Ana back"), "promises are about one customer: {}", draft.body);
-    // Asking again returns the same draft.
-    assert_eq!(drafts::from_contact(&conn, id, T0 + 800).unwrap().unwrap().id, draft.id);
+    // Asking again returns the same draft, saying so.
+    let again = drafts::from_contact(&conn, id, T0 + 800).unwrap().unwrap();
+    assert_eq!((again.draft.id, again.earlier), (draft.id, true));
     assert!(
         drafts::update(&conn, draft.id, "Delivered but not received", &["shipping".into()], "Steps.", T0 + 900)
             .unwrap()

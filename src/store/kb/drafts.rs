@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::domain::kb_draft::{self, KbDraft};
+use crate::domain::kb_draft::{self, Drafted, KbDraft};
 use crate::domain::text::mask_card_numbers;
 use crate::domain::{ContactStatus, Id, IdentityKind, Timestamp};
 use crate::store::{contacts, customers, notes};
@@ -54,9 +54,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<KbDraft> {
 /// Writes a draft article from a resolved contact's subject and notes (promises, which are
 /// about one customer, are left out) and returns it; the draft already made from that
 /// contact is returned as it is. Call inside a write transaction.
-pub fn from_contact(conn: &Connection, contact: Id, now: Timestamp) -> rusqlite::Result<Result<KbDraft, Refused>> {
-    if let Some(existing) = for_contact(conn, contact)? {
-        return Ok(Ok(existing));
+pub fn from_contact(conn: &Connection, contact: Id, now: Timestamp) -> rusqlite::Result<Result<Drafted, Refused>> {
+    if let Some(draft) = for_contact(conn, contact)? {
+        return Ok(Ok(Drafted { draft, earlier: true }));
     }
     let Some(c) = contacts::contact(conn, contact)? else { return Ok(Err(Refused::NoSuchContact(contact))) };
     if c.status != ContactStatus::Resolved {
@@ -80,7 +80,8 @@ pub fn from_contact(conn: &Connection, contact: Id, now: Timestamp) -> rusqlite:
         "INSERT INTO kb_drafts(contact_id, title, tags, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
     .execute(params![contact, title, tags.join(", "), body, now])?;
-    Ok(Ok(draft(conn, conn.last_insert_rowid())?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
+    let draft = draft(conn, conn.last_insert_rowid())?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok(Ok(Drafted { draft, earlier: false }))
 }
 
 /// What identifies a customer in a rep's notes: their name and its parts, their emails,
