@@ -171,8 +171,9 @@ pub struct State {
     /// The email reply being written, and whether the Notes pane shows it.
     pub reply: Option<reply::ReplyState>,
     pub writing_reply: bool,
-    /// F12 was pressed while the contact was still being opened: the reply opens when it is.
-    pub reply_when_open: bool,
+    /// Keys for the open contact (F12, F4, F5…) pressed while the contact was still on its
+    /// way from the store: carried out, in order, when it arrives.
+    pub when_open: Vec<Action>,
     /// Maildir folders and the inbox folder read into the queue (config).
     pub intake: IntakePaths,
     /// The QA scorecard from the config.
@@ -218,7 +219,7 @@ impl State {
             shift: shift::ShiftState::default(),
             reply: None,
             writing_reply: false,
-            reply_when_open: false,
+            when_open: Vec::new(),
             intake: IntakePaths::default(),
             scorecard: crate::domain::shift::default_scorecard(),
             breather_after: 10,
@@ -384,8 +385,19 @@ fn scroll_help(state: &mut State, by: impl Fn(u16) -> u16) {
     }
 }
 
+/// Whether an action works on the open contact, and so waits for one being opened.
+fn acts_on_open_contact(action: Action) -> bool {
+    matches!(action, Action::ToggleHold | Action::WrapUp | Action::EditContact | Action::Scripts | Action::ToggleReply)
+}
+
 /// Carries out a bound action.
 pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.customer.pending.is_some() && acts_on_open_contact(action) {
+        // The contact is still on its way from the store (Enter, then F12 at once): until it
+        // arrives no contact is open and the key would only say so; it acts on arrival.
+        state.when_open.push(action);
+        return Vec::new();
+    }
     match action {
         Action::Quit => quit(state),
         Action::Suspend => {

@@ -188,6 +188,8 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
     let mut effects = notes::flush_draft(state);
     let seq = state.next_seq();
     state.customer.pending = Some(seq);
+    // Keys pressed for a contact still opening were for that one, not this.
+    state.when_open.clear();
     state.focus = Pane::Notes;
     // The editor belongs to the new contact at once, so what the rep types before the
     // record arrives is kept (and merged after its stored draft).
@@ -205,14 +207,14 @@ pub fn contact_opened(state: &mut State, seq: u64, detail: Option<Box<ContactDet
         return Vec::new();
     }
     state.customer.pending = None;
-    let reply = std::mem::take(&mut state.reply_when_open);
+    let waiting = std::mem::take(&mut state.when_open);
     let Some(detail) = detail else {
         state.flash("That contact no longer exists", super::Tone::Error);
         return load(state);
     };
     let mut effects = contact::show(state, *detail);
-    if reply {
-        effects.extend(super::reply::toggle(state));
+    for action in waiting {
+        effects.extend(super::perform(state, action));
     }
     effects
 }

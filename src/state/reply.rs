@@ -37,12 +37,6 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
         state.writing_reply = false;
         return flush(state);
     }
-    if state.customer.pending.is_some() {
-        // The contact is still on its way from the store (Enter, then F12 at once): until it
-        // arrives no contact is open and the key would only say so; the reply opens with it.
-        state.reply_when_open = true;
-        return Vec::new();
-    }
     let Some(detail) = state.open.as_ref() else {
         state.flash("Open an email contact to reply", Tone::Info);
         return Vec::new();

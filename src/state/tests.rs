@@ -92,20 +92,38 @@ pub(super) fn with_open_contact(draft: Option<&str>) -> State {
     s
 }
 
+/// Back in the queue from contact 2, Enter on the contact above: contact 1 is on its way.
+/// Returns the request's sequence number, for its answer.
+fn opening_contact_1(s: &mut State) -> u64 {
+    s.focus = Pane::Queue;
+    update(s, key(KeyCode::Up));
+    let effects = update(s, key(KeyCode::Enter));
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Db(Request::OpenContact { seq, id: 1 }) => Some(*seq),
+            _ => None,
+        })
+        .unwrap_or_else(|| unreachable!("Enter opens the selected contact: {effects:?}"))
+}
+
+#[test]
+fn f9_pressed_while_the_contact_is_still_opening_loads_its_scripts_when_it_arrives() {
+    let mut s = with_open_contact(None);
+    let seq = opening_contact_1(&mut s);
+    assert!(update(&mut s, key(KeyCode::F(9))).is_empty());
+    assert!(s.flash.is_none(), "no “open a contact first”: {:?}", s.flash);
+    let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
+    assert!(effects.contains(&Effect::Db(Request::LoadScripts { contact: 1 })), "{effects:?}");
+    // Done once: a later answer does not repeat it.
+    assert!(s.when_open.is_empty());
+}
+
 #[test]
 fn f12_pressed_while_the_contact_is_still_opening_opens_its_reply_when_it_arrives() {
     let mut s = with_open_contact(None);
     s.rep_name_known = true;
-    // Back in the queue, the contact above, Enter and at once F12: contact 1 is on its way.
-    s.focus = Pane::Queue;
-    update(&mut s, key(KeyCode::Up));
-    let effects = update(&mut s, key(KeyCode::Enter));
-    let Some(seq) = effects.iter().find_map(|e| match e {
-        Effect::Db(Request::OpenContact { seq, id: 1 }) => Some(*seq),
-        _ => None,
-    }) else {
-        unreachable!("Enter opens the selected contact: {effects:?}")
-    };
+    let seq = opening_contact_1(&mut s);
     let effects = update(&mut s, key(KeyCode::F(12)));
     assert!(!s.writing_reply && s.flash.is_none(), "not a reply to the contact open before: {effects:?}");
     let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
