@@ -2,6 +2,7 @@
 //! static-site docs really are: optional YAML front matter, folders as categories, template
 //! tags removed, redirect and hidden pages skipped. Re-importing updates changed articles.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -51,7 +52,7 @@ pub fn collect(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<So
                 .ok()
                 .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .unwrap_or_default();
-            walk(root, root, &base, &mut out, failed);
+            walk(root, root, &base, &mut HashSet::new(), &mut out, failed);
         } else {
             failed.push((root.clone(), "no such file or folder".into()));
         }
@@ -60,15 +61,34 @@ pub fn collect(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<So
     out
 }
 
-fn walk(root: &Path, dir: &Path, base: &str, out: &mut Vec<SourceFile>, failed: &mut Vec<(PathBuf, String)>) {
-    let entries = match std::fs::read_dir(dir) {
+/// Collects the pages under `dir`, each folder once: `seen` holds the real paths of the
+/// folders read, so a link back up the tree (`a/loop -> ..`) or a second link to a folder
+/// already read is passed over rather than read again — two such links made the walk
+/// branch forever. Entries are taken in name order, so which link is read does not change
+/// from one run to the next.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    base: &str,
+    seen: &mut HashSet<PathBuf>,
+    out: &mut Vec<SourceFile>,
+    failed: &mut Vec<(PathBuf, String)>,
+) {
+    let entries = match std::fs::canonicalize(dir).map(|real| seen.insert(real)) {
+        Ok(false) => return,
+        Ok(true) => std::fs::read_dir(dir),
+        Err(e) => Err(e),
+    };
+    let entries = match entries {
         Ok(e) => e,
         Err(e) => {
             failed.push((dir.to_path_buf(), e.to_string()));
             return;
         }
     };
-    for entry in entries.flatten() {
+    let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         // Hidden folders (.git) and underscore folders (_includes, _layouts) are site
@@ -77,7 +97,7 @@ fn walk(root: &Path, dir: &Path, base: &str, out: &mut Vec<SourceFile>, failed: 
             continue;
         }
         if path.is_dir() {
-            walk(root, &path, base, out, failed);
+            walk(root, &path, base, seen, out, failed);
         } else if is_markdown(&path) {
             let rel = path.strip_prefix(root).unwrap_or(&path);
             let category = rel

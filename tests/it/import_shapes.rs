@@ -204,6 +204,31 @@ fn a_fifo_or_a_link_to_a_device_in_a_kb_folder_is_skipped() {
     assert_eq!(reason(&out, "skipped", "zero.md"), "not a regular file (a device)");
 }
 
+/// Links back up the tree made the walk branch forever (two loops: 2^40 paths before the
+/// system refused one); a folder linked twice was read twice.
+#[cfg(unix)]
+#[test]
+fn kb_folders_linked_in_loops_or_twice_are_read_once() {
+    let sb = Sandbox::new();
+    sb.write("kb/a/returns.md", "# Returns\nReturn within 30 days.\n");
+    sb.write("shared/warranty.md", "# Warranty\nTwo years on every tent.\n");
+    std::os::unix::fs::symlink("..", sb.path("kb/a/up")).unwrap();
+    std::os::unix::fs::symlink(sb.path("kb"), sb.path("kb/a/root")).unwrap();
+    std::os::unix::fs::symlink(sb.path("shared"), sb.path("kb/s1")).unwrap();
+    std::os::unix::fs::symlink(sb.path("shared"), sb.path("kb/s2")).unwrap();
+    let out = import_kb(&sb, &sb.path("kb"));
+    assert_eq!((out["added"].as_i64(), out["failed"].as_array().map(Vec::len)), (Some(2), Some(0)), "{out}");
+    let sources: Vec<String> = sb
+        .conn()
+        .prepare("SELECT source FROM kb_articles ORDER BY source")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(sources, ["kb/a/returns.md", "kb/s1/warranty.md"]);
+}
+
 #[test]
 fn an_oversized_kb_page_is_left_out_with_its_size() {
     let sb = Sandbox::new();
