@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::domain::KbHit;
 use crate::domain::kb_draft::KbDraft;
+use crate::domain::query::only_a_first_letter;
 use crate::domain::text::{MARK_END, MARK_START, for_display};
 use crate::store::{self, kb};
 
@@ -44,6 +45,8 @@ impl fmt::Display for Search {
                 "The knowledge base is empty: import a help centre with `frontline import kb FOLDER`, \
                  or try the demo's with `frontline --demo kb search …`."
             )?;
+        } else if self.hits.is_empty() && only_a_first_letter(&self.query) {
+            writeln!(f, "“{}” is one letter: a search starts at two.", for_display(self.query.trim()))?;
         } else if self.hits.is_empty() {
             writeln!(f, "No article matches “{}”.", for_display(&self.query))?;
         }

@@ -252,6 +252,14 @@ pub fn is_filler(word: &str) -> bool {
     FILLER.contains(&word)
 }
 
+/// Whether the rep has typed one letter so far and is still typing: too little to search.
+/// As a whole word it finds only one-letter words ("m" in "8 p.m.", "s" in "it's"), so "m"
+/// listed ten articles while "r" found none; as the start of a word it matches most of the
+/// help centre, with no prefix index to do it quickly.
+pub fn only_a_first_letter(input: &str) -> bool {
+    !input.ends_with(char::is_whitespace) && input.trim().chars().count() == 1
+}
+
 /// Reads a query: thesaurus phrases first (longest wins, never across punctuation the rep
 /// typed), then every remaining meaningful word as a concept of its own.
 pub fn understand(input: &str, thesaurus: &Thesaurus) -> Understood {
@@ -319,6 +327,13 @@ mod tests {
 
     fn said(input: &str) -> Vec<String> {
         understand(input, Thesaurus::builtin()).concepts.into_iter().map(|c| c.said).collect()
+    }
+
+    #[test]
+    fn only_a_lone_letter_still_being_typed_is_too_short() {
+        assert!(only_a_first_letter("m") && only_a_first_letter(" é"));
+        assert!(!only_a_first_letter("m ") && !only_a_first_letter("re") && !only_a_first_letter("a b"));
+        assert!(!only_a_first_letter("") && !only_a_first_letter("  "));
     }
 
     #[test]

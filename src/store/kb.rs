@@ -224,6 +224,9 @@ const KEYWORD_CONCEPTS: usize = 2;
 ///
 /// Articles the reps used for these words come first ([`uses`]).
 pub fn search(conn: &Connection, input: &str, limit: usize) -> rusqlite::Result<Vec<KbHit>> {
+    if query::only_a_first_letter(input) {
+        return Ok(Vec::new());
+    }
     let hits = search_text(conn, input, limit)?;
     uses::promote(conn, input, hits, limit)
 }

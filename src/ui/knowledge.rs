@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
+use crate::domain::query::only_a_first_letter;
 use crate::domain::text::{MARK_END, MARK_START, for_display};
 use crate::state::knowledge::Reader;
 use crate::state::{Pane, State};
@@ -46,6 +47,8 @@ fn draw_search(state: &State, frame: &mut Frame<'_>, area: Rect) {
             "Suggestions for the open contact appear here; or just type.".to_string()
         } else if k.searching {
             String::new()
+        } else if only_a_first_letter(&query) {
+            "Keep typing: the search starts at the second letter.".to_string()
         } else {
             format!("No article matches “{}”.", for_display(&query))
         };

@@ -173,6 +173,21 @@ fn demo_creates_a_queue_sorted_by_priority_then_waiting_time() {
     assert!(again.stdout.contains("--reset"), "{}", again.stdout);
 }
 
+/// One letter found one-letter words ("m" in "8 p.m." listed ten articles, "r" none).
+#[test]
+fn a_kb_search_of_one_letter_asks_for_a_second() {
+    let sb = demo_sandbox();
+    for letter in ["m", "r"] {
+        let out = Output::from(sb.bare().args(["--demo", "kb", "search", letter]).output().unwrap());
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (0, format!("“{letter}” is one letter: a search starts at two.\n").as_str())
+        );
+    }
+    let two = Output::from(sb.bare().args(["--demo", "kb", "search", "re"]).output().unwrap());
+    assert!(two.stdout.starts_with("1. "), "{}", two.stdout);
+}
+
 #[test]
 fn kb_search_finds_a_return_window_article_first_and_prints_json() {
     let sb = demo_sandbox();

@@ -616,6 +616,16 @@ fn typing_on_past_every_match_keeps_the_last_matches_and_says_so() {
 }
 
 #[test]
+fn one_letter_typed_asks_for_the_second_instead_of_saying_nothing_matches() {
+    let w = seed();
+    let mut s = loaded(&w.conn);
+    search(&mut s, &w.conn, "p");
+    let text = screen(&s, 160, 40);
+    assert!(text.contains("Keep typing: the search starts at the second letter."), "{text}");
+    assert!(!text.contains("No article matches"), "{text}");
+}
+
+#[test]
 fn a_search_with_no_match_says_so() {
     let text = screen(&st_no_results(), 80, 24);
     assert!(text.contains("No article matches “zzz”."), "{text}");
