@@ -57,12 +57,13 @@ struct Customers {
     kind: &'static str,
     added: usize,
     updated: usize,
+    unchanged: usize,
     warnings: Vec<String>,
 }
 
 impl fmt::Display for Customers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Customers: {} added, {} updated", self.added, self.updated)
+        writeln!(f, "Customers: {} added, {} updated, {} unchanged", self.added, self.updated, self.unchanged)
     }
 }
 
@@ -121,7 +122,14 @@ pub(super) fn import(db: &Path, what: ImportCommand, config: Option<&Path>) -> R
         ImportCommand::Kb { paths, json } => articles(&mut conn, &paths, json, started),
         ImportCommand::Customers { file, json } => {
             let s = records(&mut conn, &file, Records::Customers, opts, started)?;
-            emit(&Customers { kind: "customers", added: s.added, updated: s.updated, warnings: s.warnings }, json)
+            let done = Customers {
+                kind: "customers",
+                added: s.added,
+                updated: s.updated,
+                unchanged: s.unchanged,
+                warnings: s.warnings,
+            };
+            emit(&done, json)
         }
         ImportCommand::Contacts { file, json } => {
             let s = records(&mut conn, &file, Records::Contacts, opts, started)?;

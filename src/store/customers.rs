@@ -79,29 +79,33 @@ pub fn insert_reporting(conn: &Connection, c: &NewCustomer, now: Timestamp) -> r
 /// Adds a customer's orders and billing events. With `merge` (an import updating a known
 /// customer), an order already stored is updated and a billing event already stored is
 /// not added twice. The order number and tracking number are identifiers, kept as they are;
-/// the other text is cleaned.
+/// the other text is cleaned. Returns how many rows were written: an order stored as it is
+/// is not written again.
 fn insert_orders_and_billing(
     conn: &Connection,
     id: Id,
     c: &NewCustomer,
     merge: bool,
     report: &mut TextReport,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<usize> {
     let order_sql = if merge {
         "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(number) DO UPDATE SET status = excluded.status, carrier = excluded.carrier,
             tracking = excluded.tracking, items = excluded.items, total_cents = excluded.total_cents
-         WHERE orders.customer_id = excluded.customer_id"
+         WHERE orders.customer_id = excluded.customer_id
+           AND (orders.status, orders.carrier, orders.tracking, orders.items, orders.total_cents)
+               IS NOT (excluded.status, excluded.carrier, excluded.tracking, excluded.items, excluded.total_cents)"
     } else {
         "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
     };
+    let mut written = 0;
     for o in &c.orders {
         let status = report.clean(StoredField::OrderText, &o.status);
         let items = report.clean(StoredField::OrderText, &o.items);
         let carrier = report.clean_opt(StoredField::OrderText, o.carrier.as_deref());
-        conn.prepare_cached(order_sql)?.execute(params![
+        written += conn.prepare_cached(order_sql)?.execute(params![
             id,
             o.number,
             o.placed_at,
@@ -122,7 +126,7 @@ fn insert_orders_and_billing(
     };
     for b in &c.billing {
         let description = report.clean(StoredField::BillingDescription, &b.description);
-        conn.prepare_cached(billing_sql)?.execute(params![
+        written += conn.prepare_cached(billing_sql)?.execute(params![
             id,
             b.at,
             b.kind.as_str(),
@@ -131,42 +135,50 @@ fn insert_orders_and_billing(
             description
         ])?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Updates a known customer from an imported record: the name replaced, the other profile
 /// fields and the pinned note replaced where the record has them, flags only ever turned
 /// on, new identities added, orders added or updated, billing events added once. Free text
-/// is cleaned as in [`insert`]; returns what cleaning did.
-pub fn update_from_import(conn: &Connection, id: Id, c: &NewCustomer) -> rusqlite::Result<TextReport> {
+/// is cleaned as in [`insert`]; returns whether anything changed (a record the workspace
+/// already holds as it is writes nothing), and what cleaning did.
+pub fn update_from_import(conn: &Connection, id: Id, c: &NewCustomer) -> rusqlite::Result<(bool, TextReport)> {
     let mut report = TextReport::default();
     let p = clean_profile(c, &mut report);
-    conn.prepare_cached(
-        "UPDATE customers SET name = ?2, company = coalesce(?3, company), tier = coalesce(?4, tier),
+    let profile = conn
+        .prepare_cached(
+            "UPDATE customers SET name = ?2, company = coalesce(?3, company), tier = coalesce(?4, tier),
             language = coalesce(?5, language), timezone = coalesce(?6, timezone),
             vip = vip OR ?7, fraud_watch = fraud_watch OR ?8, do_not_contact = do_not_contact OR ?9,
             pinned_note = coalesce(?10, pinned_note)
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        p.name,
-        p.company,
-        p.tier,
-        p.language,
-        p.timezone,
-        c.vip,
-        c.fraud_watch,
-        c.do_not_contact,
-        p.pinned_note
-    ])?;
+         WHERE id = ?1
+           AND (name, company, tier, language, timezone, vip, fraud_watch, do_not_contact, pinned_note)
+               IS NOT (?2, coalesce(?3, company), coalesce(?4, tier), coalesce(?5, language),
+                       coalesce(?6, timezone), vip OR ?7, fraud_watch OR ?8, do_not_contact OR ?9,
+                       coalesce(?10, pinned_note))",
+        )?
+        .execute(params![
+            id,
+            p.name,
+            p.company,
+            p.tier,
+            p.language,
+            p.timezone,
+            c.vip,
+            c.fraud_watch,
+            c.do_not_contact,
+            p.pinned_note
+        ])?;
+    let mut identities = 0;
     for (kind, value) in &c.identities {
         if find_by_identity(conn, *kind, value)?.is_none() {
             add_identity(conn, id, *kind, value)?;
+            identities += 1;
         }
     }
-    insert_orders_and_billing(conn, id, c, true, &mut report)?;
-    Ok(report)
+    let rows = insert_orders_and_billing(conn, id, c, true, &mut report)?;
+    Ok((profile + identities + rows > 0, report))
 }
 
 /// Adds an identity to a customer (normalised for matching).

@@ -110,11 +110,11 @@ fn billing_params(id: Id, b: &BillingEvent) -> impl rusqlite::Params + '_ {
 /// ones, flags are only ever set, new identities are added, orders are added or updated
 /// (an order number of another customer is left alone), billing events already stored are
 /// not repeated.
-pub fn update_customer(conn: &Connection, id: Id, c: &NewCustomer) -> Result<(), WriteError> {
+/// Updates a known customer from an imported record; returns whether anything changed.
+pub fn update_customer(conn: &Connection, id: Id, c: &NewCustomer) -> Result<bool, WriteError> {
     // The store's one rule for an update from a file, so the text is masked and capped as on
     // every way in.
-    customers::update_from_import(conn, id, c)?;
-    Ok(())
+    Ok(customers::update_from_import(conn, id, c)?.0)
 }
 
 /// True when the contact exists (QA reviews are imported only for contacts that do).

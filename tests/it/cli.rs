@@ -347,10 +347,19 @@ fn customers_import_from_csv_and_json() {
     let out = sb.ok(&["import", "customers", s(&fixture("customers.json"))]);
     assert!(out.stdout.contains("2 added"), "{}", out.stdout);
     assert!(sb.check().contains("5 customers"));
-    // Importing again updates instead of duplicating.
+    // Importing again duplicates nothing, and says nothing changed (orders and billing too).
     let out = sb.ok(&["import", "customers", s(&fixture("customers.csv"))]);
-    assert!(out.stdout.contains("0 added, 3 updated"), "{}", out.stdout);
+    assert_eq!(out.stdout, "Customers: 0 added, 0 updated, 3 unchanged\n");
+    let out = sb.ok(&["import", "customers", s(&fixture("customers.json"))]);
+    assert_eq!(out.stdout, "Customers: 0 added, 0 updated, 2 unchanged\n");
     assert!(sb.check().contains("5 customers"));
+    // A changed field is an update.
+    let csv = std::fs::read_to_string(fixture("customers.csv"))
+        .unwrap()
+        .replace("Ben Okafor,ben@example.com,503.555.0102,,standard", "Ben Okafor,ben@example.com,503.555.0102,,plus");
+    let changed = sb.write("changed.csv", &csv);
+    let out = sb.ok(&["import", "customers", s(&changed)]);
+    assert_eq!(out.stdout, "Customers: 0 added, 1 updated, 2 unchanged\n");
     // The imported identities are matched by contacts.
     sb.ok(&["contact", "new", "--channel", "chat", "--subject", "Hi", "--customer", "g.lind@example.org"]);
     assert_eq!(sb.queue()[0]["customer_name"], "Gus Lind");

@@ -245,7 +245,7 @@ fn large_imports_and_exports_are_quiet_when_stderr_is_not_a_terminal() {
     let sandbox = Sandbox::new();
     let file = sandbox.file("in/customers.csv", &customers_csv(700));
     let run = sandbox.ok(&["import", "customers", &file]);
-    assert_eq!(run.stdout.trim(), "Customers: 700 added, 0 updated");
+    assert_eq!(run.stdout.trim(), "Customers: 700 added, 0 updated, 0 unchanged");
     assert!(run.stderr.is_empty(), "no bar and no escape codes off a terminal: {:?}", run.stderr);
 
     let out = sandbox.path("out/customers.csv");
@@ -263,7 +263,7 @@ fn import_summaries_have_a_stable_json_shape() {
     let sandbox = Sandbox::new();
     let file = sandbox.file("in/customers.csv", &customers_csv(3));
     let v = sandbox.json(&["import", "customers", &file, "--json"]);
-    assert_eq!(v, serde_json::json!({ "kind": "customers", "added": 3, "updated": 0, "warnings": [] }));
+    assert_eq!(v, serde_json::json!({ "kind": "customers", "added": 3, "updated": 0, "unchanged": 0, "warnings": [] }));
 
     let contacts = sandbox.file(
         "in/contacts.json",

@@ -38,6 +38,8 @@ pub struct Options {
 pub struct Summary {
     pub added: usize,
     pub updated: usize,
+    /// Customers the workspace already held exactly as the file has them.
+    pub unchanged: usize,
     /// Contacts equal to one the workspace held before (same customer, channel, start,
     /// subject and text): not added again.
     pub already_stored: usize,

@@ -26,7 +26,8 @@ pub(super) fn write_customer(
     summary: &mut Summary,
 ) -> Result<()> {
     let written = match existing_customer(conn, path, origin, &c.new)? {
-        Some(id) => import_writes::update_customer(conn, id, &c.new).map(|()| &mut summary.updated),
+        Some(id) => import_writes::update_customer(conn, id, &c.new)
+            .map(|changed| if changed { &mut summary.updated } else { &mut summary.unchanged }),
         None => import_writes::insert_customer(conn, &c.new, now).map(|_| &mut summary.added),
     };
     match written {
