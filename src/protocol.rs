@@ -26,6 +26,10 @@ pub enum Request {
         seq: u64,
         id: Id,
     },
+    /// The open contact again, after another program changed the workspace.
+    RefreshContact {
+        id: Id,
+    },
     SaveDraft {
         contact: Id,
         body: String,
@@ -297,6 +301,10 @@ pub enum Reply {
     },
     Contact {
         seq: u64,
+        detail: Option<Box<ContactDetail>>,
+    },
+    /// The open contact as stored now (None: it is gone).
+    ContactRefreshed {
         detail: Option<Box<ContactDetail>>,
     },
     /// A contact changed (accepted, held, closed, edited…); `focus` asks to make it the

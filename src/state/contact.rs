@@ -385,6 +385,37 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
     effects
 }
 
+/// The open contact read again after another program changed the workspace: the screen
+/// shows it as stored, while the editor, the focus and the rep's search stay as they are.
+/// A new message from the customer is said, and (with the search box empty) the articles
+/// suggested follow what it asks.
+pub fn refreshed(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
+    let id = detail.contact.id;
+    let Some(open) = state.open.as_ref().filter(|o| o.contact.id == id) else { return Vec::new() };
+    if state.customer.pending.is_some() {
+        return Vec::new();
+    }
+    let ended = in_progress(open.contact.status) && !in_progress(detail.contact.status);
+    let newest_inbound = detail
+        .messages
+        .iter()
+        .skip(open.messages.len())
+        .rfind(|m| m.message.direction == crate::domain::message::Direction::Inbound)
+        .map(|m| m.message.body.clone());
+    let subject = detail.contact.subject.clone();
+    let status = detail.contact.status;
+    track(state, &detail);
+    state.open = Some(detail);
+    let mut effects = Vec::new();
+    if ended {
+        state.flash(format!("#{id} was {} elsewhere", status.as_str().replace('_', " ")), Tone::Info);
+    } else if let Some(body) = newest_inbound {
+        state.flash(format!("#{id}: a new message from the customer"), Tone::Info);
+        effects.extend(knowledge::suggest_for(state, &subject, &body));
+    }
+    effects
+}
+
 /// Every contact in progress arrived (at start): show them in the strip.
 pub fn strip_loaded(state: &mut State, details: Vec<ContactDetail>) -> Vec<Effect> {
     // After a restart the work in progress comes back on screen: the oldest contact first.

@@ -552,6 +552,7 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
     match reply {
         Reply::Queue { seq, rows, waiting, articles } => queue::loaded(state, seq, rows, waiting, articles),
         Reply::Contact { seq, detail } => queue::contact_opened(state, seq, detail),
+        Reply::ContactRefreshed { detail } => detail.map_or_else(Vec::new, |d| contact::refreshed(state, *d)),
         Reply::ContactChanged { detail, focus } => contact::changed(state, *detail, focus),
         Reply::Strip { details } => contact::strip_loaded(state, details),
         Reply::Nothing => Vec::new(),

@@ -197,6 +197,80 @@ fn a_refreshed_queue_keeps_the_same_contact_selected() {
     assert_eq!(s.queue.selected_row().map(|r| r.id), Some(2));
 }
 
+/// Ticks a second on and answers the queue's "anything changed?" read with `rows`.
+fn refresh_queue(s: &mut State, rows: Vec<QueueRow>) -> Vec<Effect> {
+    s.now_ms += 1_500;
+    let effects = update(s, Event::Tick);
+    let Some(seq) = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::Queue { seq, only_if_changed: true, .. }) => Some(*seq),
+        _ => None,
+    }) else {
+        unreachable!("a tick after a second re-reads the queue: {effects:?}")
+    };
+    update(s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5 }))
+}
+
+fn inbound(id: i64, body: &str) -> crate::domain::message::StoredMessage {
+    use crate::domain::message::{Direction, NewMessage, StoredMessage};
+    let message = NewMessage {
+        message_id: format!("m{id}@example.com"),
+        in_reply_to: None,
+        references: vec![],
+        direction: Direction::Inbound,
+        sent_at: 0,
+        from_addr: "ana@example.com".into(),
+        to_addr: "help@example.com".into(),
+        subject: "Re: Tent pole snapped".into(),
+        body: body.into(),
+        source: String::new(),
+    };
+    StoredMessage { id, contact_id: 2, message }
+}
+
+#[test]
+fn another_programs_change_reads_the_open_contact_again_keeping_what_the_rep_typed() {
+    let mut s = with_open_contact(Some("half a thought"));
+    let effects = refresh_queue(&mut s, vec![row(1, "first"), row(2, "second")]);
+    assert_eq!(effects, vec![Effect::Db(Request::RefreshContact { id: 2 })]);
+    // The customer wrote again (a reply by mail or from the help desk).
+    let mut fresh = detail(2, Some("half a thought"));
+    fresh.messages = vec![inbound(1, "It broke on the first night."), inbound(2, "Also the zip is stuck.")];
+    s.open.as_mut().unwrap_or_else(|| unreachable!()).messages = vec![inbound(1, "It broke on the first night.")];
+    let effects = update(&mut s, Event::Db(Reply::ContactRefreshed { detail: Some(Box::new(fresh)) }));
+    assert_eq!(s.open.as_ref().map(|d| d.messages.len()), Some(2));
+    assert_eq!((s.notes.text().as_str(), s.focus), ("half a thought", Pane::Notes));
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("new message")), "{:?}", s.flash);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { body, .. }) if body.contains("zip"))),
+        "suggestions follow the new message: {effects:?}"
+    );
+    // Resolved from the command line meanwhile: said, and the contact leaves the strip.
+    let mut resolved = detail(2, None);
+    resolved.contact.status = ContactStatus::Resolved;
+    s.open.as_mut().unwrap_or_else(|| unreachable!()).contact.status = ContactStatus::Active;
+    s.work.strip.push(2);
+    update(&mut s, Event::Db(Reply::ContactRefreshed { detail: Some(Box::new(resolved)) }));
+    assert!(s.flash.as_ref().is_some_and(|f| f.text == "#2 was resolved elsewhere"), "{:?}", s.flash);
+    assert!(!s.work.strip.contains(&2));
+}
+
+#[test]
+fn a_queue_read_without_another_programs_change_asks_nothing_more() {
+    let mut s = with_open_contact(None);
+    s.now_ms += 1_500;
+    let effects = update(&mut s, Event::Tick);
+    let Some(seq) = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::Queue { seq, only_if_changed: true, .. }) => Some(*seq),
+        _ => None,
+    }) else {
+        unreachable!("{effects:?}")
+    };
+    let effects = update(&mut s, Event::Db(Reply::Queue { seq, rows: None, waiting: 3, articles: 5 }));
+    assert!(effects.is_empty(), "{effects:?}");
+}
+
 #[test]
 fn enter_opens_the_contact_and_moves_focus_to_notes_with_its_draft() {
     let s = with_open_contact(Some("half a thought"));

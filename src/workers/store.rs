@@ -116,6 +116,7 @@ fn serve(conn: &mut Connection, request: Request, settings: &Settings, seen_vers
             contacts::queue(conn, seq, &filter, only_if_changed, seen_version)
         }
         Request::OpenContact { seq, id } => contacts::open_contact(conn, seq, id),
+        Request::RefreshContact { id } => contacts::refresh_contact(conn, id),
         Request::LoadStrip => contacts::load_strip(conn),
         Request::AcceptNext { filter } => contacts::accept_next(conn, &filter),
         Request::StartFollowUp { follow_up } => contacts::start_follow_up(conn, follow_up),
