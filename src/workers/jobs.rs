@@ -88,6 +88,9 @@ impl Drop for JobsWorker {
 
 fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), settings: &Settings, sink: &ReplySink) {
     let (lock, wake) = queue;
+    // As on the store worker: once the workspace's files are deleted or replaced under this
+    // connection, what it writes can never be read back.
+    let files = store::open::WorkspaceFiles::record(&conn).ok();
     loop {
         let job = {
             let mut q = lock.lock().unwrap_or_else(PoisonError::into_inner);
@@ -102,9 +105,24 @@ fn jobs_loop(mut conn: Connection, queue: &(Mutex<Queue>, Condvar), settings: &S
                 q = wake.wait(q).unwrap_or_else(PoisonError::into_inner);
             }
         };
-        let reply = run(&mut conn, job, settings);
+        let reply = match files.as_ref().and_then(|f| store::open::check_files_unchanged(f).err()) {
+            Some(moved) => refused_after_move(job, &moved),
+            None => run(&mut conn, job, settings),
+        };
         lock.lock().unwrap_or_else(PoisonError::into_inner).running = None;
         sink(reply);
+    }
+}
+
+/// The answer to a job once the workspace's files changed under the worker: nothing is read,
+/// sent or erased. An inbox file taken into a workspace no one will read again is lost (it
+/// moves to `done/`), and a reply sent but never recorded as sent would be sent again.
+fn refused_after_move(job: Job, moved: &store::open::WorkspaceMoved) -> Reply {
+    let error = moved.to_string();
+    match job {
+        Job::SendReply { contact, .. } => Reply::ReplyFailed { contact, error },
+        Job::SyncIntake { .. } => Reply::Failed { what: "Stopped reading mail and the inbox".into(), error },
+        Job::ForgetCustomer { .. } => Reply::Failed { what: "Erasing the customer".into(), error },
     }
 }
 
@@ -185,4 +203,47 @@ fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>
     }
     parts.extend(problems);
     Reply::IntakeDone { message: parts.join("; ") }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// The inbox file stays in the inbox, where a restarted Frontline takes it into the
+    /// workspace as it is now; read into the deleted one, it would have moved to `done/`.
+    #[test]
+    fn a_workspace_moved_away_stops_the_inbox_pass_and_leaves_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ws.db");
+        drop(store::open_workspace(&db).unwrap());
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir(&inbox).unwrap();
+        let call = inbox.join("call.json");
+        std::fs::write(&call, r#"{"channel":"phone","subject":"Incoming call"}"#).unwrap();
+        let settings = Settings::from_config(&crate::config::Intake::default(), &db);
+        let (tx, rx) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        let sink: ReplySink = Arc::new(move |r| drop(tx.lock().unwrap().send(r)));
+        let worker = JobsWorker::spawn(&db, settings, sink).unwrap();
+        // The worker's connection records its files first: a first pass finds the inbox empty.
+        std::fs::rename(&call, dir.path().join("held.json")).unwrap();
+        worker.submit(Job::SyncIntake { maildirs: Vec::new(), inbox: Some(inbox.clone()) });
+        assert!(matches!(rx.recv_timeout(Duration::from_secs(20)).unwrap(), Reply::IntakeDone { .. }));
+        std::fs::rename(dir.path().join("held.json"), &call).unwrap();
+
+        std::fs::rename(&db, dir.path().join("moved.db")).unwrap();
+        worker.submit(Job::SyncIntake { maildirs: Vec::new(), inbox: Some(inbox) });
+        match rx.recv_timeout(Duration::from_secs(20)).unwrap() {
+            Reply::Failed { what, error } => {
+                assert_eq!(what, "Stopped reading mail and the inbox");
+                assert!(error.contains("the workspace file was deleted or moved"), "{error}");
+            }
+            other => panic!("expected a refusal: {other:?}"),
+        }
+        assert!(call.exists(), "the inbox file is left where it was");
+    }
 }
