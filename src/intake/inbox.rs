@@ -130,10 +130,29 @@ pub fn default_dir(workspace: &Path) -> PathBuf {
     workspace.parent().unwrap_or_else(|| Path::new(".")).join("inbox")
 }
 
-/// Creates the inbox (and its `tmp/`) readable by the user alone if it does not exist yet.
+/// Creates the inbox (and its `tmp/`) readable by the user alone if it does not exist yet,
+/// and refuses one whose `tmp/`, `done/` or `rejected/` is not a folder of its own.
 pub fn ensure_dir(dir: &Path) -> Result<()> {
     create_private_dir(dir)?;
+    for sub in ["tmp", "done", "rejected"] {
+        own_folder(&dir.join(sub))?;
+    }
     create_private_dir(&dir.join("tmp"))
+}
+
+/// Refuses a link (or a file) where the inbox keeps files: whoever may drop files into the
+/// inbox could point `done/` at any folder, and the pass that expires old kept files, or an
+/// erasure that scrubs them, would delete or rewrite that folder's files.
+fn own_folder(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
+            "{}: is a link to another folder; the inbox keeps files only in a folder of its own \
+             (remove the link and Frontline makes the folder)",
+            path.display()
+        ),
+        Ok(meta) if !meta.is_dir() => anyhow::bail!("{}: is not a folder (remove it)", path.display()),
+        _ => Ok(()),
+    }
 }
 
 /// [`process_inbox_with`] with the default [`InboxOptions`].

@@ -172,6 +172,33 @@ fn done_keeps_files_masked_private_and_only_for_a_while() {
     assert!(names(&dir.join("done")).is_empty());
 }
 
+/// Whoever may drop files into the inbox could point `done/` at any folder: expiring old
+/// kept files emptied it.
+#[test]
+fn a_done_folder_that_is_a_link_is_refused_and_what_it_points_at_is_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = inbox_with(tmp.path(), &["a-first.json"]);
+    let victim = tmp.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("doc.json"), "precious").unwrap();
+    set_age(&victim.join("doc.json"), 30 * DAY);
+    std::os::unix::fs::symlink(&victim, dir.join("done")).unwrap();
+    let mut conn = store::open_in_memory().unwrap();
+    let err = inbox::process_inbox(&mut conn, &dir, NOW).unwrap_err().to_string();
+    assert!(err.starts_with(&format!("{}: is a link to another folder", dir.join("done").display())), "{err}");
+    assert_eq!(names(&victim), ["doc.json"]);
+    assert_eq!(names(&dir), ["a-first.json", "done"], "nothing imported or moved");
+
+    // A real done/ expires only the files it keeps: not what someone else left there.
+    std::fs::remove_file(dir.join("done")).unwrap();
+    std::fs::create_dir(dir.join("done")).unwrap();
+    std::fs::write(dir.join("done/notes.txt"), "mine").unwrap();
+    set_age(&dir.join("done/notes.txt"), 30 * DAY);
+    let s = inbox::process_inbox(&mut conn, &dir, NOW).unwrap();
+    assert_eq!((s.imported.len(), s.expired), (1, 0));
+    assert!(dir.join("done/notes.txt").exists());
+}
+
 /// Every file under `dir`, with its bytes.
 fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

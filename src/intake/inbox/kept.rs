@@ -35,14 +35,17 @@ pub(super) fn keep_done(file: &Path, original: &[u8], keep: Duration) {
     }
 }
 
-/// Deletes what `done/` has kept longer than `keep`; returns how many files went.
+/// Deletes what `done/` has kept longer than `keep`; returns how many files went. Only the
+/// `.json` files it keeps there: anything else was put there by someone else.
 pub(super) fn expire_done(dir: &Path, keep: Duration, now: SystemTime) -> usize {
     let Ok(entries) = fs::read_dir(dir.join("done")) else { return 0 };
     let mut expired = 0;
     for entry in entries.filter_map(Result::ok) {
+        // Not followed: a link in done/ is not a file kept there.
         let Ok(meta) = entry.metadata() else { continue };
+        let kept = meta.is_file() && entry.path().extension().is_some_and(|e| e == "json");
         let old = meta.modified().ok().and_then(|t| now.duration_since(t).ok()).is_some_and(|age| age >= keep);
-        if meta.is_file() && old && fs::remove_file(entry.path()).is_ok() {
+        if kept && old && fs::remove_file(entry.path()).is_ok() {
             expired += 1;
         }
     }
