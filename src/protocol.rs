@@ -298,10 +298,18 @@ pub enum Reply {
         waiting: i64,
         /// Articles in the knowledge base; -1 when not counted (a queue with rows).
         articles: i64,
+        /// Another connection (mail intake, the help desk's sync, the command line) committed
+        /// since the worker's last queue read: the open contact may have changed too.
+        changed_elsewhere: bool,
     },
     Contact {
         seq: u64,
         detail: Option<Box<ContactDetail>>,
+    },
+    /// The contact asked for could not be read.
+    OpenFailed {
+        seq: u64,
+        error: String,
     },
     /// The open contact as stored now (None: it is gone).
     ContactRefreshed {

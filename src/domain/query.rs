@@ -256,8 +256,15 @@ pub fn is_filler(word: &str) -> bool {
 /// As a whole word it finds only one-letter words ("m" in "8 p.m.", "s" in "it's"), so "m"
 /// listed ten articles while "r" found none; as the start of a word it matches most of the
 /// help centre, with no prefix index to do it quickly.
+/// A single character of a script that writes words without letters-as-sounds (Chinese,
+/// Japanese, Korean: from U+2E80 on) is a word: it is searched.
 pub fn only_a_first_letter(input: &str) -> bool {
-    !input.ends_with(char::is_whitespace) && input.trim().chars().count() == 1
+    let mut chars = input.trim().chars();
+    let lone = match (chars.next(), chars.next()) {
+        (Some(c), None) => (c as u32) < 0x2E80,
+        _ => false,
+    };
+    lone && !input.ends_with(char::is_whitespace)
 }
 
 /// Reads a query: thesaurus phrases first (longest wins, never across punctuation the rep
@@ -334,6 +341,7 @@ mod tests {
         assert!(only_a_first_letter("m") && only_a_first_letter(" é"));
         assert!(!only_a_first_letter("m ") && !only_a_first_letter("re") && !only_a_first_letter("a b"));
         assert!(!only_a_first_letter("") && !only_a_first_letter("  "));
+        assert!(!only_a_first_letter("退") && !only_a_first_letter("본"), "a word in its own right");
     }
 
     #[test]

@@ -64,8 +64,8 @@ pub fn collect(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<So
 /// Collects the pages under `dir`, each folder once: `seen` holds the real paths of the
 /// folders read, so a link back up the tree (`a/loop -> ..`) or a second link to a folder
 /// already read is passed over rather than read again — two such links made the walk
-/// branch forever. Entries are taken in name order, so which link is read does not change
-/// from one run to the next.
+/// branch forever. Entries are taken in name order, links last, so which one is read does
+/// not change from one run to the next.
 fn walk(
     root: &Path,
     dir: &Path,
@@ -86,8 +86,12 @@ fn walk(
             return;
         }
     };
-    let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
-    entries.sort_by_key(std::fs::DirEntry::file_name);
+    // Folders of their own before links, so a folder linked under another name
+    // (`old-billing -> billing`) keeps its own name as the articles' category.
+    let mut entries: Vec<(bool, std::fs::DirEntry)> =
+        entries.flatten().map(|e| (e.file_type().is_ok_and(|t| t.is_symlink()), e)).collect();
+    entries.sort_by_key(|(link, e)| (*link, e.file_name()));
+    let entries = entries.into_iter().map(|(_, e)| e);
     for entry in entries {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();

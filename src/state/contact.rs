@@ -3,7 +3,7 @@
 //! worker answers with the contact's fresh detail (event log included), which replaces the
 //! copy held here. Timers are replayed from that log, never counted here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::CursorMove;
@@ -259,6 +259,8 @@ pub fn draft_article(state: &mut State) -> Vec<Effect> {
 
 /// F6: bring the next contact in progress on screen.
 pub fn next_active(state: &mut State) -> Vec<Effect> {
+    // The rep moved on from a contact still being opened: it does not take the screen later.
+    queue::cancel_opening(state);
     let strip = &state.work.strip;
     if strip.is_empty() {
         state.flash("No contacts in progress", Tone::Info);
@@ -302,6 +304,9 @@ pub fn park_current(state: &mut State) -> Vec<Effect> {
 
 /// Shows a contact as the current one (from a reply), restoring its parked editor if any.
 pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
+    // A contact still being opened (its answer clears this before coming here) gives way to
+    // the one shown now, with the keys pressed for it.
+    queue::cancel_opening(state);
     let id = detail.contact.id;
     let mut effects = Vec::new();
     let mut restored = false;
@@ -389,18 +394,22 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
 /// shows it as stored, while the editor, the focus and the rep's search stay as they are.
 /// A new message from the customer is said, and (with the search box empty) the articles
 /// suggested follow what it asks.
-pub fn refreshed(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
+pub fn refreshed(state: &mut State, detail: Option<ContactDetail>) -> Vec<Effect> {
+    let Some(detail) = detail else { return gone_elsewhere(state) };
     let id = detail.contact.id;
     let Some(open) = state.open.as_ref().filter(|o| o.contact.id == id) else { return Vec::new() };
     if state.customer.pending.is_some() {
         return Vec::new();
     }
     let ended = in_progress(open.contact.status) && !in_progress(detail.contact.status);
+    // By id, not by position: the thread is in order of the mails' dates, and a reply dated
+    // before the last one shown sorts into the middle.
+    let known: HashSet<Id> = open.messages.iter().map(|m| m.id).collect();
     let newest_inbound = detail
         .messages
         .iter()
-        .skip(open.messages.len())
-        .rfind(|m| m.message.direction == crate::domain::message::Direction::Inbound)
+        .filter(|m| m.message.direction == crate::domain::message::Direction::Inbound && !known.contains(&m.id))
+        .max_by_key(|m| m.id)
         .map(|m| m.message.body.clone());
     let subject = detail.contact.subject.clone();
     let status = detail.contact.status;
@@ -414,6 +423,18 @@ pub fn refreshed(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
         effects.extend(knowledge::suggest_for(state, &subject, &body));
     }
     effects
+}
+
+/// The open contact is no longer in the workspace (deleted by another program): it leaves
+/// the screen and the strip, and its notes editor with it.
+fn gone_elsewhere(state: &mut State) -> Vec<Effect> {
+    let Some(id) = state.open_contact_id() else { return Vec::new() };
+    state.work.strip.retain(|s| *s != id);
+    state.open = None;
+    state.notes = notes::NotesState::default();
+    state.focus = Pane::Queue;
+    state.flash(format!("#{id} no longer exists: another program removed it"), Tone::Error);
+    queue::load(state)
 }
 
 /// Every contact in progress arrived (at start): show them in the strip.

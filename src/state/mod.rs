@@ -387,7 +387,15 @@ fn scroll_help(state: &mut State, by: impl Fn(u16) -> u16) {
 
 /// Whether an action works on the open contact, and so waits for one being opened.
 fn acts_on_open_contact(action: Action) -> bool {
-    matches!(action, Action::ToggleHold | Action::WrapUp | Action::EditContact | Action::Scripts | Action::ToggleReply)
+    matches!(
+        action,
+        Action::ToggleHold
+            | Action::WrapUp
+            | Action::EditContact
+            | Action::Scripts
+            | Action::ToggleReply
+            | Action::SelfReview
+    )
 }
 
 /// Carries out a bound action.
@@ -550,9 +558,14 @@ fn quit(state: &mut State) -> Vec<Effect> {
 
 fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
     match reply {
-        Reply::Queue { seq, rows, waiting, articles } => queue::loaded(state, seq, rows, waiting, articles),
+        Reply::Queue { seq, rows, waiting, articles, changed_elsewhere } => {
+            let mut effects = queue::read_again_if_changed(state, changed_elsewhere);
+            effects.extend(queue::loaded(state, seq, rows, waiting, articles));
+            effects
+        }
         Reply::Contact { seq, detail } => queue::contact_opened(state, seq, detail),
-        Reply::ContactRefreshed { detail } => detail.map_or_else(Vec::new, |d| contact::refreshed(state, *d)),
+        Reply::OpenFailed { seq, error } => queue::open_failed(state, seq, &error),
+        Reply::ContactRefreshed { detail } => contact::refreshed(state, detail.map(|d| *d)),
         Reply::ContactChanged { detail, focus } => contact::changed(state, *detail, focus),
         Reply::Strip { details } => contact::strip_loaded(state, details),
         Reply::Nothing => Vec::new(),

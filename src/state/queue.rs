@@ -32,8 +32,6 @@ pub struct QueueState {
     /// The text filter being typed (`f`), if any.
     pub filter_input: Option<TextArea<'static>>,
     pending: Option<u64>,
-    /// The pending read is the once-a-second check for another program's changes.
-    pending_is_refresh: bool,
     last_refresh_ms: i64,
 }
 
@@ -53,7 +51,6 @@ impl QueueState {
 pub fn load(state: &mut State) -> Vec<Effect> {
     let seq = state.next_seq();
     state.queue.pending = Some(seq);
-    state.queue.pending_is_refresh = false;
     state.queue.last_refresh_ms = state.now_ms;
     vec![Effect::Db(Request::Queue { seq, filter: state.queue.filter.clone(), only_if_changed: false })]
 }
@@ -65,26 +62,29 @@ pub fn refresh_if_due(state: &mut State) -> Vec<Effect> {
     }
     let seq = state.next_seq();
     state.queue.pending = Some(seq);
-    state.queue.pending_is_refresh = true;
     state.queue.last_refresh_ms = state.now_ms;
     vec![Effect::Db(Request::Queue { seq, filter: state.queue.filter.clone(), only_if_changed: true })]
 }
 
-/// The queue arrived; keep the same contact selected if it is still there. When another
-/// program changed the workspace (a reply by mail or from the help desk, a note from the
-/// command line), the open contact is read again too.
+/// When another program changed the workspace (a reply by mail or from the help desk, a
+/// note from the command line), the open contact is read again too. Said by any queue read,
+/// even one answered too late to show: the worker says it once.
+pub fn read_again_if_changed(state: &State, changed_elsewhere: bool) -> Vec<Effect> {
+    match state.open_contact_id() {
+        Some(id) if changed_elsewhere && state.customer.pending.is_none() => {
+            vec![Effect::Db(Request::RefreshContact { id })]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The queue arrived; keep the same contact selected if it is still there.
 pub fn loaded(state: &mut State, seq: u64, rows: Option<Vec<QueueRow>>, waiting: i64, articles: i64) -> Vec<Effect> {
     if state.queue.pending != Some(seq) {
         return Vec::new();
     }
     state.queue.pending = None;
     let Some(rows) = rows else { return Vec::new() };
-    let effects = match state.open_contact_id() {
-        Some(id) if state.queue.pending_is_refresh && state.customer.pending.is_none() => {
-            vec![Effect::Db(Request::RefreshContact { id })]
-        }
-        _ => Vec::new(),
-    };
     let q = &mut state.queue;
     let keep = q.selected_row().map(|r| r.id);
     q.rows = rows;
@@ -96,7 +96,7 @@ pub fn loaded(state: &mut State, seq: u64, rows: Option<Vec<QueueRow>>, waiting:
     q.loaded = true;
     q.selected = keep.and_then(|id| q.rows.iter().position(|r| r.id == id)).unwrap_or(q.selected);
     q.selected = q.selected.min(q.rows.len().saturating_sub(1));
-    effects
+    Vec::new()
 }
 
 /// Moves the selection or opens the selected contact.
@@ -211,6 +211,22 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
     }
     effects.push(Effect::Db(Request::OpenContact { seq, id }));
     effects
+}
+
+/// Forgets the contact being opened, and the keys pressed for it: another contact came on
+/// screen meanwhile (F6, an accept), or it could not be read.
+pub fn cancel_opening(state: &mut State) {
+    state.customer.pending = None;
+    state.when_open.clear();
+}
+
+/// The contact being opened could not be read: said, and the keys pressed for it dropped.
+pub fn open_failed(state: &mut State, seq: u64, error: &str) -> Vec<Effect> {
+    if state.customer.pending == Some(seq) {
+        cancel_opening(state);
+    }
+    state.flash(format!("Opening the contact: {error}"), super::Tone::Error);
+    Vec::new()
 }
 
 /// The opened contact arrived: show it, restore its draft, suggest articles.

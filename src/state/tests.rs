@@ -72,7 +72,7 @@ pub(super) fn with_queue() -> State {
         unreachable!("start asks for the queue first: {effects:?}")
     };
     let rows = vec![row(1, "first"), row(2, "second"), row(3, "third")];
-    update(&mut s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5 }));
+    update(&mut s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5, changed_elsewhere: true }));
     s
 }
 
@@ -193,7 +193,7 @@ fn a_refreshed_queue_keeps_the_same_contact_selected() {
         unreachable!("a tick after a second re-reads the queue: {effects:?}")
     };
     let rows = vec![row(9, "new and urgent"), row(1, "first"), row(2, "second")];
-    update(&mut s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5 }));
+    update(&mut s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5, changed_elsewhere: true }));
     assert_eq!(s.queue.selected_row().map(|r| r.id), Some(2));
 }
 
@@ -207,7 +207,7 @@ fn refresh_queue(s: &mut State, rows: Vec<QueueRow>) -> Vec<Effect> {
     }) else {
         unreachable!("a tick after a second re-reads the queue: {effects:?}")
     };
-    update(s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5 }))
+    update(s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5, changed_elsewhere: true }))
 }
 
 fn inbound(id: i64, body: &str) -> crate::domain::message::StoredMessage {
@@ -257,6 +257,74 @@ fn another_programs_change_reads_the_open_contact_again_keeping_what_the_rep_typ
 }
 
 #[test]
+fn mail_taken_in_by_the_workstation_itself_reads_the_open_contact_again() {
+    let mut s = with_open_contact(None);
+    // The jobs worker read a Maildir: the queue is read in full, and says another
+    // connection wrote since its last read.
+    let effects = update(&mut s, Event::Db(Reply::IntakeDone { message: "1 email reply added".into() }));
+    let Some(seq) = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::Queue { seq, only_if_changed: false, .. }) => Some(*seq),
+        _ => None,
+    }) else {
+        unreachable!("{effects:?}")
+    };
+    let rows = vec![row(1, "first"), row(2, "second")];
+    let reply = Reply::Queue { seq, rows: Some(rows), waiting: 2, articles: -1, changed_elsewhere: true };
+    assert_eq!(update(&mut s, Event::Db(reply)), vec![Effect::Db(Request::RefreshContact { id: 2 })]);
+    // Even an answer too late to show passes the word on: the worker says it once.
+    let late = Reply::Queue { seq: seq + 100, rows: None, waiting: 0, articles: 0, changed_elsewhere: true };
+    assert_eq!(update(&mut s, Event::Db(late)), vec![Effect::Db(Request::RefreshContact { id: 2 })]);
+}
+
+#[test]
+fn a_reply_dated_before_the_last_message_is_still_news() {
+    let mut s = with_open_contact(None);
+    s.open.as_mut().unwrap_or_else(|| unreachable!()).messages = vec![inbound(5, "first"), inbound(6, "second")];
+    let mut fresh = detail(2, None);
+    // Its Date header is older: the thread sorts it first.
+    fresh.messages = vec![inbound(7, "sent from the phone yesterday"), inbound(5, "first"), inbound(6, "second")];
+    let effects = update(&mut s, Event::Db(Reply::ContactRefreshed { detail: Some(Box::new(fresh)) }));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { body, .. }) if body.contains("yesterday"))),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn an_open_contact_removed_by_another_program_leaves_the_screen() {
+    let mut s = with_open_contact(Some("notes"));
+    s.work.strip.push(2);
+    update(&mut s, Event::Db(Reply::ContactRefreshed { detail: None }));
+    assert!(s.open.is_none() && !s.work.strip.contains(&2));
+    assert_eq!(s.focus, Pane::Queue);
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.starts_with("#2 no longer exists")), "{:?}", s.flash);
+}
+
+#[test]
+fn keys_for_a_contact_still_opening_are_dropped_when_the_rep_moves_on_or_it_cannot_be_read() {
+    let mut s = with_open_contact(None);
+    let seq = opening_contact_1(&mut s);
+    update(&mut s, key(KeyCode::F(9)));
+    assert_eq!(s.when_open, vec![Action::Scripts]);
+    update(&mut s, Event::Db(Reply::OpenFailed { seq, error: "disk I/O error".into() }));
+    assert!(s.when_open.is_empty() && s.customer.pending.is_none());
+    assert!(s.flash.as_ref().is_some_and(|f| f.text == "Opening the contact: disk I/O error"), "{:?}", s.flash);
+    // F9 acts at once again (here: says no contact is open), instead of waiting for ever.
+    update(&mut s, key(KeyCode::F(9)));
+    assert!(s.when_open.is_empty());
+
+    // Enter, then F6 to a contact in progress: the one asked for does not take the screen later.
+    let seq = opening_contact_1(&mut s);
+    s.work.strip = vec![2];
+    update(&mut s, key(KeyCode::F(6)));
+    assert!(s.customer.pending.is_none());
+    update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
+    assert_ne!(s.open_contact_id(), Some(1));
+}
+
+#[test]
 fn a_queue_read_without_another_programs_change_asks_nothing_more() {
     let mut s = with_open_contact(None);
     s.now_ms += 1_500;
@@ -267,7 +335,8 @@ fn a_queue_read_without_another_programs_change_asks_nothing_more() {
     }) else {
         unreachable!("{effects:?}")
     };
-    let effects = update(&mut s, Event::Db(Reply::Queue { seq, rows: None, waiting: 3, articles: 5 }));
+    let effects =
+        update(&mut s, Event::Db(Reply::Queue { seq, rows: None, waiting: 3, articles: 5, changed_elsewhere: false }));
     assert!(effects.is_empty(), "{effects:?}");
 }
 

@@ -109,8 +109,7 @@ fn billing_params(id: Id, b: &BillingEvent) -> impl rusqlite::Params + '_ {
 /// Updates an existing customer from a record: fields the record gives replace the stored
 /// ones, flags are only ever set, new identities are added, orders are added or updated
 /// (an order number of another customer is left alone), billing events already stored are
-/// not repeated.
-/// Updates a known customer from an imported record; returns whether anything changed.
+/// not repeated. Returns whether anything changed.
 pub fn update_customer(conn: &Connection, id: Id, c: &NewCustomer) -> Result<bool, WriteError> {
     // The store's one rule for an update from a file, so the text is masked and capped as on
     // every way in.

@@ -28,7 +28,7 @@ pub(super) fn queue(
         let changed = *seen_version != Some(version);
         *seen_version = Some(version);
         if only_if_changed && !changed {
-            return Ok(Reply::Queue { seq, rows: None, waiting: 0, articles: 0 });
+            return Ok(Reply::Queue { seq, rows: None, waiting: 0, articles: 0, changed_elsewhere: false });
         }
         let t = now();
         let rows = contacts::queue_filtered(conn, filter, t, local_day_start(t), contacts::QUEUE_PAGE)?;
@@ -36,7 +36,7 @@ pub(super) fn queue(
         // The article count only matters to an empty queue (it says what to import); a
         // count walks the whole index, so a queue with rows does without it.
         let articles = if rows.is_empty() { kb::count(conn)? } else { -1 };
-        Ok(Reply::Queue { seq, rows: Some(rows), waiting, articles })
+        Ok(Reply::Queue { seq, rows: Some(rows), waiting, articles, changed_elsewhere: changed })
     })();
     result.unwrap_or_else(|e: rusqlite::Error| failed("Reading the queue", &e))
 }
@@ -45,7 +45,7 @@ pub(super) fn queue(
 pub(super) fn open_contact(conn: &Connection, seq: u64, id: Id) -> Reply {
     match contacts::detail(conn, id, local_day_start(now())) {
         Ok(detail) => Reply::Contact { seq, detail: detail.map(Box::new) },
-        Err(e) => failed("Opening the contact", &e),
+        Err(e) => Reply::OpenFailed { seq, error: e.to_string() },
     }
 }
 

@@ -216,6 +216,8 @@ fn kb_folders_linked_in_loops_or_twice_are_read_once() {
     std::os::unix::fs::symlink(sb.path("kb"), sb.path("kb/a/root")).unwrap();
     std::os::unix::fs::symlink(sb.path("shared"), sb.path("kb/s1")).unwrap();
     std::os::unix::fs::symlink(sb.path("shared"), sb.path("kb/s2")).unwrap();
+    // An old name linked to a folder of the tree: the folder's own name is kept.
+    std::os::unix::fs::symlink(sb.path("kb/a"), sb.path("kb/0-old-a")).unwrap();
     let out = import_kb(&sb, &sb.path("kb"));
     assert_eq!((out["added"].as_i64(), out["failed"].as_array().map(Vec::len)), (Some(2), Some(0)), "{out}");
     let sources: Vec<String> = sb

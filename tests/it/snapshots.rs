@@ -301,7 +301,7 @@ fn answer_queue(s: &mut State, conn: &Connection) {
     let rows = contacts::queue(conn, 0, contacts::QUEUE_PAGE).unwrap();
     let waiting = contacts::waiting_count(conn).unwrap();
     let articles = kb::count(conn).unwrap();
-    update(s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting, articles }));
+    update(s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting, articles, changed_elsewhere: false }));
 }
 
 /// Answers whatever search or suggestion the effects asked for, as the search worker would.

@@ -38,7 +38,7 @@ pub struct Options {
 pub struct Summary {
     pub added: usize,
     pub updated: usize,
-    /// Customers the workspace already held exactly as the file has them.
+    /// Customers the workspace already held, whom importing the record would not change.
     pub unchanged: usize,
     /// Contacts equal to one the workspace held before (same customer, channel, start,
     /// subject and text): not added again.
