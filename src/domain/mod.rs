@@ -515,6 +515,18 @@ pub struct ContactDetail {
     pub reply_draft: Option<String>,
 }
 
+impl ContactDetail {
+    /// What the customer said last, for the articles suggested: the newest message they
+    /// sent, else the text that opened the contact.
+    pub fn customer_said_last(&self) -> &str {
+        self.messages
+            .iter()
+            .filter(|m| m.message.direction == message::Direction::Inbound)
+            .max_by_key(|m| m.id)
+            .map_or(self.contact.body.as_str(), |m| m.message.body.as_str())
+    }
+}
+
 /// One knowledge-base search result. `snippet` marks matches with [`text::MARK_START`] /
 /// [`text::MARK_END`].
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -275,7 +275,7 @@ pub fn next_active(state: &mut State) -> Vec<Effect> {
     let mut effects = park_current(state);
     state.notes = parked.notes;
     state.knowledge = parked.knowledge;
-    let (subject, body) = (parked.detail.contact.subject.clone(), parked.detail.contact.body.clone());
+    let (subject, body) = (parked.detail.contact.subject.clone(), parked.detail.customer_said_last().to_string());
     state.open = Some(parked.detail);
     state.focus = Pane::Notes;
     state.customer.scroll = 0;
@@ -322,7 +322,7 @@ pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
         }
         state.customer.scroll = 0;
     }
-    let (subject, body) = (detail.contact.subject.clone(), detail.contact.body.clone());
+    let (subject, body) = (detail.contact.subject.clone(), detail.customer_said_last().to_string());
     track(state, &detail);
     state.open = Some(detail);
     state.focus = Pane::Notes;

@@ -220,7 +220,7 @@ fn search(state: &mut State) -> Vec<Effect> {
         k.hits.clear();
         k.answered = None;
         k.kept = false;
-        let open = state.open.as_ref().map(|d| (d.contact.subject.clone(), d.contact.body.clone()));
+        let open = state.open.as_ref().map(|d| (d.contact.subject.clone(), d.customer_said_last().to_string()));
         return match open {
             Some((subject, body)) => suggest_for(state, &subject, &body),
             None => vec![Effect::Search(SearchRequest::Cancel)],

@@ -293,6 +293,22 @@ fn a_reply_dated_before_the_last_message_is_still_news() {
 }
 
 #[test]
+fn a_cleared_search_suggests_for_what_the_customer_said_last() {
+    let mut s = with_open_contact(None);
+    s.open.as_mut().unwrap_or_else(|| unreachable!()).messages =
+        vec![inbound(5, "It broke on the first night."), inbound(6, "Now the zip is stuck too.")];
+    update(&mut s, ctrl('f'));
+    type_text(&mut s, "ref");
+    let effects = update(&mut s, ctrl('u'));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { body, .. }) if body.contains("zip"))),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn an_open_contact_removed_by_another_program_leaves_the_screen() {
     let mut s = with_open_contact(Some("notes"));
     s.work.strip.push(2);
