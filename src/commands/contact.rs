@@ -44,7 +44,10 @@ fn new_contact(db: &Path, args: &NewContactArgs) -> Result<Created> {
                     None => customers::find_or_create_by_identity(tx, key, t)?,
                 };
                 Some(found.with_context(|| {
-                    format!("--customer: no customer matches \"{key}\", and it is not an email, phone or @handle to create one from")
+                    format!(
+                        "--customer: no customer matches \"{}\", and it is not an email, phone or @handle to create one from",
+                        crate::domain::identity::shown(key)
+                    )
                 })?)
             }
         };

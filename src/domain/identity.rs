@@ -1,6 +1,7 @@
 //! Normalising customer identities so the same person matches however an address is typed.
 
 use super::IdentityKind;
+use super::text::mask_card_numbers;
 
 /// Normalises an identity for matching: emails and handles lower-cased, phone numbers
 /// reduced to their digits with a North American `1` country code dropped, so
@@ -22,10 +23,49 @@ fn normalize_phone(value: &str) -> String {
     }
 }
 
+/// Whether a value holds a card number: a caller who reads out their card number as "my
+/// number" must not have it kept as their phone.
+pub fn holds_card_number(value: &str) -> bool {
+    mask_card_numbers(value).cards > 0
+}
+
+/// A value as an error message may show it: any card number in it masked.
+pub fn shown(value: &str) -> String {
+    mask_card_numbers(value).text
+}
+
+/// Whether `value` can be kept as an identity of `kind`: one email address (no second one
+/// after a comma, no header after a line break, none of the brackets of a display name), a
+/// phone number, or a handle without spaces — and never a card number.
+pub fn is_valid(kind: IdentityKind, value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() || holds_card_number(v) || v.chars().any(char::is_control) {
+        return false;
+    }
+    match kind {
+        IdentityKind::Email => is_one_address(v),
+        IdentityKind::Phone => classify(v) == Some(IdentityKind::Phone),
+        IdentityKind::Handle => !v.contains(char::is_whitespace) && !normalize(kind, v).is_empty(),
+    }
+}
+
+/// `local@domain.tld` with nothing that could make it several addresses or a header.
+fn is_one_address(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else { return false };
+    let forbidden = |c: char| c.is_whitespace() || ",;<>()[]\\\"@".contains(c);
+    !local.is_empty()
+        && !local.contains(forbidden)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains(forbidden)
+}
+
 /// Guesses what kind of identity a free-form key is (`@name` handle, `a@b` email, digits phone).
+/// A card number is none of them.
 pub fn classify(value: &str) -> Option<IdentityKind> {
     let v = value.trim();
-    if v.is_empty() {
+    if v.is_empty() || holds_card_number(v) {
         return None;
     }
     if v.starts_with('@') {
@@ -53,6 +93,28 @@ mod tests {
             assert_eq!(normalize(IdentityKind::Phone, form), "5035550142", "{form}");
         }
         assert_eq!(normalize(IdentityKind::Phone, "+44 20 7946 0321"), "442079460321");
+    }
+
+    #[test]
+    fn a_card_number_or_several_addresses_are_no_identity() {
+        assert_eq!(classify("4111 1111 1111 1111"), None);
+        assert!(!is_valid(IdentityKind::Phone, "4111-1111-1111-1111"));
+        assert!(
+            is_valid(IdentityKind::Phone, "+1 (503) 555-0142") && is_valid(IdentityKind::Phone, "+44 20 7946 0321")
+        );
+        for bad in [
+            "<a@x.com,b@evil.example>",
+            "a@x.com,b@evil.example",
+            "a@x.com\nBcc: b@evil.example",
+            "a@x.com\0b@evil",
+            "a@b@c.com",
+            "a@localhost",
+            "Ana <a@x.com>",
+        ] {
+            assert!(!is_valid(IdentityKind::Email, bad), "{bad:?}");
+        }
+        assert!(is_valid(IdentityKind::Email, "maria.g+orders@example.co.uk"));
+        assert_eq!(shown("card 4111 1111 1111 1111"), "card 411111******1111");
     }
 
     #[test]

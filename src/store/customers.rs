@@ -2,8 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::domain::identity::{classify, normalize};
-use crate::domain::text::{StoredField, TextReport};
+use crate::domain::identity::{classify, is_valid, normalize};
+use crate::domain::text::{StoredField, TextReport, mask_card_numbers};
 use crate::domain::{
     BillingEvent, BillingKind, Customer, CustomerHit, CustomerRecord, Id, Identity, IdentityKind, Note, Order,
     Timestamp,
@@ -102,18 +102,16 @@ fn insert_orders_and_billing(
     };
     let mut written = 0;
     for o in &c.orders {
-        let status = report.clean(StoredField::OrderText, &o.status);
-        let items = report.clean(StoredField::OrderText, &o.items);
-        let carrier = report.clean_opt(StoredField::OrderText, o.carrier.as_deref());
+        let o = cleaned_order(o, report);
         written += conn.prepare_cached(order_sql)?.execute(params![
             id,
             o.number,
             o.placed_at,
-            status,
+            o.status,
             o.total_cents,
             o.currency,
-            items,
-            carrier,
+            o.items,
+            o.carrier,
             o.tracking
         ])?;
     }
@@ -125,17 +123,42 @@ fn insert_orders_and_billing(
         "INSERT INTO billing_events(customer_id, at, kind, amount_cents, currency, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     };
     for b in &c.billing {
-        let description = report.clean(StoredField::BillingDescription, &b.description);
+        let b = cleaned_billing(b, report);
         written += conn.prepare_cached(billing_sql)?.execute(params![
             id,
             b.at,
             b.kind.as_str(),
             b.amount_cents,
             b.currency,
-            description
+            b.description
         ])?;
     }
     Ok(written)
+}
+
+/// An order as stored: its text cleaned like every free text, and its identifiers (number,
+/// currency, tracking) with any card number masked — a shop's export can put a card where an
+/// order number belongs.
+pub(crate) fn cleaned_order(o: &Order, report: &mut TextReport) -> Order {
+    Order {
+        number: report.clean(StoredField::OrderText, &o.number),
+        placed_at: o.placed_at,
+        status: report.clean(StoredField::OrderText, &o.status),
+        total_cents: o.total_cents,
+        currency: report.clean(StoredField::OrderText, &o.currency),
+        items: report.clean(StoredField::OrderText, &o.items),
+        carrier: report.clean_opt(StoredField::OrderText, o.carrier.as_deref()),
+        tracking: report.clean_opt(StoredField::OrderText, o.tracking.as_deref()),
+    }
+}
+
+/// A billing event as stored: its description and currency cleaned.
+pub(crate) fn cleaned_billing(b: &BillingEvent, report: &mut TextReport) -> BillingEvent {
+    BillingEvent {
+        currency: report.clean(StoredField::OrderText, &b.currency),
+        description: report.clean(StoredField::BillingDescription, &b.description),
+        ..b.clone()
+    }
 }
 
 /// Updates a known customer from an imported record: the name replaced, the other profile
@@ -181,10 +204,13 @@ pub fn update_from_import(conn: &Connection, id: Id, c: &NewCustomer) -> rusqlit
     Ok((profile + identities + rows > 0, report))
 }
 
-/// Adds an identity to a customer (normalised for matching).
+/// Adds an identity to a customer (normalised for matching). Every way in checks the value
+/// first ([`crate::domain::identity::is_valid`]); a card number that got past one is still
+/// stored masked.
 pub fn add_identity(conn: &Connection, customer: Id, kind: IdentityKind, value: &str) -> rusqlite::Result<()> {
+    let value = mask_card_numbers(value.trim()).text;
     conn.prepare_cached("INSERT INTO identities(customer_id, kind, value, normalized) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![customer, kind.as_str(), value.trim(), normalize(kind, value)])?;
+        .execute(params![customer, kind.as_str(), value, normalize(kind, &value)])?;
     Ok(())
 }
 
@@ -229,7 +255,7 @@ pub fn find_or_create_by_identity_reporting(
     raw: &str,
     now: Timestamp,
 ) -> rusqlite::Result<(Option<Id>, bool)> {
-    let Some(kind) = classify(raw) else { return Ok((None, false)) };
+    let Some(kind) = classify(raw).filter(|k| is_valid(*k, raw)) else { return Ok((None, false)) };
     if let Some(id) = find_by_identity(conn, kind, raw)? {
         return Ok((Some(id), false));
     }

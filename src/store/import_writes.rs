@@ -6,6 +6,7 @@
 
 use rusqlite::{Connection, params};
 
+use crate::domain::text::TextReport;
 use crate::domain::{BillingEvent, Id, IdentityKind, Order, Timestamp};
 
 use super::customers::{self, NewCustomer};
@@ -78,7 +79,10 @@ pub fn insert_customer(conn: &Connection, c: &NewCustomer, now: Timestamp) -> Re
     for (kind, value) in &c.identities {
         refusing(customers::add_identity(conn, id, *kind, value), || Refused::Identity(*kind, value.clone()))?;
     }
+    // Cleaned as every other way in cleans them.
+    let mut report = TextReport::default();
     for o in &c.orders {
+        let o = &customers::cleaned_order(o, &mut report);
         refusing(
             conn.prepare_cached(
                 "INSERT INTO orders(customer_id, number, placed_at, status, total_cents, currency, items, carrier, tracking)
@@ -89,6 +93,7 @@ pub fn insert_customer(conn: &Connection, c: &NewCustomer, now: Timestamp) -> Re
         )?;
     }
     for b in &c.billing {
+        let b = &customers::cleaned_billing(b, &mut report);
         conn.prepare_cached(
             "INSERT INTO billing_events(customer_id, at, kind, amount_cents, currency, description)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::domain::identity::{classify, normalize};
+use crate::domain::identity::{is_valid, normalize, shown};
 use crate::domain::text::{StoredField, clean_stored_text, sanitize};
 use crate::domain::{Id, IdentityKind, Timestamp};
 
@@ -177,13 +177,8 @@ pub fn add_identity_logged(
 ) -> Result<bool> {
     require_customer(conn, customer)?;
     let value = sanitize(value.trim());
-    let valid = match kind {
-        IdentityKind::Email => value.contains('@') && !value.starts_with('@') && !value.contains(char::is_whitespace),
-        IdentityKind::Phone => classify(&value) == Some(IdentityKind::Phone),
-        IdentityKind::Handle => !value.is_empty() && !value.contains(char::is_whitespace),
-    };
-    if !valid || normalize(kind, &value).is_empty() {
-        bail!("{}: \"{value}\" is not a valid {}", kind.as_str(), kind.as_str());
+    if !is_valid(kind, &value) || normalize(kind, &value).is_empty() {
+        bail!("{}: \"{}\" is not a valid {}", kind.as_str(), shown(&value), kind.as_str());
     }
     match customers::find_by_identity(conn, kind, &value)? {
         Some(owner) if owner == customer => return Ok(false),

@@ -112,7 +112,7 @@ fn apply_edit(tx: &Connection, edit: &CustomerEdit, t: Timestamp) -> anyhow::Res
     }
     if let Some(identity) = &edit.add_identity {
         let Some(kind) = crate::domain::identity::classify(identity) else {
-            anyhow::bail!("\"{identity}\" is not an email, phone number or @handle");
+            anyhow::bail!("\"{}\" is not an email, phone number or @handle", crate::domain::identity::shown(identity));
         };
         profile::add_identity_logged(tx, edit.id, kind, identity, t)?;
     }

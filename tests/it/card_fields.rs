@@ -77,6 +77,49 @@ fn contact_new_masks_the_subject_and_its_security_code() {
     assert_nothing_in_clear(&sb.conn());
 }
 
+/// A caller who reads out their card number as "my number": it was kept as their phone,
+/// shown by `customer show` and exported.
+#[test]
+fn a_card_number_given_as_the_customer_is_refused_and_never_echoed() {
+    let sb = Sandbox::new();
+    let out =
+        sb.run(&["contact", "new", "--channel", "phone", "--subject", "Call", "--customer", "4111 1111 1111 1111"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("411111******1111") && !all_digits(&out.stderr).contains(CARDS[0]), "{}", out.stderr);
+    let file = sb.write("customers.csv", "name,email,phone\nAna,ana@example.com,4111-1111-1111-1111\n");
+    let out = sb.run(&["import", "customers", file.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("field `phone`") || out.stderr.contains("phone"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("holds a card number") && !all_digits(&out.stderr).contains(CARDS[0]),
+        "{}",
+        out.stderr
+    );
+    let file = sb.write("contacts.csv", "channel,customer,subject\nphone,4111 1111 1111 1111,Call\n");
+    let out = sb.run(&["import", "contacts", file.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!all_digits(&out.stderr).contains(CARDS[0]), "{}", out.stderr);
+    assert_eq!((sb.count("customers"), sb.count("identities")), (0, 0));
+    assert_nothing_in_clear(&sb.conn());
+}
+
+/// The importer wrote orders and billing events through its own statements, uncleaned.
+#[test]
+fn an_imported_customers_orders_and_billing_are_masked_in_every_field() {
+    let sb = Sandbox::new();
+    let card = "4111 1111 1111 1111";
+    let json = serde_json::json!([{
+        "name": "Ana", "email": "ana@example.com",
+        "orders": [{"number": card, "placed_at": "2026-11-01T10:00:00Z", "status": format!("shipped {card}"),
+                    "total": "1.00", "items": format!("Tent {card}"), "carrier": format!("UPS {card}"), "tracking": card}],
+        "billing": [{"at": "2026-11-01T10:00:00Z", "kind": "charge", "amount": 1, "currency": card, "description": card}]
+    }]);
+    let file = sb.write("customers.json", &json.to_string());
+    sb.ok(&["import", "customers", file.to_str().unwrap()]);
+    assert_eq!(sb.count("orders"), 1);
+    assert_nothing_in_clear(&sb.conn());
+}
+
 #[test]
 fn imported_tags_disposition_department_and_subject_are_masked() {
     let sb = Sandbox::new();

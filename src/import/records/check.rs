@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::Options;
-use crate::domain::identity::{classify, normalize};
+use crate::domain::identity::{classify, holds_card_number, is_valid, normalize, shown};
 use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::time::parse_rfc3339;
 use crate::domain::{BillingEvent, Channel, ContactStatus, IdentityKind, Order, Timestamp};
@@ -227,12 +227,11 @@ fn customer_identities(
     for (kind, columns) in sources {
         for (field, values) in columns {
             for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                let ok = match kind {
-                    IdentityKind::Email => value.contains('@') && !value.starts_with('@'),
-                    IdentityKind::Phone => classify(value) == Some(IdentityKind::Phone),
-                    IdentityKind::Handle => !value.contains(char::is_whitespace),
-                };
-                if !ok {
+                if holds_card_number(value) {
+                    let why = format!("\"{}\" holds a card number, which is never kept", shown(value));
+                    return Err(at.err(field, why));
+                }
+                if !is_valid(kind, value) {
                     return Err(at.err(field, format!("\"{value}\" is not a valid {}", kind.as_str())));
                 }
                 if !identities.iter().any(|(k, v)| *k == kind && normalize(kind, v) == normalize(kind, value)) {
@@ -394,7 +393,7 @@ pub fn check_contact_row(
     if let Some(key) = &c.customer_key
         && classify(key).is_none()
     {
-        return Err(at.err("customer", format!("\"{key}\" is not an email, phone number or @handle")));
+        return Err(at.err("customer", format!("\"{}\" is not an email, phone number or @handle", shown(key))));
     }
     Ok(c)
 }
