@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use rusqlite::Connection;
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use crate::domain::Timestamp;
 use crate::domain::text::{mask_card_numbers, sanitize};
@@ -143,9 +143,9 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
     let (front, body) = split_front_matter(&text);
     let meta = match front {
-        Some(yaml) => match YamlLoader::load_from_str(yaml) {
+        Some(yaml) => match super::yaml::load_front_matter(yaml) {
             Ok(docs) => docs.into_iter().next().unwrap_or(Yaml::Null),
-            Err(e) => return Err(format!("front matter is not valid YAML: {e}")),
+            Err(e) => return Err(format!("front matter {e}")),
         },
         None => Yaml::Null,
     };
@@ -288,16 +288,25 @@ fn yaml_list(meta: &Yaml, key: &str) -> Vec<String> {
 pub fn strip_template_tags(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    // Once a closer is missing from the rest of the text it is missing for every later
+    // opener too: without remembering that, a page of unclosed `{{` was searched to its end
+    // once per opener (a 1 MB page ran for minutes).
+    let (mut no_braces, mut no_percent) = (false, false);
     while let Some(start) = rest.find(['{']) {
         let after = &rest[start..];
-        let close = if after.starts_with("{{") {
-            Some("}}")
-        } else if after.starts_with("{%") {
-            Some("%}")
+        let close = if after.starts_with("{{") && !no_braces {
+            Some(("}}", &mut no_braces))
+        } else if after.starts_with("{%") && !no_percent {
+            Some(("%}", &mut no_percent))
         } else {
             None
         };
-        match close.and_then(|c| after.find(c).map(|end| end + c.len())) {
+        let end = close.and_then(|(c, missing)| {
+            let found = after.find(c).map(|end| end + c.len());
+            *missing = found.is_none();
+            found
+        });
+        match end {
             Some(end) => {
                 out.push_str(&rest[..start]);
                 rest = &after[end..];
@@ -508,4 +517,19 @@ fn read_page(path: &Path) -> Result<Page, String> {
         return Err(too_big(bytes.len() as u64));
     }
     Ok(Page::Read(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_tags_go_and_unclosed_openers_stay_as_text() {
+        assert_eq!(strip_template_tags("a {{ x }} b {% if y %}c{% endif %} d"), "a  b c d");
+        assert_eq!(strip_template_tags("{{ open {% too"), "{{ open {% too");
+        assert_eq!(strip_template_tags("{{ open }} then {{ not closed"), " then {{ not closed");
+        // Each unclosed opener is looked past once, not searched to the end again.
+        let hostile = "{{".repeat(200_000) + &"{%".repeat(200_000);
+        assert_eq!(strip_template_tags(&hostile), hostile);
+    }
 }

@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use yaml_rust2::{Yaml, YamlLoader};
+use yaml_rust2::Yaml;
 
 use super::fields::List;
 use super::records::{self, Options, typed, warn_unknown};
@@ -191,8 +191,8 @@ fn markdown_snippet(path: &Path, text: &str) -> Result<SnippetFile> {
             .or_else(|| rest.strip_suffix("\n---").map(|f| (f, "")))
     }) {
         Some((yaml, body)) => {
-            let docs = YamlLoader::load_from_str(yaml)
-                .map_err(|e| anyhow::anyhow!("{}: front matter is not valid YAML: {e}", path.display()))?;
+            let docs = super::yaml::load_front_matter(yaml)
+                .map_err(|e| anyhow::anyhow!("{}: front matter {e}", path.display()))?;
             let title = match docs.first().map(|d| &d["title"]) {
                 Some(Yaml::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
                 _ => None,

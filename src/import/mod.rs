@@ -10,6 +10,7 @@ pub mod qa;
 pub mod records;
 pub mod regular_file;
 pub mod schedule;
+pub mod yaml;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

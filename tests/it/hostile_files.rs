@@ -288,6 +288,38 @@ fn huge_fields_import_or_fail_cleanly() {
     article(article_text.as_bytes());
 }
 
+/// Checks that took time by the square of a record's width: 250,000 made-up keys in one
+/// inbox file (3 MB) ran for minutes, and the file stayed in the inbox for the next pass;
+/// a header of a million columns, the same.
+#[test]
+fn a_record_a_hundred_thousand_keys_wide_imports_naming_twenty_unknown_ones() {
+    let mut record = serde_json::Map::new();
+    record.insert("channel".into(), "phone".into());
+    record.insert("subject".into(), "Wide".into());
+    for i in 0..100_000 {
+        record.insert(format!("k{i}"), i.into());
+    }
+    let json = serde_json::to_string(&serde_json::json!([record])).unwrap();
+    let mut header: Vec<String> = vec!["channel".into(), "subject".into()];
+    header.extend((0..100_000).map(|i| format!("c{}", i % 50_000)));
+    let csv = format!("{}\nphone,Wide{}\n", header.join(","), ",".repeat(100_000));
+    for (name, bytes) in [("wide.json", json.as_bytes()), ("wide.csv", csv.as_bytes())] {
+        let mut conn = store_with_rows();
+        let path = Path::new(name);
+        let s = import_contact_rows(&mut conn, path, parse_rows(path, bytes).unwrap(), Options::default()).unwrap();
+        assert_eq!(s.added, 1, "{name}");
+        if name.ends_with(".json") {
+            let unknown = s.warnings.iter().filter(|w| w.contains(": unknown field ")).count();
+            assert_eq!(unknown, 20, "{:?}", &s.warnings[..s.warnings.len().min(3)]);
+            assert!(
+                s.warnings.iter().any(|w| w == "wide.json: more unknown fields ignored"),
+                "{:?}",
+                s.warnings.last()
+            );
+        }
+    }
+}
+
 #[test]
 fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
     for depth in [200, 100_000] {

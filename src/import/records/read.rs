@@ -308,11 +308,14 @@ impl<I: Iterator<Item = Result<Row>>> Iterator for NotEmpty<I> {
 /// as a spreadsheet counts them): without it one of the two is dropped without a word.
 fn repeated_columns(path: &Path, headers: &[String]) -> Vec<String> {
     let mut warnings = Vec::new();
+    // Each name's first column, so a header of a million columns is read once.
+    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (later, name) in headers.iter().enumerate() {
         if name.is_empty() {
             continue;
         }
-        if let Some(first) = headers[..later].iter().position(|h| h == name) {
+        let first = *first_of.entry(name.as_str()).or_insert(later);
+        if first != later {
             warnings.push(format!(
                 "{}: line 1: column `{name}` appears twice (columns {} and {}); where both are filled, column {} is used",
                 path.display(),
