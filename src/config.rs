@@ -75,13 +75,15 @@ impl Config {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning(pub String);
 
-/// Loads the config file if it exists.
+/// Loads the config file if it exists. Only a regular file is read: a FIFO given as the
+/// config waited for ever, and `/dev/zero` filled the memory.
 pub fn load(path: &Path) -> Result<(Config, Vec<Warning>)> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => parse(&text, &path.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), Vec::new())),
-        Err(e) => Err(e).with_context(|| format!("{}: cannot read", path.display())),
+    if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return Ok((Config::default(), Vec::new()));
     }
+    let bytes = crate::import::regular_file::read(path)?;
+    let text = String::from_utf8(bytes).with_context(|| format!("{}: is not UTF-8 text", path.display()))?;
+    parse(&text, &path.display().to_string())
 }
 
 /// Finds the line of `key` inside `[section]` (or at the top level), for messages.

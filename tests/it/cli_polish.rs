@@ -187,6 +187,20 @@ fn each_invalid_config_fixture_names_its_line_key_and_problem() {
     }
 }
 
+/// A FIFO given as the config waited for ever; `/dev/zero` filled the memory.
+#[cfg(unix)]
+#[test]
+fn a_config_that_is_a_fifo_or_a_device_is_refused_at_once() {
+    let sandbox = Sandbox::new();
+    let fifo = sandbox.path("config.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for (path, what) in [(fifo.to_str().unwrap(), "a FIFO"), ("/dev/zero", "a device")] {
+        let run = sandbox.run(&["--config", path, "keys"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(run.stderr.trim(), format!("frontline: {path}: not a regular file ({what})"));
+    }
+}
+
 #[test]
 fn config_check_json_lists_problems_with_line_and_key() {
     let sandbox = Sandbox::new();
