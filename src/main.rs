@@ -41,7 +41,7 @@ fn main() -> ExitCode {
             // The terminal is already restored here (the guard drops before the error
             // returns); one line, most specific cause last.
             frontline::tui::restore();
-            eprintln!("frontline: {}", one_line(&e));
+            eprintln!("frontline: {}", frontline::domain::text::terminal_safe(&one_line(&e)));
             ExitCode::from(1)
         }
     }

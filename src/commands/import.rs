@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{cards_masked_line, config_path, emit, report_warnings, shift};
 use crate::cli::ImportCommand;
-use crate::domain::text::counted;
+use crate::domain::text::{counted, terminal_safe};
 use crate::domain::time::now;
 use crate::import::{self, records::Records};
 use crate::store;
@@ -210,7 +210,7 @@ fn articles(conn: &mut rusqlite::Connection, paths: &[PathBuf], as_json: bool, s
     };
     emit(&done, as_json)?;
     for failed in &done.failed {
-        eprintln!("  failed {}: {}", failed.path.display(), failed.reason);
+        eprintln!("{}", terminal_safe(&format!("  failed {}: {}", failed.path.display(), failed.reason)));
     }
     if none {
         bail!("no article could be imported");

@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::{cards_masked_line, emit, load_config, report_warnings};
-use crate::domain::text::counted;
+use crate::domain::text::{counted, terminal_safe};
 use crate::domain::time::now;
 use crate::intake::{InboxSummary, SyncSummary};
 use crate::store;
@@ -78,14 +78,14 @@ pub(super) fn sync(db: &Path, config_file: Option<&Path>, given: Vec<PathBuf>, a
             Ok(s) => summaries.push(s),
             Err(e) => {
                 failed += 1;
-                writeln!(err, "error: {e:#}")?;
+                writeln!(err, "{}", terminal_safe(&format!("error: {e:#}")))?;
             }
         }
     }
     let synced = Synced(summaries);
     emit(&synced, as_json)?;
     for (file, why) in synced.0.iter().flat_map(|s| &s.malformed) {
-        writeln!(err, "  malformed {}: {why}", file.display())?;
+        writeln!(err, "{}", terminal_safe(&format!("  malformed {}: {why}", file.display())))?;
     }
     if failed > 0 {
         bail!("sync: {failed} of {} could not be read", counted(folders.len(), "Maildir", "Maildirs"));
@@ -141,7 +141,7 @@ pub(super) fn inbox(db: &Path, config_file: Option<&Path>, path: Option<PathBuf>
     emit(&done, as_json)?;
     let mut err = std::io::stderr();
     for r in &done.0.rejected {
-        writeln!(err, "  rejected {}", r.error)?;
+        writeln!(err, "{}", terminal_safe(&format!("  rejected {}", r.error)))?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, CustomerCommand, DbCommand, FollowUpCommand, KbCommand, KbDraftCommand};
-use crate::domain::text::counted;
+use crate::domain::text::{counted, terminal_safe};
 use crate::domain::time::now;
 use crate::store::{self, customers};
 use crate::{app, config, demo, paths};
@@ -97,7 +97,7 @@ pub(crate) fn emit<T: serde::Serialize + std::fmt::Display>(value: &T, as_json: 
     if as_json {
         writeln!(out, "{}", serde_json::to_string_pretty(value)?)?;
     } else {
-        write!(out, "{value}")?;
+        write!(out, "{}", terminal_safe(&value.to_string()))?;
     }
     out.flush()?;
     Ok(())
@@ -136,7 +136,7 @@ fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
 fn report_warnings(warnings: &[String]) -> Result<()> {
     let mut err = std::io::stderr();
     for w in warnings {
-        writeln!(err, "warning: {w}")?;
+        writeln!(err, "{}", terminal_safe(&format!("warning: {w}")))?;
     }
     Ok(())
 }

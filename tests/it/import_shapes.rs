@@ -231,6 +231,20 @@ fn kb_folders_linked_in_loops_or_twice_are_read_once() {
     assert_eq!(sources, ["kb/a/returns.md", "kb/s1/warranty.md"]);
 }
 
+/// A page named `ESC[2J…` cleared the screen of whoever imported it: names are printed with
+/// their control characters written out.
+#[cfg(unix)]
+#[test]
+fn a_file_name_with_terminal_escapes_is_printed_written_out() {
+    let sb = Sandbox::new();
+    sb.write("kb/ok.md", "# Shipping\nWe ship in two days.\n");
+    let fifo = sb.path("kb/\u{1b}[2J\u{1b}]0;PWN\u{7}.md");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = sb.ok(&["import", "kb", sb.path("kb").to_str().unwrap()]);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("\\u{1b}[2J\\u{1b}]0;PWN\\u{7}.md: not a regular file (a FIFO)"), "{}", out.stdout);
+}
+
 #[test]
 fn an_oversized_kb_page_is_left_out_with_its_size() {
     let sb = Sandbox::new();

@@ -72,6 +72,28 @@ fn needs_a_look(bytes: &[u8], i: usize) -> bool {
 }
 
 /// Makes one line safe to draw: like [`sanitize`], but newlines become spaces.
+/// Text for a terminal with every control character but line breaks and tabs written out
+/// (`\u{1b}`), and the direction overrides too: what the command line prints holds file
+/// names and errors the rep did not write, and a file named `ESC[2J.md` cleared the screen.
+/// Unlike [`for_display`] nothing is dropped, so the file can still be found by its name.
+pub fn terminal_safe(input: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !input.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len() + 16);
+    for c in input.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn for_display(input: &str) -> String {
     if input.chars().all(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
         return input.to_string();
@@ -156,6 +178,13 @@ fn count_digits(input: &str, enough: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn terminal_safe_writes_out_escapes_and_keeps_lines() {
+        assert_eq!(terminal_safe("a\tb\nc"), "a\tb\nc");
+        assert_eq!(terminal_safe("\u{1b}[2Jx\u{7}\u{202e}y"), "\\u{1b}[2Jx\\u{7}\\u{202e}y");
+    }
+
     use super::*;
 
     #[test]
