@@ -200,6 +200,13 @@ fn take_file(
     options: InboxOptions,
     summary: &mut InboxSummary,
 ) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        // Not followed: whoever may drop files here could link to any file of the user's,
+        // which setting it aside would then make private and rewrite.
+        let why = format!("{}: is a link; the inbox takes files, not links to them", path.display());
+        set_aside(dir, path, &why, summary);
+        return Ok(());
+    }
     let bytes = match read_limited(path) {
         Ok(Some(b)) => b,
         Ok(None) => return Ok(()),
@@ -315,13 +322,26 @@ fn set_aside(dir: &Path, path: &Path, why: &str, summary: &mut InboxSummary) {
     }
 }
 
+/// Opens an inbox file for reading without waiting on a FIFO and without following a link.
+#[cfg(unix)]
+fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
+    crate::import::regular_file::open_without_waiting(path)
+}
+
 /// Reads an inbox file: `Ok(None)` if it is gone (another pass took it), `Err` with a
 /// one-line reason if it cannot be read, is not a regular file or is over [`MAX_FILE_BYTES`].
 fn read_limited(path: &Path) -> Result<Option<Vec<u8>>, String> {
     use std::io::Read;
     let name = path.display();
-    // Opened without waiting: a FIFO swapped in after the listing must not block the open.
-    let mut file = match crate::import::regular_file::open_without_waiting(path) {
+    // Opened without waiting (a FIFO swapped in after the listing must not block the open)
+    // and without following a link swapped in after the check.
+    let mut file = match open_not_following(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{name}: cannot read: {e}")),
@@ -349,7 +369,9 @@ fn candidates(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("{}: cannot read the inbox", dir.display()))? {
         let entry = entry.with_context(|| format!("{}: cannot read the inbox", dir.display()))?;
-        if is_candidate(&entry.path()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+        // Anything but a folder: a link, a FIFO or a device named `*.json` is set aside with
+        // the reason rather than left in the inbox, unmentioned, for ever.
+        if is_candidate(&entry.path()) && entry.file_type().is_ok_and(|t| !t.is_dir()) {
             files.push(entry.path());
         }
     }

@@ -199,6 +199,32 @@ fn a_done_folder_that_is_a_link_is_refused_and_what_it_points_at_is_left_alone()
     assert!(dir.join("done/notes.txt").exists());
 }
 
+/// A link or a FIFO named `*.json` was left in the inbox, unmentioned, for ever. A link is
+/// set aside as a link: its target (any file of the user's) is neither read, nor made
+/// private, nor rewritten.
+#[test]
+fn a_link_or_a_fifo_in_the_inbox_is_set_aside_with_why_and_a_linked_file_left_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = inbox_with(tmp.path(), &["a-first.json"]);
+    let target = tmp.path().join("mine.json");
+    std::fs::write(&target, r#"{"channel":"phone","subject":"card 4111 1111 1111 1111"}"#).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::symlink(&target, dir.join("link.json")).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(dir.join("pipe.json")).status().unwrap().success());
+    let mut conn = store::open_in_memory().unwrap();
+    let s = inbox::process_inbox(&mut conn, &dir, NOW).unwrap();
+    assert_eq!(s.imported.len(), 1, "{s:#?}");
+    let mut why: Vec<&str> = s.rejected.iter().map(|r| r.error.as_str()).collect();
+    why.sort();
+    assert_eq!(why.len(), 2, "{s:#?}");
+    assert!(why[0].ends_with("link.json: is a link; the inbox takes files, not links to them"), "{why:?}");
+    assert!(why[1].ends_with("pipe.json: not a regular file"), "{why:?}");
+    assert_eq!(names(&dir), ["done", "rejected", "tmp"]);
+    assert_eq!(mode(&target), 0o644);
+    assert!(std::fs::read_to_string(&target).unwrap().contains("4111 1111 1111 1111"), "the target is not rewritten");
+}
+
 /// Every file under `dir`, with its bytes.
 fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

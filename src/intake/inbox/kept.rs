@@ -55,6 +55,10 @@ pub(super) fn expire_done(dir: &Path, keep: Duration, now: SystemTime) -> usize 
 /// Makes a rejected file private and, when it is text, masks the card numbers in it (a fix
 /// never needs them). Best effort: the file may be unreadable, which is why it is here.
 pub(super) fn protect_rejected(file: &Path) {
+    // A link set aside stays a link: changing it would change the file it points at.
+    if !fs::symlink_metadata(file).is_ok_and(|m| m.is_file()) {
+        return;
+    }
     let _ = crate::store::open::set_mode(file, 0o600);
     let Ok(bytes) = fs::read(file) else { return };
     let Ok(text) = std::str::from_utf8(&bytes) else { return };
