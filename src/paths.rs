@@ -66,6 +66,18 @@ fn resolve_links(path: &Path) -> Option<PathBuf> {
     Some(dir.canonicalize().ok()?.join(path.file_name()?))
 }
 
+/// A byte string as text: valid UTF-8 kept, each stray byte as `prefix` and two hex digits.
+pub fn spell_bytes(raw: &[u8], prefix: &str) -> String {
+    let mut text = String::new();
+    for chunk in raw.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            text.push_str(&format!("{prefix}{b:02X}"));
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,7 +129,10 @@ fn walk(
                     p.components().map(|c| humanize(&c.as_os_str().to_string_lossy())).collect::<Vec<_>>().join(" / ")
                 })
                 .unwrap_or_default();
-            let key = format!("{base}/{}", rel.to_string_lossy());
+            // A stray byte of a name that is not UTF-8 spelled `%E9`: two such names
+            // (`caf\xE9.md`, `caf\xE8.md`) read lossily were one article, each import
+            // replacing the other.
+            let key = format!("{base}/{}", crate::paths::spell_bytes(rel.as_os_str().as_encoded_bytes(), "%"));
             out.push(SourceFile { path, key, category });
         }
     }

@@ -395,25 +395,13 @@ fn utf8_name(dir: &Path, path: &Path) -> Result<Option<(PathBuf, Option<Renamed>
         return Ok(Some((path.to_path_buf(), None)));
     }
     let raw = name.as_encoded_bytes();
-    let from = spell_bytes(raw, "\\x");
-    let to = unused_name(dir, &spell_bytes(raw, "%"));
+    let from = crate::paths::spell_bytes(raw, "\\x");
+    let to = unused_name(dir, &crate::paths::spell_bytes(raw, "%"));
     match std::fs::rename(path, &to) {
         Ok(()) => Ok(Some((to.clone(), Some(Renamed { from, to })))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: the name is not UTF-8 and cannot be changed: {e}", dir.join(&from).display())),
     }
-}
-
-/// A byte string as text: valid UTF-8 kept, each stray byte as `prefix` and two hex digits.
-fn spell_bytes(raw: &[u8], prefix: &str) -> String {
-    let mut text = String::new();
-    for chunk in raw.utf8_chunks() {
-        text.push_str(chunk.valid());
-        for b in chunk.invalid() {
-            text.push_str(&format!("{prefix}{b:02X}"));
-        }
-    }
-    text
 }
 
 /// The records of one file: a JSON object (one contact) or an array of them (imported

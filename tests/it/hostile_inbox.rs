@@ -225,6 +225,24 @@ fn a_link_or_a_fifo_in_the_inbox_is_set_aside_with_why_and_a_linked_file_left_al
     assert!(std::fs::read_to_string(&target).unwrap().contains("4111 1111 1111 1111"), "the target is not rewritten");
 }
 
+/// Kept in `rejected/` unmasked because it was not UTF-8 — often the very reason it was
+/// rejected.
+#[test]
+fn a_latin1_file_set_aside_has_its_card_masked_and_its_other_bytes_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = inbox_with(tmp.path(), &[]);
+    let bytes = b"{\"channel\":\"phone\",\"subject\":\"caf\xe9 4111 1111 1111 1111\"}".to_vec();
+    std::fs::write(dir.join("l.json"), &bytes).unwrap();
+    set_age(&dir.join("l.json"), 60);
+    let mut conn = store::open_in_memory().unwrap();
+    let s = inbox::process_inbox(&mut conn, &dir, NOW).unwrap();
+    assert_eq!(s.rejected.len(), 1, "{s:#?}");
+    let kept = std::fs::read(dir.join("rejected/l.json")).unwrap();
+    assert!(!String::from_utf8_lossy(&kept).contains("4111 1111 1111 1111"));
+    assert!(kept.windows(4).any(|w| w == b"caf\xe9"), "{kept:?}");
+    assert!(kept.windows(16).any(|w| w == b"411111******1111"), "{:?}", String::from_utf8_lossy(&kept));
+}
+
 /// Every file under `dir`, with its bytes.
 fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

@@ -245,6 +245,25 @@ fn a_file_name_with_terminal_escapes_is_printed_written_out() {
     assert!(out.stdout.contains("\\u{1b}[2J\\u{1b}]0;PWN\\u{7}.md: not a regular file (a FIFO)"), "{}", out.stdout);
 }
 
+/// Read lossily, `caf\xE9.md` and `caf\xE8.md` were one article, each import replacing
+/// the other.
+#[cfg(unix)]
+#[test]
+fn kb_pages_whose_names_are_not_utf8_stay_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    let dir = sb.path("kb");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (byte, title) in [(0xe9u8, "Café"), (0xe8u8, "Cafè")] {
+        let name = [b'c', b'a', b'f', byte, b'.', b'm', b'd'];
+        std::fs::write(dir.join(std::ffi::OsStr::from_bytes(&name)), format!("# {title}\nText.\n")).unwrap();
+    }
+    let out = import_kb(&sb, &dir);
+    assert_eq!(out["added"], 2, "{out}");
+    let again = import_kb(&sb, &dir);
+    assert_eq!((again["added"].as_i64(), again["unchanged"].as_i64()), (Some(0), Some(2)), "{again}");
+}
+
 #[test]
 fn an_oversized_kb_page_is_left_out_with_its_size() {
     let sb = Sandbox::new();

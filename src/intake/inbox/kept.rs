@@ -61,10 +61,21 @@ pub(super) fn protect_rejected(file: &Path) {
     }
     let _ = crate::store::open::set_mode(file, 0o600);
     let Ok(bytes) = fs::read(file) else { return };
-    let Ok(text) = std::str::from_utf8(&bytes) else { return };
-    let masked = mask_card_numbers(text);
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        let masked = mask_card_numbers(text);
+        if masked.cards + masked.codes > 0 {
+            let _ = replace_private(file, masked.text.as_bytes());
+        }
+        return;
+    }
+    // Not UTF-8 (often why it was rejected): read as Latin-1, where every byte is one
+    // character, so masking (digits become `*`) changes only the card's digits and every
+    // other byte is written back as it was.
+    let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
+    let masked = mask_card_numbers(&latin1);
     if masked.cards + masked.codes > 0 {
-        let _ = replace_private(file, masked.text.as_bytes());
+        let back: Vec<u8> = masked.text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'*')).collect();
+        let _ = replace_private(file, &back);
     }
 }
 
