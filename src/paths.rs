@@ -78,6 +78,31 @@ pub fn spell_bytes(raw: &[u8], prefix: &str) -> String {
     text
 }
 
+/// Why a file of this type is not read, in words.
+pub fn not_a_file(kind: std::fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_dir() {
+            "a folder"
+        } else {
+            "of an unknown type"
+        };
+        format!("not a regular file ({what})")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        "not a regular file".to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

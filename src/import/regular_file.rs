@@ -5,6 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+pub use crate::paths::not_a_file;
+
 /// Opens `path` for reading if it is a regular file (after links); the error names the
 /// file and what it is instead. The type is checked on the open file, which is opened
 /// without waiting, so a FIFO cannot hang the open or slip in after a check.
@@ -36,29 +38,4 @@ pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(not(unix))]
 pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
-}
-
-/// Why a file of this type is not read, in words.
-pub fn not_a_file(kind: std::fs::FileType) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let what = if kind.is_fifo() {
-            "a FIFO"
-        } else if kind.is_socket() {
-            "a socket"
-        } else if kind.is_char_device() || kind.is_block_device() {
-            "a device"
-        } else if kind.is_dir() {
-            "a folder"
-        } else {
-            "of an unknown type"
-        };
-        format!("not a regular file ({what})")
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = kind;
-        "not a regular file".to_string()
-    }
 }

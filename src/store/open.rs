@@ -282,6 +282,11 @@ pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
 /// could touch it (even opening in WAL mode may write).
 fn inspect_existing(path: &Path) -> Result<()> {
     let meta = fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    // A folder or a FIFO named as the workspace: said as what it is ("Is a directory (os
+    // error 21)" named no file, and a FIFO was called an empty file).
+    if !meta.is_file() {
+        bail!("{}: {}, not a Frontline workspace", path.display(), crate::paths::not_a_file(meta.file_type()));
+    }
     if meta.len() == 0 {
         bail!(OpenError::Empty(path.to_path_buf()));
     }

@@ -113,6 +113,23 @@ fn writers_through_a_symlink_and_the_real_path_at_once_never_see_a_false_corrupt
     assert_eq!(rows, WRITES as i64);
 }
 
+/// "Is a directory (os error 21)" named no file; a FIFO was called an empty file.
+#[cfg(unix)]
+#[test]
+fn a_folder_or_a_fifo_given_as_the_workspace_is_named_as_what_it_is() {
+    let sb = Sandbox::new();
+    let folder = sb.path("folder.db");
+    std::fs::create_dir(&folder).unwrap();
+    let fifo = sb.path("pipe.db");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for (path, what) in [(&folder, "a folder"), (&fifo, "a FIFO")] {
+        let out = crate::common::Output::from(sb.bare().arg("--db").arg(path).arg("queue").output().unwrap());
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        let expected = format!("frontline: {}: not a regular file ({what}), not a Frontline workspace", path.display());
+        assert_eq!(out.stderr.trim(), expected);
+    }
+}
+
 // ---------------------------------------------------------------- files changing under us
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {
