@@ -5,8 +5,13 @@ use chrono::{DateTime, Local, TimeZone, Utc};
 use super::Timestamp;
 
 /// Parses an RFC 3339 time (`2026-11-20T14:00:00Z`) to a Unix timestamp.
+///
+/// Only a moment in the years 0000–9999 once in UTC: `9999-12-31T23:59:59-23:59` is in the
+/// year 10000, which every export would then write as `+10000-…` and no import reads back.
 pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
-    DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.timestamp())
+    use chrono::Datelike;
+    let t = DateTime::parse_from_rfc3339(s.trim()).ok()?.to_utc();
+    (0..=9999).contains(&t.year()).then(|| t.timestamp())
 }
 
 /// The widest [`compact_duration`] ever gets, in columns (the queue's wait column).
@@ -242,6 +247,14 @@ pub fn now() -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_moments_in_the_years_0000_to_9999_in_utc_are_read() {
+        assert_eq!(parse_rfc3339("9999-12-31T23:59:59Z"), Some(253_402_300_799));
+        assert_eq!(parse_rfc3339("9999-12-31T23:59:59-23:59"), None);
+        assert_eq!(parse_rfc3339("0000-01-01T00:00:00+23:59"), None);
+        assert_eq!(parse_rfc3339("2026-11-20T14:00:00+01:00"), Some(1_795_179_600));
+    }
 
     #[test]
     fn durations_pick_the_largest_sensible_unit() {

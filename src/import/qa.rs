@@ -78,8 +78,12 @@ fn weight_value(v: &Value) -> Option<f64> {
         Value::String(s) => s.trim().parse().ok()?,
         _ => return None,
     };
-    (w.is_finite() && w > 0.0).then_some(w)
+    (w > 0.0 && w <= MAX_WEIGHT).then_some(w)
 }
+
+/// The largest weight a criterion can have: weights are shares of a score, and a sum of
+/// weights near `f64::MAX` (`1e308`) became infinite and the report's QA score `NaN%`.
+const MAX_WEIGHT: f64 = 1_000_000.0;
 
 /// One review gathered from its rows.
 struct Gathered {
@@ -137,7 +141,9 @@ fn check_row(path: &Path, origin: &Origin, row: QaRow, scorecard: &[Criterion]) 
         Some(v) => met_value(v).ok_or_else(|| err("met", format!("{v} is not yes, no or na")))?,
     };
     let weight = match (&row.weight, find_criterion(scorecard, &key)) {
-        (Some(v), _) => weight_value(v).ok_or_else(|| err("weight", format!("{v} is not a positive number")))?,
+        (Some(v), _) => {
+            weight_value(v).ok_or_else(|| err("weight", format!("{v} is not a positive number up to {MAX_WEIGHT}")))?
+        }
         (None, Some(c)) => c.weight,
         (None, None) => {
             let known = scorecard.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");

@@ -321,7 +321,7 @@ fn ics_duration(text: &str) -> Option<i64> {
                 let n: i64 = number.parse().ok()?;
                 number.clear();
                 any = true;
-                total += n * match (unit, in_time) {
+                let unit_seconds = match (unit, in_time) {
                     ('W', false) => 7 * 86_400,
                     ('D', false) => 86_400,
                     ('H', true) => 3600,
@@ -329,6 +329,8 @@ fn ics_duration(text: &str) -> Option<i64> {
                     ('S', true) => 1,
                     _ => return None,
                 };
+                // Checked: a duration past i64 wrapped round to an ordinary-looking one.
+                total = n.checked_mul(unit_seconds).and_then(|s| total.checked_add(s))?;
             }
         }
     }
@@ -498,6 +500,7 @@ mod tests {
         assert_eq!(ics_duration("P1DT1S"), Some(86_401));
         assert_eq!(ics_duration("30M"), None);
         assert_eq!(ics_duration("PT"), None);
+        assert_eq!(ics_duration("PT9223372036854775807S9223372036854775807S3602S"), None);
     }
 
     #[test]

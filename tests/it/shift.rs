@@ -568,7 +568,12 @@ fn qa_imports_are_checked_by_line_and_all_or_nothing() {
         (
             "weight.json",
             r#"[{"contact_id": 1, "reviewer": "Dana", "criterion": "hold", "met": true, "weight": -2}]"#,
-            "[0]: field `weight`: -2 is not a positive number",
+            "[0]: field `weight`: -2 is not a positive number up to 1000000",
+        ),
+        (
+            "huge.json",
+            r#"[{"contact_id": 1, "reviewer": "Dana", "criterion": "hold", "met": true, "weight": 1e308}]"#,
+            "[0]: field `weight`: 1e+308 is not a positive number up to 1000000",
         ),
         (
             "id.json",
