@@ -185,7 +185,7 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
     let url = ["url", "permalink", "canonical_url"]
         .iter()
         .find_map(|key| yaml_str(&meta, key))
-        .map(|u| sanitize(&strip_template_tags(&u)).trim().to_string())
+        .map(|u| mask_card_numbers(sanitize(&strip_template_tags(&u)).trim()).text)
         .filter(|u| !u.is_empty());
     if plain.trim().is_empty() && title.trim().is_empty() {
         return Ok(Parsed::Skipped("empty page".into()));

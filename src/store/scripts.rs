@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::kb::Upsert;
 use super::notes;
-use crate::domain::text::sanitize;
+use crate::domain::text::{mask_card_numbers, sanitize};
 use crate::domain::{Id, Note, Timestamp};
 
 pub use crate::domain::script::{Script, ScriptStep};
@@ -41,10 +41,12 @@ fn to_json<T: Serialize>(value: &T) -> rusqlite::Result<String> {
 /// Adds a script, or replaces the steps and keywords of the one with the same name. Ticks
 /// of steps that no longer exist are dropped.
 pub fn upsert(conn: &Connection, name: &str, steps: &[ScriptStep], keywords: &[String]) -> rusqlite::Result<Upsert> {
-    let name = sanitize(name.trim());
+    // Card numbers masked as in every other text the workspace keeps.
+    let clean = |t: &str| mask_card_numbers(&sanitize(t.trim())).text;
+    let name = clean(name);
     let steps: Vec<ScriptStep> =
-        steps.iter().map(|s| ScriptStep { text: sanitize(s.text.trim()), required: s.required }).collect();
-    let keywords: Vec<String> = keywords.iter().map(|k| sanitize(k.trim())).filter(|k| !k.is_empty()).collect();
+        steps.iter().map(|s| ScriptStep { text: clean(&s.text), required: s.required }).collect();
+    let keywords: Vec<String> = keywords.iter().map(|k| clean(k)).filter(|k| !k.is_empty()).collect();
     let (steps_json, keywords_json) = (to_json(&steps)?, to_json(&keywords)?);
     let existing: Option<(Id, String, String)> = conn
         .query_row("SELECT id, steps, keywords FROM scripts WHERE name = ?1", [&name], |r| {

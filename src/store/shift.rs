@@ -333,7 +333,9 @@ pub fn save_review(
     scores: &[Score],
     now: Timestamp,
 ) -> rusqlite::Result<Id> {
-    let reviewer = reviewer.trim();
+    // Masked like every text kept: a reviewer's name or a criterion can come from a file.
+    let masked = |t: &str| crate::domain::text::mask_card_numbers(t).text;
+    let reviewer = &masked(reviewer.trim());
     conn.execute("DELETE FROM qa_reviews WHERE contact_id = ?1 AND reviewer = ?2", params![contact, reviewer])?;
     conn.execute(
         "INSERT INTO qa_reviews(contact_id, reviewer, at) VALUES (?1, ?2, ?3)",
@@ -345,7 +347,7 @@ pub fn save_review(
          ON CONFLICT(review_id, criterion) DO UPDATE SET weight = excluded.weight, met = excluded.met",
     )?;
     for s in scores {
-        insert.execute(params![id, shift::criterion_key(&s.criterion), s.weight, s.met])?;
+        insert.execute(params![id, masked(&shift::criterion_key(&s.criterion)), s.weight, s.met])?;
     }
     Ok(id)
 }

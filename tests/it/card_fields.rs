@@ -230,6 +230,10 @@ fn write_everywhere(conn: &Connection) {
     let s = snippets::insert(conn, &hostile(3), &hostile(0), t).unwrap();
     snippets::update(conn, s.id, &hostile(1), &hostile(2), t).unwrap();
     snippets::upsert(conn, &hostile(2), &hostile(3), t).unwrap();
+    let step = frontline::domain::script::ScriptStep { text: hostile(1), required: true };
+    frontline::store::scripts::upsert(conn, &hostile(0), &[step], &[hostile(2)]).unwrap();
+    let score = frontline::domain::shift::Score { criterion: hostile(0), weight: 1.0, met: Some(true) };
+    frontline::store::shift::save_review(conn, other, &hostile(3), &[score], t).unwrap();
 }
 
 #[test]
