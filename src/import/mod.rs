@@ -3,6 +3,7 @@
 //! record — a bad file changes nothing. (The customer and contact importers check on a
 //! second thread while the first writes; a bad record anywhere undoes the transaction.)
 
+pub mod encoding;
 pub mod fields;
 pub mod kb;
 pub mod knowledge;

@@ -36,9 +36,7 @@ pub struct Parsed {
 /// Parses a schedule file's contents; the extension of `path` picks the format and local
 /// times are read in `tz`.
 pub fn parse<Tz: TimeZone>(path: &Path, bytes: &[u8], tz: &Tz) -> Result<Parsed> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        bail!("{}: file is UTF-16; save it as UTF-8", path.display());
-    }
+    super::encoding::refuse_utf16(path, bytes)?;
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
         Ok(t) => t,
         Err(e) => {

@@ -91,12 +91,9 @@ pub fn parse_rows(path: &Path, bytes: &[u8]) -> Result<Vec<Row>> {
 
 const NOT_UTF8: &str = "not UTF-8 text (Latin-1? save the file as UTF-8)";
 
-/// Refuses UTF-16 by its byte-order mark, which would otherwise read as noise.
+/// Refuses UTF-16, which would otherwise read as noise.
 fn check_encoding(path: &Path, start: &[u8]) -> Result<()> {
-    if start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]) {
-        bail!("{}: file is UTF-16; save it as UTF-8", path.display());
-    }
-    Ok(())
+    crate::import::encoding::refuse_utf16(path, start)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
