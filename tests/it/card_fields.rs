@@ -124,7 +124,10 @@ fn an_imported_customers_orders_and_billing_are_masked_in_every_field() {
 fn imported_tags_disposition_department_and_subject_are_masked() {
     let sb = Sandbox::new();
     let csv = fixture("cards/fields.csv");
-    sb.ok(&["import", "contacts", csv.to_str().unwrap()]);
+    let out = sb.ok(&["import", "contacts", csv.to_str().unwrap()]).stdout;
+    // Every one counted: the subject's card and code, body, disposition, department, tag
+    // (the summary counted the body's alone).
+    assert!(out.ends_with("Masked 6 card numbers or security codes\n"), "{out}");
     let conn = sb.conn();
     let (tags, disposition, department): (String, String, String) = conn
         .query_row("SELECT tags, disposition, escalated_to FROM contacts", [], |r| {

@@ -153,9 +153,11 @@ pub fn insert_checked_contact(
     if c.timed && !new_customer && known.already_stored(conn, &contact)? {
         return Ok(None);
     }
-    let id = contacts::insert(conn, &contact)?;
+    // The body and notes were masked when checked; the store masks the subject, tags,
+    // disposition and the rest, and says how many it found there.
+    let (id, report) = contacts::insert_reporting(conn, &contact)?;
     for (kind, text, at, due) in &c.notes {
         notes::insert_note(conn, Some(id), contact.customer_id, (kind, text, *at, *due))?;
     }
-    Ok(Some(InsertedContact { id, customer_created, cards_masked: c.cards }))
+    Ok(Some(InsertedContact { id, customer_created, cards_masked: c.cards + report.masked }))
 }
