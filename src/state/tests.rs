@@ -227,6 +227,11 @@ fn inbound(id: i64, body: &str) -> crate::domain::message::StoredMessage {
     StoredMessage { id, contact_id: 2, message }
 }
 
+/// Whether `effects` ask for suggestions from a text holding `words`.
+fn suggests_from(effects: &[Effect], words: &str) -> bool {
+    effects.iter().any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { body, .. }) if body.contains(words)))
+}
+
 #[test]
 fn another_programs_change_reads_the_open_contact_again_keeping_what_the_rep_typed() {
     let mut s = with_open_contact(Some("half a thought"));
@@ -240,12 +245,7 @@ fn another_programs_change_reads_the_open_contact_again_keeping_what_the_rep_typ
     assert_eq!(s.open.as_ref().map(|d| d.messages.len()), Some(2));
     assert_eq!((s.notes.text().as_str(), s.focus), ("half a thought", Pane::Notes));
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("new message")), "{:?}", s.flash);
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { body, .. }) if body.contains("zip"))),
-        "suggestions follow the new message: {effects:?}"
-    );
+    assert!(suggests_from(&effects, "zip"), "suggestions follow the new message: {effects:?}");
     // Resolved from the command line meanwhile: said, and the contact leaves the strip.
     let mut resolved = detail(2, None);
     resolved.contact.status = ContactStatus::Resolved;
@@ -284,12 +284,7 @@ fn a_reply_dated_before_the_last_message_is_still_news() {
     // Its Date header is older: the thread sorts it first.
     fresh.messages = vec![inbound(7, "sent from the phone yesterday"), inbound(5, "first"), inbound(6, "second")];
     let effects = update(&mut s, Event::Db(Reply::ContactRefreshed { detail: Some(Box::new(fresh)) }));
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { body, .. }) if body.contains("yesterday"))),
-        "{effects:?}"
-    );
+    assert!(suggests_from(&effects, "yesterday"), "{effects:?}");
 }
 
 #[test]
@@ -300,12 +295,7 @@ fn a_cleared_search_suggests_for_what_the_customer_said_last() {
     update(&mut s, ctrl('f'));
     type_text(&mut s, "ref");
     let effects = update(&mut s, ctrl('u'));
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::Search(SearchRequest::Suggest { body, .. }) if body.contains("zip"))),
-        "{effects:?}"
-    );
+    assert!(suggests_from(&effects, "zip"), "{effects:?}");
 }
 
 #[test]
