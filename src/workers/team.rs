@@ -31,10 +31,20 @@ impl TeamWorker {
     /// Starts the worker for the `[team]` settings; the engine makes no call until the
     /// first poll, so a dead server never delays the start.
     pub fn spawn(path: &Path, settings: &TeamSettings, sink: ReplySink) -> Result<Self> {
-        let conn = store::connect(path)?;
         let engine = crate::team::engine(settings)?;
-        let queues = settings.queues.clone();
         let poll = Duration::from_secs(settings.poll_seconds.max(1));
+        Self::spawn_with(path, engine, settings.queues.clone(), poll, sink)
+    }
+
+    /// [`TeamWorker::spawn`] with the help desk given (a test's stand-in for one).
+    pub fn spawn_with(
+        path: &Path,
+        engine: Box<dyn HelpDesk + Send + Sync>,
+        queues: Vec<String>,
+        poll: Duration,
+        sink: ReplySink,
+    ) -> Result<Self> {
+        let conn = store::connect(path)?;
         let (requests, rx) = mpsc::channel();
         // The first poll right away: the shared queue is on screen without waiting a period.
         let _ = requests.send(TeamRequest::SyncNow);
@@ -68,13 +78,33 @@ fn team_loop(
     rx: &Receiver<TeamRequest>,
     sink: &ReplySink,
 ) {
+    // As on the store and jobs workers: once the workspace's files are deleted or replaced
+    // under this connection, a ticket taken or a reply recorded here could never be read back.
+    let files = store::open::WorkspaceFiles::record(&conn).ok();
+    let mut said_stopped = false;
     loop {
-        match rx.recv_timeout(poll) {
-            Ok(TeamRequest::Claim { contact, ticket, then_next }) => {
+        let request = match rx.recv_timeout(poll) {
+            Ok(request) => Some(request),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if let Some(moved) = files.as_ref().and_then(|f| store::open::check_files_unchanged(f).err()) {
+            match request {
+                Some(TeamRequest::Claim { .. }) => sink(Reply::NotTaken { message: moved.to_string(), error: true }),
+                // Said once, not at every poll.
+                _ if !said_stopped => {
+                    sink(Reply::Failed { what: "Stopped the team sync".into(), error: moved.to_string() });
+                    said_stopped = true;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match request {
+            Some(TeamRequest::Claim { contact, ticket, then_next }) => {
                 sink(claim_and_accept(&mut conn, engine, contact, &TicketId(ticket), then_next));
             }
-            Ok(TeamRequest::SyncNow) | Err(RecvTimeoutError::Timeout) => sink(poll_once(&mut conn, engine, queues)),
-            Err(RecvTimeoutError::Disconnected) => return,
+            Some(TeamRequest::SyncNow) | None => sink(poll_once(&mut conn, engine, queues)),
         }
     }
 }

@@ -379,6 +379,40 @@ impl HelpDesk for IdleDesk {
     }
 }
 
+/// As the store and jobs workers do: a ticket taken, or a poll's changes recorded, in a
+/// workspace deleted under the worker could never be read back.
+#[test]
+fn the_team_worker_stops_once_the_workspace_is_moved_away_and_says_so_once() {
+    use frontline::protocol::{Reply, TeamRequest};
+    use std::time::Duration;
+    let (dir, conn) = workspace();
+    drop(conn);
+    let db = dir.path().join("w.db");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let sink: frontline::workers::ReplySink = std::sync::Arc::new(move |r| drop(tx.lock().unwrap().send(r)));
+    let desk = Box::new(IdleDesk::default());
+    let worker =
+        frontline::workers::team::TeamWorker::spawn_with(&db, desk, queues(), Duration::from_millis(20), sink).unwrap();
+    assert!(matches!(rx.recv_timeout(Duration::from_secs(20)).unwrap(), Reply::TeamSynced { .. }));
+    std::fs::rename(&db, dir.path().join("moved.db")).unwrap();
+    worker.submit(TeamRequest::Claim { contact: 1, ticket: "7".into(), then_next: false });
+    let mut replies = Vec::new();
+    while let Ok(r) = rx.recv_timeout(Duration::from_millis(500)) {
+        replies.push(r);
+    }
+    let stopped =
+        replies.iter().filter(|r| matches!(r, Reply::Failed { what, .. } if what == "Stopped the team sync")).count();
+    assert_eq!(stopped, 1, "said once, however many polls: {replies:?}");
+    assert!(
+        replies
+            .iter()
+            .any(|r| matches!(r, Reply::NotTaken { message, error: true } if message.contains("deleted or moved"))),
+        "{replies:?}"
+    );
+    assert!(!replies.iter().any(|r| matches!(r, Reply::TeamSynced { .. })), "no poll after the move: {replies:?}");
+}
+
 #[test]
 fn an_idle_poll_is_one_request_on_the_change_feed_not_a_rescan() {
     let (_dir, mut conn) = workspace();
