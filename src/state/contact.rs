@@ -92,6 +92,8 @@ fn typed_ahead_into_notes(state: &mut State) -> Vec<Effect> {
 /// goes into the notes on screen where the cursor was, as if no contact had been asked for;
 /// with no such editor the message shows it, so it is not lost unseen.
 pub fn taking_ended(state: &mut State, message: String, tone: Tone) -> Vec<Effect> {
+    // Keys pressed for the contact that did not come are not for the one on screen.
+    state.when_open.clear();
     let (unplaced, effects) = match state.work.taking.take().filter(|t| !t.is_empty()) {
         Some(text) => put_typed(state, &text, false),
         None => (None, Vec::new()),
@@ -356,6 +358,9 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
     let mut effects = queue::load(state);
     effects.extend(super::shift::load(state));
     if focus {
+        // Keys pressed while this contact was being taken are for it (`show` drops the ones
+        // pressed for a contact that was only being opened).
+        let waiting = std::mem::take(&mut state.when_open);
         if status == ContactStatus::Active {
             let reopened = detail.events.last().is_some_and(|e| e.kind == crate::domain::EventKind::Reopen);
             let what = if reopened { "Reopened" } else { "Accepted" };
@@ -363,6 +368,9 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
         }
         effects.extend(show(state, detail));
         effects.extend(typed_ahead_into_notes(state));
+        for action in waiting {
+            effects.extend(super::perform(state, action));
+        }
         return effects;
     }
     let was_current = state.open_contact_id() == Some(id);

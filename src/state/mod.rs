@@ -400,9 +400,11 @@ fn acts_on_open_contact(action: Action) -> bool {
 
 /// Carries out a bound action.
 pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
-    if state.customer.pending.is_some() && acts_on_open_contact(action) {
-        // The contact is still on its way from the store (Enter, then F12 at once): until it
-        // arrives no contact is open and the key would only say so; it acts on arrival.
+    let contact_on_its_way = state.customer.pending.is_some() || state.work.taking.is_some();
+    if contact_on_its_way && acts_on_open_contact(action) {
+        // The contact is still on its way from the store (Enter or `a`, then F5 at once):
+        // until it arrives the key would act on the contact before it, or say none is open;
+        // it acts on arrival.
         state.when_open.push(action);
         return Vec::new();
     }

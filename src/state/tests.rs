@@ -107,6 +107,33 @@ fn opening_contact_1(s: &mut State) -> u64 {
         .unwrap_or_else(|| unreachable!("Enter opens the selected contact: {effects:?}"))
 }
 
+/// `a F4` in one burst held the contact on screen before the accepted one arrived.
+#[test]
+fn a_key_pressed_with_an_accept_acts_on_the_accepted_contact() {
+    let mut s = with_open_contact(None);
+    let mut on_screen = detail(2, None);
+    on_screen.contact.status = ContactStatus::Active;
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(on_screen), focus: true }));
+    s.focus = Pane::Queue;
+    update(&mut s, key(KeyCode::Up));
+    let effects = update(&mut s, key(KeyCode::Char('a')));
+    assert!(effects.iter().any(contact::takes_contact), "{effects:?}");
+    let effects = update(&mut s, key(KeyCode::F(4)));
+    assert!(effects.is_empty(), "nothing held yet: {effects:?}");
+    let mut accepted = detail(1, None);
+    accepted.contact.status = ContactStatus::Active;
+    let effects = update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(accepted), focus: true }));
+    assert_eq!(s.open_contact_id(), Some(1));
+    let held: Vec<i64> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Db(Request::Step { id, step: crate::domain::contact_loop::Step::Hold }) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(held, [1], "{effects:?}");
+}
+
 #[test]
 fn f9_pressed_while_the_contact_is_still_opening_loads_its_scripts_when_it_arrives() {
     let mut s = with_open_contact(None);
