@@ -26,12 +26,20 @@ fn normalize_phone(value: &str) -> String {
 /// Whether a value holds a card number: a caller who reads out their card number as "my
 /// number" must not have it kept as their phone.
 pub fn holds_card_number(value: &str) -> bool {
-    mask_card_numbers(value).cards > 0
+    // Also behind a `+`, which reads as a country code ("+4111111111111111").
+    mask_card_numbers(value).cards > 0 || mask_card_numbers(value.trim().trim_start_matches('+')).cards > 0
 }
+
+/// The most digits a phone number has with its country code (E.164).
+const MAX_PHONE_DIGITS: usize = 15;
 
 /// A value as an error message may show it: any card number in it masked.
 pub fn shown(value: &str) -> String {
-    mask_card_numbers(value).text
+    let masked = mask_card_numbers(value);
+    match value.trim().strip_prefix('+') {
+        Some(rest) if masked.cards == 0 && holds_card_number(rest) => format!("+{}", mask_card_numbers(rest).text),
+        _ => masked.text,
+    }
 }
 
 /// Whether `value` can be kept as an identity of `kind`: one email address (no second one
@@ -44,7 +52,10 @@ pub fn is_valid(kind: IdentityKind, value: &str) -> bool {
     }
     match kind {
         IdentityKind::Email => is_one_address(v),
-        IdentityKind::Phone => classify(v) == Some(IdentityKind::Phone),
+        IdentityKind::Phone => {
+            classify(v) == Some(IdentityKind::Phone)
+                && v.chars().filter(char::is_ascii_digit).count() <= MAX_PHONE_DIGITS
+        }
         IdentityKind::Handle => !v.contains(char::is_whitespace) && !normalize(kind, v).is_empty(),
     }
 }
@@ -98,6 +109,8 @@ mod tests {
     #[test]
     fn a_card_number_or_several_addresses_are_no_identity() {
         assert_eq!(classify("4111 1111 1111 1111"), None);
+        assert_eq!(classify("+4111111111111111"), None);
+        assert!(!is_valid(IdentityKind::Phone, "+41 1111 1111 1111 12"), "16 digits is no phone number");
         assert!(!is_valid(IdentityKind::Phone, "4111-1111-1111-1111"));
         assert!(
             is_valid(IdentityKind::Phone, "+1 (503) 555-0142") && is_valid(IdentityKind::Phone, "+44 20 7946 0321")
@@ -115,6 +128,7 @@ mod tests {
         }
         assert!(is_valid(IdentityKind::Email, "maria.g+orders@example.co.uk"));
         assert_eq!(shown("card 4111 1111 1111 1111"), "card 411111******1111");
+        assert_eq!(shown("+4111111111111111"), "+411111******1111");
     }
 
     #[test]
