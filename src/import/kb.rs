@@ -2,7 +2,7 @@
 //! static-site docs really are: optional YAML front matter, folders as categories, template
 //! tags removed, redirect and hidden pages skipped. Re-importing updates changed articles.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -192,7 +192,7 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
     }
     let clean = |s: &str| mask_card_numbers(&sanitize(s)).text;
     let body = clean(&body);
-    let plain = clean(&format!("{description}\n{plain}"));
+    let plain = clean(searchable_part(&format!("{description}\n{plain}")));
     // The url joins the hash only when there is one, so articles imported before it existed
     // are still unchanged on re-import.
     let tags_joined = tags.join(",");
@@ -210,6 +210,37 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
         hash,
         url,
     })))
+}
+
+/// How often one word may occur in the text an article is searched by.
+const MAX_WORD_REPEATS: u32 = 500;
+
+/// The text an article is searched by: all of it, unless one word repeats more than
+/// [`MAX_WORD_REPEATS`] times — then the text up to there. Making a result's snippet takes
+/// time by the square of how often the searched word occurs in the article: a page of
+/// "apple" 20,000 times made every search for it take 3 s, and held up the searches after
+/// it. A help-centre page says "the" a few hundred times; the reader still shows it whole.
+fn searchable_part(text: &str) -> &str {
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (start, c.is_alphanumeric()) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                start = None;
+                // One count for a word and its plural, as the index's stemming would.
+                let word = text[s..i].to_lowercase();
+                let key = word.strip_suffix('s').unwrap_or(&word).to_string();
+                let n = counts.entry(key).or_insert(0);
+                *n += 1;
+                if *n > MAX_WORD_REPEATS {
+                    return &text[..s];
+                }
+            }
+            _ => {}
+        }
+    }
+    text
 }
 
 fn split_front_matter(text: &str) -> (Option<&str>, &str) {
@@ -553,5 +584,15 @@ mod tests {
         // Each unclosed opener is looked past once, not searched to the end again.
         let hostile = "{{".repeat(200_000) + &"{%".repeat(200_000);
         assert_eq!(strip_template_tags(&hostile), hostile);
+    }
+
+    #[test]
+    fn a_word_repeated_past_the_limit_ends_the_searchable_text() {
+        let ordinary = "Return the tent within 30 days; the receipt helps.";
+        assert_eq!(searchable_part(ordinary), ordinary);
+        let spam = format!("Apples. {}", "apple apples ".repeat(2_000));
+        let part = searchable_part(&spam);
+        assert_eq!(part.to_lowercase().matches("apple").count(), MAX_WORD_REPEATS as usize);
+        assert!(part.starts_with("Apples. apple apples"));
     }
 }
