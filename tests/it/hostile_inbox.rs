@@ -243,6 +243,27 @@ fn a_latin1_file_set_aside_has_its_card_masked_and_its_other_bytes_kept() {
     assert!(kept.windows(16).any(|w| w == b"411111******1111"), "{:?}", String::from_utf8_lossy(&kept));
 }
 
+/// Erasing read through a link left in `rejected/`, and wrote the file it pointed at (with
+/// someone else's records) into `rejected/`.
+#[test]
+fn forgetting_a_customer_leaves_a_link_in_rejected_and_its_target_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = inbox_with(tmp.path(), &["a-first.json"]);
+    let mut conn = store::open_in_memory().unwrap();
+    inbox::process_inbox(&mut conn, &dir, NOW).unwrap();
+    let dana = store::customers::find_by_key(&conn, "503-555-0142").unwrap().unwrap();
+    let elsewhere = tmp.path().join("elsewhere.json");
+    let text =
+        r#"[{"customer": "503-555-0142", "subject": "kept"}, {"customer": "x@example.com", "subject": "other"}]"#;
+    std::fs::write(&elsewhere, text).unwrap();
+    std::fs::create_dir_all(dir.join("rejected")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("rejected/l1.json")).unwrap();
+    let traces = store::erase::traces(&conn, dana).unwrap();
+    inbox::erase_customer_files(&dir, &traces).unwrap();
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), text);
+    assert!(std::fs::symlink_metadata(dir.join("rejected/l1.json")).unwrap().file_type().is_symlink());
+}
+
 /// Every file under `dir`, with its bytes.
 fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

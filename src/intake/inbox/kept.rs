@@ -123,7 +123,9 @@ pub fn erase_customer_files(inbox: &Path, traces: &Traces) -> Result<Vec<Cleaned
         let Ok(entries) = fs::read_dir(inbox.join(sub)) else { continue };
         let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
         files.sort();
-        for file in files.iter().filter(|f| f.is_file() && f.extension().is_none_or(|e| e != "error")) {
+        // Not through links: a link set aside in rejected/ points at a file that is not ours.
+        let own_file = |f: &&PathBuf| fs::symlink_metadata(f).is_ok_and(|m| m.is_file());
+        for file in files.iter().filter(own_file).filter(|f| f.extension().is_none_or(|e| e != "error")) {
             cleaned.extend(scrub_file(file, &matcher)?);
         }
     }
