@@ -448,16 +448,37 @@ pub fn export_with_progress(
 
 /// Creates (or truncates) an export file readable only by its owner (0600): exports hold
 /// personal data.
+///
+/// Never through a link (a planted `out.json -> ~/notes.txt` was overwritten) and never
+/// into a FIFO or a device (an export into a FIFO with no reader waited for ever): the file
+/// is opened without following links or waiting, and must turn out a regular file.
 pub fn create_private(path: &Path) -> Result<File> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => bail!("{}: is a link; give the file itself", path.display()),
+        Ok(m) if !m.is_file() => bail!("{}: {}", path.display(), crate::paths::not_a_file(m.file_type())),
+        _ => {}
+    }
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = options.open(path).with_context(|| format!("{}: cannot create", path.display()))?;
-    // An existing file keeps its old mode through `open`; tighten it too.
-    crate::store::open::set_mode(path, 0o600)?;
+    let kind = file.metadata().with_context(|| format!("{}: cannot create", path.display()))?.file_type();
+    if !kind.is_file() {
+        bail!("{}: {}", path.display(), crate::paths::not_a_file(kind));
+    }
+    // Emptied only now that it is known to be a file of its own.
+    file.set_len(0).with_context(|| format!("{}: cannot create", path.display()))?;
+    // An existing file keeps its old mode through `open`; tighten it too (on the open file,
+    // not by its name).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("{}: cannot make it private", path.display()))?;
+    }
     Ok(file)
 }

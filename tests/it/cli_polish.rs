@@ -201,6 +201,32 @@ fn a_config_that_is_a_fifo_or_a_device_is_refused_at_once() {
     }
 }
 
+/// A planted `out.json -> victim` was overwritten; an export into a FIFO waited for ever.
+#[cfg(unix)]
+#[test]
+fn an_export_is_never_written_through_a_link_or_into_a_fifo() {
+    let sandbox = Sandbox::new();
+    let victim = sandbox.path("victim.txt");
+    std::fs::write(&victim, "mine").unwrap();
+    let link = sandbox.path("out.json");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let fifo = sandbox.path("pipe.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for (path, why) in [(&link, "is a link; give the file itself"), (&fifo, "not a regular file (a FIFO)")] {
+        let run = sandbox.run(&["export", "customers", "--out", path.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(run.stderr.trim(), format!("frontline: {}: {why}", path.display()));
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine");
+    // An ordinary file is still replaced, and private.
+    let out = sandbox.path("real.json");
+    std::fs::write(&out, "old export, longer than the new one will be ".repeat(50)).unwrap();
+    sandbox.ok(&["export", "customers", "--out", out.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&out).unwrap().trim_start().starts_with('['));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
 #[test]
 fn config_check_json_lists_problems_with_line_and_key() {
     let sandbox = Sandbox::new();
