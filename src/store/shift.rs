@@ -333,8 +333,9 @@ pub fn save_review(
     scores: &[Score],
     now: Timestamp,
 ) -> rusqlite::Result<Id> {
-    // Masked like every text kept: a reviewer's name or a criterion can come from a file.
-    let masked = |t: &str| crate::domain::text::mask_card_numbers(t).text;
+    // Cleaned like every text kept (control codes and escapes out, card numbers masked): a
+    // reviewer's name or a criterion can come from a file.
+    let masked = |t: &str| crate::domain::text::mask_card_numbers(&crate::domain::text::sanitize(t)).text;
     let reviewer = &masked(reviewer.trim());
     conn.execute("DELETE FROM qa_reviews WHERE contact_id = ?1 AND reviewer = ?2", params![contact, reviewer])?;
     conn.execute(

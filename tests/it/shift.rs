@@ -604,6 +604,23 @@ fn qa_imports_are_checked_by_line_and_all_or_nothing() {
     let s = frontline::import::qa::import_qa(&mut conn, &path, &card, T).unwrap();
     assert_eq!((s.reviews, s.replaced), (1, 1));
     assert_eq!(store_shift::reviews_of(&conn, one).unwrap().len(), 1);
+
+    // A criterion with terminal escapes and a direction override: kept without them (the
+    // QA overlay drew "greet[2j]0;pwned").
+    let path = write(
+        dir.path(),
+        "escapes.json",
+        "[{\"contact_id\": 1, \"reviewer\": \"Eve\", \"criterion\": \"greet\\u001b[2J\\u202e evil\", \"met\": true, \"weight\": 1}]",
+    );
+    frontline::import::qa::import_qa(&mut conn, &path, &card, T).unwrap();
+    let criteria: Vec<String> = conn
+        .prepare("SELECT criterion FROM qa_scores")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(criteria.iter().all(|c| !c.contains(['\u{1b}', '\u{202e}'])), "{criteria:?}");
 }
 
 // ---------------------------------------------------------------- command line

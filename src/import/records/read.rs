@@ -304,7 +304,11 @@ impl<I: Iterator<Item = Result<Row>>> Iterator for NotEmpty<I> {
 /// One warning per column whose name an earlier column already has, naming both (1-based,
 /// as a spreadsheet counts them): without it one of the two is dropped without a word.
 fn repeated_columns(path: &Path, headers: &[String]) -> Vec<String> {
+    /// Repeats named one by one; a header of 200,000 copies of one name printed as many
+    /// warnings.
+    const MAX_NAMED: usize = 20;
     let mut warnings = Vec::new();
+    let mut more = 0;
     // Each name's first column, so a header of a million columns is read once.
     let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (later, name) in headers.iter().enumerate() {
@@ -312,7 +316,9 @@ fn repeated_columns(path: &Path, headers: &[String]) -> Vec<String> {
             continue;
         }
         let first = *first_of.entry(name.as_str()).or_insert(later);
-        if first != later {
+        if first != later && warnings.len() == MAX_NAMED {
+            more += 1;
+        } else if first != later {
             warnings.push(format!(
                 "{}: line 1: column `{name}` appears twice (columns {} and {}); where both are filled, column {} is used",
                 path.display(),
@@ -321,6 +327,9 @@ fn repeated_columns(path: &Path, headers: &[String]) -> Vec<String> {
                 later + 1
             ));
         }
+    }
+    if more > 0 {
+        warnings.push(format!("{}: line 1: {more} more repeated columns", path.display()));
     }
     warnings
 }
@@ -346,7 +355,9 @@ fn csv_error_text(e: &csv::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::LineBreaks;
+    use std::path::Path;
+
+    use super::{LineBreaks, repeated_columns};
 
     #[test]
     fn every_kind_of_line_end_counts_once_even_across_reads() {
@@ -374,5 +385,13 @@ mod tests {
         let next = u64::try_from(2 + 1 + inside + 2).unwrap();
         assert_eq!(breaks.line_of(next), 3 + u64::try_from(inside).unwrap());
         assert!(breaks.ahead.len() <= MAX_AHEAD);
+    }
+
+    #[test]
+    fn repeated_columns_are_named_up_to_twenty_then_counted() {
+        let headers: Vec<String> = (0..200_000).map(|i| if i < 2 { format!("h{i}") } else { "dup".into() }).collect();
+        let warnings = repeated_columns(Path::new("w.csv"), &headers);
+        assert_eq!(warnings.len(), 21);
+        assert_eq!(warnings[20], "w.csv: line 1: 199977 more repeated columns");
     }
 }
