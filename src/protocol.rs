@@ -26,7 +26,7 @@ pub enum Request {
         seq: u64,
         id: Id,
     },
-    /// The open contact again, after another program changed the workspace.
+    /// A contact in progress again, after another program changed the workspace.
     RefreshContact {
         id: Id,
     },
@@ -311,8 +311,9 @@ pub enum Reply {
         seq: u64,
         error: String,
     },
-    /// The open contact as stored now (None: it is gone).
+    /// A contact in progress as stored now (None: it is gone).
     ContactRefreshed {
+        id: Id,
         detail: Option<Box<ContactDetail>>,
     },
     /// A contact changed (accepted, held, closed, edited…); `focus` asks to make it the

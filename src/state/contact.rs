@@ -402,10 +402,12 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
 /// shows it as stored, while the editor, the focus and the rep's search stay as they are.
 /// A new message from the customer is said, and (with the search box empty) the articles
 /// suggested follow what it asks.
-pub fn refreshed(state: &mut State, detail: Option<ContactDetail>) -> Vec<Effect> {
+pub fn refreshed(state: &mut State, id: Id, detail: Option<ContactDetail>) -> Vec<Effect> {
+    if state.open_contact_id() != Some(id) {
+        return parked_refreshed(state, id, detail);
+    }
     let Some(detail) = detail else { return gone_elsewhere(state) };
-    let id = detail.contact.id;
-    let Some(open) = state.open.as_ref().filter(|o| o.contact.id == id) else { return Vec::new() };
+    let Some(open) = state.open.as_ref() else { return Vec::new() };
     if state.customer.pending.is_some() {
         return Vec::new();
     }
@@ -431,6 +433,29 @@ pub fn refreshed(state: &mut State, detail: Option<ContactDetail>) -> Vec<Effect
         effects.extend(knowledge::suggest_for(state, &subject, &body));
     }
     effects
+}
+
+/// A contact in progress but not on screen, read again: kept as stored, so F6 brings back
+/// what is true; one ended or removed elsewhere leaves the strip, and says so.
+fn parked_refreshed(state: &mut State, id: Id, detail: Option<ContactDetail>) -> Vec<Effect> {
+    let Some(parked) = state.work.parked.get_mut(&id) else { return Vec::new() };
+    let was = parked.detail.contact.status;
+    match detail {
+        None => {
+            state.work.parked.remove(&id);
+            state.work.strip.retain(|s| *s != id);
+            state.flash(format!("#{id} no longer exists: another program removed it"), Tone::Error);
+        }
+        Some(detail) => {
+            let status = detail.contact.status;
+            parked.detail = detail.clone();
+            if in_progress(was) && !in_progress(status) {
+                state.flash(format!("#{id} was {} elsewhere", status.as_str().replace('_', " ")), Tone::Info);
+            }
+            track(state, &detail);
+        }
+    }
+    Vec::new()
 }
 
 /// The open contact is no longer in the workspace (deleted by another program): it leaves

@@ -567,7 +567,7 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
         }
         Reply::Contact { seq, detail } => queue::contact_opened(state, seq, detail),
         Reply::OpenFailed { seq, error } => queue::open_failed(state, seq, &error),
-        Reply::ContactRefreshed { detail } => contact::refreshed(state, detail.map(|d| *d)),
+        Reply::ContactRefreshed { id, detail } => contact::refreshed(state, id, detail.map(|d| *d)),
         Reply::ContactChanged { detail, focus } => contact::changed(state, *detail, focus),
         Reply::Strip { details } => contact::strip_loaded(state, details),
         Reply::Nothing => Vec::new(),

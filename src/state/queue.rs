@@ -67,15 +67,16 @@ pub fn refresh_if_due(state: &mut State) -> Vec<Effect> {
 }
 
 /// When another program changed the workspace (a reply by mail or from the help desk, a
-/// note from the command line), the open contact is read again too. Said by any queue read,
-/// even one answered too late to show: the worker says it once.
+/// note or a resolve from the command line), the open contact and every other contact in
+/// progress are read again too. Said by any queue read, even one answered too late to show:
+/// the worker says it once.
 pub fn read_again_if_changed(state: &State, changed_elsewhere: bool) -> Vec<Effect> {
-    match state.open_contact_id() {
-        Some(id) if changed_elsewhere && state.customer.pending.is_none() => {
-            vec![Effect::Db(Request::RefreshContact { id })]
-        }
-        _ => Vec::new(),
+    if !changed_elsewhere {
+        return Vec::new();
     }
+    let open = state.open_contact_id().filter(|_| state.customer.pending.is_none());
+    let parked = state.work.strip.iter().copied().filter(|id| state.work.parked.contains_key(id));
+    open.into_iter().chain(parked).map(|id| Effect::Db(Request::RefreshContact { id })).collect()
 }
 
 /// The queue arrived; keep the same contact selected if it is still there.

@@ -268,7 +268,7 @@ fn another_programs_change_reads_the_open_contact_again_keeping_what_the_rep_typ
     let mut fresh = detail(2, Some("half a thought"));
     fresh.messages = vec![inbound(1, "It broke on the first night."), inbound(2, "Also the zip is stuck.")];
     s.open.as_mut().unwrap_or_else(|| unreachable!()).messages = vec![inbound(1, "It broke on the first night.")];
-    let effects = update(&mut s, Event::Db(Reply::ContactRefreshed { detail: Some(Box::new(fresh)) }));
+    let effects = update(&mut s, Event::Db(Reply::ContactRefreshed { id: 2, detail: Some(Box::new(fresh)) }));
     assert_eq!(s.open.as_ref().map(|d| d.messages.len()), Some(2));
     assert_eq!((s.notes.text().as_str(), s.focus), ("half a thought", Pane::Notes));
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("new message")), "{:?}", s.flash);
@@ -278,7 +278,7 @@ fn another_programs_change_reads_the_open_contact_again_keeping_what_the_rep_typ
     resolved.contact.status = ContactStatus::Resolved;
     s.open.as_mut().unwrap_or_else(|| unreachable!()).contact.status = ContactStatus::Active;
     s.work.strip.push(2);
-    update(&mut s, Event::Db(Reply::ContactRefreshed { detail: Some(Box::new(resolved)) }));
+    update(&mut s, Event::Db(Reply::ContactRefreshed { id: 2, detail: Some(Box::new(resolved)) }));
     assert!(s.flash.as_ref().is_some_and(|f| f.text == "#2 was resolved elsewhere"), "{:?}", s.flash);
     assert!(!s.work.strip.contains(&2));
 }
@@ -303,6 +303,32 @@ fn mail_taken_in_by_the_workstation_itself_reads_the_open_contact_again() {
     assert_eq!(update(&mut s, Event::Db(late)), vec![Effect::Db(Request::RefreshContact { id: 2 })]);
 }
 
+/// `frontline contact resolve 31` left #31 "in progress" in the strip, its hold timer
+/// running, and F6 brought back the stale copy.
+#[test]
+fn a_contact_in_progress_off_screen_is_read_again_and_leaves_the_strip_when_ended_elsewhere() {
+    let mut s = with_open_contact(None);
+    let mut parked = detail(5, None);
+    parked.contact.status = ContactStatus::OnHold;
+    s.work.parked.insert(
+        5,
+        contact::Parked { detail: parked, notes: notes::NotesState::default(), knowledge: Default::default() },
+    );
+    s.work.strip = vec![2, 5];
+    let effects = refresh_queue(&mut s, vec![row(1, "first")]);
+    assert_eq!(
+        effects,
+        vec![Effect::Db(Request::RefreshContact { id: 2 }), Effect::Db(Request::RefreshContact { id: 5 })]
+    );
+    let mut resolved = detail(5, None);
+    resolved.contact.status = ContactStatus::Resolved;
+    update(&mut s, Event::Db(Reply::ContactRefreshed { id: 5, detail: Some(Box::new(resolved)) }));
+    assert_eq!(s.work.strip, [2]);
+    assert!(!s.work.parked.contains_key(&5));
+    assert!(s.flash.as_ref().is_some_and(|f| f.text == "#5 was resolved elsewhere"), "{:?}", s.flash);
+    assert_eq!(s.open_contact_id(), Some(2), "the contact on screen stays");
+}
+
 #[test]
 fn a_reply_dated_before_the_last_message_is_still_news() {
     let mut s = with_open_contact(None);
@@ -310,7 +336,7 @@ fn a_reply_dated_before_the_last_message_is_still_news() {
     let mut fresh = detail(2, None);
     // Its Date header is older: the thread sorts it first.
     fresh.messages = vec![inbound(7, "sent from the phone yesterday"), inbound(5, "first"), inbound(6, "second")];
-    let effects = update(&mut s, Event::Db(Reply::ContactRefreshed { detail: Some(Box::new(fresh)) }));
+    let effects = update(&mut s, Event::Db(Reply::ContactRefreshed { id: 2, detail: Some(Box::new(fresh)) }));
     assert!(suggests_from(&effects, "yesterday"), "{effects:?}");
 }
 
@@ -329,7 +355,7 @@ fn a_cleared_search_suggests_for_what_the_customer_said_last() {
 fn an_open_contact_removed_by_another_program_leaves_the_screen() {
     let mut s = with_open_contact(Some("notes"));
     s.work.strip.push(2);
-    update(&mut s, Event::Db(Reply::ContactRefreshed { detail: None }));
+    update(&mut s, Event::Db(Reply::ContactRefreshed { id: 2, detail: None }));
     assert!(s.open.is_none() && !s.work.strip.contains(&2));
     assert_eq!(s.focus, Pane::Queue);
     assert!(s.flash.as_ref().is_some_and(|f| f.text.starts_with("#2 no longer exists")), "{:?}", s.flash);

@@ -49,10 +49,10 @@ pub(super) fn open_contact(conn: &Connection, seq: u64, id: Id) -> Reply {
     }
 }
 
-/// The open contact as stored now, after another program changed the workspace.
+/// A contact in progress as stored now, after another program changed the workspace.
 pub(super) fn refresh_contact(conn: &Connection, id: Id) -> Reply {
     match contacts::detail(conn, id, local_day_start(now())) {
-        Ok(detail) => Reply::ContactRefreshed { detail: detail.map(Box::new) },
+        Ok(detail) => Reply::ContactRefreshed { id, detail: detail.map(Box::new) },
         Err(e) => failed("Reading the contact again", &e),
     }
 }
