@@ -81,7 +81,8 @@ pub fn load(path: &Path) -> Result<(Config, Vec<Warning>)> {
     if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
         return Ok((Config::default(), Vec::new()));
     }
-    let bytes = crate::import::regular_file::read(path)?;
+    // A config file is a few kilobytes; a megabyte is already no config.
+    let bytes = crate::import::regular_file::read(path, 1 << 20)?;
     let text = String::from_utf8(bytes).with_context(|| format!("{}: is not UTF-8 text", path.display()))?;
     parse(&text, &path.display().to_string())
 }

@@ -54,7 +54,7 @@ fn json_rows(path: &Path, bytes: &[u8], what: &str) -> Result<Vec<records::Row>>
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    super::regular_file::read(path)
+    super::regular_file::read(path, super::regular_file::SMALL_FILE_BYTES)
 }
 
 /// Masks card numbers in stored text, counting them.

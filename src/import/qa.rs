@@ -97,7 +97,7 @@ struct Gathered {
 
 /// Imports QA reviews from `path`, scoring against `scorecard`. All or nothing.
 pub fn import_qa(conn: &mut Connection, path: &Path, scorecard: &[Criterion], now: Timestamp) -> Result<Summary> {
-    let rows = read_rows(path)?;
+    let rows = read_rows(path, crate::import::regular_file::SMALL_FILE_BYTES)?;
     let mut summary = Summary::default();
     let mut reviews: Vec<Gathered> = Vec::new();
     let mut index: HashMap<(Id, String), usize> = HashMap::new();

@@ -19,13 +19,23 @@ pub fn open(path: &Path) -> Result<std::fs::File> {
     Ok(file)
 }
 
-/// The whole of a regular file (see [`open`]).
-pub fn read(path: &Path) -> Result<Vec<u8>> {
+/// The whole of a regular file (see [`open`]) of at most `limit` bytes: a file read whole
+/// is held in memory whole, and a 3 GB file given as a config or a schedule took 6–15 GB.
+pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    open(path)?.read_to_end(&mut bytes).with_context(|| format!("{}: cannot read", path.display()))?;
+    let file = open(path)?;
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    if bytes.len() as u64 > limit {
+        bail!("{}: larger than {} MB, more than this file can be", path.display(), limit / (1 << 20));
+    }
     Ok(bytes)
 }
+
+/// The most a file of settings, snippets, scripts, bulletins, reviews or a schedule may hold.
+pub const SMALL_FILE_BYTES: u64 = 64 << 20;
 
 /// Opens for reading without blocking: opening a FIFO with no writer returns at once.
 /// (On a regular file the flag changes nothing.)

@@ -469,7 +469,7 @@ fn finish_event(path: &Path, e: Event, warnings: &mut Vec<String>) -> Result<Opt
 /// is the schedule for the time it covers: existing blocks overlapping its first start to
 /// its last end are replaced, so importing an updated file again is safe. All or nothing.
 pub fn import_schedule(conn: &mut rusqlite::Connection, path: &Path) -> Result<crate::store::shift::Summary> {
-    let bytes = super::regular_file::read(path)?;
+    let bytes = super::regular_file::read(path, super::regular_file::SMALL_FILE_BYTES)?;
     import_schedule_bytes(conn, path, &bytes, &chrono::Local)
 }
 

@@ -199,6 +199,12 @@ fn a_config_that_is_a_fifo_or_a_device_is_refused_at_once() {
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert_eq!(run.stderr.trim(), format!("frontline: {path}: not a regular file ({what})"));
     }
+    // A file of gigabytes was read whole into memory.
+    let big = sandbox.path("big.toml");
+    std::fs::File::create(&big).unwrap().set_len(3 << 30).unwrap();
+    let run = sandbox.run(&["--config", big.to_str().unwrap(), "keys"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("big.toml: larger than 1 MB"), "{}", run.stderr);
 }
 
 /// A planted `out.json -> victim` was overwritten; an export into a FIFO waited for ever.

@@ -24,9 +24,10 @@ pub struct Opened {
     pub warnings: Vec<String>,
 }
 
-/// Reads a `.json` or `.csv` file into rows, naming the file and line of any format error.
-pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
-    let bytes = crate::import::regular_file::read(path)?;
+/// Reads a `.json` or `.csv` file of at most `limit` bytes into rows, naming the file and
+/// line of any format error.
+pub fn read_rows(path: &Path, limit: u64) -> Result<Vec<Row>> {
+    let bytes = crate::import::regular_file::read(path, limit)?;
     parse_rows(path, &bytes)
 }
 
@@ -34,7 +35,8 @@ pub fn read_rows(path: &Path) -> Result<Vec<Row>> {
 /// imported; a JSON array is parsed whole first.
 pub fn open_rows(path: &Path) -> Result<Opened> {
     if format_of(path)? != Format::Csv {
-        let rows = read_rows(path)?;
+        // Parsed whole, so held whole: a larger history comes as CSV, read as it is imported.
+        let rows = read_rows(path, 1 << 30)?;
         let total = rows.len() as u64;
         return Ok(Opened { rows: Box::new(rows.into_iter().map(Ok)), total, warnings: Vec::new() });
     }
