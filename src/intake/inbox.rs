@@ -446,9 +446,12 @@ fn record_error_line(e: &RecordError, single: bool) -> String {
 }
 
 fn recently_modified(path: &Path) -> bool {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .is_ok_and(|t| SystemTime::now().duration_since(t).map_or(true, |age| age < SETTLE))
+    std::fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|t| match SystemTime::now().duration_since(t) {
+        Ok(age) => age < SETTLE,
+        // Dated ahead of the clock by more than a moment is no sign of a writer at work:
+        // a broken file dated next year was "still being written" at every pass.
+        Err(ahead) => ahead.duration() < SETTLE,
+    })
 }
 
 /// Moves a file to `rejected/` (0600, card numbers masked) and writes `NAME.error` beside

@@ -431,6 +431,14 @@ fn a_half_written_file_waits_for_the_next_pass_and_a_stale_broken_one_is_rejecte
     std::fs::write(dir.join("fresh.json"), r#"{"channel": "chat", "subject": "x", "priority": 9}"#).unwrap();
     let s = inbox::process_inbox(&mut conn, &dir, NOW + 3).unwrap();
     assert!(s.rejected[0].error.contains("field `priority`: 9 is not between 1"), "{:?}", s.rejected);
+
+    // Dated a year ahead: no writer at work either (it waited at every pass).
+    let ahead = dir.join("from-the-future.json");
+    std::fs::copy(fixture("inbox/half-written.json"), &ahead).unwrap();
+    let year = Duration::from_secs(365 * 24 * 3600);
+    std::fs::File::options().write(true).open(&ahead).unwrap().set_modified(SystemTime::now() + year).unwrap();
+    let s = inbox::process_inbox(&mut conn, &dir, NOW + 9).unwrap();
+    assert_eq!((s.rejected.len(), s.pending.len()), (1, 0), "{s:#?}");
 }
 
 #[test]
