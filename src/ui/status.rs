@@ -5,10 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::action::Action;
 use crate::domain::text::for_display;
 use crate::domain::time::clock_duration;
 use crate::domain::{ContactDetail, ContactStatus, Timers};
-use crate::state::{State, Tone};
+use crate::keymap::Scope;
+use crate::state::{Pane, State, Tone};
 
 /// The live handle timer, and the hold timer with the customer's hold today while on hold.
 fn timer_spans(state: &State, open: &ContactDetail) -> Vec<Span<'static>> {
@@ -28,7 +30,16 @@ fn timer_spans(state: &State, open: &ContactDetail) -> Vec<Span<'static>> {
             format!("✎ wrap-up {} · handle {} ", clock_duration(t.wrap_up.unwrap_or(0)), clock_duration(t.handle)),
             theme.warning,
         )],
-        ContactStatus::Waiting => vec![Span::styled("reading · a accepts ", theme.dim)],
+        ContactStatus::Waiting => {
+            // The key as bound, and where it works: in the Notes, `a` is a letter typed.
+            let key = state.keymap.key_for(Scope::Queue, Action::AcceptSelected).unwrap_or_else(|| "a".into());
+            let hint = if state.focus == Pane::Queue {
+                format!("reading · {key} accepts ")
+            } else {
+                format!("reading · {key} (Queue) accepts ")
+            };
+            vec![Span::styled(hint, theme.dim)]
+        }
         _ => vec![Span::styled(format!("{} ", open.contact.status.as_str()), theme.dim)],
     }
 }
