@@ -346,7 +346,7 @@ pub fn import_scripts_json(conn: &mut Connection, path: &Path, bytes: &[u8]) -> 
     for (origin, map) in json_rows(path, bytes, "scripts")? {
         let row: ScriptRow = typed(path, &origin, map)?;
         warn_unknown(path, &row.extra, "field", &mut summary.warnings);
-        let name = sanitize(row.name.trim());
+        let name = masked(row.name.trim(), &mut summary.cards_masked);
         if name.is_empty() {
             return Err(RecordError::field(path, origin, "name", "must not be empty").into());
         }
@@ -355,14 +355,15 @@ pub fn import_scripts_json(conn: &mut Connection, path: &Path, bytes: &[u8]) -> 
         }
         let mut steps = Vec::new();
         for (i, s) in row.steps.into_iter().enumerate() {
-            let text = sanitize(s.text.trim());
+            let text = masked(s.text.trim(), &mut summary.cards_masked);
             if text.is_empty() {
                 return Err(RecordError::field(path, origin, format!("steps[{i}].text"), "must not be empty").into());
             }
             steps.push(ScriptStep { text, required: s.required });
         }
         unique(&mut seen, name.to_lowercase(), path, &origin, "name")?;
-        checked.push((name, steps, row.keywords.0));
+        let keywords: Vec<String> = row.keywords.0.iter().map(|k| masked(k, &mut summary.cards_masked)).collect();
+        checked.push((name, steps, keywords));
     }
     store::write(conn, |tx| -> rusqlite::Result<()> {
         for (name, steps, keywords) in &checked {

@@ -103,6 +103,19 @@ fn a_card_number_given_as_the_customer_is_refused_and_never_echoed() {
     assert_nothing_in_clear(&sb.conn());
 }
 
+/// The scripts import masked nothing and said so ("cards_masked": 0).
+#[test]
+fn an_imported_scripts_cards_are_masked_and_counted() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "scripts.json",
+        r#"[{"name": "Card 4111 1111 1111 1111", "steps": [{"text": "read 5555 5555 5555 4444 cvv 123"}], "keywords": ["4111111111111111"]}]"#,
+    );
+    let out = sb.json(&["import", "scripts", file.to_str().unwrap(), "--json"]);
+    assert_eq!(out["cards_masked"], 4, "{out}");
+    assert_nothing_in_clear(&sb.conn());
+}
+
 /// The importer wrote orders and billing events through its own statements, uncleaned.
 #[test]
 fn an_imported_customers_orders_and_billing_are_masked_in_every_field() {
