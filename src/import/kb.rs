@@ -165,7 +165,7 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
     let (front, body) = split_front_matter(&text);
     let meta = match front {
-        Some(yaml) => match super::yaml::load_front_matter(yaml) {
+        Some(yaml) => match super::yaml::load_front_matter(yaml, 2) {
             Ok(docs) => docs.into_iter().next().unwrap_or(Yaml::Null),
             Err(e) => return Err(format!("front matter {e}")),
         },

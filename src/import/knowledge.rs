@@ -191,7 +191,7 @@ fn markdown_snippet(path: &Path, text: &str) -> Result<SnippetFile> {
             .or_else(|| rest.strip_suffix("\n---").map(|f| (f, "")))
     }) {
         Some((yaml, body)) => {
-            let docs = super::yaml::load_front_matter(yaml)
+            let docs = super::yaml::load_front_matter(yaml, 2)
                 .map_err(|e| anyhow::anyhow!("{}: front matter {e}", path.display()))?;
             let title = match docs.first().map(|d| &d["title"]) {
                 Some(Yaml::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
