@@ -71,6 +71,10 @@ fn shop_orders_import_as_shopify_and_woocommerce_write_them() {
         sb.conn().query_row("SELECT placed_at FROM orders WHERE number = '727'", [], |r| r.get(0)).unwrap();
     // WooCommerce's date_created_gmt is UTC written without a zone.
     assert_eq!(placed, 1_793_633_282);
+    // What an order holds beyond what Frontline keeps is said, as for a customer's fields
+    // (a `note` there, which could hold anything, went without a word).
+    let warnings: Vec<&str> = out["warnings"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
+    assert!(warnings.iter().any(|w| w.ends_with("unknown order field `note` ignored")), "{warnings:?}");
 }
 
 #[test]

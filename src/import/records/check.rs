@@ -145,6 +145,8 @@ struct OrderRow {
     items: Items,
     carrier: Option<String>,
     tracking: Option<String>,
+    #[serde(flatten)]
+    extra: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +156,8 @@ struct BillingRow {
     amount: Cents,
     currency: Option<String>,
     description: Option<String>,
+    #[serde(flatten)]
+    extra: BTreeMap<String, Value>,
 }
 
 /// A customer checked and ready to write.
@@ -171,6 +175,13 @@ pub(super) fn check_customer_row(
 ) -> Result<(Origin, CheckedCustomer), RecordError> {
     let row: CustomerRow = typed(path, &origin, map)?;
     warn_unknown(path, &row.extra, origin.key_noun(), warnings);
+    // Inside an order or a billing event too: a `note` there was dropped without a word.
+    for o in &row.orders {
+        warn_unknown(path, &o.extra, "order field", warnings);
+    }
+    for b in &row.billing {
+        warn_unknown(path, &b.extra, "billing field", warnings);
+    }
     let c = check_customer(&At { path, origin: &origin }, row, opts)?;
     Ok((origin, c))
 }
