@@ -211,29 +211,28 @@ fn list_keys_move_and_stop_at_the_ends() {
 fn a_refreshed_queue_keeps_the_same_contact_selected() {
     let mut s = with_queue();
     update(&mut s, key(KeyCode::Down)); // contact 2
-    s.now_ms += 1_500;
-    let effects = update(&mut s, Event::Tick);
-    let Some(seq) = effects.iter().find_map(|e| match e {
-        Effect::Db(Request::Queue { seq, only_if_changed: true, .. }) => Some(*seq),
-        _ => None,
-    }) else {
-        unreachable!("a tick after a second re-reads the queue: {effects:?}")
-    };
+    let seq = tick_to_queue_check(&mut s);
     let rows = vec![row(9, "new and urgent"), row(1, "first"), row(2, "second")];
     update(&mut s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5, changed_elsewhere: true }));
     assert_eq!(s.queue.selected_row().map(|r| r.id), Some(2));
 }
 
-/// Ticks a second on and answers the queue's "anything changed?" read with `rows`.
-fn refresh_queue(s: &mut State, rows: Vec<QueueRow>) -> Vec<Effect> {
+/// Ticks a second on: the queue's "anything changed?" read is asked for; its number.
+fn tick_to_queue_check(s: &mut State) -> u64 {
     s.now_ms += 1_500;
     let effects = update(s, Event::Tick);
-    let Some(seq) = effects.iter().find_map(|e| match e {
-        Effect::Db(Request::Queue { seq, only_if_changed: true, .. }) => Some(*seq),
-        _ => None,
-    }) else {
-        unreachable!("a tick after a second re-reads the queue: {effects:?}")
-    };
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Db(Request::Queue { seq, only_if_changed: true, .. }) => Some(*seq),
+            _ => None,
+        })
+        .unwrap_or_else(|| unreachable!("a tick after a second re-reads the queue: {effects:?}"))
+}
+
+/// Ticks a second on and answers the queue's "anything changed?" read with `rows`.
+fn refresh_queue(s: &mut State, rows: Vec<QueueRow>) -> Vec<Effect> {
+    let seq = tick_to_queue_check(s);
     update(s, Event::Db(Reply::Queue { seq, rows: Some(rows), waiting: 3, articles: 5, changed_elsewhere: true }))
 }
 
@@ -386,14 +385,7 @@ fn keys_for_a_contact_still_opening_are_dropped_when_the_rep_moves_on_or_it_cann
 #[test]
 fn a_queue_read_without_another_programs_change_asks_nothing_more() {
     let mut s = with_open_contact(None);
-    s.now_ms += 1_500;
-    let effects = update(&mut s, Event::Tick);
-    let Some(seq) = effects.iter().find_map(|e| match e {
-        Effect::Db(Request::Queue { seq, only_if_changed: true, .. }) => Some(*seq),
-        _ => None,
-    }) else {
-        unreachable!("{effects:?}")
-    };
+    let seq = tick_to_queue_check(&mut s);
     let effects =
         update(&mut s, Event::Db(Reply::Queue { seq, rows: None, waiting: 3, articles: 5, changed_elsewhere: false }));
     assert!(effects.is_empty(), "{effects:?}");
