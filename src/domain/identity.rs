@@ -42,16 +42,17 @@ pub fn shown(value: &str) -> String {
     }
 }
 
-/// Whether `value` can be kept as an identity of `kind`: one email address (no second one
-/// after a comma, no header after a line break, none of the brackets of a display name), a
-/// phone number, or a handle without spaces — and never a card number.
+/// Whether `value` can be kept as an identity of `kind`: one email address as mail intake
+/// accepts a sender's ([`is_addr_spec`]: no second one after a comma, no header after a line
+/// break, no display name), a phone number, or a handle without spaces — and never a card
+/// number.
 pub fn is_valid(kind: IdentityKind, value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() || holds_card_number(v) || v.chars().any(char::is_control) {
         return false;
     }
     match kind {
-        IdentityKind::Email => is_one_address(v),
+        IdentityKind::Email => is_addr_spec(v),
         IdentityKind::Phone => {
             classify(v) == Some(IdentityKind::Phone)
                 && v.chars().filter(char::is_ascii_digit).count() <= MAX_PHONE_DIGITS
@@ -60,16 +61,28 @@ pub fn is_valid(kind: IdentityKind, value: &str) -> bool {
     }
 }
 
-/// `local@domain.tld` with nothing that could make it several addresses or a header.
-fn is_one_address(v: &str) -> bool {
-    let Some((local, domain)) = v.split_once('@') else { return false };
-    let forbidden = |c: char| c.is_whitespace() || ",;<>()[]\\\"@".contains(c);
-    !local.is_empty()
-        && !local.contains(forbidden)
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains(forbidden)
+/// Whether `s` is one RFC 5322 addr-spec in its plain form: a dot-atom local part (letters
+/// of any script allowed, as RFC 6532 does), `@`, and a domain of at least two labels. Quoted
+/// local parts and domain literals are refused: real customers do not use them, and every
+/// character they allow is one more way to smuggle a second recipient.
+pub fn is_addr_spec(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    s.len() <= 254 && local.len() <= 64 && dot_atom(local, is_atext) && is_domain(domain)
+}
+
+/// RFC 5322 `atext`, plus letters and digits of any script.
+fn is_atext(c: char) -> bool {
+    c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
+}
+
+/// Non-empty parts separated by single dots, each made of `allowed` characters.
+fn dot_atom(s: &str, allowed: fn(char) -> bool) -> bool {
+    !s.is_empty() && s.split('.').all(|part| !part.is_empty() && part.chars().all(allowed))
+}
+
+fn is_domain(domain: &str) -> bool {
+    let label_ok = |l: &str| l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-');
+    domain.contains('.') && dot_atom(domain, |c| c.is_alphanumeric() || c == '-') && domain.split('.').all(label_ok)
 }
 
 /// Guesses what kind of identity a free-form key is (`@name` handle, `a@b` email, digits phone).

@@ -4,6 +4,7 @@
 //! a `sendmail -t` reading `To:` would take as two recipients. So an address is kept only when
 //! it is exactly one addr-spec (dot-atom `@` dot-atom), nothing else.
 
+use crate::domain::identity::is_addr_spec;
 use mail_parser::{Address, Message};
 
 use crate::domain::text::sanitize;
@@ -72,30 +73,6 @@ pub fn valid_addresses(list: Option<&Address<'_>>) -> Vec<String> {
         l.iter().filter_map(|a| a.address().map(str::trim).filter(|a| is_addr_spec(a))).map(str::to_string).collect()
     })
     .unwrap_or_default()
-}
-
-/// Whether `s` is one RFC 5322 addr-spec in its plain form: a dot-atom local part (letters
-/// of any script allowed, as RFC 6532 does), `@`, and a domain of at least two labels. Quoted
-/// local parts and domain literals are refused: real customers do not use them, and every
-/// character they allow is one more way to smuggle a second recipient.
-pub fn is_addr_spec(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    s.len() <= 254 && local.len() <= 64 && dot_atom(local, is_atext) && is_domain(domain)
-}
-
-/// RFC 5322 `atext`, plus letters and digits of any script.
-fn is_atext(c: char) -> bool {
-    c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
-}
-
-/// Non-empty parts separated by single dots, each made of `allowed` characters.
-fn dot_atom(s: &str, allowed: fn(char) -> bool) -> bool {
-    !s.is_empty() && s.split('.').all(|part| !part.is_empty() && part.chars().all(allowed))
-}
-
-fn is_domain(domain: &str) -> bool {
-    let label_ok = |l: &str| l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-');
-    domain.contains('.') && dot_atom(domain, |c| c.is_alphanumeric() || c == '-') && domain.split('.').all(label_ok)
 }
 
 /// Sanitised and on one line (folded headers, tabs), outer quotes dropped.
