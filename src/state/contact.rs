@@ -368,9 +368,7 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
         }
         effects.extend(show(state, detail));
         effects.extend(typed_ahead_into_notes(state));
-        for action in waiting {
-            effects.extend(super::perform(state, action));
-        }
+        effects.extend(carry_out(state, waiting));
         return effects;
     }
     let was_current = state.open_contact_id() == Some(id);
@@ -427,7 +425,7 @@ pub fn refreshed(state: &mut State, id: Id, detail: Option<ContactDetail>) -> Ve
     state.open = Some(detail);
     let mut effects = Vec::new();
     if ended {
-        state.flash(format!("#{id} was {} elsewhere", status.as_str().replace('_', " ")), Tone::Info);
+        ended_elsewhere(state, id, status);
     } else if let Some(body) = newest_inbound {
         state.flash(format!("#{id}: a new message from the customer"), Tone::Info);
         effects.extend(knowledge::suggest_for(state, &subject, &body));
@@ -438,35 +436,48 @@ pub fn refreshed(state: &mut State, id: Id, detail: Option<ContactDetail>) -> Ve
 /// A contact in progress but not on screen, read again: kept as stored, so F6 brings back
 /// what is true; one ended or removed elsewhere leaves the strip, and says so.
 fn parked_refreshed(state: &mut State, id: Id, detail: Option<ContactDetail>) -> Vec<Effect> {
-    let Some(parked) = state.work.parked.get_mut(&id) else { return Vec::new() };
-    let was = parked.detail.contact.status;
-    match detail {
-        None => {
-            state.work.parked.remove(&id);
-            state.work.strip.retain(|s| *s != id);
-            state.flash(format!("#{id} no longer exists: another program removed it"), Tone::Error);
-        }
-        Some(detail) => {
-            let status = detail.contact.status;
-            parked.detail = detail.clone();
-            if in_progress(was) && !in_progress(status) {
-                state.flash(format!("#{id} was {} elsewhere", status.as_str().replace('_', " ")), Tone::Info);
-            }
-            track(state, &detail);
-        }
+    let Some(was) = state.work.parked.get(&id).map(|p| p.detail.contact.status) else { return Vec::new() };
+    let Some(detail) = detail else {
+        state.work.parked.remove(&id);
+        removed_elsewhere(state, id);
+        return Vec::new();
+    };
+    let status = detail.contact.status;
+    // Ended: `track` takes it off the strip and out of the parked ones.
+    track(state, &detail);
+    if let Some(parked) = state.work.parked.get_mut(&id) {
+        parked.detail = detail;
+    }
+    if in_progress(was) && !in_progress(status) {
+        ended_elsewhere(state, id, status);
     }
     Vec::new()
+}
+
+/// Says a contact was resolved, escalated… by another program.
+fn ended_elsewhere(state: &mut State, id: Id, status: ContactStatus) {
+    state.flash(format!("#{id} was {} elsewhere", status.as_str().replace('_', " ")), Tone::Info);
+}
+
+/// Takes a contact another program deleted off the strip, and says so.
+fn removed_elsewhere(state: &mut State, id: Id) {
+    state.work.strip.retain(|s| *s != id);
+    state.flash(format!("#{id} no longer exists: another program removed it"), Tone::Error);
+}
+
+/// Carries out, in order, the keys pressed for a contact while it was on its way.
+pub fn carry_out(state: &mut State, waiting: Vec<crate::action::Action>) -> Vec<Effect> {
+    waiting.into_iter().flat_map(|action| super::perform(state, action)).collect()
 }
 
 /// The open contact is no longer in the workspace (deleted by another program): it leaves
 /// the screen and the strip, and its notes editor with it.
 fn gone_elsewhere(state: &mut State) -> Vec<Effect> {
     let Some(id) = state.open_contact_id() else { return Vec::new() };
-    state.work.strip.retain(|s| *s != id);
+    removed_elsewhere(state, id);
     state.open = None;
     state.notes = notes::NotesState::default();
     state.focus = Pane::Queue;
-    state.flash(format!("#{id} no longer exists: another program removed it"), Tone::Error);
     queue::load(state)
 }
 

@@ -242,8 +242,6 @@ pub fn contact_opened(state: &mut State, seq: u64, detail: Option<Box<ContactDet
         return load(state);
     };
     let mut effects = contact::show(state, *detail);
-    for action in waiting {
-        effects.extend(super::perform(state, action));
-    }
+    effects.extend(contact::carry_out(state, waiting));
     effects
 }
