@@ -39,13 +39,24 @@ pub const SMALL_FILE_BYTES: u64 = 64 << 20;
 
 /// Opens for reading without blocking: opening a FIFO with no writer returns at once.
 /// (On a regular file the flag changes nothing.)
-#[cfg(unix)]
 pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    open_reading(path, false)
+}
+
+/// [`open_without_waiting`], and refusing a link (whoever may drop files into a folder
+/// could link to any file of the user's).
+pub fn open_without_waiting_or_following(path: &Path) -> std::io::Result<std::fs::File> {
+    open_reading(path, true)
+}
+
+#[cfg(unix)]
+fn open_reading(path: &Path, refuse_links: bool) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+    let flags = if refuse_links { libc::O_NONBLOCK | libc::O_NOFOLLOW } else { libc::O_NONBLOCK };
+    std::fs::OpenOptions::new().read(true).custom_flags(flags).open(path)
 }
 
 #[cfg(not(unix))]
-pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_reading(path: &Path, _refuse_links: bool) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }

@@ -322,18 +322,6 @@ fn set_aside(dir: &Path, path: &Path, why: &str, summary: &mut InboxSummary) {
     }
 }
 
-/// Opens an inbox file for reading without waiting on a FIFO and without following a link.
-#[cfg(unix)]
-fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW).open(path)
-}
-
-#[cfg(not(unix))]
-fn open_not_following(path: &Path) -> std::io::Result<std::fs::File> {
-    crate::import::regular_file::open_without_waiting(path)
-}
-
 /// Reads an inbox file: `Ok(None)` if it is gone (another pass took it), `Err` with a
 /// one-line reason if it cannot be read, is not a regular file or is over [`MAX_FILE_BYTES`].
 fn read_limited(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -341,7 +329,7 @@ fn read_limited(path: &Path) -> Result<Option<Vec<u8>>, String> {
     let name = path.display();
     // Opened without waiting (a FIFO swapped in after the listing must not block the open)
     // and without following a link swapped in after the check.
-    let mut file = match open_not_following(path) {
+    let mut file = match crate::import::regular_file::open_without_waiting_or_following(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{name}: cannot read: {e}")),
