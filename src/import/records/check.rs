@@ -37,7 +37,7 @@ pub(in crate::import) fn typed<T: for<'de> Deserialize<'de>>(
 /// Most unknown keys named one by one in a file's warnings; past them one line says more
 /// were ignored. A record with 250,000 made-up keys made as many warnings, each compared
 /// with all before it: minutes for a 3 MB inbox file, which then stayed in the inbox.
-const MAX_UNKNOWN_NAMED: usize = 20;
+pub(super) const MAX_UNKNOWN_NAMED: usize = 20;
 
 /// Adds a warning (once per file) for each key of `extra`, which the row type did not
 /// know, up to [`MAX_UNKNOWN_NAMED`]; `what` names such a key in the message ("column",

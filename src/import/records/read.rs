@@ -306,9 +306,9 @@ impl<I: Iterator<Item = Result<Row>>> Iterator for NotEmpty<I> {
 /// One warning per column whose name an earlier column already has, naming both (1-based,
 /// as a spreadsheet counts them): without it one of the two is dropped without a word.
 fn repeated_columns(path: &Path, headers: &[String]) -> Vec<String> {
-    /// Repeats named one by one; a header of 200,000 copies of one name printed as many
-    /// warnings.
-    const MAX_NAMED: usize = 20;
+    // Named one by one as unknown keys are: a header of 200,000 copies of one name printed
+    // as many warnings.
+    const MAX_NAMED: usize = super::check::MAX_UNKNOWN_NAMED;
     let mut warnings = Vec::new();
     let mut more = 0;
     // Each name's first column, so a header of a million columns is read once.
