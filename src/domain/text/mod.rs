@@ -72,14 +72,18 @@ fn needs_a_look(bytes: &[u8], i: usize) -> bool {
 }
 
 /// Makes one line safe to draw: like [`sanitize`], but newlines become spaces.
+/// The Unicode direction overrides and isolates (U+202A–U+202E, U+2066–U+2069): text that
+/// holds them shows something other than what it says.
+pub fn is_direction_override(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Text for a terminal with every control character but line breaks and tabs written out
 /// (`\u{1b}`), and the direction overrides too: what the command line prints holds file
 /// names and errors the rep did not write, and a file named `ESC[2J.md` cleared the screen.
 /// Unlike [`for_display`] nothing is dropped, so the file can still be found by its name.
 pub fn terminal_safe(input: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_direction_override(c);
     if !input.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(input);
     }
@@ -95,7 +99,7 @@ pub fn terminal_safe(input: &str) -> std::borrow::Cow<'_, str> {
 }
 
 pub fn for_display(input: &str) -> String {
-    if input.chars().all(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+    if input.chars().all(|c| !c.is_control() && !is_direction_override(c)) {
         return input.to_string();
     }
     sanitize(input).replace('\n', " ")
@@ -206,7 +210,7 @@ mod tests {
                 '\r' => out.push('\n'),
                 '\u{1b}' => skip_escape_sequence(&mut chars),
                 '\n' => out.push('\n'),
-                c if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {}
+                c if c.is_control() || is_direction_override(c) => {}
                 c => out.push(c),
             }
         }

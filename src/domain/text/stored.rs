@@ -212,7 +212,7 @@ fn floor_boundary(text: &str, at: usize) -> usize {
 
 /// [`sanitize`], skipping the copy when there is nothing to remove (nearly all text).
 fn sanitize_if_needed(text: &str) -> std::borrow::Cow<'_, str> {
-    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let bidi = super::is_direction_override;
     let clean = if text.is_ascii() {
         !text.bytes().any(|b| b.is_ascii_control() && b != b'\n')
     } else {
