@@ -221,16 +221,24 @@ const MAX_WORD_REPEATS: u32 = 500;
 /// "apple" 20,000 times made every search for it take 3 s, and held up the searches after
 /// it. A help-centre page says "the" a few hundred times; the reader still shows it whole.
 fn searchable_part(text: &str) -> &str {
-    let mut counts: HashMap<String, u32> = HashMap::new();
+    use std::borrow::Cow;
+    let mut counts: HashMap<Cow<'_, str>, u32> = HashMap::new();
     let mut start = None;
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
         match (start, c.is_alphanumeric()) {
             (None, true) => start = Some(i),
             (Some(s), false) => {
                 start = None;
-                // One count for a word and its plural, as the index's stemming would.
-                let word = text[s..i].to_lowercase();
-                let key = word.strip_suffix('s').unwrap_or(&word).to_string();
+                // One count for a word and its plural, in any case, as the index's
+                // stemming and case folding would; copied only when it has capitals
+                // (every import reads every word here).
+                let word = &text[s..i];
+                let key: Cow<'_, str> = if word.chars().any(char::is_uppercase) {
+                    let lower = word.to_lowercase();
+                    Cow::Owned(lower.strip_suffix('s').map_or_else(|| lower.clone(), str::to_string))
+                } else {
+                    Cow::Borrowed(word.strip_suffix('s').unwrap_or(word))
+                };
                 let n = counts.entry(key).or_insert(0);
                 *n += 1;
                 if *n > MAX_WORD_REPEATS {
