@@ -214,6 +214,8 @@ pub fn parse(source: &SourceFile, text: &str) -> Result<Parsed, String> {
 
 /// How often one word may occur in the text an article is searched by.
 const MAX_WORD_REPEATS: u32 = 500;
+/// A text shorter than this is searched whole, whatever it repeats (see [`searchable_part`]).
+const SHORT_ENOUGH_BYTES: usize = 4 * 1024;
 
 /// The text an article is searched by: all of it, unless one word repeats more than
 /// [`MAX_WORD_REPEATS`] times — then the text up to there. Making a result's snippet takes
@@ -222,6 +224,12 @@ const MAX_WORD_REPEATS: u32 = 500;
 /// it. A help-centre page says "the" a few hundred times; the reader still shows it whole.
 fn searchable_part(text: &str) -> &str {
     use std::borrow::Cow;
+    // Counting is a tenth of a large import; a text this short holds at most about 2,000 of
+    // one word (a letter and a space each), whose snippet takes some 25 ms — so only longer
+    // ones are counted.
+    if text.len() < SHORT_ENOUGH_BYTES {
+        return text;
+    }
     let mut counts: HashMap<Cow<'_, str>, u32> = HashMap::new();
     let mut start = None;
     for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
