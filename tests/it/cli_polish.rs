@@ -193,7 +193,7 @@ fn each_invalid_config_fixture_names_its_line_key_and_problem() {
 fn a_config_that_is_a_fifo_or_a_device_is_refused_at_once() {
     let sandbox = Sandbox::new();
     let fifo = sandbox.path("config.toml");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    crate::common::mkfifo(&fifo);
     for (path, what) in [(fifo.to_str().unwrap(), "a FIFO"), ("/dev/zero", "a device")] {
         let run = sandbox.run(&["--config", path, "keys"]);
         assert_eq!(run.code, 1, "{}", run.stderr);
@@ -217,7 +217,7 @@ fn an_export_is_never_written_through_a_link_or_into_a_fifo() {
     let link = sandbox.path("out.json");
     std::os::unix::fs::symlink(&victim, &link).unwrap();
     let fifo = sandbox.path("pipe.json");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    crate::common::mkfifo(&fifo);
     for (path, why) in [(&link, "is a link; give the file itself"), (&fifo, "not a regular file (a FIFO)")] {
         let run = sandbox.run(&["export", "customers", "--out", path.to_str().unwrap()]);
         assert_eq!(run.code, 1, "{}", run.stderr);

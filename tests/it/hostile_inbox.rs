@@ -211,7 +211,7 @@ fn a_link_or_a_fifo_in_the_inbox_is_set_aside_with_why_and_a_linked_file_left_al
     std::fs::write(&target, r#"{"channel":"phone","subject":"card 4111 1111 1111 1111"}"#).unwrap();
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::os::unix::fs::symlink(&target, dir.join("link.json")).unwrap();
-    assert!(std::process::Command::new("mkfifo").arg(dir.join("pipe.json")).status().unwrap().success());
+    crate::common::mkfifo(&dir.join("pipe.json"));
     let mut conn = store::open_in_memory().unwrap();
     let s = inbox::process_inbox(&mut conn, &dir, NOW).unwrap();
     assert_eq!(s.imported.len(), 1, "{s:#?}");

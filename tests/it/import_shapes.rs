@@ -198,8 +198,7 @@ fn a_fifo_or_a_link_to_a_device_in_a_kb_folder_is_skipped() {
     let sb = Sandbox::new();
     sb.write("kb/ok.md", "# Shipping\nWe ship in two days.\n");
     let fifo = sb.path("kb/x.md");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    crate::common::mkfifo(&fifo);
     std::os::unix::fs::symlink("/dev/zero", sb.path("kb/zero.md")).unwrap();
     std::os::unix::fs::symlink(sb.path("kb/ok.md"), sb.path("kb/alias.md")).unwrap();
     let out = import_kb(&sb, &sb.path("kb"));
@@ -243,7 +242,7 @@ fn a_file_name_with_terminal_escapes_is_printed_written_out() {
     let sb = Sandbox::new();
     sb.write("kb/ok.md", "# Shipping\nWe ship in two days.\n");
     let fifo = sb.path("kb/\u{1b}[2J\u{1b}]0;PWN\u{7}.md");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    crate::common::mkfifo(&fifo);
     let out = sb.ok(&["import", "kb", sb.path("kb").to_str().unwrap()]);
     assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{:?}", out.stdout);
     assert!(out.stdout.contains("\\u{1b}[2J\\u{1b}]0;PWN\\u{7}.md: not a regular file (a FIFO)"), "{}", out.stdout);
@@ -285,8 +284,7 @@ fn an_oversized_kb_page_is_left_out_with_its_size() {
 fn a_fifo_or_a_device_named_as_a_records_file_is_refused_at_once() {
     let sb = Sandbox::new();
     let fifo = sb.path("contacts.csv");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    crate::common::mkfifo(&fifo);
     std::os::unix::fs::symlink("/dev/zero", sb.path("customers.json")).unwrap();
     for (kind, file, what) in [("contacts", "contacts.csv", "a FIFO"), ("customers", "customers.json", "a device")] {
         let path = sb.path(file);

@@ -121,7 +121,7 @@ fn a_folder_or_a_fifo_given_as_the_workspace_is_named_as_what_it_is() {
     let folder = sb.path("folder.db");
     std::fs::create_dir(&folder).unwrap();
     let fifo = sb.path("pipe.db");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    crate::common::mkfifo(&fifo);
     for (path, what) in [(&folder, "a folder"), (&fifo, "a FIFO")] {
         let out = crate::common::Output::from(sb.bare().arg("--db").arg(path).arg("queue").output().unwrap());
         assert_eq!(out.code, 1, "{}", out.stderr);

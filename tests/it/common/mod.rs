@@ -144,6 +144,12 @@ pub fn stdout_of(cmd: &mut Command) -> String {
 }
 
 /// `rel` under `tests/fixtures`.
+/// Makes a FIFO at `path` (the hostile "file" that waits for ever for a writer).
+pub fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
