@@ -223,14 +223,7 @@ fn kb_folders_linked_in_loops_or_twice_are_read_once() {
     std::os::unix::fs::symlink(sb.path("kb/a"), sb.path("kb/0-old-a")).unwrap();
     let out = import_kb(&sb, &sb.path("kb"));
     assert_eq!((out["added"].as_i64(), out["failed"].as_array().map(Vec::len)), (Some(2), Some(0)), "{out}");
-    let sources: Vec<String> = sb
-        .conn()
-        .prepare("SELECT source FROM kb_articles ORDER BY source")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let sources: Vec<String> = crate::common::strings(&sb.conn(), "SELECT source FROM kb_articles ORDER BY source");
     assert_eq!(sources, ["kb/a/returns.md", "kb/s1/warranty.md"]);
 }
 

@@ -613,13 +613,7 @@ fn qa_imports_are_checked_by_line_and_all_or_nothing() {
         "[{\"contact_id\": 1, \"reviewer\": \"Eve\", \"criterion\": \"greet\\u001b[2J\\u202e evil\", \"met\": true, \"weight\": 1}]",
     );
     frontline::import::qa::import_qa(&mut conn, &path, &card, T).unwrap();
-    let criteria: Vec<String> = conn
-        .prepare("SELECT criterion FROM qa_scores")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let criteria: Vec<String> = crate::common::strings(&conn, "SELECT criterion FROM qa_scores");
     assert!(criteria.iter().all(|c| !c.contains(['\u{1b}', '\u{202e}'])), "{criteria:?}");
 }
 

@@ -144,6 +144,11 @@ pub fn stdout_of(cmd: &mut Command) -> String {
 }
 
 /// `rel` under `tests/fixtures`.
+/// The first column of every row `sql` returns, as text.
+pub fn strings(conn: &Connection, sql: &str) -> Vec<String> {
+    conn.prepare(sql).unwrap().query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
 /// Makes a FIFO at `path` (the hostile "file" that waits for ever for a writer).
 pub fn mkfifo(path: &Path) {
     let made = std::process::Command::new("mkfifo").arg(path).status().unwrap();
