@@ -4,6 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 mod ask;
 pub mod drafts;
+mod long_prefix;
 pub mod uses;
 
 pub use uses::{UsedFor, record_use, used_for};
@@ -289,6 +290,16 @@ const MAX_COUNTED_TERMS: usize = 12;
 /// Runs a MATCH ranked by: number of `terms` matched, title/tags hold the query, bm25.
 fn run_ranked(conn: &Connection, query: &str, terms: &[&str], limit: usize) -> rusqlite::Result<Vec<KbHit>> {
     let terms = if terms.len() > MAX_COUNTED_TERMS { &[][..] } else { terms };
+    let mut terms = terms.to_vec();
+    let narrowed = long_prefix::narrowed(conn, query)?;
+    if let Some(narrowed) = &narrowed {
+        // Only the last term is ever a prefix; counted, it is counted last.
+        let last_of = |q: &'_ str| q.rsplit(' ').next().unwrap_or_default().to_string();
+        if let Some(last) = terms.last_mut().filter(|t| **t == last_of(query)) {
+            *last = narrowed.rsplit(' ').next().unwrap_or_default();
+        }
+    }
+    let query = narrowed.as_deref().unwrap_or(query);
     let sql = ranked_sql(terms.len(), fts::phrase_count(query));
     let mut stmt = conn.prepare_cached(&sql)?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -167,6 +167,45 @@ fn the_word_being_typed_matches_as_a_prefix() {
     assert!(titles(&conn, "refu ").is_empty());
 }
 
+/// Hits as the ranked statement gives them for `query` (a MATCH expression) as written.
+fn ranked_as_written(conn: &Connection, query: &str, limit: i64) -> Vec<(i64, String, String)> {
+    let sql = kb::ranked_sql(0, query.split(' ').count());
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let rows = stmt.query_map(rusqlite::params![query, limit], |r| {
+        Ok((r.get(0)?, r.get(3)?, format!("{:.9}", r.get::<_, f64>(4)?)))
+    });
+    rows.unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn a_long_word_being_typed_finds_exactly_what_its_prefix_finds() {
+    let conn = mem();
+    let bodies = [
+        "Tracking a delivery step by step: the tracking page shows each delivery scan.",
+        "Deliveries late by a week are refunded; tracking numbers arrive by email.",
+        "We delivered the parcel; tracking stops at the door.",
+        "Tracking your refund",
+        "Delivery windows for large items",
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        kb::upsert_article(&conn, &article(&format!("{i}.md"), &format!("Article {i}"), &[], body), T0).unwrap();
+    }
+    // "delivery" begins one word of the index; "deliv" two (delivered, delivery); "refun" one.
+    for (typed, as_prefix) in [
+        ("tracking delivery", "\"tracking\" \"delivery\"*"),
+        ("tracking deliv", "\"tracking\" \"deliv\"*"),
+        ("delivery refun", "\"delivery\" \"refun\"*"),
+    ] {
+        let found: Vec<(i64, String, String)> = kb::search(&conn, typed, 10)
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.id, h.snippet, format!("{:.9}", h.score)))
+            .collect();
+        assert!(!found.is_empty(), "{typed}");
+        assert_eq!(found, ranked_as_written(&conn, as_prefix, 10), "{typed}");
+    }
+}
+
 #[test]
 fn stemming_finds_other_forms_of_a_word() {
     let conn = corpus();

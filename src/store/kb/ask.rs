@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, params};
 
+use super::long_prefix::INDEXED_PREFIX;
 use crate::domain::query::{Concept, Term, Understood};
 use crate::domain::text::{MARK_END, MARK_START};
 use crate::domain::{Id, KbHit};
@@ -51,9 +52,6 @@ pub(super) fn search(conn: &Connection, q: &Understood, limit: usize) -> rusqlit
     let top: Vec<(Id, f64)> = ranked.into_iter().take(limit).collect();
     hits(conn, &all, &top)
 }
-
-/// The longest prefix the article index keeps entries for (`prefix = '2 3 4'`).
-const INDEXED_PREFIX: usize = 4;
 
 /// A concept whose word still being typed, when longer than [`INDEXED_PREFIX`], is matched
 /// as typed: in a question it is one concept among several and complete a keystroke or two
