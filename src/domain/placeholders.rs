@@ -46,7 +46,7 @@ impl Context {
             "customer.name" => self.customer_name.clone(),
             "customer.email" => self.customer_email.clone(),
             "order.number" => self.order_number.clone(),
-            "rep.name" => Some(self.rep_name.clone()),
+            REP_NAME => Some(self.rep_name.clone()),
             "contact.subject" => self.contact_subject.clone(),
             "contact.id" => self.contact_id.map(|id| id.to_string()),
             "date.today" => Some(self.today.clone()),
@@ -54,6 +54,14 @@ impl Context {
         };
         value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
     }
+}
+
+/// The placeholder of the rep's own name.
+pub const REP_NAME: &str = "rep.name";
+
+/// What [`fill`] leaves of a placeholder it has no value for: `[name?]`, for the rep to see.
+pub fn unfilled(name: &str) -> String {
+    format!("[{name}?]")
 }
 
 /// Replaces every `{{ name }}` in `template` (spaces inside the braces and any letter case
@@ -71,11 +79,7 @@ pub fn fill(template: &str, ctx: &Context) -> String {
             let name = inner.to_lowercase();
             match ctx.value(&name) {
                 Some(v) => out.push_str(&v),
-                None => {
-                    out.push('[');
-                    out.push_str(&name);
-                    out.push_str("?]");
-                }
+                None => out.push_str(&unfilled(&name)),
             }
             rest = &after[end + 2..];
         } else {

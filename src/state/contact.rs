@@ -92,21 +92,25 @@ fn typed_ahead_into_notes(state: &mut State) -> Vec<Effect> {
 /// goes into the notes on screen where the cursor was, as if no contact had been asked for;
 /// with no such editor the message shows it, so it is not lost unseen.
 pub fn taking_ended(state: &mut State, message: String, tone: Tone) -> Vec<Effect> {
-    // Keys pressed for the contact that did not come are not for the one on screen.
-    state.when_open.clear();
+    // Keys pressed for the contact that did not come are not for the one on screen; what
+    // they typed is said.
+    let dropped = super::typed_among(&std::mem::take(&mut state.when_open));
     let (unplaced, effects) = match state.work.taking.take().filter(|t| !t.is_empty()) {
         Some(text) => put_typed(state, &text, false),
         None => (None, Vec::new()),
     };
-    match unplaced {
-        Some(text) => state.flash(format!("{message}. {}", you_typed(&text)), tone),
-        None => state.flash(message, tone),
-    }
+    let unplaced = unplaced.unwrap_or_default() + &dropped;
+    state.flash(with_what_was_typed(message, &unplaced), tone);
     effects
 }
 
 fn you_typed(text: &str) -> String {
     format!("You typed: {}", crate::domain::text::for_display(text))
+}
+
+/// `message`, followed by the text the rep typed that found no place, if any.
+pub fn with_what_was_typed(message: String, typed: &str) -> String {
+    if typed.is_empty() { message } else { format!("{message}. {}", you_typed(typed)) }
 }
 
 /// Puts typed text into the notes editor, cleaned like any other input: at the end on a
@@ -262,6 +266,7 @@ pub fn draft_article(state: &mut State) -> Vec<Effect> {
 /// F6: bring the next contact in progress on screen.
 pub fn next_active(state: &mut State) -> Vec<Effect> {
     // The rep moved on from a contact still being opened: it does not take the screen later.
+    // (Keys wait behind a key for that contact, so none can be waiting here.)
     queue::cancel_opening(state);
     let strip = &state.work.strip;
     if strip.is_empty() {
@@ -307,8 +312,11 @@ pub fn park_current(state: &mut State) -> Vec<Effect> {
 /// Shows a contact as the current one (from a reply), restoring its parked editor if any.
 pub fn show(state: &mut State, detail: ContactDetail) -> Vec<Effect> {
     // A contact still being opened (its answer clears this before coming here) gives way to
-    // the one shown now, with the keys pressed for it.
-    queue::cancel_opening(state);
+    // the one shown now, with the keys pressed for it; what they typed is said.
+    let dropped = queue::cancel_opening(state);
+    if !dropped.is_empty() {
+        state.flash(you_typed(&dropped), Tone::Info);
+    }
     let id = detail.contact.id;
     let mut effects = Vec::new();
     let mut restored = false;
@@ -466,8 +474,15 @@ fn removed_elsewhere(state: &mut State, id: Id) {
 }
 
 /// Carries out, in order, the keys pressed for a contact while it was on its way.
-pub fn carry_out(state: &mut State, waiting: Vec<crate::action::Action>) -> Vec<Effect> {
-    waiting.into_iter().flat_map(|action| super::perform(state, action)).collect()
+pub fn carry_out(state: &mut State, waiting: Vec<super::Waiting>) -> Vec<Effect> {
+    waiting
+        .into_iter()
+        .flat_map(|w| match w {
+            super::Waiting::Action(action) => super::perform(state, action),
+            super::Waiting::Key(key) => super::handle_key(state, key),
+            super::Waiting::Paste(text) => super::paste(state, &text),
+        })
+        .collect()
 }
 
 /// The open contact is no longer in the workspace (deleted by another program): it leaves

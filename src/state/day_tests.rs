@@ -7,6 +7,7 @@ use crossterm::event::KeyCode;
 use super::tests::*;
 use super::*;
 use crate::domain::ContactStatus;
+use crate::protocol::ReplyAddresses;
 
 // ------------------------------------------------------------------ the rep's day without traps
 
@@ -240,17 +241,34 @@ fn a_script_tick_can_be_undone_and_the_notes_say_so() {
 }
 
 #[test]
-fn the_first_reply_asks_the_reps_name_once_then_opens() {
+fn the_first_send_asks_the_reps_name_once_and_typing_after_f12_goes_into_the_reply() {
     let mut s = with_active_contact();
-    assert!(update(&mut s, key(KeyCode::F(12))).is_empty());
+    // F12 opens the reply at once: what the rep types next is the reply, not a name.
+    update(&mut s, key(KeyCode::F(12)));
+    assert!(s.writing_reply && s.overlays.form().is_none());
+    type_text(&mut s, "Hi Ana, it ships today. ");
+    // A snippet inserted before the name is known shows where the name will go.
+    let signed = palette::fill_snippet(&s, "{{rep.name}}, Larkspur");
+    assert_eq!(signed, "[rep.name?], Larkspur");
+    reply::insert(&mut s, &signed);
+    let to = ReplyAddresses { to: "ana@example.com".into(), from: "help@example.com".into() };
+    update(&mut s, Event::Db(Reply::Recipients { contact: 2, recipients: Ok(to) }));
+
+    assert!(update(&mut s, ctrl('s')).is_empty(), "nothing is sent before the name is given");
     assert!(matches!(s.overlays.form(), Some(forms::Modal::RepName(_))));
     type_text(&mut s, "Sam Rivera");
     let effects = update(&mut s, key(KeyCode::Enter));
     assert!(effects.contains(&Effect::Db(Request::SaveRepName { name: "Sam Rivera".into() })));
-    assert!(s.writing_reply, "the reply opens once the name is given");
     assert_eq!(s.rep_name, "Sam Rivera");
-    // Known now: F12 goes straight to the reply next time.
-    update(&mut s, key(KeyCode::F(12)));
-    update(&mut s, key(KeyCode::F(12)));
-    assert!(s.overlays.form().is_none() && s.writing_reply);
+    assert_eq!(
+        s.reply.as_ref().map(reply::ReplyState::text).as_deref(),
+        Some("Hi Ana, it ships today. \n\nSam Rivera, Larkspur\n")
+    );
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(_))), "then the send is asked as usual");
+
+    // Known now: the next send asks only to send, and snippets carry the name.
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, ctrl('s'));
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(_))));
+    assert_eq!(palette::fill_snippet(&s, "{{rep.name}}"), "Sam Rivera");
 }

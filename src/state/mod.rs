@@ -172,8 +172,9 @@ pub struct State {
     pub reply: Option<reply::ReplyState>,
     pub writing_reply: bool,
     /// Keys for the open contact (F12, F4, F5…) pressed while the contact was still on its
-    /// way from the store: carried out, in order, when it arrives.
-    pub when_open: Vec<Action>,
+    /// way from the store, and every key and paste after them: carried out, in order, when it
+    /// arrives.
+    pub when_open: Vec<Waiting>,
     /// Maildir folders and the inbox folder read into the queue (config).
     pub intake: IntakePaths,
     /// The QA scorecard from the config.
@@ -294,6 +295,38 @@ impl State {
     }
 }
 
+/// A key pressed for a contact still on its way from the store, carried out when it arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waiting {
+    /// An action on the open contact (F12, F4, F5…).
+    Action(Action),
+    /// A key pressed after such an action. It waits behind it so the keys keep their order:
+    /// F12 then text puts the text in the reply F12 opens, not in the notes before it.
+    Key(KeyEvent),
+    /// Text pasted after such an action, for the same reason.
+    Paste(String),
+}
+
+/// The text typed or pasted among keys that waited for a contact that never came, to be
+/// said rather than lost unseen; empty when there is none.
+pub fn typed_among(waiting: &[Waiting]) -> String {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let mut text = String::new();
+    for w in waiting {
+        match w {
+            Waiting::Key(k) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => match k.code {
+                KeyCode::Char(c) => text.push(c),
+                KeyCode::Enter => text.push('\n'),
+                KeyCode::Backspace => drop(text.pop()),
+                _ => {}
+            },
+            Waiting::Paste(p) => text.push_str(p),
+            Waiting::Action(_) | Waiting::Key(_) => {}
+        }
+    }
+    text
+}
+
 /// Reacts to one event.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
     let effects = match event {
@@ -342,6 +375,11 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Overlay::Form(_) => forms::key,
         };
         return handler(state, key);
+    }
+    if !state.when_open.is_empty() && state.keymap.resolve(Scope::Global, &key) != Some(Action::Quit) {
+        // A key waits for the contact to arrive: every key after it waits behind it.
+        state.when_open.push(Waiting::Key(key));
+        return Vec::new();
     }
     if contact::type_ahead(state, &key) {
         return Vec::new();
@@ -405,7 +443,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         // The contact is still on its way from the store (Enter or `a`, then F5 at once):
         // until it arrives the key would act on the contact before it, or say none is open;
         // it acts on arrival.
-        state.when_open.push(action);
+        state.when_open.push(Waiting::Action(action));
         return Vec::new();
     }
     match action {
@@ -485,7 +523,14 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if overlay_open(state) || contact::paste_ahead(state, text) {
+    if overlay_open(state) {
+        return Vec::new();
+    }
+    if !state.when_open.is_empty() {
+        state.when_open.push(Waiting::Paste(text.to_string()));
+        return Vec::new();
+    }
+    if contact::paste_ahead(state, text) {
         return Vec::new();
     }
     match state.focus {

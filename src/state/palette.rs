@@ -345,9 +345,12 @@ fn choose(state: &mut State, close: bool) -> Vec<Effect> {
 pub fn fill_snippet(state: &State, body: &str) -> String {
     use crate::domain::placeholders;
     let today = crate::domain::time::local_date(state.now());
+    // A name not given yet stays a visible placeholder, filled in the reply when the rep
+    // gives it at the first send (`reply::name_given`).
+    let rep_name = if state.rep_name_known { state.rep_name.as_str() } else { "" };
     let ctx = match &state.open {
-        Some(detail) => placeholders::context_from(detail, &state.rep_name, &today),
-        None => placeholders::Context { rep_name: state.rep_name.clone(), today, ..placeholders::Context::default() },
+        Some(detail) => placeholders::context_from(detail, rep_name, &today),
+        None => placeholders::Context { rep_name: rep_name.to_string(), today, ..placeholders::Context::default() },
     };
     placeholders::fill(body, &ctx)
 }

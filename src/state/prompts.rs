@@ -1,6 +1,6 @@
 //! Questions the workstation asks before it goes on: a reply written and never sent when
 //! its contact closes, a paste bigger than a draft can keep, the rep's name before the first
-//! reply.
+//! reply goes out.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
@@ -15,7 +15,8 @@ pub struct RepNameForm {
     pub name: TextArea<'static>,
 }
 
-/// Keys on the name question: Enter keeps it and opens the reply, Esc goes back.
+/// Keys on the name question: Enter keeps it and goes on to send the reply, Esc goes back
+/// to it.
 pub(super) fn rep_name_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Modal::RepName(form)) = state.overlays.form_mut() else { return Vec::new() };
     match key.code {
@@ -29,7 +30,7 @@ pub(super) fn rep_name_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.rep_name.clone_from(&name);
             state.rep_name_known = true;
             let mut effects = vec![Effect::Db(Request::SaveRepName { name })];
-            effects.extend(super::reply::toggle(state));
+            effects.extend(super::reply::name_given(state));
             return effects;
         }
         _ => {

@@ -215,18 +215,19 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
 }
 
 /// Forgets the contact being opened, and the keys pressed for it: another contact came on
-/// screen meanwhile (F6, an accept), or it could not be read.
-pub fn cancel_opening(state: &mut State) {
+/// screen meanwhile (F6, an accept), or it could not be read. Returns the text typed among
+/// those keys, for the caller to say.
+pub fn cancel_opening(state: &mut State) -> String {
     state.customer.pending = None;
-    state.when_open.clear();
+    super::typed_among(&std::mem::take(&mut state.when_open))
 }
 
-/// The contact being opened could not be read: said, and the keys pressed for it dropped.
+/// The contact being opened could not be read: said, and the keys pressed for it dropped
+/// (what they typed is said too).
 pub fn open_failed(state: &mut State, seq: u64, error: &str) -> Vec<Effect> {
-    if state.customer.pending == Some(seq) {
-        cancel_opening(state);
-    }
-    state.flash(format!("Opening the contact: {error}"), super::Tone::Error);
+    let dropped = if state.customer.pending == Some(seq) { cancel_opening(state) } else { String::new() };
+    let message = format!("Opening the contact: {error}");
+    state.flash(super::contact::with_what_was_typed(message, &dropped), super::Tone::Error);
     Vec::new()
 }
 

@@ -6,6 +6,7 @@ use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
 use crate::domain::Id;
+use crate::domain::placeholders;
 use crate::domain::text::mask_card_numbers;
 use crate::protocol::{Job, ReplyAddresses, Request};
 
@@ -41,12 +42,6 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
         state.flash("Open an email contact to reply", Tone::Info);
         return Vec::new();
     };
-    if !state.rep_name_known {
-        // Replies are signed: ask the rep's name once, then open the reply.
-        let ask = super::prompts::RepNameForm { name: super::forms::line_field("") };
-        state.overlays.open(super::overlay::Overlay::Form(super::forms::Modal::RepName(Box::new(ask))));
-        return Vec::new();
-    }
     let id = detail.contact.id;
     if state.reply.as_ref().is_none_or(|r| r.contact != id) {
         let draft = detail.reply_draft.clone().unwrap_or_default();
@@ -132,6 +127,13 @@ pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
         state.flash("The reply is empty", Tone::Info);
         return Vec::new();
     }
+    if !state.rep_name_known {
+        // Replies are signed: the rep's name is asked once, here. Asked when F12 opened the
+        // reply, it took what the rep typed next, meant for the reply, as their name.
+        let ask = super::prompts::RepNameForm { name: super::forms::line_field("") };
+        state.overlays.open(super::overlay::Overlay::Form(super::forms::Modal::RepName(Box::new(ask))));
+        return Vec::new();
+    }
     let contact = r.contact;
     let question = match r.recipients.clone() {
         Some(Ok(to)) => format!("Send this reply to {} from {}?", to.to, to.from),
@@ -146,6 +148,23 @@ pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
     };
     let send = Effect::Job(Job::SendReply { contact, body });
     super::forms::confirm_effect(state, question, None, send)
+}
+
+/// The rep gave their name at the first send: it takes the place of the `[rep.name?]` that
+/// snippets inserted before left in the reply, and sending is asked as usual.
+pub fn name_given(state: &mut State) -> Vec<Effect> {
+    let marker = placeholders::unfilled(placeholders::REP_NAME);
+    let name = state.rep_name.clone();
+    let mut effects = Vec::new();
+    if let Some(r) = state.reply.as_mut().filter(|r| r.text().contains(&marker)) {
+        let text = r.text().replace(&marker, &name);
+        r.editor = new_editor(text.split('\n').map(str::to_string).collect());
+        r.editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        r.editor.move_cursor(ratatui_textarea::CursorMove::End);
+        effects.extend(edited(state));
+    }
+    effects.extend(ask_to_send(state));
+    effects
 }
 
 /// The rep confirmed sending: the reply leaves the editor while it goes out (it stays the

@@ -361,11 +361,39 @@ fn an_open_contact_removed_by_another_program_leaves_the_screen() {
 }
 
 #[test]
+fn text_typed_after_f12_for_a_contact_still_opening_goes_into_its_reply_in_order() {
+    let mut s = with_open_contact(None);
+    s.rep_name_known = true;
+    let seq = opening_contact_1(&mut s);
+    type_text(&mut s, "Call ");
+    update(&mut s, key(KeyCode::F(12)));
+    type_text(&mut s, "Hi Ana,");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, Event::Paste("it ships today".into()));
+    update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
+    assert!(s.writing_reply && s.when_open.is_empty());
+    assert_eq!(s.reply.as_ref().map(reply::ReplyState::text).as_deref(), Some("Hi Ana,\nit ships today"));
+    assert_eq!(s.notes.editor.lines().join("\n"), "Call ", "what came before F12 stays in the notes");
+}
+
+#[test]
+fn text_waiting_for_a_contact_that_cannot_be_read_is_said_not_lost() {
+    let mut s = with_open_contact(None);
+    let seq = opening_contact_1(&mut s);
+    update(&mut s, key(KeyCode::F(12)));
+    type_text(&mut s, "Hi Ana");
+    update(&mut s, Event::Db(Reply::OpenFailed { seq, error: "disk I/O error".into() }));
+    assert!(s.when_open.is_empty());
+    let flash = s.flash.as_ref().map(|f| f.text.as_str());
+    assert_eq!(flash, Some("Opening the contact: disk I/O error. You typed: Hi Ana"));
+}
+
+#[test]
 fn keys_for_a_contact_still_opening_are_dropped_when_the_rep_moves_on_or_it_cannot_be_read() {
     let mut s = with_open_contact(None);
     let seq = opening_contact_1(&mut s);
     update(&mut s, key(KeyCode::F(9)));
-    assert_eq!(s.when_open, vec![Action::Scripts]);
+    assert_eq!(s.when_open, vec![Waiting::Action(Action::Scripts)]);
     update(&mut s, Event::Db(Reply::OpenFailed { seq, error: "disk I/O error".into() }));
     assert!(s.when_open.is_empty() && s.customer.pending.is_none());
     assert!(s.flash.as_ref().is_some_and(|f| f.text == "Opening the contact: disk I/O error"), "{:?}", s.flash);

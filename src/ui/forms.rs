@@ -399,7 +399,7 @@ fn rep_name_lines(f: &RepNameForm, theme: &Theme) -> Vec<Line<'static>> {
         Line::raw(""),
         Line::from(row),
         Line::raw(""),
-        Line::styled("Enter keeps it and opens the reply · Esc goes back", theme.dim),
+        Line::styled("Enter keeps it and goes on to send · Esc goes back to the reply", theme.dim),
     ]
 }
 

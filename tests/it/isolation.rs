@@ -54,16 +54,17 @@ fn send_reply_to_alice(app: &mut Pty) {
     app.wait_screen("the queue narrowed to Alice's email", |s| s.contents().contains("Queue 1 of"));
     app.send(ENTER);
     app.open_selected_contact(None);
+    // Typed in the same burst as F12: it goes into the reply.
     app.send(F12);
-    // The first reply asks the rep's name once (replies are signed with it).
+    app.send("We are looking into it today.");
+    app.wait_text("To:   alice@customer.example");
+    app.wait_text("From: support@larkspur.example");
+    app.wait_text("We are looking into it today.");
+    app.send(CTRL_S);
+    // The first send asks the rep's name once (replies are signed with it).
     app.wait_text("Replies are signed with your name");
     app.send("Sam Rivera");
     app.send(ENTER);
-    app.wait_text("To:   alice@customer.example");
-    app.wait_text("From: support@larkspur.example");
-    app.send("We are looking into it today.");
-    app.wait_text("We are looking into it today.");
-    app.send(CTRL_S);
     app.wait_text("Send this reply to");
     app.send("y");
 }
