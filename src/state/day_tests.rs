@@ -209,6 +209,27 @@ fn a_paste_bigger_than_a_draft_can_keep_asks_first() {
 }
 
 #[test]
+fn a_function_key_on_the_open_script_closes_it_and_acts() {
+    use crate::domain::script::{Script, ScriptStep};
+    let mut s = with_active_contact();
+    s.rep_name_known = true;
+    let script = Script {
+        id: 9,
+        name: "Verify".into(),
+        steps: vec![ScriptStep { text: "Confirm name".into(), required: false }],
+        keywords: vec![],
+    };
+    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts: vec![script], ticks: vec![] }));
+    assert!(s.overlays.scripts().is_some());
+    // A letter the checklist does not use is not typed anywhere else.
+    update(&mut s, key(KeyCode::Char('x')));
+    assert!(s.overlays.scripts().is_some() && s.notes.text().is_empty());
+    let effects = update(&mut s, key(KeyCode::F(12)));
+    assert!(s.overlays.scripts().is_none() && s.writing_reply, "F12 opened the reply: {effects:?}");
+    assert!(effects.contains(&Effect::Db(Request::ReplyRecipients { contact: 2 })), "{effects:?}");
+}
+
+#[test]
 fn a_script_tick_can_be_undone_and_the_notes_say_so() {
     use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();

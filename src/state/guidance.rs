@@ -2,7 +2,7 @@
 //! shown first at start) and scripts (guided checklists ticked during a contact, each tick
 //! written into the notes).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::bulletin::{Bulletin, matching_incidents};
 use crate::domain::script::Script;
@@ -192,6 +192,15 @@ pub fn script_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let request = Request::TickStep { contact: view.contact, script: script.id, step: view.step };
             view.step = (view.step + 1).min(steps.saturating_sub(1));
             return vec![Effect::Db(request)];
+        }
+        // Keys the checklist has no use for that act elsewhere (F2, F12, F5, Ctrl-F…) close it
+        // and act as usual: on a call the rep reaches for them with the script still open.
+        // Plain letters stay here: `u` and `j` mean something on the checklist.
+        _ if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            || matches!(key.code, KeyCode::F(_)) =>
+        {
+            state.overlays.close_scripts();
+            return super::handle_key(state, key);
         }
         _ => {}
     }

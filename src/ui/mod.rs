@@ -61,12 +61,14 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) -> DrawInfo {
     notes::draw(state, frame, notes_area);
     status::draw(state, frame, status_area);
     // Overlays in the order they were opened: the one that takes the keys is drawn last.
+    // They cover the panes only: the status bar below says what a key on them did (a
+    // script's tick, an error) and the strip above which contacts are in progress.
     for overlay in state.overlays.iter() {
-        draw_overlay(state, overlay, frame, area);
+        draw_overlay(state, overlay, frame, main);
     }
     match &state.quit {
-        crate::state::quit::QuitPhase::Asking { error } => forms::draw_unsaved(state, error.as_deref(), frame, area),
-        crate::state::quit::QuitPhase::ConfirmWork => forms::draw_confirm_quit(state, frame, area),
+        crate::state::quit::QuitPhase::Asking { error } => forms::draw_unsaved(state, error.as_deref(), frame, main),
+        crate::state::quit::QuitPhase::ConfirmWork => forms::draw_confirm_quit(state, frame, main),
         _ => {}
     }
     let panes = [
