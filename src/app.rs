@@ -34,6 +34,8 @@ pub struct Options {
     pub theme: Theme,
     /// Shown in the status bar at start (config warnings).
     pub notice: Option<String>,
+    /// How the command line names this workspace, for hints that show a command.
+    pub invocation: crate::domain::invocation::Invocation,
 }
 
 /// Runs the workstation on an already opened (and migrated) workspace until the rep quits.
@@ -43,9 +45,11 @@ pub fn run(db_path: &Path, options: Options) -> Result<()> {
     let sink: ReplySink = Arc::new(move |reply| {
         let _ = reply_tx.send(Event::Db(reply));
     });
-    let settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
+    let mut settings = crate::workers::Settings::from_config(&options.config.intake, db_path);
+    settings.invocation = options.invocation.clone();
     let mut state =
         initial_state(db_path, &options.workspace_name, options.theme, options.notice, options.config.clone());
+    state.invocation = options.invocation;
     // The store worker first, and the queue asked for at once: its reads overlap everything
     // else start-up does (the other workers, the watchers, the terminal, the first frame).
     let db =

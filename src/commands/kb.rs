@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::domain::KbHit;
+use crate::domain::invocation::Invocation;
 use crate::domain::kb_draft::KbDraft;
 use crate::domain::query::only_a_first_letter;
 use crate::domain::text::{MARK_END, MARK_START, for_display};
@@ -117,11 +118,11 @@ impl fmt::Display for FromContact {
 
 /// `kb draft from-contact ID`: the contact's notes as a draft article (the same draft again
 /// if one exists); a contact that is not resolved or has no notes is refused with why.
-pub(super) fn draft_from_contact(db: &Path, contact: i64) -> Result<FromContact> {
+pub(super) fn draft_from_contact(db: &Path, contact: i64, frontline: &Invocation) -> Result<FromContact> {
     let mut conn = store::open_workspace(db)?;
     let made = store::write(&mut conn, |tx| kb::drafts::from_contact(tx, contact, crate::domain::time::now()))?;
     match made {
-        Ok(made) => Ok(FromContact { summary: made.summary(), drafts: [made.draft] }),
+        Ok(made) => Ok(FromContact { summary: made.summary(frontline), drafts: [made.draft] }),
         Err(refused) => anyhow::bail!("contact #{contact}: {refused}"),
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, CustomerCommand, DbCommand, FollowUpCommand, KbCommand, KbDraftCommand};
+use crate::domain::invocation::Invocation;
 use crate::domain::text::{counted, terminal_safe};
 use crate::domain::time::now;
 use crate::store::{self, customers};
@@ -37,16 +38,23 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     tracing::info!(workspace = %crate::logging::file_name(&db), demo = cli.demo, "workspace");
     let result = match cli.command {
-        None => open_workstation(&db, cli.config.as_deref()),
-        Some(command) => dispatch(command, &db, cli.db, cli.config.as_deref()),
+        None => open_workstation(&db, cli.config.as_deref(), Invocation::new(cli.db.as_deref(), cli.demo)),
+        Some(command) => dispatch(command, &db, cli.db, cli.demo, cli.config.as_deref()),
     };
     // A full disk or a file made read-only mid-command surfaces from SQLite without a file
     // name; say which workspace and what it means.
     result.map_err(|e| store::open::explain_storage_error(e, &db))
 }
 
-/// Runs one subcommand on the workspace `db` (`explicit_db` is `--db` as given).
-fn dispatch(command: Command, db: &Path, explicit_db: Option<PathBuf>, config: Option<&Path>) -> Result<()> {
+/// Runs one subcommand on the workspace `db` (`explicit_db` is `--db` as given, `demo`
+/// whether `--demo` was).
+fn dispatch(
+    command: Command,
+    db: &Path,
+    explicit_db: Option<PathBuf>,
+    demo: bool,
+    config: Option<&Path>,
+) -> Result<()> {
     match command {
         Command::Demo { reset, json } => emit(&demo_cmd::demo(explicit_db, reset)?, json),
         Command::Import(what) => import::import(db, what, config),
@@ -55,7 +63,7 @@ fn dispatch(command: Command, db: &Path, explicit_db: Option<PathBuf>, config: O
         Command::Kudos { command, json } => shift::kudos(db, command, json),
         Command::Kb(KbCommand::Search { query, limit, json }) => emit(&kb::search(db, &query.join(" "), limit)?, json),
         Command::Kb(KbCommand::Draft(KbDraftCommand::FromContact { id, json })) => {
-            emit(&kb::draft_from_contact(db, id)?, json)
+            emit(&kb::draft_from_contact(db, id, &Invocation::new(explicit_db.as_deref(), demo))?, json)
         }
         Command::Kb(KbCommand::Draft(KbDraftCommand::List { json })) => emit(&kb::draft_list(db)?, json),
         Command::Kb(KbCommand::Draft(KbDraftCommand::Export { id, out })) => kb::draft_export(db, id, out.as_deref()),
@@ -116,7 +124,7 @@ fn load_config(explicit: Option<&Path>) -> Result<config::Config> {
     Ok(config::load(&config_path(explicit)?)?.0)
 }
 
-fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
+fn open_workstation(db: &Path, config_path: Option<&Path>, invocation: Invocation) -> Result<()> {
     let conn = store::open_workspace(db)?;
     let name = store::meta_get(&conn, "name")?.unwrap_or_else(|| {
         db.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "workspace".into())
@@ -127,7 +135,7 @@ fn open_workstation(db: &Path, config_path: Option<&Path>) -> Result<()> {
     let notice =
         warnings.first().map(|w| format!("{} ({})", w.0, counted(warnings.len(), "config warning", "config warnings")));
     tracing::info!(config_warnings = warnings.len(), "workstation opening");
-    let result = app::run(db, app::Options { workspace_name: name, config, theme, notice });
+    let result = app::run(db, app::Options { workspace_name: name, config, theme, notice, invocation });
     tracing::info!(ok = result.is_ok(), "workstation closed");
     result
 }

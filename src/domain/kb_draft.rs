@@ -32,16 +32,12 @@ pub struct Drafted {
 
 impl Drafted {
     /// One line for the rep: which draft, whether it is new, and how it reaches the help
-    /// centre (drafts are edited and exported from the command line).
-    pub fn summary(&self) -> String {
+    /// centre (drafts are edited and exported from the command line, started as `frontline`).
+    pub fn summary(&self, frontline: &super::invocation::Invocation) -> String {
         let d = &self.draft;
         let what = if self.earlier { "This contact already has draft article" } else { "Wrote draft article" };
-        format!(
-            "{what} #{} “{}”: frontline kb draft export {} writes it for the help centre",
-            d.id,
-            super::text::for_display(&d.title),
-            d.id
-        )
+        let export = frontline.command(&format!("kb draft export {}", d.id));
+        format!("{what} #{} “{}”: {export} writes it for the help centre", d.id, super::text::for_display(&d.title))
     }
 }
 

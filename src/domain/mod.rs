@@ -3,6 +3,7 @@
 pub mod bulletin;
 pub mod contact_loop;
 pub mod identity;
+pub mod invocation;
 pub mod kb_draft;
 pub mod message;
 pub mod metrics;

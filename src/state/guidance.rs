@@ -142,7 +142,7 @@ pub fn scripts_loaded(
     ticks: Vec<(Id, usize)>,
 ) -> Vec<Effect> {
     if scripts.is_empty() {
-        state.flash("No scripts yet: frontline import scripts FILE", Tone::Info);
+        state.flash(format!("No scripts yet: {}", state.invocation.command("import scripts FILE")), Tone::Info);
         return Vec::new();
     }
     let text = state

@@ -177,6 +177,8 @@ pub struct State {
     pub when_open: Vec<Waiting>,
     /// Maildir folders and the inbox folder read into the queue (config).
     pub intake: IntakePaths,
+    /// How the command line names this workspace, for hints that show a command.
+    pub invocation: crate::domain::invocation::Invocation,
     /// The QA scorecard from the config.
     pub scorecard: Vec<crate::domain::shift::Criterion>,
     /// Offer a breather after this many contacts without a break (0: only after difficult
@@ -221,6 +223,7 @@ impl State {
             reply: None,
             writing_reply: false,
             when_open: Vec::new(),
+            invocation: crate::domain::invocation::Invocation::default(),
             intake: IntakePaths::default(),
             scorecard: crate::domain::shift::default_scorecard(),
             breather_after: 10,

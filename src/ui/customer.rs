@@ -54,7 +54,7 @@ pub fn draw(state: &State, frame: &mut Frame<'_>, area: Rect) -> u16 {
                     )
                 })
                 .collect();
-            out.extend(record_lines(detail, state.now(), state.customer.full_history, theme));
+            out.extend(record_lines(detail, state));
             out
         }
     };
@@ -104,7 +104,8 @@ const BODY_SHOWN_BYTES: usize = 20_000;
 const BODY_SHOWN_LINES: usize = 200;
 
 /// The open contact, then the customer's record, as one scrollable page.
-pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme: &Theme) -> Vec<Line<'static>> {
+pub fn record_lines(detail: &ContactDetail, state: &State) -> Vec<Line<'static>> {
+    let (now, full_history, theme) = (state.now(), state.customer.full_history, &state.theme);
     let c = &detail.contact;
     let mut out = vec![
         Line::from(vec![
@@ -137,7 +138,8 @@ pub fn record_lines(detail: &ContactDetail, now: i64, full_history: bool, theme:
         out.push(Line::raw(line.to_string()));
     }
     if c.body.len() > body.len() || body_lines.lines().nth(BODY_SHOWN_LINES).is_some() {
-        out.push(Line::styled("… the message goes on (frontline export contacts has all of it)", theme.dim));
+        let export = state.invocation.command("export contacts");
+        out.push(Line::styled(format!("… the message goes on ({export} has all of it)"), theme.dim));
     }
     // An email thread: every later message after the one that opened the contact.
     if detail.messages.len() > 1 {

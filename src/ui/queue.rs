@@ -174,11 +174,11 @@ fn empty_text(state: &State) -> Text<'static> {
     let mut lines = vec![
         Line::styled("No contacts waiting.", theme.title),
         Line::from(vec![Span::styled("F3", theme.key), Span::raw(" logs a call or walk-in now;")]),
-        Line::styled(" frontline import contacts FILE", theme.code),
+        Line::styled(format!(" {}", state.invocation.command("import contacts FILE")), theme.code),
     ];
     if state.queue.articles == 0 {
         lines.push(Line::raw("Import help-centre articles:"));
-        lines.push(Line::styled(" frontline import kb FOLDER", theme.code));
+        lines.push(Line::styled(format!(" {}", state.invocation.command("import kb FOLDER")), theme.code));
     }
     lines.push(Line::styled("New contacts show up here by themselves.", theme.dim));
     lines.push(Line::styled("Just looking? frontline --demo", theme.dim));

@@ -117,10 +117,8 @@ pub fn draw_schedule(state: &State, view: &crate::state::shift::ScheduleView, fr
     let hm = |t: i64| crate::domain::time::local_datetime(t).chars().skip(11).collect::<String>();
     let mut lines = Vec::new();
     if view.blocks.is_empty() {
-        lines.push(Line::styled(
-            "Nothing scheduled today. a adds a block; frontline schedule import FILE loads a day.",
-            theme.dim,
-        ));
+        let import = state.invocation.command("schedule import FILE");
+        lines.push(Line::styled(format!("Nothing scheduled today. a adds a block; {import} loads a day."), theme.dim));
     }
     for (i, b) in view.blocks.iter().enumerate() {
         let now_marker = if (b.start_at..b.end_at).contains(&now) { "▸" } else { " " };

@@ -196,10 +196,8 @@ fn sync_intake(conn: &mut Connection, maildirs: &[PathBuf], inbox: Option<&Path>
         parts.push(format!("{} added to their contacts", counted(threaded, "email reply", "email replies")));
     }
     if rejected > 0 {
-        parts.push(format!(
-            "{} could not be read (frontline sync / frontline inbox say why)",
-            counted(rejected, "file", "files")
-        ));
+        let (sync, inbox) = (settings.invocation.command("sync"), settings.invocation.command("inbox"));
+        parts.push(format!("{} could not be read ({sync} / {inbox} say why)", counted(rejected, "file", "files")));
     }
     parts.extend(problems);
     Reply::IntakeDone { message: parts.join("; ") }

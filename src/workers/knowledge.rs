@@ -7,6 +7,7 @@ use rusqlite::Connection;
 
 use super::failed;
 use crate::domain::Id;
+use crate::domain::invocation::Invocation;
 use crate::domain::time::now;
 use crate::protocol::Reply;
 use crate::store::{self, bulletins, customers, kb, scripts, snippets};
@@ -76,9 +77,9 @@ pub(super) fn save_snippet(conn: &mut Connection, id: Option<Id>, title: &str, b
 }
 
 /// Writes a draft article from a resolved contact's notes (or finds the one written before).
-pub(super) fn draft_article(conn: &mut Connection, contact: Id) -> Reply {
+pub(super) fn draft_article(conn: &mut Connection, contact: Id, frontline: &Invocation) -> Reply {
     match store::write(conn, |tx| kb::drafts::from_contact(tx, contact, now())) {
-        Ok(Ok(made)) => Reply::Done { message: made.summary() },
+        Ok(Ok(made)) => Reply::Done { message: made.summary(frontline) },
         Ok(Err(refused)) => Reply::Refused { message: format!("No draft article: {refused}") },
         Err(e) => failed("Writing the draft article", &e),
     }

@@ -36,6 +36,8 @@ pub struct Settings {
     pub inbox: crate::intake::inbox::InboxOptions,
     /// The inbox folder (erasing a customer cleans the files it keeps).
     pub inbox_dir: std::path::PathBuf,
+    /// How the command line names this workspace, for hints that show a command.
+    pub invocation: crate::domain::invocation::Invocation,
 }
 
 impl Settings {
@@ -45,6 +47,7 @@ impl Settings {
             replies: crate::intake::reply::Settings::from_config(intake, path),
             inbox: intake.inbox_options(),
             inbox_dir: intake.inbox_dir(path),
+            invocation: crate::domain::invocation::Invocation::default(),
         }
     }
 }

@@ -140,7 +140,7 @@ fn serve(conn: &mut Connection, request: Request, settings: &Settings, seen_vers
         Request::LoadPaletteUsage => knowledge::load_palette_usage(conn),
         Request::SaveSnippet { id, title, body } => knowledge::save_snippet(conn, id, &title, &body),
         Request::DeleteSnippet { id } => knowledge::delete_snippet(conn, id),
-        Request::DraftArticle { contact } => knowledge::draft_article(conn, contact),
+        Request::DraftArticle { contact } => knowledge::draft_article(conn, contact, &settings.invocation),
         Request::LoadBulletins => knowledge::load_bulletins(conn),
         Request::MarkBulletinsRead { ids } => knowledge::mark_bulletins_read(conn, &ids),
         Request::LoadScripts { contact } => knowledge::load_scripts(conn, contact),

@@ -3,6 +3,8 @@
 //! and `customer search`, with the workstation's rules — and their refusals as one line
 //! naming the contact, exit 1.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use crate::common::{Output, Sandbox};
@@ -301,6 +303,15 @@ fn a_resolved_contacts_notes_become_a_draft_article_for_the_help_centre() {
     // Asked again, it says the contact already has that draft (kept as the rep edited it).
     let again = sb.ok(&["kb", "draft", "from-contact", &id.to_string()]).stdout;
     assert!(again.starts_with(&format!("This contact already has draft article #{draft} ")), "{again}");
+    // The export command it shows names this workspace, and runs as shown.
+    let shown = again.split(": ").nth(1).and_then(|rest| rest.strip_suffix(" writes it for the help centre\n"));
+    let expected = format!("frontline --db {} kb draft export {draft}", sb.db().display());
+    assert_eq!(shown, Some(expected.as_str()), "{again}");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_frontline")).parent().unwrap().display().to_string();
+    let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
+    let ran = std::process::Command::new("sh").arg("-c").arg(&expected).env("PATH", path).output().unwrap();
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert!(String::from_utf8_lossy(&ran.stdout).starts_with("---\n"), "the draft as Markdown");
     let listed = sb.json(&["kb", "draft", "list", "--json"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     let out = sb.path("draft.md");
