@@ -453,6 +453,12 @@ pub fn export_with_progress(
 /// into a FIFO or a device (an export into a FIFO with no reader waited for ever): the file
 /// is opened without following links or waiting, and must turn out a regular file.
 pub fn create_private(path: &Path) -> Result<File> {
+    create_with_mode(path, 0o600)
+}
+
+/// Creates (or truncates) a file with permissions `mode`, with [`create_private`]'s care: not
+/// through a link, not into a FIFO or a device.
+pub fn create_with_mode(path: &Path, mode: u32) -> Result<File> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => bail!("{}: is a link; give the file itself", path.display()),
         Ok(m) if !m.is_file() => bail!("{}: {}", path.display(), crate::paths::not_a_file(m.file_type())),
@@ -463,7 +469,7 @@ pub fn create_private(path: &Path) -> Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        options.mode(mode).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = options.open(path).with_context(|| format!("{}: cannot create", path.display()))?;
     let kind = file.metadata().with_context(|| format!("{}: cannot create", path.display()))?.file_type();
@@ -472,13 +478,13 @@ pub fn create_private(path: &Path) -> Result<File> {
     }
     // Emptied only now that it is known to be a file of its own.
     file.set_len(0).with_context(|| format!("{}: cannot create", path.display()))?;
-    // An existing file keeps its old mode through `open`; tighten it too (on the open file,
-    // not by its name).
+    // An existing file keeps its old mode through `open`; set it too (on the open file, not
+    // by its name).
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("{}: cannot make it private", path.display()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("{}: cannot set its permissions", path.display()))?;
     }
     Ok(file)
 }

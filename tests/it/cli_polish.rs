@@ -137,6 +137,21 @@ fn man_prints_the_main_page_or_writes_one_per_subcommand() {
     }
     let pages = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(pages, all_subcommands().len() + 1, "one page per subcommand and the main page");
+    assert!(run.stdout.starts_with(&format!("Wrote {pages} man pages")), "{}", run.stdout);
+}
+
+#[test]
+fn man_never_writes_through_a_link_planted_in_its_folder() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.path("man1");
+    std::fs::create_dir_all(&dir).unwrap();
+    let precious = sandbox.path("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    std::os::unix::fs::symlink(&precious, dir.join("frontline-man.1")).unwrap();
+    let run = sandbox.run(&["man", "--out", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("frontline-man.1: is a link"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
 }
 
 // ---------------------------------------------------------------- config fixtures
