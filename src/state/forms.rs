@@ -144,7 +144,8 @@ pub fn confirm_effect(state: &mut State, message: String, require_text: Option<S
     Vec::new()
 }
 
-/// Keys on a confirmation: y/Enter (or the typed text and Enter) confirms, n/Esc cancels.
+/// Keys on a confirmation: y/Enter (or the typed text and Enter) confirms, n/Esc cancels;
+/// on a yes/no question any other key declines it and then acts as usual.
 fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Modal::Confirm(c)) = state.overlays.form_mut() else { return Vec::new() };
     let confirmed = match (&c.require_text, key.code) {
@@ -166,7 +167,14 @@ fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             c.input.input(key);
             false
         }
-        _ => false,
+        (None, _) => {
+            // Not an answer: the rep is typing on, maybe unaware of the question (a breather
+            // offer comes up a moment after a contact ends). Swallowing the keys lost them, and
+            // a `y` further into a word ("says") answered yes; the question is declined
+            // and the key does what it does without it.
+            state.overlays.close_form();
+            return super::handle_key(state, key);
+        }
     };
     if !confirmed {
         return Vec::new();

@@ -956,6 +956,20 @@ fn a_breather_offered_after_the_rep_moved_on_is_said_not_asked() {
 }
 
 #[test]
+fn a_key_that_does_not_answer_a_question_declines_it_and_acts() {
+    // The breather question is open; the rep, not looking, takes the next contact and types.
+    let mut s = with_queue();
+    update(&mut s, Event::Db(Reply::BreatherDue { minutes: 5, difficult: true }));
+    assert!(matches!(s.overlays.form(), Some(forms::Modal::Confirm(_))));
+    let effects = update(&mut s, f2());
+    assert!(s.overlays.form().is_none(), "declined");
+    assert!(effects.contains(&Effect::Db(Request::AcceptNext { filter: Default::default() })), "{effects:?}");
+    let effects = type_text(&mut s, "Customer says");
+    assert!(!effects.contains(&Effect::Db(Request::StartBreather { minutes: 5 })), "the y in “says” answered nothing");
+    assert_eq!(s.work.taking.as_deref(), Some("Customer says"), "every key kept for the contact");
+}
+
+#[test]
 fn accepting_while_on_break_asks_first() {
     use crate::domain::shift::RepState;
     let mut s = with_queue();

@@ -526,24 +526,33 @@ pub fn add_follow_up(
 
 /// Starts working a due follow-up: a new outbound contact for the same customer, accepted
 /// at once, and the follow-up marked done. Returns the new contact's id.
+///
+/// The new contact's body is the follow-up's note (what the rep meant to do) and the contact
+/// it follows: once done, the follow-up is listed nowhere else.
 pub fn start_follow_up(conn: &Connection, follow_up: Id, now: Timestamp) -> rusqlite::Result<Option<Id>> {
-    let original: Option<(Id, Option<Id>, String, String, u8)> = conn
+    let original: Option<(Id, Option<Id>, String, String, u8, String)> = conn
         .query_row(
-            "SELECT c.id, c.customer_id, c.channel, c.subject, c.priority FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+            "SELECT c.id, c.customer_id, c.channel, c.subject, c.priority, f.note
+               FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
              WHERE f.id = ?1 AND f.done_at IS NULL",
             [follow_up],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()?;
-    let Some((_, customer, channel, subject, priority)) = original else { return Ok(None) };
+    let Some((followed, customer, channel, subject, priority, note)) = original else { return Ok(None) };
     conn.execute("UPDATE follow_ups SET done_at = ?2 WHERE id = ?1", params![follow_up, now])?;
+    let body = match note.trim() {
+        "" => format!("Follow-up of #{followed}."),
+        note => format!("{note}\n\n(Follow-up of #{followed}.)"),
+    };
     conn.execute(
-        "INSERT INTO contacts(customer_id, channel, direction, subject, status, priority, created_at, accepted_at)
-         VALUES (?1, ?2, 'outbound', ?3, 'active', ?4, ?5, ?5)",
+        "INSERT INTO contacts(customer_id, channel, direction, subject, body, status, priority, created_at, accepted_at)
+         VALUES (?1, ?2, 'outbound', ?3, ?4, 'active', ?5, ?6, ?6)",
         params![
             customer,
             channel,
             clean_stored_text(StoredField::ContactSubject, &format!("Follow-up: {subject}")).text,
+            clean_stored_text(StoredField::ContactBody, &body).text,
             priority,
             now
         ],

@@ -439,6 +439,20 @@ fn the_queue_is_most_urgent_first_then_longest_waiting() {
 }
 
 #[test]
+fn a_started_follow_up_carries_its_note_into_the_new_contact() {
+    let conn = mem();
+    let first = contact(&conn, "Gas canisters by ground", 2, T0, ContactStatus::Resolved);
+    let follow_up = contacts::add_follow_up(&conn, first, T0 + 60, "Check if ground shipping exists", T0).unwrap();
+    let started = contacts::start_follow_up(&conn, follow_up, T0 + 120).unwrap().unwrap();
+    let (subject, body): (String, String) = conn
+        .query_row("SELECT subject, body FROM contacts WHERE id = ?1", [started], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(subject, "Follow-up: Gas canisters by ground");
+    assert_eq!(body, format!("Check if ground shipping exists\n\n(Follow-up of #{first}.)"));
+    assert_eq!(contacts::start_follow_up(&conn, follow_up, T0 + 180).unwrap(), None, "done once");
+}
+
+#[test]
 fn a_contact_records_its_event_log() {
     let conn = mem();
     let id = contact(&conn, "done", 3, T0, ContactStatus::Resolved);
