@@ -372,7 +372,7 @@ impl Default for Keymap {
             b(S::Customer, &[Key::ch('q')], A::SelfReview, "QA self-review of the open contact", false),
             b(
                 S::Customer,
-                &[Key::ch('k')],
+                &[Key::ch('K')],
                 A::MarkKept,
                 "mark the soonest open promise kept (or follow-up done); the palette lists each",
                 false,
@@ -490,6 +490,21 @@ mod tests {
         assert_eq!(map.resolve(Scope::Queue, &key(KeyCode::Enter, KeyModifiers::NONE)), Some(Action::OpenSelected));
         assert_eq!(map.resolve(Scope::Notes, &key(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Action::Quit));
         assert_eq!(map.resolve(Scope::Notes, &key(KeyCode::Char('s'), KeyModifiers::CONTROL)), Some(Action::SaveNote));
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_one_scope() {
+        for preset in [Preset::Standard, Preset::Vim] {
+            let map = Keymap::preset(preset);
+            let mut seen = std::collections::HashMap::new();
+            for b in &map.bindings {
+                for k in &b.keys {
+                    if let Some(earlier) = seen.insert((b.scope, *k), b.action) {
+                        assert_eq!(earlier, b.action, "{preset:?}: {k:?} in {:?} is bound twice", b.scope);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -133,6 +133,7 @@ pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Modal::FindCustomer(form)) = state.overlays.form_mut() else { return Vec::new() };
     match key.code {
         KeyCode::Esc => state.overlays.close_form(),
+        KeyCode::Enter if form.picker.enter_waits() => {}
         KeyCode::Enter => {
             let chosen = form.picker.hits.get(form.picker.selected).map(|h| (h.id, h.name.clone()));
             let purpose = form.purpose;
@@ -227,19 +228,25 @@ pub fn forgotten(state: &mut State, id: Id, message: String) -> Vec<Effect> {
     super::queue::load(state)
 }
 
-/// `k` on the record: the soonest open promise kept, or follow-up done (whichever is due
-/// first); the palette lists each one to pick another.
+/// `K` on the record: the soonest open promise kept, or follow-up done (whichever is due
+/// first), once the rep says yes (it has no undo); the palette lists each one to pick another.
 pub fn mark_soonest_kept(state: &mut State) -> Vec<Effect> {
     let Some(record) = shown_record(state) else {
         state.flash("No customer on screen", Tone::Info);
         return Vec::new();
     };
     let customer = record.customer.id;
-    let promises = record.open_promises.iter().map(|p| (p.due_at.unwrap_or(i64::MAX), Keepable::Promise(p.id)));
-    let follow_ups = record.follow_ups.iter().map(|f| (f.due_at, Keepable::FollowUp(f.id)));
-    let Some((_, item)) = promises.chain(follow_ups).min_by_key(|(due, _)| *due) else {
+    let first_line = |text: &str| crate::domain::text::for_display(text.lines().next().unwrap_or_default());
+    let promises = record.open_promises.iter().map(|p| {
+        (p.due_at.unwrap_or(i64::MAX), Keepable::Promise(p.id), format!("the promise “{}” kept", first_line(&p.body)))
+    });
+    let follow_ups = record
+        .follow_ups
+        .iter()
+        .map(|f| (f.due_at, Keepable::FollowUp(f.id), format!("the follow-up “{}” done", first_line(&f.note))));
+    let Some((_, item, what)) = promises.chain(follow_ups).min_by_key(|(due, ..)| *due) else {
         state.flash("No open promise or follow-up on this record", Tone::Info);
         return Vec::new();
     };
-    vec![Effect::Db(Request::MarkKept { customer, item })]
+    super::forms::confirm(state, format!("Mark {what}?"), None, Request::MarkKept { customer, item })
 }

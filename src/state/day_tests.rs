@@ -209,6 +209,58 @@ fn a_paste_bigger_than_a_draft_can_keep_asks_first() {
 }
 
 #[test]
+fn enter_typed_before_the_snippets_for_the_text_arrive_chooses_from_them() {
+    use crate::domain::Snippet;
+    let mut s = with_active_contact();
+    let asked = |effects: &[Effect]| {
+        effects.iter().rev().find_map(|e| match e {
+            Effect::Db(Request::PaletteSearch { seq, .. }) => Some(*seq),
+            _ => None,
+        })
+    };
+    let hits = |seq: Option<u64>, titles: &[&str]| {
+        let snippets = titles
+            .iter()
+            .zip(1..)
+            .map(|(t, id)| Snippet { id, title: (*t).into(), body: format!("{t} text") })
+            .collect();
+        Event::Db(Reply::PaletteHits { seq: seq.unwrap_or_default(), snippets, articles: vec![], customers: vec![] })
+    };
+    let opened = update(&mut s, ctrl('t'));
+    update(&mut s, hits(asked(&opened), &["Recall notice", "Greeting"]));
+    // "greeting" and Enter in one burst: the search for it has not answered yet.
+    let typed = type_text(&mut s, "greeting");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.overlays.palette().is_some() && s.notes.text().is_empty(), "nothing chosen from the old list");
+    update(&mut s, hits(asked(&typed), &["Greeting"]));
+    assert!(s.overlays.palette().is_none());
+    assert_eq!(s.notes.text(), "Greeting text\n");
+}
+
+#[test]
+fn a_customer_typed_and_enter_in_one_burst_is_the_one_the_search_finds() {
+    use crate::domain::CustomerHit;
+    use crate::protocol::{CustomerChoice, NewLoggedContact};
+    let mut s = with_queue();
+    update(&mut s, key(KeyCode::F(3)));
+    type_text(&mut s, "Freight follow-up call");
+    update(&mut s, key(KeyCode::Tab));
+    let typed = type_text(&mut s, "Priya Raman");
+    let Some(Effect::Db(Request::SearchCustomers { seq, .. })) = typed.last().cloned() else {
+        unreachable!("typing a customer searches: {typed:?}")
+    };
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty(), "no new customer before the search answers");
+    let found = vec![CustomerHit { id: 12, name: "Priya Raman".into(), detail: "priya@example.com".into() }];
+    let effects = update(&mut s, Event::Db(Reply::CustomerHits { seq, hits: found }));
+    let logged = NewLoggedContact {
+        channel: crate::domain::Channel::ALL[0],
+        subject: "Freight follow-up call".into(),
+        customer: CustomerChoice::Existing(12),
+    };
+    assert_eq!(effects, vec![Effect::Db(Request::LogContact(logged))]);
+}
+
+#[test]
 fn a_function_key_on_the_open_script_closes_it_and_acts() {
     use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();

@@ -208,11 +208,15 @@ pub struct CustomerPicker {
     /// Index into hits, or `hits.len()` for "new customer from what was typed".
     pub selected: usize,
     pending: Option<u64>,
+    /// Enter pressed while the customers for what was typed were on their way: the form is
+    /// sent once they arrive. Sent at once, a name typed and Enter in one burst made a new
+    /// customer beside the one the search was about to find.
+    enter_on_arrival: bool,
 }
 
 impl Default for CustomerPicker {
     fn default() -> Self {
-        Self { input: line_field(""), hits: Vec::new(), selected: 0, pending: None }
+        Self { input: line_field(""), hits: Vec::new(), selected: 0, pending: None, enter_on_arrival: false }
     }
 }
 
@@ -242,22 +246,34 @@ impl CustomerPicker {
     }
 
     fn search(&mut self, seq: u64) -> Vec<Effect> {
-        self.pending = Some(seq);
         self.selected = 0;
         let query = field_text(&self.input);
         if query.is_empty() {
+            self.pending = None;
             self.hits.clear();
             return Vec::new();
         }
+        self.pending = Some(seq);
         vec![Effect::Db(Request::SearchCustomers { seq, query })]
     }
 
-    fn results(&mut self, seq: u64, hits: Vec<CustomerHit>) {
-        if self.pending == Some(seq) {
-            self.pending = None;
-            self.hits = hits;
-            self.selected = 0;
+    /// Takes the results of a search; says whether Enter waited for them.
+    fn results(&mut self, seq: u64, hits: Vec<CustomerHit>) -> bool {
+        if self.pending != Some(seq) {
+            return false;
         }
+        self.pending = None;
+        self.hits = hits;
+        self.selected = 0;
+        std::mem::take(&mut self.enter_on_arrival)
+    }
+
+    /// Enter on a form holding this picker: `true` when it must wait for the customers of
+    /// what was typed (it is then taken when they arrive). A second Enter while waiting goes
+    /// ahead with what is shown, should the answer never come.
+    pub fn enter_waits(&mut self) -> bool {
+        self.enter_on_arrival = self.pending.is_some() && !self.enter_on_arrival;
+        self.enter_on_arrival
     }
 }
 
@@ -421,15 +437,16 @@ pub fn open_details(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Customer search results arrived for whichever form is asking.
+/// Customer search results arrived for whichever form is asking; an Enter that waited for
+/// them is carried out.
 pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec<Effect> {
-    match state.overlays.form_mut() {
+    let enter = match state.overlays.form_mut() {
         Some(Modal::LogContact(f)) => f.customer.results(seq, hits),
         Some(Modal::Details(f)) => f.customer.results(seq, hits),
         Some(Modal::FindCustomer(f)) => f.picker.results(seq, hits),
-        _ => {}
-    }
-    Vec::new()
+        _ => false,
+    };
+    if enter { key(state, KeyEvent::from(KeyCode::Enter)) } else { Vec::new() }
 }
 
 /// A key while a form is open.
@@ -461,7 +478,17 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 None => Vec::new(),
             };
         }
-        KeyCode::Enter => return submit(state, now),
+        KeyCode::Enter => {
+            let picker = match modal {
+                Modal::LogContact(f) => Some(&mut f.customer),
+                Modal::Details(f) => Some(&mut f.customer),
+                _ => None,
+            };
+            if picker.is_some_and(CustomerPicker::enter_waits) {
+                return Vec::new();
+            }
+            return submit(state, now);
+        }
         _ if shift_tab => move_field(modal, -1),
         KeyCode::Tab => move_field(modal, 1),
         _ => return field_key(modal, &state.lists, seq, key),

@@ -399,6 +399,12 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         None => match state.focus {
             Pane::Notes => notes::type_key(state, key),
             Pane::Knowledge if state.knowledge.reading.is_none() => knowledge::type_key(state, key),
+            // A letter the reader has no use for is the rep writing about what they read
+            // ("Told him 5-7 days" after `l`): it goes to the notes, and so does the focus.
+            Pane::Knowledge if notes::is_text_key(&key) && (state.notes.contact.is_some() || state.writing_reply) => {
+                state.focus = Pane::Notes;
+                notes::type_key(state, key)
+            }
             _ => Vec::new(),
         },
     }

@@ -111,6 +111,12 @@ pub fn load_into(notes: &mut NotesState, contact: Id, draft: &str) {
     *notes = NotesState { editor, contact: Some(contact), ..NotesState::default() };
 }
 
+/// Whether a key types a character (a letter, digit, space or sign, Shift at most).
+pub fn is_text_key(key: &KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    matches!(key.code, KeyCode::Char(_)) && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+}
+
 /// A key typed into the editor (or the email reply, while writing one).
 pub fn type_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if state.writing_reply {

@@ -72,6 +72,11 @@ pub struct Palette {
     pub shown: Vec<Entry>,
     pub selected: usize,
     pending: Option<u64>,
+    /// Enter (`Some(true)`) or Tab (`Some(false)`) pressed while the entries for what was
+    /// typed were still on their way: chosen from those when they arrive. Chosen at once,
+    /// they were the entries of an earlier text (`greeting` Enter inserted the snippet at
+    /// the top before the search narrowed).
+    choose_on_arrival: Option<bool>,
 }
 
 /// Opens the palette.
@@ -83,6 +88,7 @@ pub fn open(state: &mut State, mode: Mode) -> Vec<Effect> {
         shown: Vec::new(),
         selected: 0,
         pending: None,
+        choose_on_arrival: None,
     }));
     rank(state);
     ask(state)
@@ -99,12 +105,15 @@ fn ask(state: &mut State) -> Vec<Effect> {
 
 /// Database entries arrived for a query.
 pub fn results(state: &mut State, seq: u64, hits: DatabaseHits) -> Vec<Effect> {
-    if let Some(p) = state.overlays.palette_mut().filter(|p| p.pending == Some(seq)) {
-        p.pending = None;
-        p.remote = database_entries(hits);
-        rank(state);
+    let Some(p) = state.overlays.palette_mut().filter(|p| p.pending == Some(seq)) else { return Vec::new() };
+    p.pending = None;
+    p.remote = database_entries(hits);
+    let close = p.choose_on_arrival.take();
+    rank(state);
+    match close {
+        Some(close) => choose_now(state, close),
+        None => Vec::new(),
     }
-    Vec::new()
 }
 
 /// What the database found for the palette's text.
@@ -305,6 +314,15 @@ fn manage_snippet(state: &mut State, command: char) -> Vec<Effect> {
 
 /// Carries out the selected entry; `close` false keeps the palette open (stacking snippets).
 fn choose(state: &mut State, close: bool) -> Vec<Effect> {
+    if let Some(p) = state.overlays.palette_mut().filter(|p| p.pending.is_some()) {
+        p.choose_on_arrival = Some(close);
+        return Vec::new();
+    }
+    choose_now(state, close)
+}
+
+/// Chooses the selected entry from the entries shown.
+fn choose_now(state: &mut State, close: bool) -> Vec<Effect> {
     let Some(entry) = state.overlays.palette().and_then(|p| p.shown.get(p.selected).cloned()) else {
         return Vec::new();
     };
@@ -328,7 +346,11 @@ fn choose(state: &mut State, close: bool) -> Vec<Effect> {
             knowledge::open_article(state, id)
         }
         Target::Customer(id) => super::customer::browse(state, id),
-        Target::Keep { customer, item } => vec![Effect::Db(crate::protocol::Request::MarkKept { customer, item })],
+        // Crossing a promise off has no undo: asked first, as on the record.
+        Target::Keep { customer, item } => {
+            let question = format!("Mark this done — {}?", entry.label);
+            forms::confirm(state, question, None, crate::protocol::Request::MarkKept { customer, item })
+        }
         Target::Disposition(d) => {
             let mut effects = super::contact::wrap_up(state);
             if let Some(super::forms::Modal::WrapUp(form)) = state.overlays.form_mut() {

@@ -706,6 +706,37 @@ fn opening_an_article_and_esc_returns_to_the_results() {
 }
 
 #[test]
+fn enter_before_the_results_for_the_typed_text_opens_the_first_of_them() {
+    let mut s = state();
+    update(&mut s, ctrl('f'));
+    search_answered(&mut s, "recall", vec![hit(1)]);
+    // Typed on and Enter in one burst: the list on screen is still for “recall”.
+    let Some(Effect::Search(SearchRequest::Search { seq, .. })) = type_text(&mut s, " jacket").last().cloned() else {
+        unreachable!("typing searches")
+    };
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty(), "not the article of the earlier text");
+    let effects = update(&mut s, Event::Db(Reply::KbResults { seq, hits: vec![hit(2), hit(3)], suggested: false }));
+    assert!(matches!(effects.as_slice(), [Effect::Db(Request::Article { id: 2, .. })]), "{effects:?}");
+}
+
+#[test]
+fn writing_after_inserting_from_the_reader_goes_into_the_notes() {
+    let mut s = with_open_contact(None);
+    s.focus = Pane::Knowledge;
+    search_answered(&mut s, "x", vec![hit(7)]);
+    let Some(Effect::Db(Request::Article { seq, .. })) = update(&mut s, key(KeyCode::Enter)).last().cloned() else {
+        unreachable!("enter opens the article")
+    };
+    update(&mut s, Event::Db(Reply::Article { seq, article: Some(article(7, "Ships in 5-7 days.")) }));
+    update(&mut s, key(KeyCode::Char('l')));
+    assert_eq!(s.focus, Pane::Knowledge, "another passage or link may follow");
+    type_text(&mut s, "Told him");
+    assert_eq!(s.focus, Pane::Notes, "a letter the reader has no use for starts the rep's text");
+    assert!(s.notes.text().ends_with("Told him"), "{:?}", s.notes.text());
+    assert!(s.knowledge.reading.is_some(), "the reader stays open behind");
+}
+
+#[test]
 fn opening_a_contact_suggests_articles_from_its_subject() {
     let mut s = with_queue();
     let effects = update(&mut s, key(KeyCode::Enter));
