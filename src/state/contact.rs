@@ -215,8 +215,14 @@ pub fn wrap_up(state: &mut State) -> Vec<Effect> {
         }
         ContactStatus::WrapUp => {}
         other => {
-            let msg = format!("This contact is {}; accept it first (a, or F2)", other.as_str().replace('_', " "));
-            state.flash(msg, Tone::Info);
+            let status = other.as_str().replace('_', " ");
+            // A waiting contact is accepted; a closed one only reopening brings back.
+            let how = match (other, state.keymap.key_for(crate::keymap::Scope::Queue, crate::action::Action::Reopen)) {
+                (ContactStatus::Waiting, _) => "accept it first (a, or F2)".to_string(),
+                (_, Some(key)) => format!("{key} in the Queue reopens it"),
+                (_, None) => "reopen it first".to_string(),
+            };
+            state.flash(format!("This contact is {status}; {how}"), Tone::Info);
             return effects;
         }
     }
@@ -504,10 +510,10 @@ pub fn strip_loaded(state: &mut State, details: Vec<ContactDetail>) -> Vec<Effec
         && state.customer.pending.is_none()
         && let Some(first) = details.next()
     {
-        let focus = state.focus;
         let mut effects = show(state, first);
-        // The queue keeps focus at start, as always; the contact is one Tab away.
-        state.focus = focus;
+        // Its notes have the focus, as for any contact on screen: the rep comes back to the
+        // call and types on (with the queue focused, "26 verified" ran queue commands).
+        state.focus = Pane::Notes;
         effects.extend(strip_loaded(state, details.collect()));
         return effects;
     }

@@ -261,6 +261,23 @@ fn a_customer_typed_and_enter_in_one_burst_is_the_one_the_search_finds() {
 }
 
 #[test]
+fn a_tag_typed_in_the_details_form_is_added_beside_the_ones_there() {
+    let mut s = with_active_contact();
+    if let Some(d) = s.open.as_mut() {
+        d.contact.tags = vec!["repeat_contact".into()];
+    }
+    update(&mut s, key(KeyCode::F(8)));
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "freight");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let tags = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::UpdateContact(u)) => u.tags.clone(),
+        _ => None,
+    });
+    assert_eq!(tags, Some(vec!["repeat_contact".to_string(), "freight".to_string()]), "{effects:?}");
+}
+
+#[test]
 fn a_function_key_on_the_open_script_closes_it_and_acts() {
     use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();

@@ -415,7 +415,13 @@ impl DetailsForm {
             contact: contact.id,
             field: 0,
             priority: contact.priority,
-            tags: line_field(&contact.tags.join(", ")),
+            // Ends in ", " so what the rep types is a tag of its own, not the end of the last
+            // ("repeat_contact" + "freight" made "repeat_contactfreight").
+            tags: line_field(&if contact.tags.is_empty() {
+                String::new()
+            } else {
+                format!("{}, ", contact.tags.join(", "))
+            }),
             customer: CustomerPicker::default(),
             csat: contact.csat.unwrap_or(0),
         }
@@ -659,6 +665,10 @@ fn build_request(modal: Modal, lists: &Lists, now: Timestamp) -> Result<Effect, 
                 (OutcomeChoice::Escalate, Some(d)) => Outcome::Escalate(d),
                 (OutcomeChoice::Transfer, Some(d)) => Outcome::Transfer(d),
             };
+            // The department picks it up from the reason, as the command line insists too.
+            if !matches!(outcome, Outcome::Resolve) && field_text(&f.reason).is_empty() {
+                return fail(f, 3, "Reason: say why, for the department that picks it up");
+            }
             let follow_text = field_text(&f.follow_up);
             let follow_up = if follow_text.is_empty() {
                 None

@@ -828,6 +828,20 @@ pub(super) fn finish_request(effects: &[Effect]) -> Option<crate::protocol::Fini
 }
 
 #[test]
+fn after_a_restart_the_contact_in_progress_is_on_screen_with_its_notes_focused() {
+    let mut s = with_queue();
+    let mut first = detail(4, Some("caller verified"));
+    first.contact.status = ContactStatus::Active;
+    let mut second = detail(5, None);
+    second.contact.status = ContactStatus::OnHold;
+    update(&mut s, Event::Db(Reply::Strip { details: vec![first, second] }));
+    assert_eq!((s.open_contact_id(), s.focus), (Some(4), Pane::Notes));
+    assert_eq!(s.work.strip, vec![4, 5]);
+    type_text(&mut s, " twice");
+    assert_eq!(s.notes.text(), "caller verified twice", "typing goes on in its notes");
+}
+
+#[test]
 fn accepting_puts_the_contact_in_the_strip_and_on_screen() {
     let s = with_active_contact();
     assert_eq!(s.work.strip, vec![2]);
@@ -857,6 +871,21 @@ fn wrap_up_ends_the_talk_then_the_form_sends_the_outcome() {
     assert_eq!(finish.reason.as_deref(), Some("needs a refund over $500"));
     assert!(finish.follow_up.is_some_and(|(due, _)| due > s.now()));
     assert!(s.overlays.form().is_none());
+}
+
+#[test]
+fn an_escalation_without_a_reason_stays_open_and_asks_for_one() {
+    let mut s = with_active_contact();
+    update(&mut s, key(KeyCode::F(5)));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Right));
+    assert!(finish_request(&update(&mut s, key(KeyCode::Enter))).is_none());
+    assert!(
+        matches!(s.overlays.form(), Some(forms::Modal::WrapUp(f)) if f.field == 3 && f.error.as_deref().is_some_and(|e| e.starts_with("Reason"))),
+        "the cursor waits in Reason"
+    );
+    type_text(&mut s, "over the refund limit");
+    assert!(finish_request(&update(&mut s, key(KeyCode::Enter))).is_some());
 }
 
 #[test]

@@ -394,8 +394,8 @@ fn rep_name_lines(f: &RepNameForm, theme: &Theme) -> Vec<Line<'static>> {
     let mut row = vec![label("Name", true, theme)];
     row.extend(text_value(&f.name, true, "as customers should see it", theme));
     vec![
-        Line::raw("Replies are signed with your name, and escalations carry it. Asked once;"),
-        Line::raw("rep_name in config.toml sets it too."),
+        Line::raw("Replies are signed with your name where a snippet says {{rep.name}},"),
+        Line::raw("and escalations carry it. Asked once; rep_name in config.toml sets it too."),
         Line::raw(""),
         Line::from(row),
         Line::raw(""),
