@@ -519,9 +519,11 @@ pub fn strip_loaded(state: &mut State, details: Vec<ContactDetail>) -> Vec<Effec
     }
     for detail in details {
         let id = detail.contact.id;
-        if !state.work.strip.contains(&id) {
-            state.work.strip.push(id);
+        // One already in the strip keeps its own editor (and what was typed in it).
+        if state.work.strip.contains(&id) {
+            continue;
         }
+        state.work.strip.push(id);
         if state.open_contact_id() != Some(id) {
             let mut editor = notes::NotesState::default();
             notes::load_into(&mut editor, id, detail.draft.as_deref().unwrap_or(""));

@@ -76,7 +76,15 @@ pub fn read_again_if_changed(state: &State, changed_elsewhere: bool) -> Vec<Effe
     }
     let open = state.open_contact_id().filter(|_| state.customer.pending.is_none());
     let parked = state.work.strip.iter().copied().filter(|id| state.work.parked.contains_key(id));
-    open.into_iter().chain(parked).map(|id| Effect::Db(Request::RefreshContact { id })).collect()
+    let mut effects: Vec<Effect> =
+        open.into_iter().chain(parked).map(|id| Effect::Db(Request::RefreshContact { id })).collect();
+    // A contact taken elsewhere (`frontline contact accept 21`) is in progress too: the strip
+    // gains it. Not in team mode, where the help desk's sync brings in the rep's tickets taken
+    // in its own pages: those join the strip at the next start, as before.
+    if state.team.is_none() {
+        effects.push(Effect::Db(Request::LoadStrip));
+    }
+    effects
 }
 
 /// The queue arrived; keep the same contact selected if it is still there.

@@ -262,7 +262,7 @@ fn suggests_from(effects: &[Effect], words: &str) -> bool {
 fn another_programs_change_reads_the_open_contact_again_keeping_what_the_rep_typed() {
     let mut s = with_open_contact(Some("half a thought"));
     let effects = refresh_queue(&mut s, vec![row(1, "first"), row(2, "second")]);
-    assert_eq!(effects, vec![Effect::Db(Request::RefreshContact { id: 2 })]);
+    assert_eq!(effects, vec![Effect::Db(Request::RefreshContact { id: 2 }), Effect::Db(Request::LoadStrip)]);
     // The customer wrote again (a reply by mail or from the help desk).
     let mut fresh = detail(2, Some("half a thought"));
     fresh.messages = vec![inbound(1, "It broke on the first night."), inbound(2, "Also the zip is stuck.")];
@@ -296,10 +296,29 @@ fn mail_taken_in_by_the_workstation_itself_reads_the_open_contact_again() {
     };
     let rows = vec![row(1, "first"), row(2, "second")];
     let reply = Reply::Queue { seq, rows: Some(rows), waiting: 2, articles: -1, changed_elsewhere: true };
-    assert_eq!(update(&mut s, Event::Db(reply)), vec![Effect::Db(Request::RefreshContact { id: 2 })]);
+    let read_again = vec![Effect::Db(Request::RefreshContact { id: 2 }), Effect::Db(Request::LoadStrip)];
+    assert_eq!(update(&mut s, Event::Db(reply)), read_again);
     // Even an answer too late to show passes the word on: the worker says it once.
     let late = Reply::Queue { seq: seq + 100, rows: None, waiting: 0, articles: 0, changed_elsewhere: true };
-    assert_eq!(update(&mut s, Event::Db(late)), vec![Effect::Db(Request::RefreshContact { id: 2 })]);
+    assert_eq!(update(&mut s, Event::Db(late)), read_again);
+}
+
+#[test]
+fn a_contact_taken_elsewhere_joins_the_strip_and_one_there_keeps_its_editor() {
+    let mut s = with_open_contact(None);
+    let mut typed = notes::NotesState::default();
+    notes::load_into(&mut typed, 5, "half typed");
+    let mut parked = detail(5, None);
+    parked.contact.status = ContactStatus::OnHold;
+    s.work.parked.insert(5, contact::Parked { detail: parked.clone(), notes: typed, knowledge: Default::default() });
+    s.work.strip = vec![2, 5];
+    // `frontline contact accept 21` from another shell: the strip is read again.
+    let mut taken = detail(21, None);
+    taken.contact.status = ContactStatus::Active;
+    update(&mut s, Event::Db(Reply::Strip { details: vec![parked, taken] }));
+    assert_eq!(s.work.strip, vec![2, 5, 21]);
+    assert_eq!(s.work.parked.get(&5).map(|p| p.notes.text()), Some("half typed".to_string()));
+    assert!(s.work.parked.contains_key(&21) && s.open_contact_id() == Some(2));
 }
 
 /// `frontline contact resolve 31` left #31 "in progress" in the strip, its hold timer
@@ -317,7 +336,11 @@ fn a_contact_in_progress_off_screen_is_read_again_and_leaves_the_strip_when_ende
     let effects = refresh_queue(&mut s, vec![row(1, "first")]);
     assert_eq!(
         effects,
-        vec![Effect::Db(Request::RefreshContact { id: 2 }), Effect::Db(Request::RefreshContact { id: 5 })]
+        vec![
+            Effect::Db(Request::RefreshContact { id: 2 }),
+            Effect::Db(Request::RefreshContact { id: 5 }),
+            Effect::Db(Request::LoadStrip)
+        ]
     );
     let mut resolved = detail(5, None);
     resolved.contact.status = ContactStatus::Resolved;
