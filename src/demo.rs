@@ -85,6 +85,7 @@ pub fn seed(conn: &mut rusqlite::Connection, now: Timestamp) -> Result<()> {
     store::write(conn, |tx| -> rusqlite::Result<()> {
         kb_store::upsert_articles(tx, &articles, now)?;
         thread_demo_emails(tx)?;
+        chats_through_the_inbox(tx)?;
         store::meta_set(tx, "name", NAME)
     })?;
     Ok(())
@@ -118,6 +119,36 @@ fn articles() -> Result<Vec<kb_store::NewArticle>> {
     Ok(out)
 }
 
+/// The support address the demo's customers write to, and its replies come from.
+pub const SUPPORT_ADDRESS: &str = "support@larkspur.example";
+
+/// Marks the demo's chat and social contacts as come through the inbox folder, each with a
+/// conversation id, so a reply (F12) is written to `outbox/` beside the demo's inbox as in
+/// real use, instead of being refused as a contact no system can be answered through.
+fn chats_through_the_inbox(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use crate::domain::Channel;
+    for channel in [Channel::Chat, Channel::Social] {
+        for id in crate::store::contacts::ids_on_channel(tx, channel)? {
+            let conversation = format!("demo-{}-{id}", channel.as_str());
+            crate::store::origins::record_inbox(tx, id, Some(&conversation), None)?;
+        }
+    }
+    Ok(())
+}
+
+/// Replies in the demo go where a new user can read them and nowhere else: emails into the
+/// `demo-outbox/` Maildir beside the demo workspace, from the support address the demo's
+/// customers wrote to. What the config sets wins.
+pub fn reply_defaults(intake: &mut crate::config::Intake, workspace: &Path) {
+    if intake.delivery().is_none() {
+        intake.outbox = Some(workspace.with_file_name("demo-outbox"));
+    }
+    if intake.from.is_none() && intake.support_addresses.is_empty() {
+        intake.support_addresses = vec![SUPPORT_ADDRESS.into()];
+        intake.from = Some(format!("Larkspur Support <{SUPPORT_ADDRESS}>"));
+    }
+}
+
 /// Gives every demo email contact the message that opened it, as if it had arrived from the
 /// support Maildir, so replies (F12) work in the demo like in real use.
 fn thread_demo_emails(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
@@ -132,7 +163,7 @@ fn thread_demo_emails(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
             direction: messages::Direction::Inbound,
             sent_at: at,
             from_addr: from,
-            to_addr: "support@larkspur.example".into(),
+            to_addr: SUPPORT_ADDRESS.into(),
             subject,
             body,
             source: "demo".into(),

@@ -164,12 +164,17 @@ enum Action {
 
 /// `frontline contact accept|hold|resume|note|reply|resolve|escalate|transfer ID …`.
 /// An error is one line naming the contact and the reason.
-pub(super) fn run(db: &Path, config_file: Option<&Path>, command: ContactCommand) -> Result<()> {
+/// `frontline contact …` on `db`; `demo` when it is the demo workspace (replies go to
+/// folders beside it, as in its workstation).
+pub(super) fn run(db: &Path, config_file: Option<&Path>, command: ContactCommand, demo: bool) -> Result<()> {
     // Only the loop's steps read the config (dispositions, departments, the rep's name).
-    let config = match &command {
+    let mut config = match &command {
         ContactCommand::New(args) => return emit(&new_contact(db, args)?, args.json),
         _ => load_config(config_file)?,
     };
+    if demo {
+        crate::demo::reply_defaults(&mut config.intake, db);
+    }
     let (id, as_json, action) = match command {
         ContactCommand::New(args) => return emit(&new_contact(db, &args)?, args.json),
         ContactCommand::Accept(a) => (a.id, a.json, Action::Step(Step::Accept, "Accepted")),

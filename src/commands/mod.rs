@@ -38,7 +38,10 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     tracing::info!(workspace = %crate::logging::file_name(&db), demo = cli.demo, "workspace");
     let result = match cli.command {
-        None => open_workstation(&db, cli.config.as_deref(), Invocation::new(cli.db.as_deref(), cli.demo)),
+        None => {
+            let invocation = Invocation::new(cli.db.as_deref(), cli.demo);
+            open_workstation(&db, cli.config.as_deref(), invocation, cli.demo && cli.db.is_none())
+        }
         Some(command) => dispatch(command, &db, cli.db, cli.demo, cli.config.as_deref()),
     };
     // A full disk or a file made read-only mid-command surfaces from SQLite without a file
@@ -70,7 +73,7 @@ fn dispatch(
         Command::Queue { json } => emit(&queue::queue(db)?, json),
         Command::Sync { maildir, json } => intake::sync(db, config, maildir, json),
         Command::Inbox { path, json } => intake::inbox(db, config, path, json),
-        Command::Contact(command) => contact::run(db, config, command),
+        Command::Contact(command) => contact::run(db, config, command, demo && explicit_db.is_none()),
         Command::Followups { due, json } => emit(&followups::list(db, due)?, json),
         Command::Followup(FollowUpCommand::Done { id, json }) => emit(&followups::done(db, id)?, json),
         Command::Customer(CustomerCommand::Show { key, json }) => emit(&customer::show(db, &key)?, json),
@@ -124,13 +127,18 @@ fn load_config(explicit: Option<&Path>) -> Result<config::Config> {
     Ok(config::load(&config_path(explicit)?)?.0)
 }
 
-fn open_workstation(db: &Path, config_path: Option<&Path>, invocation: Invocation) -> Result<()> {
+/// Runs the workstation on `db`; `demo` when it is the demo workspace (its replies go to
+/// folders beside it, see [`demo::reply_defaults`]).
+fn open_workstation(db: &Path, config_path: Option<&Path>, invocation: Invocation, demo: bool) -> Result<()> {
     let conn = store::open_workspace(db)?;
     let name = store::meta_get(&conn, "name")?.unwrap_or_else(|| {
         db.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "workspace".into())
     });
     drop(conn);
-    let (config, warnings) = config::load(&self::config_path(config_path)?)?;
+    let (mut config, warnings) = config::load(&self::config_path(config_path)?)?;
+    if demo {
+        demo::reply_defaults(&mut config.intake, db);
+    }
     let theme = crate::theme::Theme::for_config(config.theme);
     let notice =
         warnings.first().map(|w| format!("{} ({})", w.0, counted(warnings.len(), "config warning", "config warnings")));

@@ -659,6 +659,13 @@ pub struct EmailOpener {
     pub from: String,
 }
 
+/// The contacts of one channel, oldest first.
+pub fn ids_on_channel(conn: &Connection, channel: Channel) -> rusqlite::Result<Vec<Id>> {
+    conn.prepare_cached("SELECT id FROM contacts WHERE channel = ?1 ORDER BY id")?
+        .query_map([channel.as_str()], |r| r.get(0))?
+        .collect()
+}
+
 /// Every email contact whose customer has an email address (the demo threads them).
 pub fn email_openers(conn: &Connection) -> rusqlite::Result<Vec<EmailOpener>> {
     conn.prepare(&format!(

@@ -153,6 +153,29 @@ fn demo_json(sb: &Sandbox, args: &[&str]) -> Value {
 }
 
 #[test]
+fn demo_replies_on_every_channel_go_to_folders_beside_it() {
+    let sb = demo_sandbox();
+    let rows = demo_json(&sb, &["queue", "--json"]);
+    let first_on = |channel: &str| {
+        let row = rows.as_array().unwrap().iter().find(|r| r["channel"] == channel);
+        row.and_then(|r| r["id"].as_i64()).unwrap_or_else(|| panic!("the demo has a {channel} contact")).to_string()
+    };
+    for (channel, folder) in [("email", "demo-outbox/new"), ("chat", "outbox"), ("social", "outbox")] {
+        let id = first_on(channel);
+        demo_json(&sb, &["contact", "accept", &id, "--json"]);
+        let out =
+            Output::from(sb.bare().args(["--demo", "contact", "reply", &id, "It is on its way."]).output().unwrap());
+        assert_eq!(out.code, 0, "{channel}: {}", out.stderr);
+        let written = std::fs::read_dir(sb.path("data/frontline").join(folder)).map(|d| d.count()).unwrap_or(0);
+        assert!(written > 0, "{channel}: a reply in {folder}");
+    }
+    // The email comes from the support address the demo's customers wrote to.
+    let mail = std::fs::read_dir(sb.path("data/frontline/demo-outbox/new")).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(mail).unwrap();
+    assert!(text.contains("From: \"Larkspur Support\" <support@larkspur.example>"), "{text}");
+}
+
+#[test]
 fn demo_creates_a_queue_sorted_by_priority_then_waiting_time() {
     let sb = demo_sandbox();
     let rows = demo_json(&sb, &["queue", "--json"]);
