@@ -98,8 +98,8 @@ fn is_placeholder_name(s: &str) -> bool {
         && s.chars().next().is_some_and(char::is_alphabetic)
 }
 
-/// The fill context of an opened contact: its customer's name and first email, the most
-/// recent order, the subject and id.
+/// The fill context of an opened contact: its customer's name and first email, the order it
+/// is about, the subject and id.
 pub fn context_from(detail: &ContactDetail, rep_name: &str, today: &str) -> Context {
     let record = detail.customer.as_ref();
     let subject = detail.contact.subject.trim();
@@ -107,12 +107,42 @@ pub fn context_from(detail: &ContactDetail, rep_name: &str, today: &str) -> Cont
         customer_name: record.map(|r| r.customer.name.trim().to_string()).filter(|n| !n.is_empty()),
         customer_email: record
             .and_then(|r| r.identities.iter().find(|i| i.kind == IdentityKind::Email).map(|i| i.value.clone())),
-        order_number: record.and_then(|r| r.orders.iter().max_by_key(|o| o.placed_at).map(|o| o.number.clone())),
+        order_number: record
+            .and_then(|r| {
+                let said = [detail.customer_said_last(), detail.contact.body.as_str(), detail.contact.subject.as_str()];
+                order_in_question(&said, &r.orders)
+            })
+            .map(|o| o.number.clone()),
         rep_name: rep_name.to_string(),
         contact_subject: (!subject.is_empty()).then(|| subject.to_string()),
         contact_id: Some(detail.contact.id),
         today: today.to_string(),
     }
+}
+
+/// The order a contact is about: one of the customer's orders that the first of `said` to
+/// name one names (the latest naming in it wins), else the newest order. "Return label sent
+/// for order {{order.number}}" took the newest order even when the customer wrote about an
+/// older one.
+fn order_in_question<'o>(said: &[&str], orders: &'o [crate::domain::Order]) -> Option<&'o crate::domain::Order> {
+    let named = said.iter().find_map(|text| {
+        let text = text.to_uppercase();
+        orders
+            .iter()
+            .filter(|o| !o.number.trim().is_empty())
+            .filter_map(|o| last_naming(&text, &o.number.trim().to_uppercase()).map(|at| (at, o)))
+            .max_by_key(|(at, _)| *at)
+            .map(|(_, o)| o)
+    });
+    named.or_else(|| orders.iter().max_by_key(|o| o.placed_at))
+}
+
+/// Where `text` last names `number` as a whole word (not "LK-104" inside "LK-104320").
+fn last_naming(text: &str, number: &str) -> Option<usize> {
+    let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.rmatch_indices(number)
+        .map(|(at, _)| at)
+        .find(|&at| !word_char(text[..at].chars().next_back()) && !word_char(text[at + number.len()..].chars().next()))
 }
 
 #[cfg(test)]
@@ -166,5 +196,26 @@ mod tests {
         assert_eq!(fill("{{#if x}}", &ctx()), "{{#if x}}");
         assert_eq!(fill("", &ctx()), "");
         assert_eq!(fill("no braces", &ctx()), "no braces");
+    }
+
+    #[test]
+    fn the_order_is_the_one_the_customer_names_else_the_newest() {
+        use crate::domain::Order;
+        let order = |number: &str, placed_at: i64| Order {
+            number: number.into(),
+            placed_at,
+            status: "delivered".into(),
+            total_cents: 0,
+            currency: "USD".into(),
+            items: String::new(),
+            carrier: None,
+            tracking: None,
+        };
+        let orders = [order("LK-104", 1), order("LK-104320", 2), order("LK-104588", 3)];
+        let about = |body: &str| order_in_question(&[body, "Re: my order"], &orders).map(|o| o.number.clone());
+        assert_eq!(about("The return for lk-104320 never got a label").as_deref(), Some("LK-104320"));
+        assert_eq!(about("Order LK-104 arrived broken").as_deref(), Some("LK-104"), "a whole word, not a prefix");
+        assert_eq!(about("LK-104 first, then LK-104320 too").as_deref(), Some("LK-104320"), "the latest named");
+        assert_eq!(about("Where is my parcel?").as_deref(), Some("LK-104588"), "else the newest");
     }
 }
