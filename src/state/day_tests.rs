@@ -278,6 +278,23 @@ fn a_tag_typed_in_the_details_form_is_added_beside_the_ones_there() {
 }
 
 #[test]
+fn the_escalated_disposition_from_the_palette_chooses_the_escalate_outcome() {
+    let mut s = with_active_contact();
+    update(&mut s, ctrl('g'));
+    let typed = type_text(&mut s, "escalated");
+    update(&mut s, key(KeyCode::Enter));
+    let Some(seq) = typed.iter().rev().find_map(|e| match e {
+        Effect::Db(Request::PaletteSearch { seq, .. }) => Some(*seq),
+        _ => None,
+    }) else {
+        unreachable!("typing searches")
+    };
+    update(&mut s, Event::Db(Reply::PaletteHits { seq, snippets: vec![], articles: vec![], customers: vec![] }));
+    let Some(forms::Modal::WrapUp(form)) = s.overlays.form() else { unreachable!("the wrap-up opened") };
+    assert_eq!(form.outcome, forms::OutcomeChoice::Escalate);
+}
+
+#[test]
 fn a_function_key_on_the_open_script_closes_it_and_acts() {
     use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();

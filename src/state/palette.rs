@@ -354,6 +354,13 @@ fn choose_now(state: &mut State, close: bool) -> Vec<Effect> {
         Target::Disposition(d) => {
             let mut effects = super::contact::wrap_up(state);
             if let Some(super::forms::Modal::WrapUp(form)) = state.overlays.form_mut() {
+                // The dispositions that name an outcome choose it too ("escalated" left the
+                // outcome on Resolve and the contact was saved resolved).
+                form.outcome = match d.as_str() {
+                    "escalated" => forms::OutcomeChoice::Escalate,
+                    "transferred" => forms::OutcomeChoice::Transfer,
+                    _ => form.outcome,
+                };
                 form.disposition_filter = forms::line_field(&d);
             }
             effects.shrink_to_fit();

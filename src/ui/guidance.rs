@@ -38,8 +38,11 @@ pub fn draw_bulletins(state: &State, view: &BulletinView, frame: &mut Frame<'_>,
         }
         lines.push(Line::raw(""));
     }
-    let title =
-        if view.unread_only { " New bulletins — Enter marks them read " } else { " Bulletins — Esc closes " };
+    let title = if view.unread_only {
+        " New bulletins — Enter or Esc: read (F10 shows them again) "
+    } else {
+        " Bulletins — Esc closes "
+    };
     let area = popup(area, 84, 30);
     let block = Block::bordered()
         .border_type(BorderType::Double)
