@@ -280,9 +280,21 @@ pub fn understand(input: &str, thesaurus: &Thesaurus) -> Understood {
         while i < seg.len() {
             let is_last_word = Some(si) == last_segment && i + 1 == seg.len();
             if let Some((n, expansions)) = thesaurus.longest_match(&seg[i..]) {
+                // Phrases of one meaning that overlap ("my money" and "money back" in "can I
+                // get my money back") are one concept: the word the second adds, searched
+                // on its own, put "Backorders" above the refund articles.
+                let mut end = i + n;
+                while let Some(further) = (i + 1..end).find_map(|k| {
+                    thesaurus
+                        .longest_match(&seg[k..])
+                        .filter(|(m, e)| k + m > end && *e == expansions)
+                        .map(|(m, _)| k + m)
+                }) {
+                    end = further;
+                }
                 out.expanded = true;
-                out.concepts.push(expanded_concept(&seg[i..i + n], expansions));
-                i += n;
+                out.concepts.push(expanded_concept(&seg[i..end], expansions));
+                i = end;
                 continue;
             }
             let word = &seg[i];
@@ -363,6 +375,13 @@ mod tests {
     fn the_reps_filler_is_dropped_and_negations_kept() {
         assert_eq!(said("customer says how do I reset my router "), ["reset", "router"]);
         assert_eq!(said("board not detected "), ["board", "not", "detected"]);
+    }
+
+    #[test]
+    fn overlapping_phrases_of_one_meaning_are_one_concept() {
+        assert_eq!(said("can I get my money back"), ["my money back"]);
+        // Of different meanings (a charge, a refund) the first keeps its words.
+        assert_eq!(said("they took the money back"), ["took the money", "back"]);
     }
 
     #[test]
