@@ -90,7 +90,8 @@ fn snippet_line(snippet: &str, theme: &Theme, width: usize) -> Line<'static> {
     let mut spans = vec![Span::raw("  ")];
     let mut used = 2;
     let mut highlighted = false;
-    for part in snippet.split_inclusive([MARK_START, MARK_END]) {
+    // A snippet from the start of an article can begin with the white space of its layout.
+    for part in snippet.trim_start().split_inclusive([MARK_START, MARK_END]) {
         let (text, marker) = match part.chars().last() {
             Some(c @ (MARK_START | MARK_END)) => (&part[..part.len() - c.len_utf8()], Some(c)),
             _ => (part, None),

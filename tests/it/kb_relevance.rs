@@ -202,6 +202,22 @@ fn an_article_the_reps_used_for_some_words_comes_first_for_them_and_says_why() {
     assert!(!kb::record_use(&conn, "how do I", gift, T0).unwrap());
 }
 
+/// A contact's suggestions understand what the customer says, as a search does: the demo's
+/// "App down?" got "Website checkout errors" first when its words were matched one by one.
+#[test]
+fn suggestions_understand_the_contact_as_a_question() {
+    let mut conn = store::open_in_memory().unwrap();
+    frontline::demo::seed(&mut conn, T0).unwrap();
+    let (subject, body): (String, String) = conn
+        .query_row("SELECT subject, body FROM contacts WHERE subject = 'App down?'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let suggested = kb::suggest(&conn, &subject, &body, 3).unwrap();
+    let first = suggested.first().map(|h| h.title.to_lowercase()).unwrap_or_default();
+    assert!(first.contains("app"), "{suggested:?}");
+    // Nothing understood (no word of it in any article): still the words one by one, no error.
+    assert!(kb::suggest(&conn, "Zzyzx qwv", "Blorf snark", 3).is_ok());
+}
+
 // ------------------------------------------------------------------ create article from contact
 
 fn contact_with_notes(conn: &Connection, status: ContactStatus, notes_text: &[&str]) -> i64 {
