@@ -487,6 +487,7 @@ pub fn carry_out(state: &mut State, waiting: Vec<super::Waiting>) -> Vec<Effect>
             super::Waiting::Action(action) => super::perform(state, action),
             super::Waiting::Key(key) => super::handle_key(state, key),
             super::Waiting::Paste(text) => super::paste(state, &text),
+            super::Waiting::Answer => Vec::new(),
         })
         .collect()
 }

@@ -133,7 +133,7 @@ pub fn find_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(Modal::FindCustomer(form)) = state.overlays.form_mut() else { return Vec::new() };
     match key.code {
         KeyCode::Esc => state.overlays.close_form(),
-        KeyCode::Enter if form.picker.enter_waits() => {}
+        KeyCode::Enter if form.picker.enter_waits() => super::wait_for_answer(state, super::Waiting::Key(key)),
         KeyCode::Enter => {
             let chosen = form.picker.hits.get(form.picker.selected).map(|h| (h.id, h.name.clone()));
             let purpose = form.purpose;

@@ -295,6 +295,59 @@ fn the_escalated_disposition_from_the_palette_chooses_the_escalate_outcome() {
 }
 
 #[test]
+fn a_send_before_the_recipients_are_known_is_asked_when_they_are_with_the_keys_after_it() {
+    let mut s = with_active_contact();
+    s.rep_name_known = true;
+    update(&mut s, key(KeyCode::F(12)));
+    type_text(&mut s, "Checking the freight slot now.");
+    // Ctrl-S and `y` in the same burst, before the store said who the reply reaches.
+    update(&mut s, ctrl('s'));
+    update(&mut s, key(KeyCode::Char('y')));
+    assert!(s.overlays.form().is_none());
+    let to = ReplyAddresses { to: "ana@example.com".into(), from: "help@example.com".into() };
+    let effects = update(&mut s, Event::Db(Reply::Recipients { contact: 2, recipients: Ok(to) }));
+    let sent = effects.iter().find_map(|e| match e {
+        Effect::Job(crate::protocol::Job::SendReply { body, .. }) => Some(body.clone()),
+        _ => None,
+    });
+    assert_eq!(sent.as_deref(), Some("Checking the freight slot now."), "the y answered the question: {effects:?}");
+}
+
+#[test]
+fn keys_after_an_enter_waiting_for_the_snippets_go_on_after_the_choice() {
+    use crate::domain::Snippet;
+    let mut s = with_active_contact();
+    update(&mut s, ctrl('t'));
+    let typed = type_text(&mut s, "closing");
+    update(&mut s, key(KeyCode::Enter));
+    type_text(&mut s, " ZZZ");
+    assert!(s.overlays.palette().is_some_and(|p| forms::field_text(&p.input) == "closing"), "not into the filter");
+    let Some(seq) = typed.iter().rev().find_map(|e| match e {
+        Effect::Db(Request::PaletteSearch { seq, .. }) => Some(*seq),
+        _ => None,
+    }) else {
+        unreachable!("typing searches")
+    };
+    let closing = Snippet { id: 4, title: "Closing".into(), body: "Anything else?".into() };
+    update(&mut s, Event::Db(Reply::PaletteHits { seq, snippets: vec![closing], articles: vec![], customers: vec![] }));
+    assert!(s.overlays.palette().is_none());
+    assert_eq!(s.notes.text(), "Anything else?\n ZZZ");
+}
+
+#[test]
+fn keys_waiting_for_an_answer_that_never_comes_act_on_the_screen_after_a_while() {
+    let mut s = with_active_contact();
+    update(&mut s, ctrl('t'));
+    type_text(&mut s, "closing");
+    update(&mut s, key(KeyCode::Enter));
+    type_text(&mut s, "x");
+    assert_eq!(s.when_open.len(), 2);
+    s.now_ms += WAIT_AT_MOST_MS;
+    update(&mut s, Event::Tick);
+    assert!(s.when_open.is_empty(), "the keys went ahead");
+}
+
+#[test]
 fn a_function_key_on_the_open_script_closes_it_and_acts() {
     use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();

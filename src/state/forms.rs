@@ -208,15 +208,11 @@ pub struct CustomerPicker {
     /// Index into hits, or `hits.len()` for "new customer from what was typed".
     pub selected: usize,
     pending: Option<u64>,
-    /// Enter pressed while the customers for what was typed were on their way: the form is
-    /// sent once they arrive. Sent at once, a name typed and Enter in one burst made a new
-    /// customer beside the one the search was about to find.
-    enter_on_arrival: bool,
 }
 
 impl Default for CustomerPicker {
     fn default() -> Self {
-        Self { input: line_field(""), hits: Vec::new(), selected: 0, pending: None, enter_on_arrival: false }
+        Self { input: line_field(""), hits: Vec::new(), selected: 0, pending: None }
     }
 }
 
@@ -257,23 +253,36 @@ impl CustomerPicker {
         vec![Effect::Db(Request::SearchCustomers { seq, query })]
     }
 
-    /// Takes the results of a search; says whether Enter waited for them.
-    fn results(&mut self, seq: u64, hits: Vec<CustomerHit>) -> bool {
-        if self.pending != Some(seq) {
-            return false;
+    fn results(&mut self, seq: u64, hits: Vec<CustomerHit>) {
+        if self.pending == Some(seq) {
+            self.pending = None;
+            self.hits = hits;
+            self.selected = 0;
         }
-        self.pending = None;
-        self.hits = hits;
-        self.selected = 0;
-        std::mem::take(&mut self.enter_on_arrival)
     }
 
-    /// Enter on a form holding this picker: `true` when it must wait for the customers of
-    /// what was typed (it is then taken when they arrive). A second Enter while waiting goes
-    /// ahead with what is shown, should the answer never come.
-    pub fn enter_waits(&mut self) -> bool {
-        self.enter_on_arrival = self.pending.is_some() && !self.enter_on_arrival;
-        self.enter_on_arrival
+    /// Whether Enter on a form holding this picker must wait for the customers of what was
+    /// typed. Sent at once, a name typed and Enter in one burst made a new customer beside
+    /// the one the search was about to find.
+    pub fn enter_waits(&self) -> bool {
+        self.pending.is_some()
+    }
+}
+
+/// The customer picker of the open form, if it has one.
+fn picker_mut(state: &mut State) -> Option<&mut CustomerPicker> {
+    match state.overlays.form_mut()? {
+        Modal::LogContact(f) => Some(&mut f.customer),
+        Modal::Details(f) => Some(&mut f.customer),
+        Modal::FindCustomer(f) => Some(&mut f.picker),
+        _ => None,
+    }
+}
+
+/// Keys waited too long for the customers: Enter takes what is shown.
+pub fn stop_waiting(state: &mut State) {
+    if let Some(picker) = picker_mut(state) {
+        picker.pending = None;
     }
 }
 
@@ -443,16 +452,12 @@ pub fn open_details(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Customer search results arrived for whichever form is asking; an Enter that waited for
-/// them is carried out.
+/// Customer search results arrived for whichever form is asking.
 pub fn customer_hits(state: &mut State, seq: u64, hits: Vec<CustomerHit>) -> Vec<Effect> {
-    let enter = match state.overlays.form_mut() {
-        Some(Modal::LogContact(f)) => f.customer.results(seq, hits),
-        Some(Modal::Details(f)) => f.customer.results(seq, hits),
-        Some(Modal::FindCustomer(f)) => f.picker.results(seq, hits),
-        _ => false,
-    };
-    if enter { key(state, KeyEvent::from(KeyCode::Enter)) } else { Vec::new() }
+    if let Some(picker) = picker_mut(state) {
+        picker.results(seq, hits);
+    }
+    Vec::new()
 }
 
 /// A key while a form is open.
@@ -485,12 +490,8 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             };
         }
         KeyCode::Enter => {
-            let picker = match modal {
-                Modal::LogContact(f) => Some(&mut f.customer),
-                Modal::Details(f) => Some(&mut f.customer),
-                _ => None,
-            };
-            if picker.is_some_and(CustomerPicker::enter_waits) {
+            if picker_mut(state).is_some_and(|p| p.enter_waits()) {
+                super::wait_for_answer(state, super::Waiting::Key(key));
                 return Vec::new();
             }
             return submit(state, now);

@@ -126,7 +126,12 @@ pub fn incidents_for_open(state: &State) -> Vec<&Bulletin> {
 /// F9: the scripts for the open contact.
 pub fn open_scripts(state: &mut State) -> Vec<Effect> {
     match state.open_contact_id() {
-        Some(contact) => vec![Effect::Db(Request::LoadScripts { contact })],
+        Some(contact) => {
+            // The keys after F9 are for the scripts: they wait for them (the overlay came up
+            // later over whatever they had done).
+            super::wait_for_answer(state, super::Waiting::Answer);
+            vec![Effect::Db(Request::LoadScripts { contact })]
+        }
         None => {
             state.flash("Open a contact to step through a script", Tone::Info);
             Vec::new()

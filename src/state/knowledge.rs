@@ -118,9 +118,6 @@ pub struct KnowledgeState {
     /// The shown results answer an earlier text than the input's (see [`Self::kept_for`]).
     kept: bool,
     pending: Option<u64>,
-    /// Enter pressed while the results for what was typed were on their way: the first of
-    /// them opens when they arrive (at once, it opened a result of the earlier text).
-    open_on_arrival: bool,
     pending_article: Option<u64>,
 }
 
@@ -256,7 +253,6 @@ pub fn results(state: &mut State, seq: u64, hits: Vec<KbHit>, suggested: bool) -
     }
     k.pending = None;
     k.searching = false;
-    let open_now = std::mem::take(&mut k.open_on_arrival);
     let typed = k.query();
     let typed_on = |earlier: &String| typed.trim_end().starts_with(earlier.trim_end()) && typed != *earlier;
     if hits.is_empty() && !suggested && !k.hits.is_empty() && k.answered.as_ref().is_some_and(typed_on) {
@@ -268,10 +264,13 @@ pub fn results(state: &mut State, seq: u64, hits: Vec<KbHit>, suggested: bool) -
     k.answered = (!suggested).then_some(typed);
     k.kept = false;
     k.selected = 0;
-    match k.hits.first().map(|h| h.id) {
-        Some(id) if open_now => open_article(state, id),
-        _ => Vec::new(),
-    }
+    Vec::new()
+}
+
+/// Keys waited too long for the results: Enter opens from those shown.
+pub fn stop_waiting(state: &mut State) {
+    state.knowledge.pending = None;
+    state.knowledge.searching = false;
 }
 
 /// Moves through results, opens one, moves in the reader or goes back.
@@ -343,7 +342,9 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageDown => k.selected = (k.selected + super::queue::PAGE_ROWS).min(last),
         Action::First => k.selected = 0,
         Action::Last => k.selected = last,
-        Action::OpenSelected if k.pending.is_some() => k.open_on_arrival = true,
+        // Opened from the results for what was typed: Enter in the same burst as the text
+        // waits for them (at once it opened a result of the earlier text).
+        Action::OpenSelected if k.pending.is_some() => super::wait_for_answer(state, super::Waiting::Action(action)),
         Action::OpenSelected => {
             if let Some(id) = k.hits.get(k.selected).map(|h| h.id) {
                 return open_article(state, id);

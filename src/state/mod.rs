@@ -171,10 +171,14 @@ pub struct State {
     /// The email reply being written, and whether the Notes pane shows it.
     pub reply: Option<reply::ReplyState>,
     pub writing_reply: bool,
-    /// Keys for the open contact (F12, F4, F5…) pressed while the contact was still on its
-    /// way from the store, and every key and paste after them: carried out, in order, when it
-    /// arrives.
+    /// Keys waiting for an answer, and every key and paste after them, carried out in order
+    /// when it arrives: keys for a contact still on its way from the store (F12, F4, F5…),
+    /// an Enter typed before the results for the text it chooses from, a send before the
+    /// reply's recipients are known, keys after F9 before the scripts are there.
     pub when_open: Vec<Waiting>,
+    /// When the keys began to wait (ms): past [`WAIT_AT_MOST_MS`] they go ahead with what is
+    /// on screen, should an answer never come.
+    waiting_since_ms: Option<i64>,
     /// Maildir folders and the inbox folder read into the queue (config).
     pub intake: IntakePaths,
     /// How the command line names this workspace, for hints that show a command.
@@ -223,6 +227,7 @@ impl State {
             reply: None,
             writing_reply: false,
             when_open: Vec::new(),
+            waiting_since_ms: None,
             invocation: crate::domain::invocation::Invocation::default(),
             intake: IntakePaths::default(),
             scorecard: crate::domain::shift::default_scorecard(),
@@ -298,11 +303,15 @@ impl State {
     }
 }
 
-/// A key pressed for a contact still on its way from the store, carried out when it arrives.
+/// A key waiting for an answer (see [`State::when_open`]), carried out when it arrives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Waiting {
-    /// An action on the open contact (F12, F4, F5…).
+    /// An action waiting: on the open contact (F12, F4, F5…), or that needs an answer first
+    /// (opening the chosen result, sending the reply).
     Action(Action),
+    /// Nothing to carry out itself: keys after a request whose answer changes what they mean
+    /// (F9's scripts) wait behind it.
+    Answer,
     /// A key pressed after such an action. It waits behind it so the keys keep their order:
     /// F12 then text puts the text in the reply F12 opens, not in the notes before it.
     Key(KeyEvent),
@@ -324,10 +333,49 @@ pub fn typed_among(waiting: &[Waiting]) -> String {
                 _ => {}
             },
             Waiting::Paste(p) => text.push_str(p),
-            Waiting::Action(_) | Waiting::Key(_) => {}
+            Waiting::Action(_) | Waiting::Key(_) | Waiting::Answer => {}
         }
     }
     text
+}
+
+/// Longest keys wait for an answer before they act on what is on screen.
+pub const WAIT_AT_MOST_MS: i64 = 3_000;
+
+/// Makes `w`, and every key after it, wait for an answer (see [`State::when_open`]).
+pub fn wait_for_answer(state: &mut State, w: Waiting) {
+    if state.when_open.is_empty() {
+        state.waiting_since_ms = Some(state.now_ms);
+    }
+    state.when_open.push(w);
+}
+
+/// An answer arrived: the keys that waited are carried out in order (one that must wait
+/// again queues again, with those after it). A contact still on its way carries them out
+/// when it arrives.
+pub fn answer_arrived(state: &mut State) -> Vec<Effect> {
+    if state.when_open.is_empty() || state.customer.pending.is_some() || state.work.taking.is_some() {
+        return Vec::new();
+    }
+    let waiting = std::mem::take(&mut state.when_open);
+    state.waiting_since_ms = None;
+    contact::carry_out(state, waiting)
+}
+
+/// Keys that waited too long act on what is on screen (an answer that never came).
+fn stop_waiting_if_too_long(state: &mut State) -> Vec<Effect> {
+    if state.when_open.is_empty() {
+        state.waiting_since_ms = None;
+        return Vec::new();
+    }
+    let too_long = state.waiting_since_ms.is_some_and(|since| state.now_ms - since >= WAIT_AT_MOST_MS);
+    if !too_long || state.customer.pending.is_some() || state.work.taking.is_some() {
+        return Vec::new();
+    }
+    palette::stop_waiting(state);
+    knowledge::stop_waiting(state);
+    forms::stop_waiting(state);
+    answer_arrived(state)
 }
 
 /// Reacts to one event.
@@ -360,6 +408,11 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         quit::QuitPhase::ConfirmWork => return quit::confirm_work_key(state, key),
         _ => {}
     }
+    if !state.when_open.is_empty() && state.keymap.resolve(Scope::Global, &key) != Some(Action::Quit) {
+        // A key waits for an answer: every key after it waits behind it.
+        wait_for_answer(state, Waiting::Key(key));
+        return Vec::new();
+    }
     if let Some(top) = state.overlays.top() {
         // The top overlay takes every key but Quit.
         if state.keymap.resolve(Scope::Global, &key) == Some(Action::Quit) && !matches!(top, Overlay::Help(_)) {
@@ -378,11 +431,6 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Overlay::Form(_) => forms::key,
         };
         return handler(state, key);
-    }
-    if !state.when_open.is_empty() && state.keymap.resolve(Scope::Global, &key) != Some(Action::Quit) {
-        // A key waits for the contact to arrive: every key after it waits behind it.
-        state.when_open.push(Waiting::Key(key));
-        return Vec::new();
     }
     if contact::type_ahead(state, &key) {
         return Vec::new();
@@ -452,7 +500,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
         // The contact is still on its way from the store (Enter or `a`, then F5 at once):
         // until it arrives the key would act on the contact before it, or say none is open;
         // it acts on arrival.
-        state.when_open.push(Waiting::Action(action));
+        wait_for_answer(state, Waiting::Action(action));
         return Vec::new();
     }
     match action {
@@ -532,11 +580,11 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if overlay_open(state) {
+    if !state.when_open.is_empty() {
+        wait_for_answer(state, Waiting::Paste(text.to_string()));
         return Vec::new();
     }
-    if !state.when_open.is_empty() {
-        state.when_open.push(Waiting::Paste(text.to_string()));
+    if overlay_open(state) {
         return Vec::new();
     }
     if contact::paste_ahead(state, text) {
@@ -604,6 +652,7 @@ fn tick(state: &mut State) -> Vec<Effect> {
     effects.extend(queue::refresh_if_due(state));
     effects.extend(guidance::refresh_if_due(state));
     effects.extend(shift::tick(state));
+    effects.extend(stop_waiting_if_too_long(state));
     effects
 }
 
@@ -613,6 +662,23 @@ fn quit(state: &mut State) -> Vec<Effect> {
 }
 
 fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
+    // The answers keys may wait for: once one is taken in, the keys go on.
+    let an_answer = matches!(
+        reply,
+        Reply::CustomerHits { .. }
+            | Reply::PaletteHits { .. }
+            | Reply::Recipients { .. }
+            | Reply::Scripts { .. }
+            | Reply::KbResults { .. }
+    );
+    let mut effects = take_reply(state, reply);
+    if an_answer {
+        effects.extend(answer_arrived(state));
+    }
+    effects
+}
+
+fn take_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
     match reply {
         Reply::Queue { seq, rows, waiting, articles, changed_elsewhere } => {
             let mut effects = queue::read_again_if_changed(state, changed_elsewhere);

@@ -72,11 +72,6 @@ pub struct Palette {
     pub shown: Vec<Entry>,
     pub selected: usize,
     pending: Option<u64>,
-    /// Enter (`Some(true)`) or Tab (`Some(false)`) pressed while the entries for what was
-    /// typed were still on their way: chosen from those when they arrive. Chosen at once,
-    /// they were the entries of an earlier text (`greeting` Enter inserted the snippet at
-    /// the top before the search narrowed).
-    choose_on_arrival: Option<bool>,
 }
 
 /// Opens the palette.
@@ -88,7 +83,6 @@ pub fn open(state: &mut State, mode: Mode) -> Vec<Effect> {
         shown: Vec::new(),
         selected: 0,
         pending: None,
-        choose_on_arrival: None,
     }));
     rank(state);
     ask(state)
@@ -105,14 +99,18 @@ fn ask(state: &mut State) -> Vec<Effect> {
 
 /// Database entries arrived for a query.
 pub fn results(state: &mut State, seq: u64, hits: DatabaseHits) -> Vec<Effect> {
-    let Some(p) = state.overlays.palette_mut().filter(|p| p.pending == Some(seq)) else { return Vec::new() };
-    p.pending = None;
-    p.remote = database_entries(hits);
-    let close = p.choose_on_arrival.take();
-    rank(state);
-    match close {
-        Some(close) => choose_now(state, close),
-        None => Vec::new(),
+    if let Some(p) = state.overlays.palette_mut().filter(|p| p.pending == Some(seq)) {
+        p.pending = None;
+        p.remote = database_entries(hits);
+        rank(state);
+    }
+    Vec::new()
+}
+
+/// Keys waited too long for the entries: Enter chooses from those shown.
+pub fn stop_waiting(state: &mut State) {
+    if let Some(p) = state.overlays.palette_mut() {
+        p.pending = None;
     }
 }
 
@@ -253,6 +251,14 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             p.selected = (p.selected + 1).min(p.shown.len().saturating_sub(1));
             Vec::new()
         }
+        // Chosen from the entries for what was typed: an Enter (or Tab) in the same burst as
+        // the text waits for them, and the keys after it wait behind it (chosen at once it
+        // inserted the top entry of an earlier text, and the words typed next went into the
+        // filter).
+        KeyCode::Enter | KeyCode::Tab if p.pending.is_some() => {
+            super::wait_for_answer(state, super::Waiting::Key(key));
+            Vec::new()
+        }
         KeyCode::Enter => choose(state, true),
         KeyCode::Char(c @ ('n' | 'e' | 'd')) if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
             manage_snippet(state, c)
@@ -314,15 +320,6 @@ fn manage_snippet(state: &mut State, command: char) -> Vec<Effect> {
 
 /// Carries out the selected entry; `close` false keeps the palette open (stacking snippets).
 fn choose(state: &mut State, close: bool) -> Vec<Effect> {
-    if let Some(p) = state.overlays.palette_mut().filter(|p| p.pending.is_some()) {
-        p.choose_on_arrival = Some(close);
-        return Vec::new();
-    }
-    choose_now(state, close)
-}
-
-/// Chooses the selected entry from the entries shown.
-fn choose_now(state: &mut State, close: bool) -> Vec<Effect> {
     let Some(entry) = state.overlays.palette().and_then(|p| p.shown.get(p.selected).cloned()) else {
         return Vec::new();
     };

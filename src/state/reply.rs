@@ -142,7 +142,10 @@ pub fn ask_to_send(state: &mut State) -> Vec<Effect> {
             return Vec::new();
         }
         None => {
+            // Asked again once they are known, with the keys typed after it (a `y` meant for
+            // the question went into the reply, and the send was forgotten).
             state.flash("Checking who the reply goes to…", Tone::Info);
+            super::wait_for_answer(state, super::Waiting::Action(crate::action::Action::SaveNote));
             return vec![Effect::Db(Request::ReplyRecipients { contact })];
         }
     };

@@ -142,8 +142,10 @@ fn f9_pressed_while_the_contact_is_still_opening_loads_its_scripts_when_it_arriv
     assert!(s.flash.is_none(), "no “open a contact first”: {:?}", s.flash);
     let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
     assert!(effects.contains(&Effect::Db(Request::LoadScripts { contact: 1 })), "{effects:?}");
-    // Done once: a later answer does not repeat it.
-    assert!(s.when_open.is_empty());
+    // Done once; keys now wait for the scripts, and go on once they are there.
+    assert_eq!(s.when_open, vec![Waiting::Answer]);
+    let effects = update(&mut s, Event::Db(Reply::Scripts { contact: 1, scripts: vec![], ticks: vec![] }));
+    assert!(s.when_open.is_empty() && !effects.contains(&Effect::Db(Request::LoadScripts { contact: 1 })));
 }
 
 #[test]
