@@ -128,9 +128,9 @@ pub const SUPPORT_ADDRESS: &str = "support@larkspur.example";
 fn chats_through_the_inbox(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
     use crate::domain::Channel;
     for channel in [Channel::Chat, Channel::Social] {
-        for id in crate::store::contacts::ids_on_channel(tx, channel)? {
+        for (id, customer) in crate::store::contacts::on_channel(tx, channel)? {
             let conversation = format!("demo-{}-{id}", channel.as_str());
-            crate::store::origins::record_inbox(tx, id, Some(&conversation), None)?;
+            crate::store::origins::record_inbox(tx, id, Some(&conversation), customer.as_deref())?;
         }
     }
     Ok(())

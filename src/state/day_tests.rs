@@ -369,6 +369,23 @@ fn a_function_key_on_the_open_script_closes_it_and_acts() {
 }
 
 #[test]
+fn a_second_space_before_the_store_answered_undoes_the_tick_instead_of_repeating_it() {
+    use crate::domain::script::{Script, ScriptStep};
+    let mut s = with_active_contact();
+    let script = Script {
+        id: 9,
+        name: "Verify".into(),
+        steps: vec![ScriptStep { text: "Write a handover note".into(), required: false }],
+        keywords: vec![],
+    };
+    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts: vec![script], ticks: vec![] }));
+    let first = update(&mut s, key(KeyCode::Char(' ')));
+    let second = update(&mut s, key(KeyCode::Char(' ')));
+    assert_eq!(first, vec![Effect::Db(Request::TickStep { contact: 2, script: 9, step: 0 })]);
+    assert_eq!(second, vec![Effect::Db(Request::UntickStep { contact: 2, script: 9, step: 0 })]);
+}
+
+#[test]
 fn a_script_tick_can_be_undone_and_the_notes_say_so() {
     use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();

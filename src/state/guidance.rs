@@ -182,19 +182,26 @@ pub fn script_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Down | KeyCode::Char('j') => view.step = (view.step + 1).min(steps.saturating_sub(1)),
         KeyCode::Char(' ') | KeyCode::Enter | KeyCode::Char('u') if view.ticked(view.step) => {
             // A tick on a ticked step undoes it (a mis-key): the notes say so.
-            let Some(script) = view.scripts.get(view.script) else { return Vec::new() };
-            return vec![Effect::Db(Request::UntickStep { contact: view.contact, script: script.id, step: view.step })];
+            let Some(script) = view.scripts.get(view.script).map(|s| s.id) else { return Vec::new() };
+            // Unmarked at once, as a tick is marked at once (below).
+            view.ticks.retain(|t| *t != (script, view.step));
+            return vec![Effect::Db(Request::UntickStep { contact: view.contact, script, step: view.step })];
         }
         KeyCode::Char('u') => {
             // u undoes the last tick of this script, wherever the cursor is.
             let Some(script) = view.scripts.get(view.script) else { return Vec::new() };
-            let Some(&(_, step)) = view.ticks.iter().rev().find(|(s, _)| *s == script.id) else { return Vec::new() };
+            let script = script.id;
+            let Some(&(_, step)) = view.ticks.iter().rev().find(|(s, _)| *s == script) else { return Vec::new() };
             view.step = step;
-            return vec![Effect::Db(Request::UntickStep { contact: view.contact, script: script.id, step })];
+            view.ticks.retain(|t| *t != (script, step));
+            return vec![Effect::Db(Request::UntickStep { contact: view.contact, script, step })];
         }
         KeyCode::Char(' ') | KeyCode::Enter => {
             let Some(script) = view.scripts.get(view.script) else { return Vec::new() };
             let request = Request::TickStep { contact: view.contact, script: script.id, step: view.step };
+            // Marked at once: a second Space before the store answered ticked the step again,
+            // writing its note twice, where it should undo it.
+            view.ticks.push((script.id, view.step));
             view.step = (view.step + 1).min(steps.saturating_sub(1));
             return vec![Effect::Db(request)];
         }
@@ -226,7 +233,9 @@ pub fn step_unticked(state: &mut State, contact: Id, script: Id, step: usize, no
 
 /// A step was ticked: mark it, and list the note it wrote.
 pub fn step_ticked(state: &mut State, contact: Id, script: Id, step: usize, note: Note) -> Vec<Effect> {
-    if let Some(view) = state.overlays.scripts_mut().filter(|v| v.contact == contact) {
+    if let Some(view) = state.overlays.scripts_mut().filter(|v| v.contact == contact)
+        && !view.ticks.contains(&(script, step))
+    {
         view.ticks.push((script, step));
     }
     if let Some(open) = state.open.as_mut().filter(|d| d.contact.id == contact) {

@@ -260,6 +260,13 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         KeyCode::Enter => choose(state, true),
+        // Ctrl-U empties the box, as in the knowledge search and the queue's filter.
+        KeyCode::Char('u') if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            p.input = forms::line_field("");
+            p.selected = 0;
+            rank(state);
+            ask(state)
+        }
         KeyCode::Char(c @ ('n' | 'e' | 'd')) if key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
             manage_snippet(state, c)
         }

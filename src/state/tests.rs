@@ -783,6 +783,16 @@ fn typing_in_notes_with_no_contact_open_explains_instead_of_losing_keys() {
 }
 
 #[test]
+fn ctrl_u_empties_the_palette_box() {
+    let mut s = with_queue();
+    update(&mut s, ctrl('g'));
+    type_text(&mut s, "double charges");
+    update(&mut s, ctrl('u'));
+    type_text(&mut s, "refund");
+    assert_eq!(s.overlays.palette().map(|p| forms::field_text(&p.input)).as_deref(), Some("refund"));
+}
+
+#[test]
 fn ctrl_g_opens_the_palette_and_esc_closes_it() {
     let mut s = with_queue();
     let effects = update(&mut s, ctrl('g'));

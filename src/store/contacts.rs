@@ -659,11 +659,15 @@ pub struct EmailOpener {
     pub from: String,
 }
 
-/// The contacts of one channel, oldest first.
-pub fn ids_on_channel(conn: &Connection, channel: Channel) -> rusqlite::Result<Vec<Id>> {
-    conn.prepare_cached("SELECT id FROM contacts WHERE channel = ?1 ORDER BY id")?
-        .query_map([channel.as_str()], |r| r.get(0))?
-        .collect()
+/// The contacts of one channel, oldest first, each with its customer's name (if it has a
+/// customer).
+pub fn on_channel(conn: &Connection, channel: Channel) -> rusqlite::Result<Vec<(Id, Option<String>)>> {
+    conn.prepare_cached(
+        "SELECT contacts.id, customers.name FROM contacts LEFT JOIN customers ON customers.id = contacts.customer_id
+          WHERE contacts.channel = ?1 ORDER BY contacts.id",
+    )?
+    .query_map([channel.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
 }
 
 /// Every email contact whose customer has an email address (the demo threads them).

@@ -169,6 +169,12 @@ fn demo_replies_on_every_channel_go_to_folders_beside_it() {
         let written = std::fs::read_dir(sb.path("data/frontline").join(folder)).map(|d| d.count()).unwrap_or(0);
         assert!(written > 0, "{channel}: a reply in {folder}");
     }
+    // A chat reply names the customer it is for.
+    let files = std::fs::read_dir(sb.path("data/frontline/outbox")).unwrap().map(|f| f.unwrap().path());
+    for file in files.filter(|p| p.extension().is_some_and(|e| e == "json")) {
+        let reply: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert!(reply["customer"].as_str().is_some_and(|c| !c.is_empty()), "{reply}");
+    }
     // The email comes from the support address the demo's customers wrote to.
     let mail = std::fs::read_dir(sb.path("data/frontline/demo-outbox/new")).unwrap().next().unwrap().unwrap().path();
     let text = std::fs::read_to_string(mail).unwrap();

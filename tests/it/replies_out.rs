@@ -448,9 +448,10 @@ fn phone_and_walk_in_replies_are_logged_as_said_and_nothing_leaves() {
         let mut conn = db();
         let contact = contact_with(&mut conn, channel, Some("alice@customer.example"), &[]);
         let shown = reply::recipients(&conn, contact, &settings).unwrap();
+        let said = if channel == Channel::Phone { "on the phone" } else { "in person" };
         assert_eq!(
-            (shown.to_line().as_str(), shown.from_line().as_str()),
-            ("Alice Example", "you, in person (logged as said)")
+            (shown.to_line(), shown.from_line()),
+            ("Alice Example".to_string(), format!("you, {said} (logged as said)"))
         );
         let sent =
             reply::send(&mut conn, contact, "Refund to card 4111 1111 1111 1111 today.", &settings, NOW).unwrap();

@@ -151,6 +151,7 @@ impl Recipients {
             Route::Inbox { via: InboxVia::Outbox(dir), .. } => format!("a file in {}", dir.display()),
             Route::Inbox { via: InboxVia::Command(cmd), .. } => format!("`{cmd}`"),
             Route::HelpDesk { backend, .. } => format!("the team's help desk ({backend} sends the mail)"),
+            Route::Said { .. } if self.channel == Channel::Phone => "you, on the phone (logged as said)".into(),
             Route::Said { .. } => "you, in person (logged as said)".into(),
         }
     }
