@@ -34,6 +34,10 @@ pub struct Workbench {
     /// opening, kept for those notes. Without it the first words of a greeting would land
     /// in whatever had focus: as Queue commands, or in the previous contact's notes.
     pub taking: Option<String>,
+    /// The contact whose wrap-up was sent and not yet answered: keys for the contact on
+    /// screen wait for the answer, which brings the next one (F5 Enter F5 opened a second
+    /// wrap-up for the contact just closed).
+    pub closing: Option<Id>,
 }
 
 /// Whether an effect asks for a contact to come on screen for the rep to work on.

@@ -354,7 +354,11 @@ pub fn wait_for_answer(state: &mut State, w: Waiting) {
 /// again queues again, with those after it). A contact still on its way carries them out
 /// when it arrives.
 pub fn answer_arrived(state: &mut State) -> Vec<Effect> {
-    if state.when_open.is_empty() || state.customer.pending.is_some() || state.work.taking.is_some() {
+    if state.when_open.is_empty()
+        || state.customer.pending.is_some()
+        || state.work.taking.is_some()
+        || state.work.closing.is_some()
+    {
         return Vec::new();
     }
     let waiting = std::mem::take(&mut state.when_open);
@@ -375,6 +379,7 @@ fn stop_waiting_if_too_long(state: &mut State) -> Vec<Effect> {
     palette::stop_waiting(state);
     knowledge::stop_waiting(state);
     forms::stop_waiting(state);
+    state.work.closing = None;
     answer_arrived(state)
 }
 
@@ -398,6 +403,12 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
     // From here until the contact is on screen, typing is kept for its notes.
     if effects.iter().any(contact::takes_contact) {
         state.work.taking.get_or_insert_with(String::new);
+    }
+    if let Some(id) = effects.iter().find_map(|e| match e {
+        Effect::Db(Request::Finish(f)) => Some(f.id),
+        _ => None,
+    }) {
+        state.work.closing = Some(id);
     }
     effects
 }
@@ -495,7 +506,8 @@ fn acts_on_open_contact(action: Action) -> bool {
 
 /// Carries out a bound action.
 pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
-    let contact_on_its_way = state.customer.pending.is_some() || state.work.taking.is_some();
+    let contact_on_its_way =
+        state.customer.pending.is_some() || state.work.taking.is_some() || state.work.closing.is_some();
     if contact_on_its_way && acts_on_open_contact(action) {
         // The contact is still on its way from the store (Enter or `a`, then F5 at once):
         // until it arrives the key would act on the contact before it, or say none is open;
@@ -663,14 +675,23 @@ fn quit(state: &mut State) -> Vec<Effect> {
 
 fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
     // The answers keys may wait for: once one is taken in, the keys go on.
-    let an_answer = matches!(
-        reply,
-        Reply::CustomerHits { .. }
-            | Reply::PaletteHits { .. }
-            | Reply::Recipients { .. }
-            | Reply::Scripts { .. }
-            | Reply::KbResults { .. }
-    );
+    let closed = match (&reply, state.work.closing) {
+        (Reply::ContactChanged { detail, .. }, Some(id)) => detail.contact.id == id,
+        (Reply::NeedsConfirmation { .. } | Reply::Refused { .. } | Reply::Failed { .. }, Some(_)) => true,
+        _ => false,
+    };
+    if closed {
+        state.work.closing = None;
+    }
+    let an_answer = closed
+        || matches!(
+            reply,
+            Reply::CustomerHits { .. }
+                | Reply::PaletteHits { .. }
+                | Reply::Recipients { .. }
+                | Reply::Scripts { .. }
+                | Reply::KbResults { .. }
+        );
     let mut effects = take_reply(state, reply);
     if an_answer {
         effects.extend(answer_arrived(state));

@@ -909,6 +909,25 @@ fn wrap_up_ends_the_talk_then_the_form_sends_the_outcome() {
 }
 
 #[test]
+fn f5_right_after_a_wrap_up_is_sent_waits_for_the_contact_to_close() {
+    let mut s = with_active_contact();
+    update(&mut s, key(KeyCode::F(5)));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(finish_request(&effects).is_some());
+    // F5 again before the store answered: not a second wrap-up of the contact just closed.
+    update(&mut s, key(KeyCode::F(5)));
+    assert!(s.overlays.form().is_none(), "{:?}", s.overlays.form().is_some());
+    let mut closed = detail(2, None);
+    closed.contact.status = ContactStatus::Resolved;
+    update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(closed), focus: false }));
+    assert!(s.when_open.is_empty() && s.work.closing.is_none());
+    assert!(
+        !matches!(s.overlays.form(), Some(forms::Modal::WrapUp(f)) if f.contact == 2),
+        "the F5 went to what is on screen now, not the closed contact"
+    );
+}
+
+#[test]
 fn an_escalation_without_a_reason_stays_open_and_asks_for_one() {
     let mut s = with_active_contact();
     update(&mut s, key(KeyCode::F(5)));
