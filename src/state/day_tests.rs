@@ -2,6 +2,8 @@
 //! view on screen, wrap-up that can be taken back, unsent replies, per-contact knowledge,
 //! script ticks undone, big pastes, the rep's name, and quitting with work in progress.
 
+use std::collections::HashMap;
+
 use crossterm::event::KeyCode;
 
 use super::tests::*;
@@ -345,6 +347,17 @@ fn keys_waiting_for_an_answer_that_never_comes_act_on_the_screen_after_a_while()
     s.now_ms += WAIT_AT_MOST_MS;
     update(&mut s, Event::Tick);
     assert!(s.when_open.is_empty(), "the keys went ahead");
+}
+
+#[test]
+fn an_entry_named_like_the_text_ranks_above_a_more_used_one_found_in_its_body() {
+    let entry = |kind, label: &str, target| palette::Entry { kind, label: label.into(), detail: String::new(), target };
+    let closing = entry("snippet", "Closing", palette::Target::Snippet { id: 1, body: "Let me double check".into() });
+    let article = entry("article", "Double charges", palette::Target::Article(7));
+    let usage: HashMap<String, u32> = [(closing.usage_key(), 12)].into_iter().collect();
+    let ranked = palette::rank_entries(vec![closing, article], "double ch", &usage);
+    let labels: Vec<&str> = ranked.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["Double charges", "Closing"]);
 }
 
 #[test]

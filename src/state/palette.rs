@@ -214,7 +214,7 @@ pub fn rank_entries(entries: Vec<Entry>, query: &str, usage: &HashMap<String, u3
     let mut matcher = Matcher::new(Config::DEFAULT);
     let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
     let mut buf = Vec::new();
-    let mut scored: Vec<(u32, u32, usize, Entry)> = entries
+    let mut scored: Vec<(bool, u32, u32, usize, Entry)> = entries
         .into_iter()
         .enumerate()
         .filter_map(|(order, e)| {
@@ -225,14 +225,17 @@ pub fn rank_entries(entries: Vec<Entry>, query: &str, usage: &HashMap<String, u3
                 pattern.score(Utf32Str::new(&haystack, &mut buf), &mut matcher)
             };
             let from_db = matches!(e.target, Target::Article(_) | Target::Customer(_) | Target::Snippet { .. });
+            let named = score.is_some();
             let score = score.or(from_db.then_some(0))?;
             let used = usage.get(&e.usage_key()).copied().unwrap_or(0);
-            Some((used, score, order, e))
+            Some((named, used, score, order, e))
         })
         .collect();
-    // Most-used first; then best fuzzy score; then the order the sources gave.
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-    scored.into_iter().map(|(_, _, _, e)| e).collect()
+    // Entries whose name matches what was typed first ("double ch" put the often-used
+    // "Closing" snippet, matched in its text only, above the "Double charges" article); then
+    // most-used; then best fuzzy score; then the order the sources gave.
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)).then(a.3.cmp(&b.3)));
+    scored.into_iter().map(|(.., e)| e).collect()
 }
 
 /// Keys while the palette is open.
