@@ -2,8 +2,6 @@
 //! contact ("Outage in region North since 09:10" on the contact it concerns).
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 use super::{Id, Timestamp};
 
@@ -107,7 +105,7 @@ impl Bulletin {
 
 /// Lower-cased words without accents ("Sign-in Échoué" → ["sign", "in", "echoue"]).
 fn words(text: &str) -> Vec<String> {
-    let folded: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
+    let folded = super::text::folded(text);
     folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
 }
 

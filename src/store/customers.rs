@@ -377,6 +377,18 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<
             push(hit?, &mut hits);
         }
     }
+    // The start of an email address or a handle, without its @ ("chloe.dubois",
+    // "zoekim_cooks"): what a rep reads off a screen or hears spelled.
+    if classify(q).is_none() && !partial_phone && !q.contains(char::is_whitespace) && q.chars().count() >= 3 {
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.id, c.name, i.value FROM identities i JOIN customers c ON c.id = i.customer_id
+             WHERE i.kind IN ('email', 'handle') AND i.normalized LIKE ?1 ESCAPE '\\' ORDER BY c.name LIMIT ?2",
+        )?;
+        let pattern = format!("{}%", escape_like(&q.to_lowercase()));
+        for hit in stmt.query_map(params![pattern, limit_i64(limit)], hit_from_row)? {
+            push(hit?, &mut hits);
+        }
+    }
     // The end of a phone number ("0162", "555 0162"): what a rep reads off a caller ID or
     // hears when the customer gives "the last four".
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
@@ -424,13 +436,20 @@ fn escape_like(s: &str) -> String {
 fn fuzzy_names(conn: &Connection, q: &str, limit: usize) -> rusqlite::Result<Vec<CustomerHit>> {
     use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
     use nucleo_matcher::{Config, Matcher, Utf32Str};
-    let words: Vec<String> = q.split_whitespace().map(|w| format!("%{}%", escape_like(w))).take(4).collect();
+    // Accents and case aside: "chloe" finds "Chloé".
+    let words: Vec<String> =
+        q.split_whitespace().map(|w| format!("%{}%", escape_like(&crate::domain::text::folded(w)))).take(4).collect();
     let mut sql = String::from(
         "SELECT c.id, c.name, coalesce((SELECT value FROM identities WHERE customer_id = c.id ORDER BY kind, id LIMIT 1), '')
          FROM customers c WHERE 1",
     );
     for i in 0..words.len() {
-        sql.push_str(&format!(" AND c.name LIKE ?{} ESCAPE '\\'", i + 1));
+        // Folded only when the name has a character past ASCII: a Rust call per name of
+        // every customer, on the worker that also writes drafts, would be most of the search.
+        let n = i + 1;
+        sql.push_str(&format!(
+            " AND (c.name LIKE ?{n} ESCAPE '\\' OR (c.name GLOB '*[^ -~]*' AND folded(c.name) LIKE ?{n} ESCAPE '\\'))"
+        ));
     }
     sql.push_str(" LIMIT 500");
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -223,6 +223,13 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // this SQLite plans a cached statement anew each time its `LIMIT ?` (or `LIKE ?`) is bound,
     // which parsed and planned the knowledge search's largest statements on every keystroke.
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    // `folded(name)`: lower case without accents, for name searches as the rep types them.
+    conn.create_scalar_function(
+        "folded",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(crate::domain::text::folded(&ctx.get::<String>(0)?)),
+    )?;
     Ok(())
 }
 

@@ -221,6 +221,26 @@ fn customer_search_matches_the_end_of_a_phone_and_part_of_a_name() {
 }
 
 #[test]
+fn customer_search_ignores_accents_and_finds_the_start_of_an_address_or_handle() {
+    let sb = Sandbox::new();
+    let people = r#"[
+      { "name": "Chloé Dubois", "email": "chloe.dubois@example.org" },
+      { "name": "Zoe Kim", "handle": "@zoekim_cooks" }
+    ]"#;
+    let file = sb.write("people.json", people);
+    sb.ok(&["import", "customers", file.to_str().unwrap()]);
+    for (query, name) in [
+        ("chloe", "Chloé Dubois"),
+        ("CHLOÉ dub", "Chloé Dubois"),
+        ("chloe.dubois", "Chloé Dubois"),
+        ("zoekim_co", "Zoe Kim"),
+    ] {
+        let hits = sb.json(&["customer", "search", query, "--json"]);
+        assert_eq!(hits[0]["name"], name, "{query}: {hits}");
+    }
+}
+
+#[test]
 fn customer_show_owes_nothing_for_paid_orders_and_shows_yen_without_decimals() {
     let sb = Sandbox::new();
     sb.with_contact("phone");

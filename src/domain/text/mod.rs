@@ -180,6 +180,14 @@ fn count_digits(input: &str, enough: usize) -> usize {
     }
 }
 
+/// Text lower-cased and without accents, for matching what a rep types against names
+/// ("chloe" finds "Chloé", "echoue" finds "Échoué").
+pub fn folded(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfkd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
 
