@@ -130,10 +130,25 @@ const FILLER: &[&str] = &[
     "re",
     "ve",
     "m",
+    // Words that stand for whatever the customer means ("return something", "where's my
+    // stuff"): alone they matched the odd article that happens to use them.
+    "anything",
+    "something",
+    "stuff",
+    "thing",
+    "things",
+    // Contractions typed without the apostrophe.
+    "hows",
+    "whats",
+    "wheres",
 ];
 
 /// Words that turn a statement around: kept, so "not detected" is not "detected".
-const NEGATIONS: &[&str] = &["not", "never", "no", "nothing", "none", "without"];
+const NEGATIONS: &[&str] = &[
+    "not", "never", "no", "nothing", "none", "without",
+    // Typed without the apostrophe (with it, "can't" is "can not").
+    "cant", "dont", "doesnt", "didnt", "wont", "isnt", "wasnt", "havent", "hasnt", "couldnt", "wouldnt",
+];
 
 /// Prefix expansion of a word shorter than this matches too much of the index.
 const MIN_PREFIX_CHARS: usize = 3;
@@ -375,6 +390,13 @@ mod tests {
     fn the_reps_filler_is_dropped_and_negations_kept() {
         assert_eq!(said("customer says how do I reset my router "), ["reset", "router"]);
         assert_eq!(said("board not detected "), ["board", "not", "detected"]);
+    }
+
+    #[test]
+    fn words_that_stand_for_anything_are_filler_and_a_bare_cant_is_a_negation() {
+        assert_eq!(said("how do i return something"), ["return"]);
+        let u = understand("cant log in ", Thesaurus::builtin());
+        assert!(u.concepts.iter().any(|c| c.said == "cant" && c.weight < 1.0), "{u:?}");
     }
 
     #[test]
