@@ -130,18 +130,12 @@ const FILLER: &[&str] = &[
     "re",
     "ve",
     "m",
-    // Words that stand for whatever the customer means ("return something", "where's my
-    // stuff"): alone they matched the odd article that happens to use them.
-    "anything",
-    "something",
-    "stuff",
-    "thing",
-    "things",
-    // Contractions typed without the apostrophe.
-    "hows",
-    "whats",
-    "wheres",
 ];
+
+/// Words that stand for whatever the customer means ("return something", "where's my
+/// stuff"), and questions typed without the apostrophe: alone they matched the odd article
+/// that happens to use them. Filler here, and stopwords of the keyword search.
+pub const VAGUE: &[&str] = &["anything", "something", "stuff", "thing", "things", "hows", "whats", "wheres"];
 
 /// Words that turn a statement around: kept, so "not detected" is not "detected".
 const NEGATIONS: &[&str] = &[
@@ -264,7 +258,7 @@ pub fn words(input: &str) -> Vec<String> {
 
 /// Whether a word is the rep's or the sentence's filler rather than the customer's matter.
 pub fn is_filler(word: &str) -> bool {
-    FILLER.contains(&word)
+    FILLER.contains(&word) || VAGUE.contains(&word)
 }
 
 /// Whether the rep has typed one letter so far and is still typing: too little to search.

@@ -210,31 +210,37 @@ fn a_paste_bigger_than_a_draft_can_keep_asks_first() {
     assert_eq!(s.notes.text().len(), notes::PASTE_CAP, "its first part, up to what a draft keeps");
 }
 
+/// The sequence number of the last palette search among `effects`.
+fn palette_search(effects: &[Effect]) -> u64 {
+    effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::Db(Request::PaletteSearch { seq, .. }) => Some(*seq),
+            _ => None,
+        })
+        .unwrap_or_else(|| unreachable!("typing in the palette searches: {effects:?}"))
+}
+
 #[test]
 fn enter_typed_before_the_snippets_for_the_text_arrive_chooses_from_them() {
     use crate::domain::Snippet;
     let mut s = with_active_contact();
-    let asked = |effects: &[Effect]| {
-        effects.iter().rev().find_map(|e| match e {
-            Effect::Db(Request::PaletteSearch { seq, .. }) => Some(*seq),
-            _ => None,
-        })
-    };
-    let hits = |seq: Option<u64>, titles: &[&str]| {
+    let hits = |seq: u64, titles: &[&str]| {
         let snippets = titles
             .iter()
             .zip(1..)
             .map(|(t, id)| Snippet { id, title: (*t).into(), body: format!("{t} text") })
             .collect();
-        Event::Db(Reply::PaletteHits { seq: seq.unwrap_or_default(), snippets, articles: vec![], customers: vec![] })
+        Event::Db(Reply::PaletteHits { seq, snippets, articles: vec![], customers: vec![] })
     };
     let opened = update(&mut s, ctrl('t'));
-    update(&mut s, hits(asked(&opened), &["Recall notice", "Greeting"]));
+    update(&mut s, hits(palette_search(&opened), &["Recall notice", "Greeting"]));
     // "greeting" and Enter in one burst: the search for it has not answered yet.
     let typed = type_text(&mut s, "greeting");
     update(&mut s, key(KeyCode::Enter));
     assert!(s.overlays.palette().is_some() && s.notes.text().is_empty(), "nothing chosen from the old list");
-    update(&mut s, hits(asked(&typed), &["Greeting"]));
+    update(&mut s, hits(palette_search(&typed), &["Greeting"]));
     assert!(s.overlays.palette().is_none());
     assert_eq!(s.notes.text(), "Greeting text\n");
 }
@@ -285,12 +291,7 @@ fn the_escalated_disposition_from_the_palette_chooses_the_escalate_outcome() {
     update(&mut s, ctrl('g'));
     let typed = type_text(&mut s, "escalated");
     update(&mut s, key(KeyCode::Enter));
-    let Some(seq) = typed.iter().rev().find_map(|e| match e {
-        Effect::Db(Request::PaletteSearch { seq, .. }) => Some(*seq),
-        _ => None,
-    }) else {
-        unreachable!("typing searches")
-    };
+    let seq = palette_search(&typed);
     update(&mut s, Event::Db(Reply::PaletteHits { seq, snippets: vec![], articles: vec![], customers: vec![] }));
     let Some(forms::Modal::WrapUp(form)) = s.overlays.form() else { unreachable!("the wrap-up opened") };
     assert_eq!(form.outcome, forms::OutcomeChoice::Escalate);
@@ -324,12 +325,7 @@ fn keys_after_an_enter_waiting_for_the_snippets_go_on_after_the_choice() {
     update(&mut s, key(KeyCode::Enter));
     type_text(&mut s, " ZZZ");
     assert!(s.overlays.palette().is_some_and(|p| forms::field_text(&p.input) == "closing"), "not into the filter");
-    let Some(seq) = typed.iter().rev().find_map(|e| match e {
-        Effect::Db(Request::PaletteSearch { seq, .. }) => Some(*seq),
-        _ => None,
-    }) else {
-        unreachable!("typing searches")
-    };
+    let seq = palette_search(&typed);
     let closing = Snippet { id: 4, title: "Closing".into(), body: "Anything else?".into() };
     update(&mut s, Event::Db(Reply::PaletteHits { seq, snippets: vec![closing], articles: vec![], customers: vec![] }));
     assert!(s.overlays.palette().is_none());
@@ -360,18 +356,19 @@ fn an_entry_named_like_the_text_ranks_above_a_more_used_one_found_in_its_body() 
     assert_eq!(labels, ["Double charges", "Closing"]);
 }
 
+/// Opens script #9, "Verify", of one step, on contact 2.
+fn show_one_step_script(s: &mut State, step: &str) {
+    use crate::domain::script::{Script, ScriptStep};
+    let steps = vec![ScriptStep { text: step.into(), required: false }];
+    let script = Script { id: 9, name: "Verify".into(), steps, keywords: vec![] };
+    update(s, Event::Db(Reply::Scripts { contact: 2, scripts: vec![script], ticks: vec![] }));
+}
+
 #[test]
 fn a_function_key_on_the_open_script_closes_it_and_acts() {
-    use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();
     s.rep_name_known = true;
-    let script = Script {
-        id: 9,
-        name: "Verify".into(),
-        steps: vec![ScriptStep { text: "Confirm name".into(), required: false }],
-        keywords: vec![],
-    };
-    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts: vec![script], ticks: vec![] }));
+    show_one_step_script(&mut s, "Confirm name");
     assert!(s.overlays.scripts().is_some());
     // A letter the checklist does not use is not typed anywhere else.
     update(&mut s, key(KeyCode::Char('x')));
@@ -383,15 +380,8 @@ fn a_function_key_on_the_open_script_closes_it_and_acts() {
 
 #[test]
 fn a_second_space_before_the_store_answered_undoes_the_tick_instead_of_repeating_it() {
-    use crate::domain::script::{Script, ScriptStep};
     let mut s = with_active_contact();
-    let script = Script {
-        id: 9,
-        name: "Verify".into(),
-        steps: vec![ScriptStep { text: "Write a handover note".into(), required: false }],
-        keywords: vec![],
-    };
-    update(&mut s, Event::Db(Reply::Scripts { contact: 2, scripts: vec![script], ticks: vec![] }));
+    show_one_step_script(&mut s, "Write a handover note");
     let first = update(&mut s, key(KeyCode::Char(' ')));
     let second = update(&mut s, key(KeyCode::Char(' ')));
     assert_eq!(first, vec![Effect::Db(Request::TickStep { contact: 2, script: 9, step: 0 })]);

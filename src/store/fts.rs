@@ -10,85 +10,19 @@ pub const MIN_PREFIX_CHARS: usize = 2;
 
 /// Words that carry no meaning in a spoken question ("how do I return a tent").
 const STOPWORDS: &[&str] = &[
-    "a",
-    "an",
-    "and",
-    "are",
-    "as",
-    "at",
-    "be",
-    "but",
-    "by",
-    "can",
-    "could",
-    "do",
-    "does",
-    "for",
-    "from",
-    "get",
-    "has",
-    "have",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "me",
-    "my",
-    "of",
-    "on",
-    "or",
-    "our",
-    "please",
-    "so",
-    "that",
-    "the",
-    "their",
-    "them",
-    "there",
-    "they",
-    "this",
-    "to",
-    "was",
-    "we",
-    "what",
-    "when",
-    "where",
-    "which",
-    "who",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "for", "from", "get", "has",
+    "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "so",
+    "that", "the", "their", "them", "there", "they", "this", "to", "was", "we", "what", "when", "where", "which",
+    "who", "why", "will", "with", "would", "you", "your",
     // What is left of contractions once the apostrophe splits them ("it's", "doesn't").
-    "s",
-    "t",
-    "d",
-    "ll",
-    "re",
-    "ve",
-    "don",
-    "doesn",
-    "didn",
-    "isn",
-    "wasn",
-    "won",
-    // Words that stand for whatever the customer means ("return something"), and
-    // contractions typed without the apostrophe: alone they matched the odd article using them.
-    "anything",
-    "something",
-    "stuff",
-    "thing",
-    "things",
-    "hows",
-    "whats",
-    "wheres",
+    "s", "t", "d", "ll", "re", "ve", "don", "doesn", "didn", "isn", "wasn", "won",
 ];
+
+/// Whether a word carries no meaning in a search: a stopword, or a word that stands for
+/// whatever the customer means ([`crate::domain::query::VAGUE`]).
+fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word) || crate::domain::query::VAGUE.contains(&word)
+}
 
 /// How the words of a query combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +49,7 @@ pub fn build_query(input: &str, combine: Combine) -> Option<String> {
         // The word before it was finished (a space followed it).
         last_is_partial = false;
     }
-    let meaningful: Vec<&String> = all.iter().filter(|w| !STOPWORDS.contains(&w.as_str())).collect();
+    let meaningful: Vec<&String> = all.iter().filter(|w| !is_stopword(w)).collect();
     // A query of only stopwords ("how to") is still searched, word for word.
     let chosen: Vec<&String> = if meaningful.is_empty() { all.iter().collect() } else { meaningful };
     let last_word = all.last();
