@@ -55,15 +55,20 @@ pub fn takes_contact(effect: &Effect) -> bool {
 /// returned; any other key, or text typed where the rep moved on purpose (Ctrl-F to the
 /// search), acts as usual.
 pub fn type_ahead(state: &mut State, key: &KeyEvent) -> bool {
-    let Some(typed) = kept_typing(state) else { return false };
+    kept_typing(state).is_some_and(|typed| type_into(typed, key))
+}
+
+/// Applies a key to text being kept as typed: a character (without Ctrl or Alt), Enter or
+/// Backspace changes it and says `true`; any other key leaves it and says `false`.
+pub fn type_into(text: &mut String, key: &KeyEvent) -> bool {
     if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
         return false;
     }
     match key.code {
-        KeyCode::Char(c) => typed.push(c),
-        KeyCode::Enter => typed.push('\n'),
+        KeyCode::Char(c) => text.push(c),
+        KeyCode::Enter => text.push('\n'),
         KeyCode::Backspace => {
-            typed.pop();
+            text.pop();
         }
         _ => return false,
     }

@@ -322,18 +322,15 @@ pub enum Waiting {
 /// The text typed or pasted among keys that waited for a contact that never came, to be
 /// said rather than lost unseen; empty when there is none.
 pub fn typed_among(waiting: &[Waiting]) -> String {
-    use crossterm::event::{KeyCode, KeyModifiers};
     let mut text = String::new();
     for w in waiting {
         match w {
-            Waiting::Key(k) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => match k.code {
-                KeyCode::Char(c) => text.push(c),
-                KeyCode::Enter => text.push('\n'),
-                KeyCode::Backspace => drop(text.pop()),
-                _ => {}
-            },
+            // A key that types nothing (F5, an arrow) changes nothing.
+            Waiting::Key(key) => {
+                contact::type_into(&mut text, key);
+            }
             Waiting::Paste(p) => text.push_str(p),
-            Waiting::Action(_) | Waiting::Key(_) | Waiting::Answer => {}
+            Waiting::Action(_) | Waiting::Answer => {}
         }
     }
     text
