@@ -205,7 +205,10 @@ fn route(config: &Config, r: RouteArgs, outcome: fn(String) -> Outcome) -> Resul
     let department =
         pick(&config.lists.departments, Some(&r.to), "", "--to").map_err(|e| anyhow!("contact #{id}: {e}"))?;
     let outcome = outcome(department);
-    let natural = if matches!(outcome, Outcome::Transfer(_)) { "transferred" } else { "escalated" };
+    // The disposition that names the outcome, as the workstation's palette reads it back.
+    let natural =
+        if matches!(outcome, Outcome::Transfer(_)) { ContactStatus::Transferred } else { ContactStatus::Escalated }
+            .as_str();
     let disposition = pick(&config.lists.dispositions, r.disposition.as_deref(), natural, "--disposition")
         .map_err(|e| anyhow!("contact #{id}: {e}"))?;
     if r.reason.trim().is_empty() {

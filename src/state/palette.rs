@@ -363,9 +363,9 @@ fn choose(state: &mut State, close: bool) -> Vec<Effect> {
             if let Some(super::forms::Modal::WrapUp(form)) = state.overlays.form_mut() {
                 // The dispositions that name an outcome choose it too ("escalated" left the
                 // outcome on Resolve and the contact was saved resolved).
-                form.outcome = match d.as_str() {
-                    "escalated" => forms::OutcomeChoice::Escalate,
-                    "transferred" => forms::OutcomeChoice::Transfer,
+                form.outcome = match crate::domain::ContactStatus::parse(&d) {
+                    Some(crate::domain::ContactStatus::Escalated) => forms::OutcomeChoice::Escalate,
+                    Some(crate::domain::ContactStatus::Transferred) => forms::OutcomeChoice::Transfer,
                     _ => form.outcome,
                 };
                 form.disposition_filter = forms::line_field(&d);
