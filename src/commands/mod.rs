@@ -32,30 +32,37 @@ mod shift;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let db = paths::workspace(cli.db.clone(), cli.demo)?;
+    // `--db` wins over `--demo`, as in `paths::workspace`.
+    let on = Workspace { invocation: Invocation::new(cli.db.as_deref(), cli.demo), demo: cli.demo && cli.db.is_none() };
     // `--demo` with any command works on the demo workspace, created on first use.
-    if cli.demo && cli.db.is_none() && !matches!(cli.command, Some(Command::Demo { .. })) {
+    if on.demo && !matches!(cli.command, Some(Command::Demo { .. })) {
         demo::ensure(&db, now())?;
     }
     tracing::info!(workspace = %crate::logging::file_name(&db), demo = cli.demo, "workspace");
     let result = match cli.command {
-        None => {
-            let invocation = Invocation::new(cli.db.as_deref(), cli.demo);
-            open_workstation(&db, cli.config.as_deref(), invocation, cli.demo && cli.db.is_none())
-        }
-        Some(command) => dispatch(command, &db, cli.db, cli.demo, cli.config.as_deref()),
+        None => open_workstation(&db, cli.config.as_deref(), on),
+        Some(command) => dispatch(command, &db, cli.db, &on, cli.config.as_deref()),
     };
     // A full disk or a file made read-only mid-command surfaces from SQLite without a file
     // name; say which workspace and what it means.
     result.map_err(|e| store::open::explain_storage_error(e, &db))
 }
 
-/// Runs one subcommand on the workspace `db` (`explicit_db` is `--db` as given, `demo`
-/// whether `--demo` was).
+/// How the command line chose the workspace.
+struct Workspace {
+    /// How a command names it, for hints that show one.
+    invocation: Invocation,
+    /// It is the demo workspace (its replies go to folders beside it, see
+    /// [`demo::reply_defaults`]).
+    demo: bool,
+}
+
+/// Runs one subcommand on the workspace `db` (`explicit_db` is `--db` as given).
 fn dispatch(
     command: Command,
     db: &Path,
     explicit_db: Option<PathBuf>,
-    demo: bool,
+    on: &Workspace,
     config: Option<&Path>,
 ) -> Result<()> {
     match command {
@@ -66,14 +73,14 @@ fn dispatch(
         Command::Kudos { command, json } => shift::kudos(db, command, json),
         Command::Kb(KbCommand::Search { query, limit, json }) => emit(&kb::search(db, &query.join(" "), limit)?, json),
         Command::Kb(KbCommand::Draft(KbDraftCommand::FromContact { id, json })) => {
-            emit(&kb::draft_from_contact(db, id, &Invocation::new(explicit_db.as_deref(), demo))?, json)
+            emit(&kb::draft_from_contact(db, id, &on.invocation)?, json)
         }
         Command::Kb(KbCommand::Draft(KbDraftCommand::List { json })) => emit(&kb::draft_list(db)?, json),
         Command::Kb(KbCommand::Draft(KbDraftCommand::Export { id, out })) => kb::draft_export(db, id, out.as_deref()),
         Command::Queue { json } => emit(&queue::queue(db)?, json),
         Command::Sync { maildir, json } => intake::sync(db, config, maildir, json),
         Command::Inbox { path, json } => intake::inbox(db, config, path, json),
-        Command::Contact(command) => contact::run(db, config, command, demo && explicit_db.is_none()),
+        Command::Contact(command) => contact::run(db, config, command, on.demo),
         Command::Followups { due, json } => emit(&followups::list(db, due)?, json),
         Command::Followup(FollowUpCommand::Done { id, json }) => emit(&followups::done(db, id)?, json),
         Command::Customer(CustomerCommand::Show { key, json }) => emit(&customer::show(db, &key)?, json),
@@ -127,23 +134,22 @@ fn load_config(explicit: Option<&Path>) -> Result<config::Config> {
     Ok(config::load(&config_path(explicit)?)?.0)
 }
 
-/// Runs the workstation on `db`; `demo` when it is the demo workspace (its replies go to
-/// folders beside it, see [`demo::reply_defaults`]).
-fn open_workstation(db: &Path, config_path: Option<&Path>, invocation: Invocation, demo: bool) -> Result<()> {
+/// Runs the workstation on `db`.
+fn open_workstation(db: &Path, config_path: Option<&Path>, on: Workspace) -> Result<()> {
     let conn = store::open_workspace(db)?;
     let name = store::meta_get(&conn, "name")?.unwrap_or_else(|| {
         db.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "workspace".into())
     });
     drop(conn);
     let (mut config, warnings) = config::load(&self::config_path(config_path)?)?;
-    if demo {
+    if on.demo {
         demo::reply_defaults(&mut config.intake, db);
     }
     let theme = crate::theme::Theme::for_config(config.theme);
     let notice =
         warnings.first().map(|w| format!("{} ({})", w.0, counted(warnings.len(), "config warning", "config warnings")));
     tracing::info!(config_warnings = warnings.len(), "workstation opening");
-    let result = app::run(db, app::Options { workspace_name: name, config, theme, notice, invocation });
+    let result = app::run(db, app::Options { workspace_name: name, config, theme, notice, invocation: on.invocation });
     tracing::info!(ok = result.is_ok(), "workstation closed");
     result
 }
