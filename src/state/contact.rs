@@ -103,7 +103,7 @@ fn typed_ahead_into_notes(state: &mut State) -> Vec<Effect> {
 pub fn taking_ended(state: &mut State, message: String, tone: Tone) -> Vec<Effect> {
     // Keys pressed for the contact that did not come are not for the one on screen; what
     // they typed is said.
-    let dropped = super::typed_among(&std::mem::take(&mut state.when_open));
+    let dropped = super::typed_among(&std::mem::take(&mut state.waiting_keys));
     let (unplaced, effects) = match state.work.taking.take().filter(|t| !t.is_empty()) {
         Some(text) => put_typed(state, &text, false),
         None => (None, Vec::new()),
@@ -383,7 +383,7 @@ pub fn changed(state: &mut State, detail: ContactDetail, focus: bool) -> Vec<Eff
     if focus {
         // Keys pressed while this contact was being taken are for it (`show` drops the ones
         // pressed for a contact that was only being opened).
-        let waiting = std::mem::take(&mut state.when_open);
+        let waiting = std::mem::take(&mut state.waiting_keys);
         if status == ContactStatus::Active {
             let reopened = detail.events.last().is_some_and(|e| e.kind == crate::domain::EventKind::Reopen);
             let what = if reopened { "Reopened" } else { "Accepted" };

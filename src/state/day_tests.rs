@@ -339,10 +339,10 @@ fn keys_waiting_for_an_answer_that_never_comes_act_on_the_screen_after_a_while()
     type_text(&mut s, "closing");
     update(&mut s, key(KeyCode::Enter));
     type_text(&mut s, "x");
-    assert_eq!(s.when_open.len(), 2);
+    assert_eq!(s.waiting_keys.len(), 2);
     s.now_ms += WAIT_AT_MOST_MS;
     update(&mut s, Event::Tick);
-    assert!(s.when_open.is_empty(), "the keys went ahead");
+    assert!(s.waiting_keys.is_empty(), "the keys went ahead");
 }
 
 #[test]

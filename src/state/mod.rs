@@ -175,7 +175,7 @@ pub struct State {
     /// when it arrives: keys for a contact still on its way from the store (F12, F4, F5…),
     /// an Enter typed before the results for the text it chooses from, a send before the
     /// reply's recipients are known, keys after F9 before the scripts are there.
-    pub when_open: Vec<Waiting>,
+    pub waiting_keys: Vec<Waiting>,
     /// When the keys began to wait (ms): past [`WAIT_AT_MOST_MS`] they go ahead with what is
     /// on screen, should an answer never come.
     waiting_since_ms: Option<i64>,
@@ -226,7 +226,7 @@ impl State {
             shift: shift::ShiftState::default(),
             reply: None,
             writing_reply: false,
-            when_open: Vec::new(),
+            waiting_keys: Vec::new(),
             waiting_since_ms: None,
             invocation: crate::domain::invocation::Invocation::default(),
             intake: IntakePaths::default(),
@@ -303,7 +303,7 @@ impl State {
     }
 }
 
-/// A key waiting for an answer (see [`State::when_open`]), carried out when it arrives.
+/// A key waiting for an answer (see [`State::waiting_keys`]), carried out when it arrives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Waiting {
     /// An action waiting: on the open contact (F12, F4, F5…), or that needs an answer first
@@ -339,33 +339,33 @@ pub fn typed_among(waiting: &[Waiting]) -> String {
 /// Longest keys wait for an answer before they act on what is on screen.
 pub const WAIT_AT_MOST_MS: i64 = 3_000;
 
-/// Makes `w`, and every key after it, wait for an answer (see [`State::when_open`]).
+/// Makes `w`, and every key after it, wait for an answer (see [`State::waiting_keys`]).
 pub fn wait_for_answer(state: &mut State, w: Waiting) {
-    if state.when_open.is_empty() {
+    if state.waiting_keys.is_empty() {
         state.waiting_since_ms = Some(state.now_ms);
     }
-    state.when_open.push(w);
+    state.waiting_keys.push(w);
 }
 
 /// An answer arrived: the keys that waited are carried out in order (one that must wait
 /// again queues again, with those after it). A contact still on its way carries them out
 /// when it arrives.
 pub fn answer_arrived(state: &mut State) -> Vec<Effect> {
-    if state.when_open.is_empty()
+    if state.waiting_keys.is_empty()
         || state.customer.pending.is_some()
         || state.work.taking.is_some()
         || state.work.closing.is_some()
     {
         return Vec::new();
     }
-    let waiting = std::mem::take(&mut state.when_open);
+    let waiting = std::mem::take(&mut state.waiting_keys);
     state.waiting_since_ms = None;
     contact::carry_out(state, waiting)
 }
 
 /// Keys that waited too long act on what is on screen (an answer that never came).
 fn stop_waiting_if_too_long(state: &mut State) -> Vec<Effect> {
-    if state.when_open.is_empty() {
+    if state.waiting_keys.is_empty() {
         state.waiting_since_ms = None;
         return Vec::new();
     }
@@ -416,7 +416,7 @@ fn handle_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         quit::QuitPhase::ConfirmWork => return quit::confirm_work_key(state, key),
         _ => {}
     }
-    if !state.when_open.is_empty() && state.keymap.resolve(Scope::Global, &key) != Some(Action::Quit) {
+    if !state.waiting_keys.is_empty() && state.keymap.resolve(Scope::Global, &key) != Some(Action::Quit) {
         // A key waits for an answer: every key after it waits behind it.
         wait_for_answer(state, Waiting::Key(key));
         return Vec::new();
@@ -589,7 +589,7 @@ pub fn perform(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if !state.when_open.is_empty() {
+    if !state.waiting_keys.is_empty() {
         wait_for_answer(state, Waiting::Paste(text.to_string()));
         return Vec::new();
     }

@@ -210,7 +210,7 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
     let seq = state.next_seq();
     state.customer.pending = Some(seq);
     // Keys pressed for a contact still opening were for that one, not this.
-    state.when_open.clear();
+    state.waiting_keys.clear();
     state.focus = Pane::Notes;
     // The editor belongs to the new contact at once, so what the rep types before the
     // record arrives is kept (and merged after its stored draft).
@@ -227,7 +227,7 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
 /// those keys, for the caller to say.
 pub fn cancel_opening(state: &mut State) -> String {
     state.customer.pending = None;
-    super::typed_among(&std::mem::take(&mut state.when_open))
+    super::typed_among(&std::mem::take(&mut state.waiting_keys))
 }
 
 /// The contact being opened could not be read: said, and the keys pressed for it dropped
@@ -245,7 +245,7 @@ pub fn contact_opened(state: &mut State, seq: u64, detail: Option<Box<ContactDet
         return Vec::new();
     }
     state.customer.pending = None;
-    let waiting = std::mem::take(&mut state.when_open);
+    let waiting = std::mem::take(&mut state.waiting_keys);
     let Some(detail) = detail else {
         state.flash("That contact no longer exists", super::Tone::Error);
         return load(state);

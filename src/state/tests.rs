@@ -143,9 +143,9 @@ fn f9_pressed_while_the_contact_is_still_opening_loads_its_scripts_when_it_arriv
     let effects = update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
     assert!(effects.contains(&Effect::Db(Request::LoadScripts { contact: 1 })), "{effects:?}");
     // Done once; keys now wait for the scripts, and go on once they are there.
-    assert_eq!(s.when_open, vec![Waiting::Answer]);
+    assert_eq!(s.waiting_keys, vec![Waiting::Answer]);
     let effects = update(&mut s, Event::Db(Reply::Scripts { contact: 1, scripts: vec![], ticks: vec![] }));
-    assert!(s.when_open.is_empty() && !effects.contains(&Effect::Db(Request::LoadScripts { contact: 1 })));
+    assert!(s.waiting_keys.is_empty() && !effects.contains(&Effect::Db(Request::LoadScripts { contact: 1 })));
 }
 
 #[test]
@@ -396,7 +396,7 @@ fn text_typed_after_f12_for_a_contact_still_opening_goes_into_its_reply_in_order
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, Event::Paste("it ships today".into()));
     update(&mut s, Event::Db(Reply::Contact { seq, detail: Some(Box::new(detail(1, None))) }));
-    assert!(s.writing_reply && s.when_open.is_empty());
+    assert!(s.writing_reply && s.waiting_keys.is_empty());
     assert_eq!(s.reply.as_ref().map(reply::ReplyState::text).as_deref(), Some("Hi Ana,\nit ships today"));
     assert_eq!(s.notes.editor.lines().join("\n"), "Call ", "what came before F12 stays in the notes");
 }
@@ -408,7 +408,7 @@ fn text_waiting_for_a_contact_that_cannot_be_read_is_said_not_lost() {
     update(&mut s, key(KeyCode::F(12)));
     type_text(&mut s, "Hi Ana");
     update(&mut s, Event::Db(Reply::OpenFailed { seq, error: "disk I/O error".into() }));
-    assert!(s.when_open.is_empty());
+    assert!(s.waiting_keys.is_empty());
     let flash = s.flash.as_ref().map(|f| f.text.as_str());
     assert_eq!(flash, Some("Opening the contact: disk I/O error. You typed: Hi Ana"));
 }
@@ -418,13 +418,13 @@ fn keys_for_a_contact_still_opening_are_dropped_when_the_rep_moves_on_or_it_cann
     let mut s = with_open_contact(None);
     let seq = opening_contact_1(&mut s);
     update(&mut s, key(KeyCode::F(9)));
-    assert_eq!(s.when_open, vec![Waiting::Action(Action::Scripts)]);
+    assert_eq!(s.waiting_keys, vec![Waiting::Action(Action::Scripts)]);
     update(&mut s, Event::Db(Reply::OpenFailed { seq, error: "disk I/O error".into() }));
-    assert!(s.when_open.is_empty() && s.customer.pending.is_none());
+    assert!(s.waiting_keys.is_empty() && s.customer.pending.is_none());
     assert!(s.flash.as_ref().is_some_and(|f| f.text == "Opening the contact: disk I/O error"), "{:?}", s.flash);
     // F9 acts at once again (here: says no contact is open), instead of waiting for ever.
     update(&mut s, key(KeyCode::F(9)));
-    assert!(s.when_open.is_empty());
+    assert!(s.waiting_keys.is_empty());
 
     // Enter, then F6 to a contact in progress: the one asked for does not take the screen later.
     let seq = opening_contact_1(&mut s);
@@ -920,7 +920,7 @@ fn f5_right_after_a_wrap_up_is_sent_waits_for_the_contact_to_close() {
     let mut closed = detail(2, None);
     closed.contact.status = ContactStatus::Resolved;
     update(&mut s, Event::Db(Reply::ContactChanged { detail: Box::new(closed), focus: false }));
-    assert!(s.when_open.is_empty() && s.work.closing.is_none());
+    assert!(s.waiting_keys.is_empty() && s.work.closing.is_none());
     assert!(
         !matches!(s.overlays.form(), Some(forms::Modal::WrapUp(f)) if f.contact == 2),
         "the F5 went to what is on screen now, not the closed contact"
