@@ -160,10 +160,11 @@ fn append_events(conn: &Connection, contact: Id, events: &[(Timestamp, &str, Opt
     if events.len() == 1 {
         return append_event(conn, contact, first.0, first.1, first.2);
     }
-    let mut sql = String::from("INSERT INTO contact_events(contact_id, at, kind, detail) VALUES ");
-    for i in 0..events.len() {
-        sql.push_str(if i == 0 { "(?, ?, ?, ?)" } else { ", (?, ?, ?, ?)" });
-    }
+    let sql = super::insert_rows(
+        "INSERT INTO contact_events(contact_id, at, kind, detail) VALUES ",
+        "(?, ?, ?, ?)",
+        events.len(),
+    );
     let mut insert = conn.prepare_cached(&sql)?;
     for (i, (at, kind, detail)) in events.iter().enumerate() {
         let first = i * 4 + 1;
@@ -174,6 +175,14 @@ fn append_events(conn: &Connection, contact: Id, events: &[(Timestamp, &str, Opt
     }
     insert.raw_execute()?;
     Ok(())
+}
+
+/// The customer a contact is linked to (`None` for an unknown contact or one without).
+pub fn customer_of(conn: &Connection, id: Id) -> rusqlite::Result<Option<Id>> {
+    conn.prepare_cached("SELECT customer_id FROM contacts WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
+        .map(Option::flatten)
 }
 
 /// Appends one step to a contact's event log.

@@ -64,9 +64,10 @@ pub fn thread_of(conn: &Connection, in_reply_to: Option<&str>, references: &[Str
 
 /// Every contact whose mail shares an id with this message, nearest first: those holding or
 /// naming its In-Reply-To, then each of its References from the newest back, then those
-/// whose mail names the message itself (a reply stored before its original). An id named
-/// by stored mail counts even when no stored message has it (the JWZ rules: two replies to
-/// an original that is not in the Maildir are one thread).
+/// whose mail names the message itself (a reply stored before its original; the message is
+/// not stored itself — callers look that up first). An id named by stored mail counts even
+/// when no stored message has it (the JWZ rules: two replies to an original that is not in
+/// the Maildir are one thread).
 pub fn thread_candidates(
     conn: &Connection,
     message_id: Option<&str>,
@@ -79,16 +80,19 @@ pub fn thread_candidates(
     let mut holding = conn.prepare_cached("SELECT contact_id FROM contact_messages WHERE message_id = ?1")?;
     let mut naming =
         conn.prepare_cached("SELECT contact_id FROM message_thread_ids WHERE ref_id = ?1 ORDER BY contact_id")?;
-    let ids = in_reply_to.into_iter().chain(references.iter().rev().map(String::as_str)).chain(message_id);
+    let named = in_reply_to.into_iter().chain(references.iter().rev().map(String::as_str));
+    let ids = named.map(|id| (id, true)).chain(message_id.map(|id| (id, false)));
     let mut found: Vec<Id> = Vec::new();
-    for id in ids {
+    for (id, may_be_held) in ids {
         let mut add = |contact: Id| {
             if !found.contains(&contact) {
                 found.push(contact);
             }
         };
-        for contact in holding.query_map([id], |r| r.get::<_, Id>(0))? {
-            add(contact?);
+        if may_be_held {
+            for contact in holding.query_map([id], |r| r.get::<_, Id>(0))? {
+                add(contact?);
+            }
         }
         for contact in naming.query_map([id], |r| r.get::<_, Id>(0))? {
             add(contact?);
@@ -241,13 +245,27 @@ pub fn add(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Result<O
         return Ok(None);
     }
     let id = conn.last_insert_rowid();
-    let mut named =
-        conn.prepare_cached("INSERT OR IGNORE INTO message_thread_ids(ref_id, contact_id) VALUES (?1, ?2)")?;
-    for ref_id in std::iter::once(&m.message_id).chain(&m.in_reply_to).chain(&m.references) {
-        named.execute(params![ref_id, contact])?;
+    let named: Vec<&str> =
+        std::iter::once(&m.message_id).chain(&m.in_reply_to).chain(&m.references).map(String::as_str).collect();
+    for ids in named.chunks(ROWS_PER_INSERT) {
+        let mut insert = conn.prepare_cached(&super::insert_rows(
+            "INSERT OR IGNORE INTO message_thread_ids(ref_id, contact_id) VALUES ",
+            "(?, ?)",
+            ids.len(),
+        ))?;
+        for (i, ref_id) in ids.iter().enumerate() {
+            insert.raw_bind_parameter(i * 2 + 1, ref_id)?;
+            insert.raw_bind_parameter(i * 2 + 2, contact)?;
+        }
+        insert.raw_execute()?;
     }
     Ok(Some(id))
 }
+
+/// Rows written by one statement at most where a write has many (a message's thread ids,
+/// a sync's file names): one statement for several rows costs little more than one for
+/// each, and a few sizes keep the statement cache small.
+const ROWS_PER_INSERT: usize = 16;
 
 /// Puts a closed contact (resolved, escalated, transferred) back in the queue for a reply
 /// from its customer: waiting, end time cleared, and a `create` event "reopened: email reply
@@ -282,9 +300,17 @@ pub fn maildir_seen_names(conn: &Connection, folder: &str) -> rusqlite::Result<s
 
 /// Remembers Maildir file names as taken in, so later syncs do not read them again.
 pub fn remember_maildir_names(conn: &Connection, folder: &str, names: &[String]) -> rusqlite::Result<()> {
-    let mut remember = conn.prepare_cached("INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES (?1, ?2)")?;
-    for name in names {
-        remember.execute(params![folder, name])?;
+    for names in names.chunks(ROWS_PER_INSERT) {
+        let mut remember = conn.prepare_cached(&super::insert_rows(
+            "INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES ",
+            "(?, ?)",
+            names.len(),
+        ))?;
+        for (i, name) in names.iter().enumerate() {
+            remember.raw_bind_parameter(i * 2 + 1, folder)?;
+            remember.raw_bind_parameter(i * 2 + 2, name)?;
+        }
+        remember.raw_execute()?;
     }
     Ok(())
 }

@@ -82,3 +82,16 @@ pub fn set_cache_size(conn: &Connection, size: i64) -> rusqlite::Result<i64> {
     conn.pragma_update(None, "cache_size", size)?;
     Ok(before)
 }
+
+/// `insert` (an `INSERT … VALUES `) followed by `rows` copies of `row` (`(?, ?)`): one
+/// statement for several rows, which costs little more than one for each.
+pub(crate) fn insert_rows(insert: &str, row: &str, rows: usize) -> String {
+    let mut sql = String::from(insert);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(row);
+    }
+    sql
+}

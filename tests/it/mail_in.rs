@@ -270,6 +270,49 @@ fn a_message_that_bridges_two_conversations_joins_them() {
     assert_eq!(messages::conversation_count(&conn).unwrap(), (1, 3));
 }
 
+/// A Maildir larger than the waves the sync parses ahead (1,024 files) is stored oldest
+/// first across them all, whatever order the file names are in: every reply is listed
+/// before its original by name, yet each customer ends with one contact that opens with
+/// the original.
+#[test]
+fn a_large_maildir_is_stored_oldest_first_across_every_wave() {
+    let (_tmp, dir) = maildir();
+    let customers = 1_250;
+    let (senders, ids): (Vec<String>, Vec<String>) =
+        (0..customers).map(|i| (format!("C{i} <c{i}@customer.example>"), format!("<o{i}@customer.example>"))).unzip();
+    for i in 0..customers {
+        let reply_id = format!("<r{i}@customer.example>");
+        // Names sort replies first, and the customers in the opposite order of their dates.
+        let rank = customers - i;
+        Mail::new(&senders[i], &reply_id, 10_000 + i as i64)
+            .answering(&ids[i])
+            .body("Any news?")
+            .deliver(&dir, &format!("a-{rank:05}"));
+        Mail::new(&senders[i], &ids[i], i as i64).body("Where is my order?").deliver(&dir, &format!("b-{rank:05}"));
+    }
+    let mut conn = db();
+    let s = maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
+    assert_eq!((s.added, s.threaded, s.malformed.len()), (customers, customers, 0), "{:?}", s.malformed.first());
+    let out_of_order: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM contacts a JOIN contacts b ON b.id = a.id + 1 WHERE b.created_at < a.created_at",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(out_of_order, 0, "contacts are stored in the order of their dates");
+    for i in [0, customers / 2, customers - 1] {
+        let contact = customer_of(&conn, &format!("c{i}@customer.example")).unwrap();
+        let contact: Id =
+            conn.query_row("SELECT id FROM contacts WHERE customer_id = ?1", [contact], |r| r.get(0)).unwrap();
+        let thread = messages::messages(&conn, contact).unwrap();
+        let bodies: Vec<&str> = thread.iter().map(|m| m.message.body.as_str()).collect();
+        assert_eq!(bodies, ["Where is my order?", "Any news?"], "customer {i}");
+        let opened_by = contacts::contact(&conn, contact).unwrap().unwrap().body;
+        assert_eq!(opened_by, "Where is my order?", "customer {i}: the contact opens with the original");
+    }
+}
+
 /// Conversations on a Maildir kept outside the repository (the notmuch test corpora lkml +
 /// html, 212 messages, where mail clients see 21):
 /// `FRONTLINE_CORPUS=DIR cargo test --test it mail_in::conversations_on_a_corpus -- --ignored --nocapture`

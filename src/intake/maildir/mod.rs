@@ -39,27 +39,22 @@
 //! - Malformed files (empty, not a mail message, no From or Sender header at all) are listed
 //!   with their name and skipped; they never stop the sync.
 
+mod read;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
+use anyhow::{Context, Result};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::address::{self, Sender, one_line};
+use self::read::{Arrival, FileRead, Incoming, Listed};
+use super::address::Sender;
 use super::watch::{Spec, Watcher};
-use crate::domain::text::{mask_card_numbers, sanitize};
+use crate::domain::text::mask_card_numbers;
 use crate::domain::{Channel, Id, IdentityKind, Timestamp};
 use crate::store::messages::{self, Direction, EmailContact, KnownMessage, NewMessage};
 use crate::store::{self, contacts, customers, notes};
-
-/// Longest body kept for one message, in characters; the rest is cut with a note (a mail
-/// client still has the whole message).
-const MAX_BODY_CHARS: usize = 100_000;
-/// The largest message file read: mail with big attachments is tens of MB; a file beyond
-/// this is not mail a rep can answer, and reading it whole would hold it all in memory.
-const MAX_MESSAGE_BYTES: u64 = 128 << 20;
 
 /// What one sync of one Maildir did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -99,301 +94,41 @@ fn serialize_malformed<S: serde::Serializer>(list: &[(PathBuf, String)], s: S) -
     seq.end()
 }
 
-/// A message read from a file, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Incoming {
-    message: NewMessage,
-    sender: Sender,
-    /// The valid To, then Cc, addresses.
-    recipients: Vec<String>,
-    /// The hash of the file's bytes: its id should its Message-ID turn out to be reused.
-    stand_in_id: String,
-    cards: usize,
-}
-
 /// Reads every message of a Maildir's `new/` and `cur/` into the workspace (see the module
 /// documentation). Errors only when the folder cannot be read or the database fails; bad
 /// messages are listed in [`SyncSummary::malformed`].
 pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result<SyncSummary> {
     let mut summary = SyncSummary { folder: dir.to_path_buf(), ..SyncSummary::default() };
-    let files = message_files(dir)?;
+    let files = read::message_files(dir)?;
     let folder = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()).to_string_lossy().into_owned();
-    let mut incoming = Vec::new();
-    // Names taken in by this sync (stored, or already stored), remembered at the end.
-    let mut taken_in = Vec::new();
     // One read of the names taken in before, rather than a lookup per file.
     let seen = messages::maildir_seen_names(conn, &folder)?;
     let mut unseen = Vec::new();
     for path in files {
         // Cheapest first: a file taken in by an earlier sync is not even read.
-        let name = unique_name(&path);
+        let name = read::unique_name(&path);
         if seen.contains(&name) {
             summary.duplicates += 1;
         } else {
-            unseen.push((name, path));
-        }
-    }
-    for (name, path, read) in read_all(unseen, now) {
-        let (id, parsed) = match read {
-            FileRead::Refused(why) => {
-                summary.malformed.push((path, why));
-                continue;
-            }
-            FileRead::Read { id, parsed } => (id, parsed),
-        };
-        match parsed {
-            // Known ids — a copy, a different message reusing the id, mail forgotten with its
-            // customer (a tombstone, never stored again) — are told apart when stored.
-            Ok(m) => incoming.push((name, *m)),
-            // Forgotten mail that no longer parses is still only a tombstone's file.
-            Err(_) if messages::known(conn, &id)?.is_some_and(|k| k.body == ERASED) => {
-                summary.duplicates += 1;
-                taken_in.push(name);
-            }
-            // Listed again at every sync until it is fixed or removed.
-            Err(why) => summary.malformed.push((path, why)),
+            unseen.push(Listed { name, path });
         }
     }
     // Oldest first, so an original is stored before the replies that thread onto it.
-    incoming.sort_by(|(_, a), (_, b)| {
-        a.message.sent_at.cmp(&b.message.sent_at).then(a.message.source.cmp(&b.message.source))
-    });
-    store_all(conn, incoming, &folder, now, &mut summary)?;
-    // Duplicates found while reading: a crash before this only means reading them once more.
-    if !taken_in.is_empty() {
-        store::write(conn, |tx| messages::remember_maildir_names(tx, &folder, &taken_in))?;
-    }
+    let (ordered, refused) = read::in_time_order(unseen, now);
+    summary.malformed.extend(refused);
+    // Every reference a sync writes is to a row it has just found or written (see
+    // `store::bulk`), and a wave's new pages fit the larger cache.
+    let bulk = store::bulk::BulkConnection::set_up(conn, SYNC_CACHE_KIB)?;
+    let stored = read::parse_in_order(ordered, now, |waves| store_all(conn, waves, &folder, now, &mut summary));
+    bulk.restore(conn)?;
+    stored?;
     summary.malformed.sort();
     Ok(summary)
 }
 
-/// One file as read: why it was not read, or its Message-ID (a stand-in when it has none)
-/// and the message parsed from it or why it could not be.
-enum FileRead {
-    Refused(String),
-    Read { id: String, parsed: Result<Box<Incoming>, String> },
-}
-
-/// Reads and parses files on as many threads as the machine has cores (at most four),
-/// keeping their order: reading and parsing was half of a first sync of 20,000 messages,
-/// and each file is read on its own.
-fn read_all(files: Vec<(String, PathBuf)>, now: Timestamp) -> Vec<(String, PathBuf, FileRead)> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let per_thread = files.len().div_ceil(threads).max(1);
-    let mut files = files.into_iter();
-    let parts: Vec<Vec<(String, PathBuf)>> =
-        std::iter::from_fn(|| Some(files.by_ref().take(per_thread).collect::<Vec<_>>()).filter(|p| !p.is_empty()))
-            .collect();
-    std::thread::scope(|scope| {
-        let readers: Vec<_> = parts
-            .into_iter()
-            .map(|part| {
-                scope.spawn(move || {
-                    part.into_iter()
-                        .map(|(name, path)| {
-                            let read = read_file(&path, now);
-                            (name, path, read)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        // A reader only panics on a bug; carry it on rather than lose files silently.
-        readers.into_iter().flat_map(|r| r.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
-}
-
-/// Reads one file, unless it is too large or cannot be read, and parses it.
-fn read_file(path: &Path, now: Timestamp) -> FileRead {
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => {
-            let what = crate::import::regular_file::not_a_file(meta.file_type());
-            return FileRead::Refused(format!("{what}; not read"));
-        }
-        Ok(meta) if meta.len() > MAX_MESSAGE_BYTES => {
-            let limit = MAX_MESSAGE_BYTES >> 20;
-            return FileRead::Refused(format!("larger than {limit} MB ({} bytes); not read", meta.len()));
-        }
-        Ok(_) => {}
-        Err(e) => return FileRead::Refused(format!("cannot read: {e}")),
-    }
-    // Opened without waiting: a name swapped for a FIFO after the listing cannot block.
-    let read = crate::import::regular_file::open_without_waiting(path).and_then(|mut f| {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
-    });
-    match read {
-        Ok(bytes) => FileRead::Read {
-            id: header_message_id(&bytes).unwrap_or_else(|| hash_id(&bytes)),
-            parsed: read_message(path, &bytes, now).map(Box::new),
-        },
-        Err(e) => FileRead::Refused(format!("cannot read: {e}")),
-    }
-}
-
-/// A Maildir file's unique name: its file name without the `:2,FLAGS` a mail client adds
-/// and changes.
-fn unique_name(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    match name.split_once(':') {
-        Some((unique, _)) => unique.to_string(),
-        None => name,
-    }
-}
-
-/// The entries of `new/` and `cur/` other than folders and dotfiles, in name order.
-fn message_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let meta = std::fs::metadata(dir).with_context(|| format!("{}: cannot read the Maildir", dir.display()))?;
-    if !meta.is_dir() {
-        bail!("{}: not a folder (a Maildir has cur/, new/ and tmp/ folders)", dir.display());
-    }
-    let mut files = Vec::new();
-    let mut found = false;
-    for sub in ["new", "cur"] {
-        let folder = dir.join(sub);
-        let entries = match std::fs::read_dir(&folder) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e).with_context(|| format!("{}: cannot read", folder.display())),
-        };
-        found = true;
-        for entry in entries {
-            let entry = entry.with_context(|| format!("{}: cannot read", folder.display()))?;
-            let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') || path.is_dir() {
-                continue;
-            }
-            // Anything else that is not a file (a FIFO, a socket, a device, a dangling link)
-            // is listed with the malformed files, not read and not passed over in silence.
-            files.push(path);
-        }
-    }
-    if !found {
-        bail!("{}: not a Maildir (it has no new/ or cur/ folder)", dir.display());
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// The Message-ID from the header section alone, without angle brackets.
-fn header_message_id(bytes: &[u8]) -> Option<String> {
-    let message = MessageParser::new().parse_headers(bytes)?;
-    clean_id(message.message_id()?)
-}
-
-/// A message id as stored: no angle brackets or spaces; `None` if it is not a message id
-/// (nothing left, or no `@`: git send-email writes `In-Reply-To: <yes>` when asked).
-fn clean_id(raw: &str) -> Option<String> {
-    let id: String = raw.trim().trim_start_matches('<').trim_end_matches('>').split_whitespace().collect();
-    let (left, right) = id.split_once('@')?;
-    (!left.is_empty() && !right.is_empty() && id.len() <= 998).then_some(id)
-}
-
-/// A stable stand-in id for a message without a Message-ID: a 128-bit FNV-1a hash of its
-/// bytes (the same file read again gets the same id).
-fn hash_id(bytes: &[u8]) -> String {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    let hash = bytes.iter().fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME));
-    format!("fnv-{hash:032x}@frontline.hash")
-}
-
-/// Parses one file into a message to store, or says why it cannot be used.
-fn read_message(path: &Path, bytes: &[u8], now: Timestamp) -> Result<Incoming, String> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err("empty file".into());
-    }
-    let message = MessageParser::default().parse(bytes).ok_or("not a mail message (no header section)")?;
-    if message.headers().is_empty() {
-        return Err("not a mail message (no header section)".into());
-    }
-    let sender = address::sender(&message).ok_or("no sender address (the From: header is missing)")?;
-    let message_id = message.message_id().and_then(clean_id).unwrap_or_else(|| hash_id(bytes));
-    let in_reply_to = text_list(message.in_reply_to()).into_iter().find_map(|id| clean_id(&id));
-    let references: Vec<String> = text_list(message.references()).iter().filter_map(|id| clean_id(id)).collect();
-    let sent_at = message
-        .date()
-        .filter(|d| d.is_valid())
-        .map(mail_parser::DateTime::to_timestamp)
-        .or_else(|| mtime(path))
-        .unwrap_or(now)
-        .min(now);
-    let mut recipients = address::valid_addresses(message.to());
-    let to_addr = recipients.first().cloned().unwrap_or_default();
-    recipients.extend(address::valid_addresses(message.cc()));
-    let subject = one_line(message.subject().unwrap_or_default());
-    let subject = mask_card_numbers(&subject);
-    let body = body_text(&message);
-    let body = mask_card_numbers(&sanitize(&body));
-    let from_addr = sender.addr().map(sanitize).unwrap_or_default();
-    Ok(Incoming {
-        message: NewMessage {
-            message_id,
-            in_reply_to,
-            references,
-            direction: Direction::Inbound,
-            sent_at,
-            from_addr,
-            to_addr,
-            subject: if subject.text.is_empty() { "(no subject)".into() } else { subject.text },
-            body: body.text,
-            source: path.display().to_string(),
-        },
-        sender,
-        recipients,
-        stand_in_id: hash_id(bytes),
-        cards: subject.cards + subject.codes + body.cards + body.codes,
-    })
-}
-
-/// Text or a list of texts (In-Reply-To, References) as a list.
-fn text_list(value: &HeaderValue<'_>) -> Vec<String> {
-    match value {
-        HeaderValue::Text(t) => vec![t.to_string()],
-        HeaderValue::TextList(list) => list.iter().map(ToString::to_string).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn mtime(path: &Path) -> Option<Timestamp> {
-    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
-    let secs = modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-    i64::try_from(secs).ok()
-}
-
-/// The readable text of a message: its text/plain parts, HTML-only parts converted, and the
-/// names of attachments that were not imported.
-fn body_text(message: &mail_parser::Message<'_>) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut ids: Vec<u32> = message.text_body.clone();
-    if ids.is_empty() {
-        ids.clone_from(&message.html_body);
-    }
-    for id in ids {
-        let Some(part) = message.parts.get(id as usize) else { continue };
-        let text = match &part.body {
-            PartType::Text(t) => t.to_string(),
-            PartType::Html(h) => super::html::to_text(h),
-            _ => continue,
-        };
-        let text = text.trim_end();
-        if !text.trim().is_empty() {
-            parts.push(text.to_string());
-        }
-    }
-    let mut body = parts.join("\n\n");
-    let names: Vec<String> =
-        message.attachments().map(|a| a.attachment_name().map_or_else(|| "unnamed".to_string(), one_line)).collect();
-    if !names.is_empty() {
-        body.push_str(&format!("\n\n[attachments not imported: {}]", names.join(", ")));
-    }
-    if body.chars().count() > MAX_BODY_CHARS {
-        let cut: String = body.chars().take(MAX_BODY_CHARS).collect();
-        let more = body.chars().count() - MAX_BODY_CHARS;
-        body = format!("{cut}\n[… shortened: {more} more characters in the original message]");
-    }
-    body
-}
+/// The page cache of a sync's connection, in KiB: a batch writes a few MB of new pages,
+/// which spilled from SQLite's default 2 MB cache into the log before their commit.
+const SYNC_CACHE_KIB: i64 = 16 << 10;
 
 /// What forgetting a customer leaves of their mail (see `store::erase`).
 const ERASED: &str = "[erased]";
@@ -403,37 +138,70 @@ const ERASED: &str = "[erased]";
 /// short enough that a rep's save waiting on the lock is never late.
 const BATCH_TIME: Duration = Duration::from_millis(50);
 
-/// Stores the messages in batches of whole messages, each batch one transaction that also
-/// remembers its files' names: a crash leaves whole messages, and the next sync carries on
-/// where it stopped.
+/// Stores the files' messages, wave by wave, in batches of whole messages, each batch one
+/// transaction that also remembers its files' names: a crash leaves whole messages, and the
+/// next sync carries on where it stopped. A batch never waits for the next wave to be
+/// parsed, so the write lock is only held while storing.
 fn store_all(
     conn: &mut Connection,
-    incoming: Vec<(String, Incoming)>,
+    waves: &mut dyn Iterator<Item = Vec<Arrival>>,
     folder: &str,
     now: Timestamp,
     summary: &mut SyncSummary,
 ) -> Result<()> {
     let mut touched: std::collections::HashSet<Id> = summary.contacts.iter().copied().collect();
-    let mut pending = incoming.into_iter().peekable();
-    while pending.peek().is_some() {
-        let started = std::time::Instant::now();
-        let batch = store::write(conn, |tx| -> Result<Vec<(Incoming, Option<Placed>)>> {
-            let mut done = Vec::new();
-            let mut names = Vec::new();
-            while let Some((name, m)) = pending.next_if(|_| done.is_empty() || started.elapsed() < BATCH_TIME) {
-                let placed =
-                    place(tx, &m, now).with_context(|| format!("{}: cannot store the message", m.message.source))?;
-                names.push(name);
-                done.push((m, placed));
-            }
-            messages::remember_maildir_names(tx, folder, &names)?;
-            Ok(done)
-        })?;
-        for (m, placed) in batch {
-            tally(summary, &mut touched, &m, placed);
+    for wave in waves {
+        let mut pending = wave.into_iter().peekable();
+        while pending.peek().is_some() {
+            let started = std::time::Instant::now();
+            store::write(conn, |tx| -> Result<()> {
+                let mut names = Vec::new();
+                while let Some(file) = pending.next_if(|_| names.is_empty() || started.elapsed() < BATCH_TIME) {
+                    let taken_in = store_one(tx, file, now, summary, &mut touched)?;
+                    names.extend(taken_in);
+                }
+                messages::remember_maildir_names(tx, folder, &names)?;
+                Ok(())
+            })?;
         }
     }
     Ok(())
+}
+
+/// Stores one file's message inside the caller's transaction and counts it; returns the
+/// file's unique name when it is taken in (stored, or stored before), `None` when it is
+/// listed as malformed (and read again at the next sync).
+fn store_one(
+    tx: &Connection,
+    file: Arrival,
+    now: Timestamp,
+    summary: &mut SyncSummary,
+    touched: &mut std::collections::HashSet<Id>,
+) -> Result<Option<String>> {
+    match file.read {
+        FileRead::Refused(why) => {
+            summary.malformed.push((file.path, why));
+            Ok(None)
+        }
+        // Forgotten mail that no longer parses is still only a tombstone's file.
+        FileRead::Unusable { id, .. } if messages::known(tx, &id)?.is_some_and(|k| k.body == ERASED) => {
+            summary.duplicates += 1;
+            Ok(Some(file.name))
+        }
+        // Listed again at every sync until it is fixed or removed.
+        FileRead::Unusable { why, .. } => {
+            summary.malformed.push((file.path, why));
+            Ok(None)
+        }
+        // Known ids — a copy, a different message reusing the id, mail forgotten with its
+        // customer (a tombstone, never stored again) — are told apart by `place`.
+        FileRead::Parsed(m) => {
+            let placed =
+                place(tx, &m, now).with_context(|| format!("{}: cannot store the message", m.message.source))?;
+            tally(summary, touched, &m, placed);
+            Ok(Some(file.name))
+        }
+    }
 }
 
 /// Counts one stored message in the summary.
@@ -488,7 +256,8 @@ fn place(tx: &Connection, m: &Incoming, now: Timestamp) -> Result<Option<Placed>
     match messages::known(tx, &message.message_id)? {
         Some(k) if same_message(&k, m) => return Ok(None),
         Some(k) => {
-            if messages::is_known(tx, &m.stand_in_id)? {
+            let stand_in = m.stand_in_id();
+            if messages::is_known(tx, &stand_in)? {
                 return Ok(None);
             }
             thread.notice = Some(format!(
@@ -496,7 +265,7 @@ fn place(tx: &Connection, m: &Incoming, now: Timestamp) -> Result<Option<Placed>
                  it was taken as a new contact.",
                 message.message_id, k.contact_id
             ));
-            message.message_id.clone_from(&m.stand_in_id);
+            message.message_id = stand_in;
         }
         None => {
             let irt = message.in_reply_to.as_deref();
@@ -535,7 +304,7 @@ fn customers_contact(tx: &Connection, candidates: &[Id], sender: Option<&str>) -
     let Some(addr) = sender else { return Ok(None) };
     let Some(customer) = customers::find_by_identity(tx, IdentityKind::Email, addr)? else { return Ok(None) };
     for &contact in candidates {
-        if contacts::contact(tx, contact)?.is_some_and(|c| c.customer_id == Some(customer)) {
+        if contacts::customer_of(tx, contact)? == Some(customer) {
             return Ok(Some(contact));
         }
     }
@@ -631,28 +400,4 @@ pub fn watch(maildirs: &[PathBuf], on_change: impl Fn() + Send + 'static) -> Res
 /// The modification times of folders (a folder's changes when a file is added or renamed).
 fn folder_times(folders: &[PathBuf]) -> Vec<Option<std::time::SystemTime>> {
     folders.iter().map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn message_ids_lose_their_brackets_and_hashes_are_stable() {
-        assert_eq!(clean_id(" <a.b@c> ").as_deref(), Some("a.b@c"));
-        assert_eq!(clean_id("<>"), None);
-        assert_eq!(hash_id(b"same"), hash_id(b"same"));
-        assert_ne!(hash_id(b"same"), hash_id(b"other"));
-        assert!(hash_id(b"x").ends_with("@frontline.hash"));
-    }
-
-    #[test]
-    fn files_that_are_not_mail_are_refused_with_a_reason() {
-        let p = Path::new("x");
-        assert_eq!(read_message(p, b"", 0).map(|_| ()), Err("empty file".to_string()));
-        let junk = read_message(p, b"\x00\x01\x02 just some bytes\n\nmore", 0).map(|_| ());
-        assert!(junk.is_err(), "{junk:?}");
-        let no_from = read_message(p, b"Subject: hi\n\nbody\n", 0).map(|_| ());
-        assert_eq!(no_from, Err("no sender address (the From: header is missing)".to_string()));
-    }
 }
