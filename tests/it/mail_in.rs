@@ -290,9 +290,17 @@ fn a_large_maildir_is_stored_oldest_first_across_every_wave() {
             .deliver(&dir, &format!("a-{rank:05}"));
         Mail::new(&senders[i], &ids[i], i as i64).body("Where is my order?").deliver(&dir, &format!("b-{rank:05}"));
     }
-    let mut conn = db();
+    // A workspace file, so that the log is folded beside the sync as in real use.
+    let mut conn = store::open_workspace(&_tmp.path().join("workspace.db")).unwrap();
     let s = maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
     assert_eq!((s.added, s.threaded, s.malformed.len()), (customers, customers, 0), "{:?}", s.malformed.first());
+    // Written in bulk, yet every reference holds, the file is sound, and the connection has
+    // its foreign-key checks back.
+    let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(dangling, 0);
+    assert_eq!(store::integrity_check(&conn).unwrap(), "ok");
+    let checks: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    assert!(checks);
     let out_of_order: i64 = conn
         .query_row(
             "SELECT count(*) FROM contacts a JOIN contacts b ON b.id = a.id + 1 WHERE b.created_at < a.created_at",

@@ -116,18 +116,28 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
     // Oldest first, so an original is stored before the replies that thread onto it.
     let (ordered, refused) = read::in_time_order(unseen, now);
     summary.malformed.extend(refused);
-    // Every reference a sync writes is to a row it has just found or written (see
-    // `store::bulk`), and a wave's new pages fit the larger cache.
-    let bulk = store::bulk::BulkConnection::set_up(conn, SYNC_CACHE_KIB)?;
+    // A large sync writes in bulk: every reference it writes is to a row it has just found
+    // or written (see `store::bulk`), a wave's new pages fit the larger cache, and the log
+    // is folded beside it. A few new messages — the usual sync — need none of that.
+    let bulk = if ordered.len() >= read::WAVE {
+        Some((store::bulk::BulkConnection::set_up(conn, SYNC_CACHE_KIB)?, store::bulk::Checkpointer::start(conn)))
+    } else {
+        None
+    };
     let stored = read::parse_in_order(ordered, now, |waves| store_all(conn, waves, &folder, now, &mut summary));
-    bulk.restore(conn)?;
+    if let Some((connection, folding)) = bulk {
+        if let Some(folding) = folding {
+            folding.finish();
+        }
+        connection.restore(conn)?;
+    }
     stored?;
     summary.malformed.sort();
     Ok(summary)
 }
 
-/// The page cache of a sync's connection, in KiB: a batch writes a few MB of new pages,
-/// which spilled from SQLite's default 2 MB cache into the log before their commit.
+/// The page cache of a large sync's connection, in KiB: a batch writes a few MB of new
+/// pages, which spilled from SQLite's default 2 MB cache into the log before their commit.
 const SYNC_CACHE_KIB: i64 = 16 << 10;
 
 /// What forgetting a customer leaves of their mail (see `store::erase`).
