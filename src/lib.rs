@@ -20,6 +20,7 @@ pub mod keymap;
 pub mod logging;
 pub mod markdown;
 pub mod paths;
+pub mod priority;
 pub mod progress;
 pub mod protocol;
 pub mod recovery;

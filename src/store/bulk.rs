@@ -81,6 +81,7 @@ impl Checkpointer {
         let folder = super::connect(std::path::Path::new(path)).ok()?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
+            crate::priority::run_in_background();
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
                 // PASSIVE never waits for the writer or for readers; a fold that fails is
                 // tried again by the next one, and the writer's connection folds what is left.

@@ -25,18 +25,21 @@ pub mod scripts;
 pub mod shift;
 pub mod snippets;
 pub mod team;
+pub mod turns;
 
 pub use open::{OpenError, connect, open_in_memory, open_workspace};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 /// Runs `f` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
-/// second instance waits on `busy_timeout` instead of failing mid-transaction with
+/// second instance waits (see [`turns`]) instead of failing mid-transaction with
 /// "database is locked" (a deferred read→write upgrade cannot wait).
 pub fn write<T, E>(conn: &mut Connection, f: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
 where
     E: From<rusqlite::Error>,
 {
+    // Counted from asking for the lock until done, so a long write makes way (`turns`).
+    let _writing = turns::Writing::start(conn);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let value = f(&tx)?;
     tx.commit()?;

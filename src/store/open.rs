@@ -197,20 +197,21 @@ pub fn connect(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags).with_context(|| format!("{}: cannot open", path.display()))?;
-    configure(&conn).with_context(|| format!("{}: cannot configure", path.display()))?;
+    let mut conn =
+        Connection::open_with_flags(path, flags).with_context(|| format!("{}: cannot open", path.display()))?;
+    configure(&mut conn).with_context(|| format!("{}: cannot configure", path.display()))?;
     Ok(conn)
 }
 
 /// An in-memory workspace with the full schema, for tests and benchmarks.
 pub fn open_in_memory() -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
-    configure(&conn)?;
+    let mut conn = Connection::open_in_memory()?;
+    configure(&mut conn)?;
     migrate::apply(&conn)?;
     Ok(conn)
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     // WAL: readers never block the writer; NORMAL sync is durable across app crashes
     // (only an OS crash or power cut can lose the last commits).
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -218,7 +219,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Erased customers must not linger in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    super::turns::retry_every_millisecond(conn)?;
     // A plan is made once per statement, never again for a new value of a parameter: without
     // this SQLite plans a cached statement anew each time its `LIMIT ?` (or `LIKE ?`) is bound,
     // which parsed and planned the knowledge search's largest statements on every keystroke.

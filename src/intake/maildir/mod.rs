@@ -173,6 +173,8 @@ fn store_all(
                 messages::remember_maildir_names(tx, folder, &names)?;
                 Ok(())
             })?;
+            // A rep's save waiting for the lock goes first.
+            store::turns::make_way(conn);
         }
     }
     Ok(())

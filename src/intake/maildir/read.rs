@@ -183,6 +183,7 @@ pub(super) fn parse_in_order<R>(
         let (waves, parsed) = std::sync::mpsc::sync_channel::<Vec<Arrival>>(1);
         let files = &files;
         scope.spawn(move || {
+            crate::priority::run_in_background();
             for wave in files.chunks(WAVE) {
                 let arrivals = on_every_core(wave.iter().collect(), |file: &Timed| Arrival {
                     name: file.name.clone(),
@@ -214,8 +215,15 @@ fn on_every_core<T: Send, U: Send>(items: Vec<T>, work: impl Fn(T) -> U + Sync) 
             .collect();
     let work = &work;
     std::thread::scope(|scope| {
-        let workers: Vec<_> =
-            parts.into_iter().map(|part| scope.spawn(move || part.into_iter().map(work).collect::<Vec<_>>())).collect();
+        let workers: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    crate::priority::run_in_background();
+                    part.into_iter().map(work).collect::<Vec<_>>()
+                })
+            })
+            .collect();
         // A worker only panics on a bug; carry it on rather than lose files silently.
         workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
