@@ -52,7 +52,9 @@ pub fn open_without_waiting_or_following(path: &Path) -> std::io::Result<std::fs
 #[cfg(unix)]
 fn open_reading(path: &Path, refuse_links: bool) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let flags = if refuse_links { libc::O_NONBLOCK | libc::O_NOFOLLOW } else { libc::O_NONBLOCK };
+    // Never a controlling terminal, should the name turn out to be one.
+    let flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+    let flags = if refuse_links { flags | libc::O_NOFOLLOW } else { flags };
     std::fs::OpenOptions::new().read(true).custom_flags(flags).open(path)
 }
 

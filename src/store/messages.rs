@@ -264,7 +264,8 @@ pub fn add(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Result<O
 
 /// Rows written by one statement at most where a write has many (a message's thread ids,
 /// a sync's file names): one statement for several rows costs little more than one for
-/// each, and a few sizes keep the statement cache small.
+/// each. Each size is a statement of its own; the connection's statement cache is sized
+/// for them (`store::open`).
 const ROWS_PER_INSERT: usize = 16;
 
 /// Puts a closed contact (resolved, escalated, transferred) back in the queue for a reply

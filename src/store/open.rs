@@ -211,6 +211,9 @@ pub fn open_in_memory() -> Result<Connection> {
     Ok(conn)
 }
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     // WAL: readers never block the writer; NORMAL sync is durable across app crashes
     // (only an OS crash or power cut can lose the last commits).
@@ -220,6 +223,9 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     // Erased customers must not linger in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     super::turns::retry_every_millisecond(conn)?;
+    // Room for every statement a worker runs over and over: rusqlite keeps 16, and a sync's
+    // own (with the sizes of its many-row inserts) pushed the others out to be prepared again.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // A plan is made once per statement, never again for a new value of a parameter: without
     // this SQLite plans a cached statement anew each time its `LIMIT ?` (or `LIKE ?`) is bound,
     // which parsed and planned the knowledge search's largest statements on every keystroke.

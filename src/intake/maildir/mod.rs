@@ -99,18 +99,20 @@ fn serialize_malformed<S: serde::Serializer>(list: &[(PathBuf, String)], s: S) -
 /// messages are listed in [`SyncSummary::malformed`].
 pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result<SyncSummary> {
     let mut summary = SyncSummary { folder: dir.to_path_buf(), ..SyncSummary::default() };
-    let files = read::message_files(dir)?;
+    let entries = read::message_files(dir)?;
     let folder = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()).to_string_lossy().into_owned();
     // One read of the names taken in before, rather than a lookup per file.
     let seen = messages::maildir_seen_names(conn, &folder)?;
     let mut unseen = Vec::new();
-    for path in files {
+    for entry in entries {
         // Cheapest first: a file taken in by an earlier sync is not even read.
-        let name = read::unique_name(&path);
+        let name = read::unique_name(&entry.path);
         if seen.contains(&name) {
             summary.duplicates += 1;
+        } else if let Some(why) = entry.not_a_file {
+            summary.malformed.push((entry.path, why));
         } else {
-            unseen.push(Listed { name, path });
+            unseen.push(Listed { name, path: entry.path });
         }
     }
     // Oldest first, so an original is stored before the replies that thread onto it.
@@ -125,13 +127,15 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
         None
     };
     let stored = read::parse_in_order(ordered, now, |waves| store_all(conn, waves, &folder, now, &mut summary));
-    if let Some((connection, folding)) = bulk {
+    let restored = bulk.map_or(Ok(()), |(connection, folding)| {
         if let Some(folding) = folding {
             folding.finish();
         }
-        connection.restore(conn)?;
-    }
+        connection.restore(conn)
+    });
+    // The sync's own error says more than a failure to put the settings back.
     stored?;
+    restored?;
     summary.malformed.sort();
     Ok(summary)
 }

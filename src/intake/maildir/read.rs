@@ -29,8 +29,9 @@ const MAX_BODY_CHARS: usize = 100_000;
 /// this is not mail a rep can answer, and reading it whole would hold it all in memory.
 const MAX_MESSAGE_BYTES: u64 = 128 << 20;
 /// How much of a file the first pass reads for its date. A header section is a few KiB;
-/// one longer than this (its Date past the cut) is ordered by the file's time instead, and
-/// still stored with its own date.
+/// in one longer than this the first pass may find an earlier Date than the last, or none
+/// (then the file's time): only the storing order can differ, the message is stored with
+/// the date the whole parse finds.
 const HEADER_BYTES: u64 = 64 << 10;
 /// Files parsed together while the wave before is stored: about what one storing
 /// transaction takes in (see `BATCH_TIME`), so waves cost no extra commits.
@@ -40,6 +41,15 @@ pub(super) const WAVE: usize = 1024;
 pub(super) struct Listed {
     pub name: String,
     pub path: PathBuf,
+}
+
+/// An entry of `new/` or `cur/` as listed: anything but a folder or a dotfile.
+pub(super) struct Entry {
+    pub path: PathBuf,
+    /// What it is when it is not a regular file (a FIFO, a device, a socket, a dangling
+    /// link): it is listed as malformed without being opened — opening a device can do
+    /// things (a terminal, a tape drive).
+    pub not_a_file: Option<String>,
 }
 
 /// A file placed in time by its header section.
@@ -58,23 +68,18 @@ pub(super) struct Incoming {
     /// The valid To, then Cc, addresses.
     pub recipients: Vec<String>,
     pub cards: usize,
-    /// The file it was read from.
-    path: PathBuf,
+    /// The file's bytes, kept with the message (a wave's worth at a time) for
+    /// [`Incoming::stand_in_id`].
+    bytes: Vec<u8>,
 }
 
 impl Incoming {
-    /// The id this message is stored under should its Message-ID turn out to be a different
-    /// message's: the hash of its file's bytes, as for a message without a Message-ID. The
-    /// file is read again for it: that is rare, and hashing every file as it was read was a
-    /// tenth of a first sync. Should the file be gone by then, its text is hashed instead.
+    /// The id this message is stored under should its Message-ID turn out to be a
+    /// different message's: the hash of its file's bytes, as for a message without a
+    /// Message-ID. Hashed only then — that is rare, and hashing every file as it was read
+    /// was a tenth of a first sync.
     pub fn stand_in_id(&self) -> String {
-        match read_bounded(&self.path) {
-            Ok((bytes, _)) => hash_id(&bytes),
-            Err(_) => {
-                let m = &self.message;
-                hash_id(format!("{}\n{}\n{}\n{}", m.message_id, m.from_addr, m.subject, m.body).as_bytes())
-            }
-        }
+        hash_id(&self.bytes)
     }
 }
 
@@ -100,7 +105,7 @@ pub(super) struct Arrival {
 
 /// The entries of `new/` and `cur/` other than folders and dotfiles, in name order.
 /// Each entry's type comes with the listing, so only links cost a look at what they name.
-pub(super) fn message_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn message_files(dir: &Path) -> anyhow::Result<Vec<Entry>> {
     use anyhow::{Context, bail};
     let meta = std::fs::metadata(dir).with_context(|| format!("{}: cannot read the Maildir", dir.display()))?;
     if !meta.is_dir() {
@@ -119,23 +124,30 @@ pub(super) fn message_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         for entry in entries {
             let entry = entry.with_context(|| format!("{}: cannot read", folder.display()))?;
             let path = entry.path();
-            let is_dir = match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => path.is_dir(),
-                Ok(kind) => kind.is_dir(),
-                Err(_) => path.is_dir(),
-            };
-            if entry.file_name().to_string_lossy().starts_with('.') || is_dir {
+            if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
+            // The listing says what most entries are; a link (or a file system that does
+            // not say) is looked up through.
+            let kind = match entry.file_type() {
+                Ok(kind) if !kind.is_symlink() => Ok(kind),
+                _ => std::fs::metadata(&path).map(|m| m.file_type()),
+            };
+            let not_a_file = match kind {
+                Ok(kind) if kind.is_dir() => continue,
+                Ok(kind) if kind.is_file() => None,
+                Ok(kind) => Some(format!("{}; not read", crate::import::regular_file::not_a_file(kind))),
+                Err(e) => Some(format!("cannot read: {e}")),
+            };
             // Anything else that is not a file (a FIFO, a socket, a device, a dangling link)
             // is listed with the malformed files, not read and not passed over in silence.
-            files.push(path);
+            files.push(Entry { path, not_a_file });
         }
     }
     if !found {
         bail!("{}: not a Maildir (it has no new/ or cur/ folder)", dir.display());
     }
-    files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    files.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     Ok(files)
 }
 
@@ -230,8 +242,9 @@ fn on_every_core<T: Send, U: Send>(items: Vec<T>, work: impl Fn(T) -> U + Sync) 
 }
 
 /// Opens a file that is a regular file of at most [`MAX_MESSAGE_BYTES`]; the error says why
-/// not. Opened without waiting, and checked once open: a name swapped for a FIFO after the
-/// listing cannot block, nor one swapped for a device be read for ever.
+/// not. Only entries listed as files get here; opened without waiting and checked once
+/// open, a name swapped for a FIFO since the listing cannot block, nor one swapped for a
+/// device be read for ever.
 fn open_message(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), String> {
     let file = crate::import::regular_file::open_without_waiting(path).map_err(|e| format!("cannot read: {e}"))?;
     let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
@@ -272,8 +285,9 @@ fn time_of(path: &Path, now: Timestamp) -> Result<Timestamp, String> {
 }
 
 /// The date in a message's header section: its last Date header (the one the whole parse
-/// takes), read by the mail parser's own date parser, without parsing the other headers —
-/// which was most of the first pass.
+/// takes), read by the mail parser's own date parser, without parsing the other headers.
+/// Header shapes the two could see differently (spaces inside a header name, a line of
+/// blanks) only change where a message is stored in the order, never its date.
 fn header_date(start: &[u8]) -> Option<mail_parser::DateTime> {
     let mut value_at = None;
     let mut line_start = 0;
@@ -311,7 +325,7 @@ fn read_file(path: &Path, now: Timestamp) -> FileRead {
         Err(why) => return FileRead::Refused(why),
     };
     match read_message(path, &bytes, modified, now) {
-        Ok(m) => FileRead::Parsed(Box::new(m)),
+        Ok(m) => FileRead::Parsed(Box::new(Incoming { bytes, ..m })),
         Err(why) => FileRead::Unusable { id: header_message_id(&bytes).unwrap_or_else(|| hash_id(&bytes)), why },
     }
 }
@@ -377,7 +391,8 @@ fn read_message(path: &Path, bytes: &[u8], modified: Option<SystemTime>, now: Ti
         sender,
         recipients,
         cards: subject.cards + subject.codes + body.cards + body.codes,
-        path: path.to_path_buf(),
+        // Moved in by `read_file` once the parse no longer borrows them.
+        bytes: Vec::new(),
     })
 }
 
@@ -448,17 +463,14 @@ mod tests {
     }
 
     #[test]
-    fn the_stand_in_of_a_message_is_the_hash_of_its_file_or_else_of_its_text() {
+    fn the_stand_in_of_a_message_is_the_hash_of_its_files_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("1");
         let bytes = b"From: a@example.com\nMessage-ID: <m@x>\n\nhello\n";
         std::fs::write(&path, bytes).unwrap();
-        let m = read_message(&path, bytes, None, 0).unwrap();
+        let FileRead::Parsed(m) = read_file(&path, 0) else { panic!("not parsed") };
         assert_eq!(m.stand_in_id(), hash_id(bytes));
-        std::fs::remove_file(&path).unwrap();
-        let gone = m.stand_in_id();
-        assert_ne!(gone, hash_id(bytes));
-        assert_eq!(gone, m.stand_in_id(), "the same text gives the same stand-in");
+        assert_eq!(m.message.message_id, "m@x");
     }
 
     #[test]
