@@ -4,7 +4,7 @@
 //! threading as mail clients do); and what intake knows about an email contact — its
 //! conversation, where the customer wrote to, why it cannot be answered (`email_contacts`).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use serde::Serialize;
 
 use crate::domain::{ContactStatus, Id, Timestamp};
@@ -245,20 +245,12 @@ pub fn add(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Result<O
         return Ok(None);
     }
     let id = conn.last_insert_rowid();
-    let named: Vec<&str> =
-        std::iter::once(&m.message_id).chain(&m.in_reply_to).chain(&m.references).map(String::as_str).collect();
-    for ids in named.chunks(ROWS_PER_INSERT) {
-        let mut insert = conn.prepare_cached(&super::insert_rows(
-            "INSERT OR IGNORE INTO message_thread_ids(ref_id, contact_id) VALUES ",
-            "(?, ?)",
-            ids.len(),
-        ))?;
-        for (i, ref_id) in ids.iter().enumerate() {
-            insert.raw_bind_parameter(i * 2 + 1, ref_id)?;
-            insert.raw_bind_parameter(i * 2 + 2, contact)?;
-        }
-        insert.raw_execute()?;
-    }
+    let named: Vec<(&str, Id)> = std::iter::once(&m.message_id)
+        .chain(&m.in_reply_to)
+        .chain(&m.references)
+        .map(|ref_id| (ref_id.as_str(), contact))
+        .collect();
+    insert_pairs(conn, "INSERT OR IGNORE INTO message_thread_ids(ref_id, contact_id) VALUES ", &named)?;
     Ok(Some(id))
 }
 
@@ -267,6 +259,19 @@ pub fn add(conn: &Connection, contact: Id, m: &NewMessage) -> rusqlite::Result<O
 /// each. Each size is a statement of its own; the connection's statement cache is sized
 /// for them (`store::open`).
 const ROWS_PER_INSERT: usize = 16;
+
+/// Runs `insert` (`INSERT … VALUES `) for two-column `rows`, [`ROWS_PER_INSERT`] a statement.
+fn insert_pairs<A: ToSql, B: ToSql>(conn: &Connection, insert: &str, rows: &[(A, B)]) -> rusqlite::Result<()> {
+    for rows in rows.chunks(ROWS_PER_INSERT) {
+        let mut statement = conn.prepare_cached(&super::insert_rows(insert, "(?, ?)", rows.len()))?;
+        for (i, (first, second)) in rows.iter().enumerate() {
+            statement.raw_bind_parameter(i * 2 + 1, first)?;
+            statement.raw_bind_parameter(i * 2 + 2, second)?;
+        }
+        statement.raw_execute()?;
+    }
+    Ok(())
+}
 
 /// Puts a closed contact (resolved, escalated, transferred) back in the queue for a reply
 /// from its customer: waiting, end time cleared, and a `create` event "reopened: email reply
@@ -301,17 +306,6 @@ pub fn maildir_seen_names(conn: &Connection, folder: &str) -> rusqlite::Result<s
 
 /// Remembers Maildir file names as taken in, so later syncs do not read them again.
 pub fn remember_maildir_names(conn: &Connection, folder: &str, names: &[String]) -> rusqlite::Result<()> {
-    for names in names.chunks(ROWS_PER_INSERT) {
-        let mut remember = conn.prepare_cached(&super::insert_rows(
-            "INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES ",
-            "(?, ?)",
-            names.len(),
-        ))?;
-        for (i, name) in names.iter().enumerate() {
-            remember.raw_bind_parameter(i * 2 + 1, folder)?;
-            remember.raw_bind_parameter(i * 2 + 2, name)?;
-        }
-        remember.raw_execute()?;
-    }
-    Ok(())
+    let rows: Vec<(&str, &str)> = names.iter().map(|name| (folder, name.as_str())).collect();
+    insert_pairs(conn, "INSERT OR IGNORE INTO maildir_seen(folder, name) VALUES ", &rows)
 }
