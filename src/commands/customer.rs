@@ -136,13 +136,13 @@ impl Shown {
         let owed = self.running.last().copied().unwrap_or(0);
         writeln!(f, "\nBilling ({}, {})", r.billing.len(), money::describe_balance(owed, currency))?;
         for (b, owed) in r.billing.iter().zip(&self.running) {
+            let (balance, amount) = money::after_event(*owed, &b.currency);
             writeln!(
                 f,
-                "  {}  {:<8} {:>10}  owed {:>10}  {}",
+                "  {}  {:<8} {:>10}  {balance:<6}{amount:>9}  {}",
                 local_date(b.at),
                 b.kind,
                 money::format(b.amount_cents, &b.currency),
-                money::format(*owed, &b.currency),
                 for_display(&b.description)
             )?;
         }

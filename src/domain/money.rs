@@ -106,9 +106,22 @@ pub fn describe_balance(owed: i64, currency: &str) -> String {
     }
 }
 
+/// The balance after one billing event, for a row of the history: "owed $12.00", or
+/// "credit $5.00" when the customer is in credit ("owed -$5.00" read as a debt).
+pub fn after_event(owed: i64, currency: &str) -> (&'static str, String) {
+    if owed < 0 { ("credit", format(-owed, currency)) } else { ("owed", format(owed, currency)) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_in_credit_says_credit_not_a_negative_debt() {
+        assert_eq!(after_event(-500, "USD"), ("credit", format(500, "USD")));
+        assert_eq!(after_event(1200, "USD"), ("owed", format(1200, "USD")));
+        assert_eq!(after_event(0, "USD").0, "owed");
+    }
 
     fn order(number: &str, status: &str, cents: i64) -> Order {
         Order {

@@ -270,11 +270,12 @@ fn billing_lines(record: &CustomerRecord, full_history: bool, theme: &Theme, out
     let mut events = Vec::new();
     for (b, owed) in record.billing.iter().zip(&running) {
         let kind_style = if b.kind == crate::domain::BillingKind::Dispute { theme.danger } else { theme.text };
+        let (balance, amount) = crate::domain::money::after_event(*owed, &b.currency);
         events.push(Line::from(vec![
             Span::raw(format!("{} ", local_date(b.at))),
             Span::styled(format!("{:<8}", b.kind), kind_style),
             Span::raw(format!("{:>10} ", money(b.amount_cents, &b.currency))),
-            Span::styled(format!("owed {} ", money(*owed, &b.currency)), theme.dim),
+            Span::styled(format!("{balance} {amount} "), theme.dim),
             Span::raw(for_display(&b.description)),
         ]));
     }

@@ -151,6 +151,26 @@ fn customer_show_prints_the_whole_record_for_people() {
     assert_eq!(json["billing"].as_array().unwrap().len(), 3);
 }
 
+/// A customer in credit reads "credit $5.00" on the rows after the credit that put them
+/// there, not "owed -$5.00", which read as a debt.
+#[test]
+fn a_billing_row_in_credit_says_credit() {
+    let sb = Sandbox::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("customers.json");
+    std::fs::write(
+        &file,
+        r#"[{"name": "Cy Credit", "emails": ["cy@example.com"],
+            "billing": [{"kind": "credit", "amount": 5, "at": "2026-11-01T10:00:00Z", "description": "Goodwill"}]}]"#,
+    )
+    .unwrap();
+    sb.ok(&["import", "customers", &file.display().to_string()]);
+    let out = sb.ok(&["customer", "show", "cy@example.com"]).stdout;
+    assert!(out.contains("in credit $5.00"), "{out}");
+    assert!(out.contains("credit    $5.00  Goodwill"), "{out}");
+    assert!(!out.contains("-$5.00"), "{out}");
+}
+
 #[test]
 fn an_unknown_key_is_one_line_and_exit_1() {
     let sb = Sandbox::new();
