@@ -99,9 +99,13 @@ pub fn draw_scripts(state: &State, view: &ScriptView, frame: &mut Frame<'_>, are
             }
         }
     }
-    let wanted = u16::try_from(lines.len() + 3).unwrap_or(u16::MAX);
+    // The keys' line wraps rather than lose its end on a narrow terminal (80 columns cut it
+    // at "↑/↓ st").
+    let hint = super::wrap::wrap(&[hint], inner_width);
+    let hint_rows = u16::try_from(hint.len()).unwrap_or(1);
+    let wanted = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).saturating_add(hint_rows);
     let popup_area = popup(area, 80, wanted);
-    let body_height = popup_area.height.saturating_sub(3);
+    let body_height = popup_area.height.saturating_sub(2 + hint_rows);
     let height = usize::from(body_height);
     let scroll = selected_rows.1.saturating_sub(height).min(selected_rows.0);
     let block = Block::bordered()
@@ -111,8 +115,9 @@ pub fn draw_scripts(state: &State, view: &ScriptView, frame: &mut Frame<'_>, are
     let inner = block.inner(popup_area);
     frame.render_widget(Clear, popup_area);
     frame.render_widget(block, popup_area);
-    let [body, footer] = ratatui::layout::Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [body, footer] =
+        ratatui::layout::Layout::vertical([Constraint::Min(1), Constraint::Length(hint_rows)]).areas(inner);
     let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
-    frame.render_widget(hint, footer);
+    frame.render_widget(Paragraph::new(hint), footer);
 }

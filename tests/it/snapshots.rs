@@ -1101,3 +1101,20 @@ fn the_wrap_up_department_stays_beside_its_label() {
     let next = text.lines().skip_while(|l| !l.contains("Department")).nth(1).unwrap_or_default();
     assert!(next.contains("Reason"), "nothing wraps under the label column:\n{text}");
 }
+
+/// The open script's line of keys wraps on an 80-column terminal rather than losing its end
+/// (it was cut at "↑/↓ st", so "Esc closes" never showed).
+#[test]
+fn the_script_keys_line_is_whole_at_80_columns() {
+    use frontline::domain::script::{Script, ScriptStep};
+    let w = seed();
+    let mut s = loaded(&w.conn);
+    open_contact(&mut s, &w.conn, w.maria_contact);
+    let steps = vec![ScriptStep { text: "Confirm the customer's name".into(), required: true }];
+    let script = Script { id: 1, name: "Verify".into(), steps, keywords: vec![] };
+    update(&mut s, Event::Db(Reply::Scripts { contact: w.maria_contact, scripts: vec![script], ticks: vec![] }));
+    let text = screen(&s, 80, 24);
+    assert!(text.contains("Confirm the customer's name"), "{text}");
+    assert!(text.contains("Esc closes"), "the keys' line ends on screen:\n{text}");
+    assert!(text.contains("Space ticks"), "{text}");
+}
