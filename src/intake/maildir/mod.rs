@@ -195,6 +195,7 @@ fn store_one(
     touched: &mut std::collections::HashSet<Id>,
 ) -> Result<Option<String>> {
     match file.read {
+        FileRead::Gone => Ok(None),
         FileRead::Refused(why) => {
             summary.malformed.push((file.path, why));
             Ok(None)

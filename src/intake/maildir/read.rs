@@ -83,8 +83,30 @@ impl Incoming {
     }
 }
 
+/// Why a listed file was not read.
+enum Unread {
+    /// It is no longer there: moved (a mail client that marks a message seen renames it
+    /// into `cur/`) or deleted since the listing. Not a fault of the file: under its new
+    /// name it is read at the next sync, which the move itself starts in the workstation.
+    Gone,
+    /// Not a regular file, too large, or unreadable: why.
+    Refused(String),
+}
+
+impl From<std::io::Error> for Unread {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Unread::Gone
+        } else {
+            Unread::Refused(format!("cannot read: {e}"))
+        }
+    }
+}
+
 /// One file as read.
 pub(super) enum FileRead {
+    /// Gone since the listing (see [`Unread::Gone`]): nothing to say, nothing remembered.
+    Gone,
     /// Not read (not a file, too large, unreadable): why.
     Refused(String),
     /// Read, but not mail that can be stored: its Message-ID (a stand-in when it has none)
@@ -175,7 +197,8 @@ pub(super) fn in_time_order(files: Vec<Listed>, now: Timestamp) -> (Vec<Timed>, 
                 let source = file.path.display().to_string();
                 timed.push(Timed { name: file.name, path: file.path, sent_at, source });
             }
-            Err(why) => refused.push((file.path, why)),
+            Err(Unread::Gone) => {}
+            Err(Unread::Refused(why)) => refused.push((file.path, why)),
         }
     }
     timed.sort_unstable_by(|a, b| a.sent_at.cmp(&b.sent_at).then_with(|| a.source.cmp(&b.source)));
@@ -245,16 +268,16 @@ fn on_every_core<T: Send, U: Send>(items: Vec<T>, work: impl Fn(T) -> U + Sync) 
 /// not. Only entries listed as files get here; opened without waiting and checked once
 /// open, a name swapped for a FIFO since the listing cannot block, nor one swapped for a
 /// device be read for ever.
-fn open_message(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), String> {
-    let file = crate::import::regular_file::open_without_waiting(path).map_err(|e| format!("cannot read: {e}"))?;
-    let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+fn open_message(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Unread> {
+    let file = crate::import::regular_file::open_without_waiting(path)?;
+    let meta = file.metadata()?;
     if !meta.is_file() {
         let what = crate::import::regular_file::not_a_file(meta.file_type());
-        return Err(format!("{what}; not read"));
+        return Err(Unread::Refused(format!("{what}; not read")));
     }
     if meta.len() > MAX_MESSAGE_BYTES {
         let limit = MAX_MESSAGE_BYTES >> 20;
-        return Err(format!("larger than {limit} MB ({} bytes); not read", meta.len()));
+        return Err(Unread::Refused(format!("larger than {limit} MB ({} bytes); not read", meta.len())));
     }
     Ok((file, meta))
 }
@@ -262,23 +285,23 @@ fn open_message(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Strin
 /// At most `limit` bytes from the start of an open file of `size` bytes (as it was opened).
 /// The buffer is sized first: grown from empty, it took a dozen reads per file, which made
 /// reading twice as slow as `std::fs::read`.
-fn read_start(file: std::fs::File, size: u64, limit: u64) -> Result<Vec<u8>, String> {
+fn read_start(file: std::fs::File, size: u64, limit: u64) -> Result<Vec<u8>, Unread> {
     use std::io::Read;
     // One more byte, so the read that finds the end needs no room of its own.
     let expected = usize::try_from(size.min(limit)).unwrap_or(0).saturating_add(1);
     let mut bytes = Vec::with_capacity(expected);
-    file.take(limit).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| Unread::Refused(format!("cannot read: {e}")))?;
     Ok(bytes)
 }
 
 /// The whole of a message file and its modification time.
-fn read_bounded(path: &Path) -> Result<(Vec<u8>, Option<SystemTime>), String> {
+fn read_bounded(path: &Path) -> Result<(Vec<u8>, Option<SystemTime>), Unread> {
     let (file, meta) = open_message(path)?;
     Ok((read_start(file, meta.len(), MAX_MESSAGE_BYTES)?, meta.modified().ok()))
 }
 
 /// When a file's message was sent, from its header section.
-fn time_of(path: &Path, now: Timestamp) -> Result<Timestamp, String> {
+fn time_of(path: &Path, now: Timestamp) -> Result<Timestamp, Unread> {
     let (file, meta) = open_message(path)?;
     let start = read_start(file, meta.len(), HEADER_BYTES)?;
     Ok(sent_at(header_date(&start).as_ref(), meta.modified().ok(), now))
@@ -322,7 +345,8 @@ fn sent_at(date: Option<&mail_parser::DateTime>, modified: Option<SystemTime>, n
 fn read_file(path: &Path, now: Timestamp) -> FileRead {
     let (bytes, modified) = match read_bounded(path) {
         Ok(read) => read,
-        Err(why) => return FileRead::Refused(why),
+        Err(Unread::Gone) => return FileRead::Gone,
+        Err(Unread::Refused(why)) => return FileRead::Refused(why),
     };
     match read_message(path, &bytes, modified, now) {
         Ok(m) => FileRead::Parsed(Box::new(Incoming { bytes, ..m })),
@@ -483,9 +507,9 @@ mod tests {
         let now = 1_900_000_000;
         for path in [&dated, &undated] {
             let FileRead::Parsed(m) = read_file(path, now) else { panic!("{} not parsed", path.display()) };
-            assert_eq!(time_of(path, now), Ok(m.message.sent_at), "{}", path.display());
+            assert_eq!(time_of(path, now).ok(), Some(m.message.sent_at), "{}", path.display());
         }
-        assert_eq!(time_of(&dated, now), Ok(1_796_119_200));
+        assert_eq!(time_of(&dated, now).ok(), Some(1_796_119_200));
         // The header shapes the whole parse reads a date from: any case, folded, CRLF, the
         // last of two, a bad last one (no date), none, a Date only in the body.
         for header in [
@@ -501,6 +525,9 @@ mod tests {
         assert!(header_date(b"From: a@b.c\nDATE: Tue, 1 Dec 2026 10:00:00 +0200\n\n").is_some());
         let fifo_like = dir.path().join("folder");
         std::fs::create_dir(&fifo_like).unwrap();
-        assert!(time_of(&fifo_like, now).unwrap_err().contains("not read"));
+        assert!(matches!(time_of(&fifo_like, now), Err(Unread::Refused(why)) if why.contains("not read")));
+        // A file moved or deleted since the listing is gone, not malformed.
+        assert!(matches!(time_of(&dir.path().join("moved"), now), Err(Unread::Gone)));
+        assert!(matches!(read_file(&dir.path().join("moved"), now), FileRead::Gone));
     }
 }
