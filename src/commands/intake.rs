@@ -85,10 +85,13 @@ pub(super) fn sync(db: &Path, config_file: Option<&Path>, given: Vec<PathBuf>, a
     let synced = Synced(summaries);
     emit(&synced, as_json)?;
     for (file, why) in synced.0.iter().flat_map(|s| &s.malformed) {
-        writeln!(err, "{}", terminal_safe(&format!("  malformed {}: {why}", file.display())))?;
+        // One line a file, whatever its name holds (a newline in a name split the line).
+        let name = file.display().to_string().replace('\n', "\\n");
+        writeln!(err, "{}", terminal_safe(&format!("  malformed {name}: {why}")))?;
     }
     if failed > 0 {
-        bail!("sync: {failed} of {} could not be read", counted(folders.len(), "Maildir", "Maildirs"));
+        // Reading the folder or storing its mail (a full disk): each error above says which.
+        bail!("sync: {failed} of {} could not be synced", counted(folders.len(), "Maildir", "Maildirs"));
     }
     Ok(())
 }

@@ -817,7 +817,7 @@ fn frontline_sync_reads_a_maildir_and_says_what_it_did() {
     assert_eq!(code, 1, "a missing folder fails the command after the others are read");
     assert!(out.contains("INBOX: 0 new contacts, 0 replies threaded, 9 already read"), "{out}");
     assert!(err.contains("Mail/gone: cannot read the Maildir"), "{err}");
-    assert!(err.contains("sync: 1 of 2 Maildirs could not be read"), "{err}");
+    assert!(err.contains("sync: 1 of 2 Maildirs could not be synced"), "{err}");
 }
 
 #[test]

@@ -355,3 +355,23 @@ fn a_fifo_or_a_broken_link_in_a_maildir_is_listed_not_read() {
     assert_eq!(why("2.fifo").as_deref(), Some("not a regular file (a FIFO); not read"), "{s:#?}");
     assert!(why("3.dangling").is_some_and(|w| w.starts_with("cannot read")), "{s:#?}");
 }
+
+/// A Date in an obsolete zone (`UT`, a military letter) no longer swallows the header after
+/// it: the reply below kept its In-Reply-To and joined its thread (it was a contact of its
+/// own), and the message after it kept its sender (it was refused as having none).
+#[test]
+fn a_date_in_an_obsolete_zone_keeps_the_headers_after_it() {
+    let (_tmp, dir) = maildir();
+    Mail::new("Ana <ana@customer.example>", "<first@customer.example>", 0).deliver(&dir, "1");
+    let reply = "From: Ana <ana@customer.example>\nTo: support@larkspur.example\nSubject: Re: About my order\n\
+        Message-ID: <second@customer.example>\nDate: Mon, 17 Nov 2025 10:00:00 UT\n\
+        In-Reply-To: <first@customer.example>\n\nAny news?\n";
+    std::fs::write(dir.join("new/2"), reply).unwrap();
+    let sender_after = "To: support@larkspur.example\nDate: Mon, 17 Nov 2025 11:00:00 Z\n\
+        From: Bo <bo@customer.example>\nSubject: Hello\nMessage-ID: <third@customer.example>\n\nHi.\n";
+    std::fs::write(dir.join("new/3"), sender_after).unwrap();
+    let mut conn = db();
+    let s = maildir::sync_maildir(&mut conn, &dir, NOW).unwrap();
+    assert_eq!((s.added, s.threaded, s.malformed.len()), (2, 1, 0), "{s:#?}");
+    assert!(customer_of(&conn, "bo@customer.example").is_some());
+}

@@ -40,6 +40,7 @@
 //!   with their name and skipped; they never stop the sync.
 
 mod read;
+mod zones;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -134,7 +135,10 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
         connection.restore(conn)
     });
     // The sync's own error says more than a failure to put the settings back.
-    stored?;
+    stored.with_context(|| {
+        let workspace = conn.path().filter(|p| !p.is_empty()).unwrap_or("the workspace").to_string();
+        format!("{}: cannot store its mail in {workspace}", dir.display())
+    })?;
     restored?;
     summary.malformed.sort();
     Ok(summary)

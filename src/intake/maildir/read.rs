@@ -5,7 +5,7 @@
 //! A first sync of a large Maildir reads in two passes, both on every core:
 //!
 //! 1. [`in_time_order`] reads each file's header section for its date and sorts the files;
-//! 2. [`parse_in_order`] parses them whole, a wave of [`WAVE`] files at a time, on other
+//! 2. [`parse_in_order`] parses them whole, a wave of [`WAVE`] files (or [`WAVE_BYTES`]) at a time, on other
 //!    threads while the caller stores the wave before.
 //!
 //! Reading the header sections first costs a second open of each file, but it lets storing
@@ -36,6 +36,10 @@ const HEADER_BYTES: u64 = 64 << 10;
 /// Files parsed together while the wave before is stored: about what one storing
 /// transaction takes in (see `BATCH_TIME`), so waves cost no extra commits.
 pub(super) const WAVE: usize = 1024;
+/// A wave also ends once its files hold this many bytes: each file is held whole while its
+/// wave waits to be stored, and 1,024 mails of 4 MB took 4 GB (a file larger than this is a
+/// wave of its own).
+const WAVE_BYTES: u64 = 64 << 20;
 
 /// A file of the Maildir not taken in before: its unique name and where it is.
 pub(super) struct Listed {
@@ -56,6 +60,8 @@ pub(super) struct Entry {
 pub(super) struct Timed {
     name: String,
     path: PathBuf,
+    /// Its size when dated, in bytes.
+    size: u64,
     sent_at: Timestamp,
     source: String,
 }
@@ -173,13 +179,43 @@ pub(super) fn message_files(dir: &Path) -> anyhow::Result<Vec<Entry>> {
     Ok(files)
 }
 
-/// A Maildir file's unique name: its file name without the `:2,FLAGS` a mail client adds
-/// and changes.
+/// A Maildir file's unique name: its file name without the `:2,FLAGS` (or `:1,…`) a mail
+/// client adds and changes. Only that suffix is cut: `report:1` and `report:2` are two
+/// files. A name that is not UTF-8 is kept byte for byte (see [`name_text`]), so two such
+/// names never read as one — the second file was taken for the first and never read.
 pub(super) fn unique_name(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    match name.split_once(':') {
-        Some((unique, _)) => unique.to_string(),
-        None => name,
+    let name = name_text(path.file_name().unwrap_or_default());
+    match name.rsplit_once(':') {
+        Some((unique, info)) if info.starts_with("2,") || info.starts_with("1,") => unique.to_string(),
+        _ => name,
+    }
+}
+
+/// A file name as text: itself when it is UTF-8; otherwise `/` and its bytes, each one
+/// outside printable ASCII (and `%`) as `%XX`. No file name holds a `/`, so no UTF-8 name
+/// can read the same.
+fn name_text(name: &std::ffi::OsStr) -> String {
+    if let Some(text) = name.to_str() {
+        return text.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut text = String::from("/");
+        for &b in name.as_bytes() {
+            if b.is_ascii_graphic() && b != b'%' {
+                text.push(char::from(b));
+            } else {
+                // Writing to a String cannot fail.
+                let _ = write!(text, "%{b:02X}");
+            }
+        }
+        text
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
     }
 }
 
@@ -193,9 +229,9 @@ pub(super) fn in_time_order(files: Vec<Listed>, now: Timestamp) -> (Vec<Timed>, 
         (file, time)
     }) {
         match time {
-            Ok(sent_at) => {
+            Ok((sent_at, size)) => {
                 let source = file.path.display().to_string();
-                timed.push(Timed { name: file.name, path: file.path, sent_at, source });
+                timed.push(Timed { name: file.name, path: file.path, size, sent_at, source });
             }
             Err(Unread::Gone) => {}
             Err(Unread::Refused(why)) => refused.push((file.path, why)),
@@ -219,7 +255,7 @@ pub(super) fn parse_in_order<R>(
         let files = &files;
         scope.spawn(move || {
             crate::priority::run_in_background();
-            for wave in files.chunks(WAVE) {
+            for wave in waves_of(files) {
                 let arrivals = on_every_core(wave.iter().collect(), |file: &Timed| Arrival {
                     name: file.name.clone(),
                     path: file.path.clone(),
@@ -234,6 +270,25 @@ pub(super) fn parse_in_order<R>(
         // `parsed` is dropped when `store` returns, which stops the parsing thread early.
         store(&mut parsed.into_iter())
     })
+}
+
+/// The files cut into waves of at most [`WAVE`] files and [`WAVE_BYTES`] bytes (at least
+/// one file each), in order.
+fn waves_of(files: &[Timed]) -> Vec<&[Timed]> {
+    let mut waves = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, file) in files.iter().enumerate() {
+        let full = i - start == WAVE || (i > start && bytes.saturating_add(file.size) > WAVE_BYTES);
+        if full {
+            waves.push(&files[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes = bytes.saturating_add(file.size);
+    }
+    if start < files.len() {
+        waves.push(&files[start..]);
+    }
+    waves
 }
 
 /// Runs `work` on every item on as many threads as the machine has cores (at most four),
@@ -300,11 +355,12 @@ fn read_bounded(path: &Path) -> Result<(Vec<u8>, Option<SystemTime>), Unread> {
     Ok((read_start(file, meta.len(), MAX_MESSAGE_BYTES)?, meta.modified().ok()))
 }
 
-/// When a file's message was sent, from its header section.
-fn time_of(path: &Path, now: Timestamp) -> Result<Timestamp, Unread> {
+/// When a file's message was sent, from its header section, and the file's size.
+fn time_of(path: &Path, now: Timestamp) -> Result<(Timestamp, u64), Unread> {
     let (file, meta) = open_message(path)?;
     let start = read_start(file, meta.len(), HEADER_BYTES)?;
-    Ok(sent_at(header_date(&start).as_ref(), meta.modified().ok(), now))
+    let date = header_date(&super::zones::with_numeric_zones(&start));
+    Ok((sent_at(date.as_ref(), meta.modified().ok(), now), meta.len()))
 }
 
 /// The date in a message's header section: its last Date header (the one the whole parse
@@ -382,7 +438,8 @@ fn read_message(path: &Path, bytes: &[u8], modified: Option<SystemTime>, now: Ti
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("empty file".into());
     }
-    let message = MessageParser::default().parse(bytes).ok_or("not a mail message (no header section)")?;
+    let readable = super::zones::with_numeric_zones(bytes);
+    let message = MessageParser::default().parse(readable.as_ref()).ok_or("not a mail message (no header section)")?;
     if message.headers().is_empty() {
         return Err("not a mail message (no header section)".into());
     }
@@ -487,6 +544,37 @@ mod tests {
     }
 
     #[test]
+    fn a_wave_ends_at_its_count_or_its_bytes_and_holds_at_least_one_file() {
+        let file =
+            |size: u64| Timed { name: String::new(), path: PathBuf::new(), size, sent_at: 0, source: String::new() };
+        let lens = |files: &[Timed]| waves_of(files).iter().map(|w| w.len()).collect::<Vec<_>>();
+        let small: Vec<Timed> = (0..WAVE * 2 + 1).map(|_| file(4_000)).collect();
+        assert_eq!(lens(&small), [WAVE, WAVE, 1]);
+        let large: Vec<Timed> = (0..10).map(|_| file(WAVE_BYTES / 4)).collect();
+        assert_eq!(lens(&large), [4, 4, 2]);
+        let huge = [file(WAVE_BYTES * 2), file(1), file(WAVE_BYTES * 2)];
+        assert_eq!(lens(&huge), [1, 1, 1]);
+        assert!(waves_of(&[]).is_empty());
+    }
+
+    #[test]
+    fn unique_names_lose_only_the_flags_and_never_merge_two_files() {
+        assert_eq!(unique_name(Path::new("cur/1733.M1P2.host:2,RS")), "1733.M1P2.host");
+        assert_eq!(unique_name(Path::new("cur/1733.M1P2.host,U=12:2,")), "1733.M1P2.host,U=12");
+        assert_eq!(unique_name(Path::new("new/1733.M1P2.host")), "1733.M1P2.host");
+        assert_ne!(unique_name(Path::new("cur/report:1")), unique_name(Path::new("cur/report:2")));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let name = |bytes: &[u8]| unique_name(Path::new(std::ffi::OsStr::from_bytes(bytes)));
+            assert_ne!(name(b"n\xff"), name(b"n\xfe"));
+            assert_eq!(name(b"n\xff:2,S"), name(b"n\xff:2,"));
+            assert_ne!(name(b"n\xff"), "n\u{fffd}");
+            assert_eq!(name(b"n\xff"), "/n%FF");
+        }
+    }
+
+    #[test]
     fn the_stand_in_of_a_message_is_the_hash_of_its_files_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("1");
@@ -507,9 +595,9 @@ mod tests {
         let now = 1_900_000_000;
         for path in [&dated, &undated] {
             let FileRead::Parsed(m) = read_file(path, now) else { panic!("{} not parsed", path.display()) };
-            assert_eq!(time_of(path, now).ok(), Some(m.message.sent_at), "{}", path.display());
+            assert_eq!(time_of(path, now).ok().map(|(at, _)| at), Some(m.message.sent_at), "{}", path.display());
         }
-        assert_eq!(time_of(&dated, now).ok(), Some(1_796_119_200));
+        assert_eq!(time_of(&dated, now).ok().map(|(at, _)| at), Some(1_796_119_200));
         // The header shapes the whole parse reads a date from: any case, folded, CRLF, the
         // last of two, a bad last one (no date), none, a Date only in the body.
         for header in [
