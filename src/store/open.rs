@@ -93,32 +93,58 @@ impl std::error::Error for OpenError {}
 /// A symlink is resolved first ([`crate::paths::real_path`]): the checks for `-wal` look
 /// where SQLite keeps it, beside the real file.
 ///
-/// A file this call created is removed again if it cannot be made a workspace (a full disk
-/// during the first migration, say), so a failed first run never leaves behind an empty
-/// file that the next run would refuse as "not a Frontline workspace".
+/// A new workspace appears whole or not at all ([`create_whole`]): a failed first run (a
+/// full disk during the first migration, say) never leaves behind an empty file that the
+/// next run would refuse as "not a Frontline workspace".
 pub fn open_workspace(path: &Path) -> Result<Connection> {
     let real = crate::paths::real_path(path);
     let path = real.as_path();
-    let created = if path.exists() {
-        inspect_existing(path)?;
-        false
-    } else {
-        create_private(path)?;
-        true
-    };
-    let opened = (|| -> Result<Connection> {
-        let conn = connect(path)?;
-        check_schema_version(&conn, path)?;
-        migrate::apply(&conn).with_context(|| format!("{}: applying schema migrations", path.display()))?;
-        keep_private(path);
-        Ok(conn)
-    })();
-    if opened.is_err() && created {
-        for p in with_sidecars(path) {
-            let _ = fs::remove_file(p);
-        }
+    if !path.exists() {
+        create_whole(path)?;
     }
-    opened
+    inspect_existing(path)?;
+    let conn = connect(path)?;
+    check_schema_version(&conn, path)?;
+    migrate::apply(&conn).with_context(|| format!("{}: applying schema migrations", path.display()))?;
+    keep_private(path);
+    Ok(conn)
+}
+
+/// Makes a new workspace at `path` in one step: built beside it under a name of its own,
+/// then linked into place only if nothing is there yet. Two commands starting at once on a
+/// new workspace (the workstation and a scheduled sync) each build one; the second finds the
+/// first's and opens it. Made in place, the second saw a file still empty or half-migrated
+/// and refused it ("not a Frontline workspace"), or failed on the name ("File exists").
+fn create_whole(path: &Path) -> Result<()> {
+    // A name of this call's own: threads of one process may create at once too.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let building = sidecar(path, &format!(".new-{}-{call}", std::process::id()));
+    for p in with_sidecars(&building) {
+        let _ = fs::remove_file(p);
+    }
+    create_private(path, &building)?;
+    let built = (|| -> Result<()> {
+        let conn = connect(&building)?;
+        migrate::apply(&conn).with_context(|| format!("{}: applying schema migrations", path.display()))?;
+        // The file alone holds everything once the log is folded in, so it can be linked.
+        super::fold_wal_into_file(&conn).with_context(|| format!("{}: cannot create workspace", path.display()))?;
+        drop(conn);
+        match fs::hard_link(&building, path) {
+            Ok(()) => Ok(()),
+            // Another command made it first: theirs is whole, open it.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            // A file system without links: moved instead (a rare race there replaces a
+            // workspace created in the same instant, which holds nothing yet).
+            Err(_) => {
+                fs::rename(&building, path).with_context(|| format!("{}: cannot create workspace", path.display()))
+            }
+        }
+    })();
+    for p in with_sidecars(&building) {
+        let _ = fs::remove_file(p);
+    }
+    built
 }
 
 /// The header was checked before SQLite opened the file, but a newer Frontline running
@@ -244,7 +270,8 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
 /// folder is created (0700) only for the default location; a folder named by the user
 /// (`--db`, `FRONTLINE_DB`) must exist, so a typo is reported instead of silently creating
 /// a new tree of folders and an empty workspace somewhere unexpected.
-fn create_private(path: &Path) -> Result<()> {
+/// `file` is made; errors name the workspace `path` it is made for (in the same folder).
+fn create_private(path: &Path, file: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         match fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {}
@@ -263,14 +290,14 @@ fn create_private(path: &Path) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path).map_err(|e| match e.kind() {
+    options.open(file).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
             anyhow::Error::new(OpenError::MissingDirectory(path.parent().map(Path::to_path_buf).unwrap_or_default()))
         }
         _ => anyhow::Error::new(e).context(format!("{}: cannot create workspace", path.display())),
     })?;
     // The umask could only have removed bits; make sure it is exactly owner read/write.
-    set_mode(path, 0o600)?;
+    set_mode(file, 0o600)?;
     Ok(())
 }
 

@@ -391,6 +391,12 @@ fn a_full_disk_reports_one_clear_line_and_keeps_nothing_half_written() {
     let err = refused(&fresh, &fresh.display().to_string(), &["queue"]);
     assert!(err.contains("full"), "{err}");
     assert!(!fresh.exists(), "a half-created workspace was left behind");
+    let building: Vec<_> = std::fs::read_dir(disk.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("fresh.db"))
+        .collect();
+    assert!(building.is_empty(), "nothing of the workspace being built is left: {building:?}");
 
     std::fs::remove_file(&filler).unwrap();
     assert_eq!(queue_len(&path), 1, "the failed write left nothing behind");

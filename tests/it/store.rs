@@ -772,3 +772,29 @@ fn a_contact_opened_by_an_email_reads_its_text_from_the_message_unless_the_messa
     assert_eq!(c.body, "Card 411111******1111, again.");
     assert_eq!(count(&conn, "contact_messages"), 1);
 }
+
+/// Commands starting at once on a workspace that does not exist yet (the workstation and a
+/// scheduled sync) all open it: it appears whole, made by one of them. Made in place, the
+/// others found it empty or half-migrated and refused it as "not a Frontline workspace".
+#[test]
+fn a_new_workspace_opened_by_several_at_once_is_made_once_and_opens_for_all() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let opened: Vec<Result<(), String>> = std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..6)
+                .map(|_| scope.spawn(|| store::open_workspace(&path).map(drop).map_err(|e| format!("{e:#}"))))
+                .collect();
+            openers.into_iter().map(|o| o.join().unwrap()).collect()
+        });
+        assert!(opened.iter().all(Result::is_ok), "round {round}: {opened:?}");
+        let conn = store::open_workspace(&path).unwrap();
+        assert_eq!(store::integrity_check(&conn).unwrap(), "ok");
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".new-"))
+            .collect();
+        assert!(left.is_empty(), "round {round}: {left:?}");
+    }
+}
