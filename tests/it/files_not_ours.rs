@@ -391,11 +391,7 @@ fn a_full_disk_reports_one_clear_line_and_keeps_nothing_half_written() {
     let err = refused(&fresh, &fresh.display().to_string(), &["queue"]);
     assert!(err.contains("full"), "{err}");
     assert!(!fresh.exists(), "a half-created workspace was left behind");
-    let building: Vec<_> = std::fs::read_dir(disk.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("fresh.db"))
-        .collect();
+    let building = crate::common::names_containing(disk.path(), "fresh.db");
     assert!(building.is_empty(), "nothing of the workspace being built is left: {building:?}");
 
     std::fs::remove_file(&filler).unwrap();
@@ -509,10 +505,6 @@ fn db_backup_refuses_to_overwrite_without_force() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read(&path).unwrap(), before);
     // No partial file is left beside a target.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".partial-"))
-        .collect();
+    let leftovers = crate::common::names_containing(dir.path(), ".partial-");
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

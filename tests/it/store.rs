@@ -790,11 +790,7 @@ fn a_new_workspace_opened_by_several_at_once_is_made_once_and_opens_for_all() {
         assert!(opened.iter().all(Result::is_ok), "round {round}: {opened:?}");
         let conn = store::open_workspace(&path).unwrap();
         assert_eq!(store::integrity_check(&conn).unwrap(), "ok");
-        let left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains(".new-"))
-            .collect();
+        let left = crate::common::names_containing(dir.path(), ".new-");
         assert!(left.is_empty(), "round {round}: {left:?}");
     }
 }

@@ -177,3 +177,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn count(conn: &Connection, table: &str) -> i64 {
     conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
 }
+
+/// The names in `dir` that contain `part` (files left behind, say).
+pub fn names_containing(dir: &Path, part: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(part))
+        .collect()
+}
