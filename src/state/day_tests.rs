@@ -346,6 +346,19 @@ fn keys_waiting_for_an_answer_that_never_comes_act_on_the_screen_after_a_while()
 }
 
 #[test]
+fn keys_waiting_for_a_search_that_failed_go_ahead_at_once() {
+    let mut s = with_active_contact();
+    update(&mut s, ctrl('t'));
+    type_text(&mut s, "closing");
+    update(&mut s, key(KeyCode::Enter));
+    type_text(&mut s, "x");
+    assert_eq!(s.waiting_keys.len(), 2);
+    update(&mut s, Event::Db(Reply::Failed { what: "Searching snippets".into(), error: "disk I/O error".into() }));
+    assert!(s.waiting_keys.is_empty(), "the keys went ahead without waiting out the 3 s");
+    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("disk I/O error")), "the failure is said");
+}
+
+#[test]
 fn an_entry_named_like_the_text_ranks_above_a_more_used_one_found_in_its_body() {
     let entry = |kind, label: &str, target| palette::Entry { kind, label: label.into(), detail: String::new(), target };
     let closing = entry("snippet", "Closing", palette::Target::Snippet { id: 1, body: "Let me double check".into() });

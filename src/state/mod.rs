@@ -370,7 +370,16 @@ fn stop_waiting_if_too_long(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let too_long = state.waiting_since_ms.is_some_and(|since| state.now_ms - since >= WAIT_AT_MOST_MS);
-    if !too_long || state.customer.pending.is_some() || state.work.taking.is_some() {
+    if !too_long {
+        return Vec::new();
+    }
+    stop_waiting(state)
+}
+
+/// Keys waiting for an answer act on what is on screen: it is not coming (too late, or a
+/// request failed). A contact still on its way keeps them: it carries them out itself.
+fn stop_waiting(state: &mut State) -> Vec<Effect> {
+    if state.waiting_keys.is_empty() || state.customer.pending.is_some() || state.work.taking.is_some() {
         return Vec::new();
     }
     palette::stop_waiting(state);
@@ -689,9 +698,14 @@ fn handle_reply(state: &mut State, reply: Reply) -> Vec<Effect> {
                 | Reply::Scripts { .. }
                 | Reply::KbResults { .. }
         );
+    // A failed request answers nothing, but whatever the keys wait for may be what failed:
+    // they go ahead now rather than after WAIT_AT_MOST_MS.
+    let failed = matches!(reply, Reply::Failed { .. });
     let mut effects = take_reply(state, reply);
     if an_answer {
         effects.extend(answer_arrived(state));
+    } else if failed {
+        effects.extend(stop_waiting(state));
     }
     effects
 }
