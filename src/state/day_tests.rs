@@ -332,14 +332,21 @@ fn keys_after_an_enter_waiting_for_the_snippets_go_on_after_the_choice() {
     assert_eq!(s.notes.text(), "Anything else?\n ZZZ");
 }
 
-#[test]
-fn keys_waiting_for_an_answer_that_never_comes_act_on_the_screen_after_a_while() {
+/// A contact open, the snippets box searching "closing", and Enter and "x" typed before
+/// its results: both keys wait for them.
+fn keys_waiting_for_snippets() -> State {
     let mut s = with_active_contact();
     update(&mut s, ctrl('t'));
     type_text(&mut s, "closing");
     update(&mut s, key(KeyCode::Enter));
     type_text(&mut s, "x");
     assert_eq!(s.waiting_keys.len(), 2);
+    s
+}
+
+#[test]
+fn keys_waiting_for_an_answer_that_never_comes_act_on_the_screen_after_a_while() {
+    let mut s = keys_waiting_for_snippets();
     s.now_ms += WAIT_AT_MOST_MS;
     update(&mut s, Event::Tick);
     assert!(s.waiting_keys.is_empty(), "the keys went ahead");
@@ -347,12 +354,7 @@ fn keys_waiting_for_an_answer_that_never_comes_act_on_the_screen_after_a_while()
 
 #[test]
 fn keys_waiting_for_a_search_that_failed_go_ahead_at_once() {
-    let mut s = with_active_contact();
-    update(&mut s, ctrl('t'));
-    type_text(&mut s, "closing");
-    update(&mut s, key(KeyCode::Enter));
-    type_text(&mut s, "x");
-    assert_eq!(s.waiting_keys.len(), 2);
+    let mut s = keys_waiting_for_snippets();
     update(&mut s, Event::Db(Reply::Failed { what: "Searching snippets".into(), error: "disk I/O error".into() }));
     assert!(s.waiting_keys.is_empty(), "the keys went ahead without waiting out the 3 s");
     assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("disk I/O error")), "the failure is said");
