@@ -39,6 +39,7 @@
 //! - Malformed files (empty, not a mail message, no From or Sender header at all) are listed
 //!   with their name and skipped; they never stop the sync.
 
+mod headers;
 mod read;
 mod zones;
 

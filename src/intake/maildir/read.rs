@@ -368,23 +368,8 @@ fn time_of(path: &Path, now: Timestamp) -> Result<(Timestamp, u64), Unread> {
 /// Header shapes the two could see differently (spaces inside a header name, a line of
 /// blanks) only change where a message is stored in the order, never its date.
 fn header_date(start: &[u8]) -> Option<mail_parser::DateTime> {
-    let mut value_at = None;
-    let mut line_start = 0;
-    while line_start < start.len() {
-        let line_end = memchr::memchr(b'\n', &start[line_start..]).map_or(start.len(), |i| line_start + i + 1);
-        let line = &start[line_start..line_end];
-        if line == b"\n" || line == b"\r\n" {
-            break;
-        }
-        // A folded line starts with a space or tab, so its text never reads as a name.
-        if let Some(colon) = memchr::memchr(b':', line)
-            && line[..colon].trim_ascii_end().eq_ignore_ascii_case(b"date")
-        {
-            value_at = Some(line_start + colon + 1);
-        }
-        line_start = line_end;
-    }
-    mail_parser::parsers::MessageStream::new(&start[value_at?..]).parse_date().as_datetime().cloned()
+    let date = super::headers::fields(start).into_iter().rfind(|f| f.is("date"))?;
+    mail_parser::parsers::MessageStream::new(&start[date.value.start..]).parse_date().as_datetime().cloned()
 }
 
 /// When a message was sent: its Date when valid, else the file's time, else now — never

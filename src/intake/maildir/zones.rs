@@ -29,39 +29,11 @@ pub(super) fn with_numeric_zones(bytes: &[u8]) -> Cow<'_, [u8]> {
 
 /// Where the obsolete zones of the date headers are, in order.
 fn obsolete_zones(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
-    let mut found = Vec::new();
-    let mut line_start = 0;
-    // The end of the value of the date header being read, while its folded lines go on.
-    let mut date_value: Option<usize> = None;
-    while line_start < bytes.len() {
-        let line_end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i + 1);
-        let line = &bytes[line_start..line_end];
-        let folded = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-        let blank = line.iter().all(u8::is_ascii_whitespace);
-        if (!folded || blank)
-            && let Some(end) = date_value.take()
-        {
-            found.extend(zone_at_end(bytes, end));
-        }
-        if blank {
-            break;
-        }
-        if folded {
-            if date_value.is_some() {
-                date_value = Some(line_end);
-            }
-        } else if let Some(colon) = memchr::memchr(b':', line) {
-            let name = line[..colon].trim_ascii_end();
-            if name.eq_ignore_ascii_case(b"date") || name.eq_ignore_ascii_case(b"resent-date") {
-                date_value = Some(line_end);
-            }
-        }
-        line_start = line_end;
-    }
-    if let Some(end) = date_value {
-        found.extend(zone_at_end(bytes, end));
-    }
-    found
+    super::headers::fields(bytes)
+        .into_iter()
+        .filter(|f| f.is("date") || f.is("resent-date"))
+        .filter_map(|f| zone_at_end(bytes, f.value.end))
+        .collect()
 }
 
 /// The last word before `end` when it is an obsolete zone: `UT`, or one letter other than J.
