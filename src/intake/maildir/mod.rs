@@ -135,12 +135,10 @@ pub fn sync_maildir(conn: &mut Connection, dir: &Path, now: Timestamp) -> Result
         }
         connection.restore(conn)
     });
+    let workspace = conn.path().filter(|p| !p.is_empty()).unwrap_or("the workspace").to_string();
     // The sync's own error says more than a failure to put the settings back.
-    stored.with_context(|| {
-        let workspace = conn.path().filter(|p| !p.is_empty()).unwrap_or("the workspace").to_string();
-        format!("{}: cannot store its mail in {workspace}", dir.display())
-    })?;
-    restored?;
+    stored.with_context(|| format!("{}: cannot store its mail in {workspace}", dir.display()))?;
+    restored.with_context(|| format!("{workspace}: the mail is stored, but its settings could not be put back"))?;
     summary.malformed.sort();
     Ok(summary)
 }
